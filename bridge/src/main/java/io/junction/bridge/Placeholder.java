@@ -1,0 +1,1 @@
+package io.junction.bridge; public final class Placeholder {}
