@@ -1,1 +1,106 @@
-package io.junction.api; public final class Main { public static void main(String[] a) {} }
+package io.junction.api;
+
+import io.junction.api.config.ConfigError;
+import io.junction.api.config.ConfigLoader;
+import io.junction.api.config.JunctionConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * Starts Junction: {@code java -jar junction.jar [--config PATH]}. Exit codes: 0 after a graceful
+ * SIGTERM/SIGINT, 1 when start-up fails, 2 on a configuration error or bad arguments.
+ */
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        int code = run(args, System.getenv(), System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Parses arguments and configuration and starts the server; returns non-zero on failure. */
+    static int run(String[] args, Map<String, String> env, PrintStream err) {
+        Path configFile = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("junction: --config needs a file path");
+                        return 2;
+                    }
+                    configFile = Path.of(args[++i]);
+                }
+                case "--help", "-h" -> {
+                    err.println("usage: junction [--config PATH]   (see config/junction.conf)");
+                    return 2;
+                }
+                default -> {
+                    err.println("junction: unknown argument '" + args[i] + "' (usage: junction [--config PATH])");
+                    return 2;
+                }
+            }
+        }
+        JunctionConfig config;
+        try {
+            config = ConfigLoader.load(configFile, env);
+        } catch (ConfigError e) {
+            err.println("junction: configuration error: " + e.getMessage());
+            return 2;
+        }
+        JunctionServer server = new JunctionServer(config);
+        try {
+            server.start();
+        } catch (Exception e) {
+            err.println("junction: failed to start: " + e.getMessage());
+            LOG.error("start-up failed", e);
+            server.stop();
+            return 1;
+        }
+        printUrls(server, config);
+        installSignalHandlers(server, config);
+        return 0;
+    }
+
+    private static void printUrls(JunctionServer server, JunctionConfig config) {
+        String pubHost = config.http().host().equals("0.0.0.0") ? "localhost" : config.http().host();
+        System.out.println("Junction " + io.junction.api.http.Version.VERSION + " is running");
+        System.out.println("  demo page   http://" + pubHost + ":" + server.publicPort() + "/");
+        System.out.println("  health      http://" + pubHost + ":" + server.publicPort() + "/health");
+        System.out.println("  admin API   http://" + config.admin().host() + ":" + server.adminPort() + "/v1/conferences");
+        System.out.println("  metrics     http://" + config.admin().host() + ":" + server.adminPort() + "/metrics");
+        System.out.println("  media       udp/" + config.bridge().mediaPort());
+        System.out.flush();
+    }
+
+    private static void installSignalHandlers(JunctionServer server, JunctionConfig config) {
+        Runnable shutdown = () -> {
+            LOG.info("shutdown requested: draining (grace period {} s)", config.shutdownGracePeriod().toSeconds());
+            Thread stopper = new Thread(server::stop, "shutdown");
+            stopper.start();
+            try {
+                stopper.join(config.shutdownGracePeriod().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (stopper.isAlive()) {
+                LOG.warn("grace period over; exiting with work still running");
+            }
+            LOG.info("junction stopped");
+            System.exit(0);
+        };
+        for (String sig : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(sig), s -> {
+                Thread t = new Thread(shutdown, "signal-" + sig);
+                t.start();
+            });
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.junction.bridge;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The media core's configuration: an immutable tree built once at start-up by the loader in
+ * signaling-api (from HOCON) or directly by tests. Every value here has already been validated.
+ *
+ * @param mediaPort              the single UDP port every endpoint shares (ICE single-port harvester)
+ * @param mediaBindAddress       local address the media socket binds to
+ * @param advertisedAddresses    addresses offered as host candidates; empty = all usable interface addresses
+ * @param publicIp               1:1 NAT public address advertised in addition (or empty)
+ * @param staticMappings         local→public address mappings for hosts behind a static NAT
+ * @param iceConsentTimeout      an endpoint with no traffic for this long is expired
+ * @param dtlsHandshakeTimeout   a DTLS handshake that takes longer fails
+ * @param srtpCrypto             which AES implementation SRTP uses
+ * @param maxConferences         limit of concurrent conferences (creation beyond fails)
+ * @param maxEndpointsPerConference limit of endpoints in one conference
+ * @param emptyConferenceTimeout a conference without endpoints for this long expires
+ * @param packetWorkers          number of packet worker threads
+ */
+public record BridgeConfig(
+        int mediaPort,
+        String mediaBindAddress,
+        List<String> advertisedAddresses,
+        String publicIp,
+        List<StaticMapping> staticMappings,
+        Duration iceConsentTimeout,
+        Duration dtlsHandshakeTimeout,
+        SrtpCrypto srtpCrypto,
+        int maxConferences,
+        int maxEndpointsPerConference,
+        Duration emptyConferenceTimeout,
+        int packetWorkers) {
+
+    /** Which AES implementation the SRTP layer uses. */
+    public enum SrtpCrypto { AUTO, OPENSSL, JAVA }
+
+    /** A static NAT mapping: packets to {@code localAddress} arrive when peers send to {@code publicAddress}. */
+    public record StaticMapping(String localAddress, String publicAddress) {
+        public StaticMapping {
+            Objects.requireNonNull(localAddress);
+            Objects.requireNonNull(publicAddress);
+        }
+    }
+
+    public BridgeConfig {
+        Objects.requireNonNull(mediaBindAddress);
+        advertisedAddresses = List.copyOf(advertisedAddresses);
+        publicIp = publicIp == null ? "" : publicIp;
+        staticMappings = List.copyOf(staticMappings);
+        Objects.requireNonNull(iceConsentTimeout);
+        Objects.requireNonNull(dtlsHandshakeTimeout);
+        Objects.requireNonNull(srtpCrypto);
+        Objects.requireNonNull(emptyConferenceTimeout);
+    }
+
+    /** Defaults suitable for tests: loopback only, ephemeral-ish settings. */
+    public static BridgeConfig loopbackDefaults(int mediaPort) {
+        return new BridgeConfig(mediaPort, "127.0.0.1", List.of("127.0.0.1"), "", List.of(),
+                Duration.ofSeconds(30), Duration.ofSeconds(30), SrtpCrypto.AUTO,
+                1000, 100, Duration.ofSeconds(60), 2);
+    }
+
+    public BridgeConfig withLimits(int maxConferences, int maxEndpointsPerConference, Duration emptyTimeout) {
+        return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, staticMappings,
+                iceConsentTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
+                emptyTimeout, packetWorkers);
+    }
+}

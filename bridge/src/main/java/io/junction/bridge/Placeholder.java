@@ -1,1 +1,0 @@
-package io.junction.bridge; public final class Placeholder {}

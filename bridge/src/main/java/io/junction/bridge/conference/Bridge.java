@@ -1,0 +1,161 @@
+package io.junction.bridge.conference;
+
+import io.junction.bridge.BridgeConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bridge: the registry of conferences and the entry point the control plane talks to.
+ * Conference creation and removal are serialised on this object so limits hold under concurrency.
+ */
+public final class Bridge {
+    private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
+
+    private final BridgeConfig config;
+    private final Clock clock;
+    private final Map<String, Conference> conferences = new ConcurrentHashMap<>();
+    private final Map<String, Conference> conferencesByName = new ConcurrentHashMap<>();
+    private final AtomicInteger endpointCount = new AtomicInteger();
+    private volatile boolean draining;
+
+    public Bridge(BridgeConfig config, MeterRegistry registry, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        Gauge.builder("junction.conferences", conferences, Map::size)
+                .description("Conferences currently on this bridge")
+                .register(registry);
+        Gauge.builder("junction.endpoints", endpointCount, AtomicInteger::get)
+                .description("Endpoints currently on this bridge")
+                .register(registry);
+    }
+
+    public BridgeConfig config() {
+        return config;
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    long nowMs() {
+        return clock.millis();
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
+    public int endpointCount() {
+        return endpointCount.get();
+    }
+
+    public int conferenceCount() {
+        return conferences.size();
+    }
+
+    void endpointCountChanged(int delta) {
+        endpointCount.addAndGet(delta);
+    }
+
+    void checkAcceptingEndpoints() throws LimitExceededException {
+        if (draining) {
+            throw new LimitExceededException(LimitExceededException.Kind.DRAINING, "the bridge is shutting down");
+        }
+    }
+
+    /** Creates a conference; {@code name} may be null or empty. */
+    public Conference createConference(String name) throws LimitExceededException {
+        Conference conference;
+        synchronized (this) {
+            checkAcceptingEndpoints();
+            if (conferences.size() >= config.maxConferences()) {
+                throw new LimitExceededException(LimitExceededException.Kind.MAX_CONFERENCES,
+                        "the bridge has reached max-conferences (" + config.maxConferences() + ")");
+            }
+            String id;
+            do {
+                id = Ids.next();
+            } while (conferences.containsKey(id));
+            conference = new Conference(id, name, now(), this, nowMs());
+            conferences.put(id, conference);
+            if (name != null && !name.isEmpty()) {
+                conferencesByName.putIfAbsent(name, conference);
+            }
+        }
+        LOG.info("conference created conference={} name={}", conference.id(), conference.name());
+        return conference;
+    }
+
+    /** The conference with this name, created when missing (used by the demo's open rooms). */
+    public Conference conferenceByName(String name) throws LimitExceededException {
+        synchronized (this) {
+            Conference existing = conferencesByName.get(name);
+            if (existing != null && !existing.isEnded()) {
+                return existing;
+            }
+            return createConference(name);
+        }
+    }
+
+    public Optional<Conference> conference(String id) {
+        return id == null ? Optional.empty() : Optional.ofNullable(conferences.get(id));
+    }
+
+    public Collection<Conference> conferences() {
+        return List.copyOf(conferences.values());
+    }
+
+    /** Ends a conference and disconnects its endpoints; false when unknown. */
+    public boolean removeConference(String id, RemovalReason reason) {
+        Conference conference;
+        synchronized (this) {
+            conference = id == null ? null : conferences.remove(id);
+            if (conference == null) {
+                return false;
+            }
+            conferencesByName.remove(conference.name(), conference);
+        }
+        conference.end(reason);
+        return true;
+    }
+
+    /** Expires conferences that have been empty for the configured timeout. Run on a timer. */
+    public int expireIdleConferences() {
+        long nowMs = nowMs();
+        long timeoutMs = config.emptyConferenceTimeout().toMillis();
+        int expired = 0;
+        for (Conference c : conferences.values()) {
+            if (c.isIdle(nowMs, timeoutMs) && removeConference(c.id(), RemovalReason.EXPIRED)) {
+                expired++;
+            }
+        }
+        return expired;
+    }
+
+    /** Stops accepting conferences and endpoints; existing ones keep running until {@link #shutdown()}. */
+    public void drain() {
+        if (!draining) {
+            draining = true;
+            LOG.info("bridge draining: no new conferences or endpoints accepted");
+        }
+    }
+
+    /** Drains and ends every conference. */
+    public void shutdown() {
+        drain();
+        for (Conference c : conferences.values()) {
+            removeConference(c.id(), RemovalReason.SHUTDOWN);
+        }
+        LOG.info("bridge stopped");
+    }
+}

@@ -1,0 +1,154 @@
+package io.junction.bridge.conference;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A set of endpoints whose media is forwarded to each other. Membership changes are control-plane
+ * operations serialised on this object; readers (REST, stats) see a concurrent map.
+ */
+public final class Conference {
+    private static final Logger LOG = LoggerFactory.getLogger(Conference.class);
+
+    private final String id;
+    private final String name;
+    private final Instant createdAt;
+    private final Bridge bridge;
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    private final List<ConferenceListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile long emptySinceMs;
+    private volatile boolean ended;
+
+    Conference(String id, String name, Instant createdAt, Bridge bridge, long nowMs) {
+        this.id = id;
+        this.name = name == null ? "" : name;
+        this.createdAt = createdAt;
+        this.bridge = bridge;
+        this.emptySinceMs = nowMs;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    public boolean isEnded() {
+        return ended;
+    }
+
+    /** The endpoints currently in the conference, in no particular order. */
+    public Collection<Endpoint> endpoints() {
+        return List.copyOf(endpoints.values());
+    }
+
+    public int endpointCount() {
+        return endpoints.size();
+    }
+
+    public Optional<Endpoint> endpoint(String endpointId) {
+        return endpointId == null ? Optional.empty() : Optional.ofNullable(endpoints.get(endpointId));
+    }
+
+    public void addListener(ConferenceListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(ConferenceListener listener) {
+        listeners.remove(listener);
+    }
+
+    /** Adds an endpoint, enforcing the per-conference limit and the bridge's draining state. */
+    public Endpoint addEndpoint(String displayName) throws LimitExceededException {
+        Endpoint endpoint;
+        synchronized (this) {
+            if (ended) {
+                throw new LimitExceededException(LimitExceededException.Kind.DRAINING, "conference has ended");
+            }
+            bridge.checkAcceptingEndpoints();
+            if (endpoints.size() >= bridge.config().maxEndpointsPerConference()) {
+                throw new LimitExceededException(LimitExceededException.Kind.MAX_ENDPOINTS,
+                        "conference " + id + " has reached max-endpoints ("
+                                + bridge.config().maxEndpointsPerConference() + ")");
+            }
+            String endpointId;
+            do {
+                endpointId = Ids.next();
+            } while (endpoints.containsKey(endpointId));
+            endpoint = new Endpoint(endpointId, this, displayName, bridge.now());
+            endpoints.put(endpointId, endpoint);
+            bridge.endpointCountChanged(+1);
+        }
+        LOG.info("endpoint created conference={} endpoint={} displayName={}", id, endpoint.id(),
+                endpoint.displayName());
+        for (ConferenceListener l : listeners) {
+            l.endpointAdded(endpoint);
+        }
+        return endpoint;
+    }
+
+    /** Removes an endpoint; returns false when it was not (or no longer) here. */
+    public boolean removeEndpoint(String endpointId, RemovalReason reason) {
+        Endpoint endpoint;
+        synchronized (this) {
+            endpoint = endpointId == null ? null : endpoints.remove(endpointId);
+            if (endpoint == null) {
+                return false;
+            }
+            endpoint.markRemoved();
+            bridge.endpointCountChanged(-1);
+            if (endpoints.isEmpty()) {
+                emptySinceMs = bridge.nowMs();
+            }
+        }
+        LOG.info("endpoint removed conference={} endpoint={} reason={}", id, endpointId, reason.wireName());
+        for (ConferenceListener l : listeners) {
+            l.endpointRemoved(endpoint, reason);
+        }
+        return true;
+    }
+
+    /** True when the conference has had no endpoints for at least {@code timeoutMs}. */
+    boolean isIdle(long nowMs, long timeoutMs) {
+        return endpoints.isEmpty() && nowMs - emptySinceMs >= timeoutMs;
+    }
+
+    /** Removes every endpoint and marks the conference ended. Called by {@link Bridge}. */
+    void end(RemovalReason reason) {
+        List<Endpoint> toRemove;
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            toRemove = new ArrayList<>(endpoints.values());
+        }
+        RemovalReason endpointReason = reason == RemovalReason.SHUTDOWN ? reason : RemovalReason.CONFERENCE_ENDED;
+        for (Endpoint e : toRemove) {
+            removeEndpoint(e.id(), endpointReason);
+        }
+        for (ConferenceListener l : listeners) {
+            l.conferenceEnded(this, reason);
+        }
+        LOG.info("conference ended conference={} reason={}", id, reason.wireName());
+    }
+
+    @Override
+    public String toString() {
+        return "Conference[" + id + (name.isEmpty() ? "" : " '" + name + "'") + "]";
+    }
+}

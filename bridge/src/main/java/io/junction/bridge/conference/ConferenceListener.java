@@ -1,0 +1,14 @@
+package io.junction.bridge.conference;
+
+/**
+ * Control-plane events of one conference. Called on the thread that made the change (never a
+ * packet thread); implementations must be quick and must not call back into the conference
+ * under their own locks.
+ */
+public interface ConferenceListener {
+    default void endpointAdded(Endpoint endpoint) {}
+
+    default void endpointRemoved(Endpoint endpoint, RemovalReason reason) {}
+
+    default void conferenceEnded(Conference conference, RemovalReason reason) {}
+}

@@ -1,0 +1,125 @@
+package io.junction.bridge.conference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.junction.bridge.BridgeConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BridgeTest {
+    static final class FakeClock extends Clock {
+        long ms = 1_000_000;
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(ms);
+        }
+    }
+
+    private final FakeClock clock = new FakeClock();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final Bridge bridge = new Bridge(
+            BridgeConfig.loopbackDefaults(0).withLimits(2, 2, Duration.ofSeconds(60)), registry, clock);
+
+    @Test
+    void emptyConferenceExpiresAfterTimeoutOnly() throws Exception {
+        Conference c = bridge.createConference("a");
+        clock.ms += 59_999;
+        assertEquals(0, bridge.expireIdleConferences());
+        clock.ms += 1;
+        assertEquals(1, bridge.expireIdleConferences());
+        assertTrue(bridge.conference(c.id()).isEmpty());
+        assertTrue(c.isEnded());
+    }
+
+    @Test
+    void emptyTimerRestartsWhenLastEndpointLeaves() throws Exception {
+        Conference c = bridge.createConference(null);
+        Endpoint e = c.addEndpoint("x");
+        clock.ms += 120_000;
+        assertEquals(0, bridge.expireIdleConferences(), "occupied conferences never expire");
+        c.removeEndpoint(e.id(), RemovalReason.LEFT);
+        clock.ms += 59_000;
+        assertEquals(0, bridge.expireIdleConferences(), "the timer starts when the conference becomes empty");
+        clock.ms += 1_000;
+        assertEquals(1, bridge.expireIdleConferences());
+    }
+
+    @Test
+    void limitsAndGauges() throws Exception {
+        Conference c = bridge.createConference(null);
+        bridge.createConference(null);
+        assertEquals(LimitExceededException.Kind.MAX_CONFERENCES,
+                assertThrows(LimitExceededException.class, () -> bridge.createConference(null)).kind());
+        c.addEndpoint("a");
+        c.addEndpoint("b");
+        assertEquals(LimitExceededException.Kind.MAX_ENDPOINTS,
+                assertThrows(LimitExceededException.class, () -> c.addEndpoint("c")).kind());
+        assertEquals(2.0, registry.get("junction.conferences").gauge().value());
+        assertEquals(2.0, registry.get("junction.endpoints").gauge().value());
+        bridge.removeConference(c.id(), RemovalReason.REMOVED);
+        assertEquals(1.0, registry.get("junction.conferences").gauge().value());
+        assertEquals(0.0, registry.get("junction.endpoints").gauge().value());
+    }
+
+    @Test
+    void listenersSeeJoinsLeavesAndEnd() throws Exception {
+        Conference c = bridge.createConference("room");
+        List<String> events = new ArrayList<>();
+        c.addListener(new ConferenceListener() {
+            @Override
+            public void endpointAdded(Endpoint endpoint) {
+                events.add("added " + endpoint.displayName());
+            }
+
+            @Override
+            public void endpointRemoved(Endpoint endpoint, RemovalReason reason) {
+                events.add("removed " + endpoint.displayName() + " " + reason.wireName());
+            }
+
+            @Override
+            public void conferenceEnded(Conference conference, RemovalReason reason) {
+                events.add("ended " + reason.wireName());
+            }
+        });
+        Endpoint a = c.addEndpoint("a");
+        c.addEndpoint("b");
+        assertTrue(c.removeEndpoint(a.id(), RemovalReason.LEFT));
+        assertFalse(c.removeEndpoint(a.id(), RemovalReason.LEFT), "second removal is a no-op");
+        assertTrue(a.isRemoved());
+        bridge.shutdown();
+        assertEquals(List.of("added a", "added b", "removed a left", "removed b shutdown", "ended shutdown"), events);
+        assertEquals(LimitExceededException.Kind.DRAINING,
+                assertThrows(LimitExceededException.class, () -> bridge.createConference(null)).kind());
+    }
+
+    @Test
+    void conferenceByNameReusesLiveConference() throws Exception {
+        Conference a = bridge.conferenceByName("daily");
+        assertSame(a, bridge.conferenceByName("daily"));
+        bridge.removeConference(a.id(), RemovalReason.REMOVED);
+        Conference b = bridge.conferenceByName("daily");
+        assertFalse(a.id().equals(b.id()), "a removed room is created anew");
+    }
+}

@@ -1,0 +1,178 @@
+package io.junction.api;
+
+import io.junction.api.auth.JoinTokens;
+import io.junction.api.config.JunctionConfig;
+import io.junction.api.http.AdminHandler;
+import io.junction.api.http.ApiException;
+import io.junction.api.http.Exchange;
+import io.junction.api.http.PublicHandler;
+import io.junction.bridge.conference.Bridge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the bridge to its two HTTP servers (public and admin connectors on one Jetty server,
+ * routed by connector) and to metrics and housekeeping. Embedded by {@link Main} and by tests.
+ */
+public final class JunctionServer {
+    private static final Logger LOG = LoggerFactory.getLogger(JunctionServer.class);
+    private static final String PUBLIC = "public";
+    private static final String ADMIN = "admin";
+
+    private final JunctionConfig config;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Bridge bridge;
+    private final JoinTokens tokens;
+    private final Server server;
+    private final ServerConnector publicConnector;
+    private final ServerConnector adminConnector;
+    private final ScheduledExecutorService housekeeping;
+
+    public JunctionServer(JunctionConfig config) {
+        this.config = config;
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        this.bridge = new Bridge(config.bridge(), registry, Clock.systemUTC());
+        this.tokens = new JoinTokens(config.signaling().tokenSecret(), config.signaling().tokenTtl(), Clock.systemUTC());
+
+        QueuedThreadPool pool = new QueuedThreadPool(64, 4);
+        pool.setName("http");
+        this.server = new Server(pool);
+        HttpConfiguration httpConfig = new HttpConfiguration();
+        httpConfig.setSendServerVersion(false);
+        httpConfig.setSendXPoweredBy(false);
+        this.publicConnector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+        publicConnector.setName(PUBLIC);
+        publicConnector.setHost(config.http().host());
+        publicConnector.setPort(config.http().port());
+        this.adminConnector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+        adminConnector.setName(ADMIN);
+        adminConnector.setHost(config.admin().host());
+        adminConnector.setPort(config.admin().port());
+        server.addConnector(publicConnector);
+        server.addConnector(adminConnector);
+
+        ErrorHandler errors = new ErrorHandler();
+        errors.setShowStacks(false);
+        errors.setShowMessageInTitle(false);
+        server.setErrorHandler(errors);
+        server.setStopTimeout(config.shutdownGracePeriod().toMillis());
+
+        AdminHandler admin = new AdminHandler(bridge, tokens, registry, config, this::publicPort);
+        PublicHandler pub = new PublicHandler(bridge, tokens, config);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                Exchange ex = new Exchange(request, response, callback);
+                boolean isAdmin = ADMIN.equals(request.getConnectionMetaData().getConnector().getName());
+                try {
+                    if (isAdmin) {
+                        admin.handle(ex);
+                    } else {
+                        pub.handle(ex);
+                    }
+                } catch (ApiException e) {
+                    if (!ex.isDone()) {
+                        ex.error(e);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("request {} {} failed", request.getMethod(), Request.getPathInContext(request), e);
+                    if (!ex.isDone()) {
+                        ex.error(new ApiException(500, "internal", "internal error"));
+                    }
+                }
+                return true;
+            }
+        });
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void start() throws Exception {
+        server.start();
+        housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 1, TimeUnit.SECONDS);
+        LOG.info("junction started: public http://{}:{}/ admin http://{}:{}/", config.http().host(), publicPort(),
+                config.admin().host(), adminPort());
+    }
+
+    private void housekeep() {
+        try {
+            bridge.expireIdleConferences();
+        } catch (RuntimeException e) {
+            LOG.warn("housekeeping failed", e);
+        }
+    }
+
+    public int publicPort() {
+        return publicConnector.getLocalPort();
+    }
+
+    public int adminPort() {
+        return adminConnector.getLocalPort();
+    }
+
+    public Bridge bridge() {
+        return bridge;
+    }
+
+    public JoinTokens tokens() {
+        return tokens;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public JunctionConfig config() {
+        return config;
+    }
+
+    /** Starts draining: /health turns 503, no new conferences or endpoints. */
+    public void drain() {
+        bridge.drain();
+    }
+
+    /**
+     * Graceful stop: drain, disconnect every endpoint (clients are told), then stop the HTTP servers.
+     * Bounded by the configured grace period.
+     */
+    public void stop() {
+        bridge.shutdown();
+        housekeeping.shutdownNow();
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("http server stop failed", e);
+        }
+        registry.close();
+    }
+}

@@ -1,0 +1,300 @@
+package io.junction.api.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.junction.bridge.BridgeConfig;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Loads configuration strictly: environment overrides, then the given file (or {@code -Dconfig.file}),
+ * then the built-in {@code reference.conf}. Unknown keys under {@code junction} and bad values are
+ * {@link ConfigError}s naming the key and the expected form.
+ */
+public final class ConfigLoader {
+    /** Environment variables a container typically sets, and the key each overrides. */
+    public static final Map<String, String> ENV_OVERRIDES = Map.of(
+            "JUNCTION_HTTP_PORT", "junction.http.port",
+            "JUNCTION_ADMIN_PORT", "junction.admin.port",
+            "JUNCTION_ADMIN_HOST", "junction.admin.host",
+            "JUNCTION_MEDIA_PORT", "junction.media.port",
+            "JUNCTION_PUBLIC_IP", "junction.media.public-ip",
+            "JUNCTION_API_KEY", "junction.admin.api-key");
+
+    private final Config config;
+
+    private ConfigLoader(Config config) {
+        this.config = config;
+    }
+
+    /**
+     * @param file a config file, or null to use {@code -Dconfig.file} if set, else defaults only
+     * @param env  the process environment (tests pass their own)
+     */
+    public static JunctionConfig load(Path file, Map<String, String> env) throws ConfigError {
+        Config reference = ConfigFactory.defaultReference();
+        Config user = ConfigFactory.empty();
+        if (file == null && System.getProperty("config.file") != null) {
+            file = Path.of(System.getProperty("config.file"));
+        }
+        if (file != null) {
+            if (!Files.isReadable(file)) {
+                throw new ConfigError("config file " + file + ": not found or not readable");
+            }
+            try {
+                user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            } catch (ConfigException e) {
+                throw new ConfigError("config file " + file + ": " + e.getMessage());
+            }
+        }
+        Map<String, Object> overrides = new HashMap<>();
+        for (Map.Entry<String, String> e : ENV_OVERRIDES.entrySet()) {
+            String value = env.get(e.getKey());
+            if (value != null && !value.isEmpty()) {
+                overrides.put(e.getValue(), value);
+            }
+        }
+        Config merged;
+        try {
+            merged = ConfigFactory.parseMap(overrides, "environment")
+                    .withFallback(user)
+                    .withFallback(reference)
+                    .resolve();
+        } catch (ConfigException e) {
+            throw new ConfigError(e.getMessage());
+        }
+        rejectUnknownKeys(merged, reference);
+        return new ConfigLoader(merged).build();
+    }
+
+    private static void rejectUnknownKeys(Config merged, Config reference) throws ConfigError {
+        Set<String> unknown = new TreeSet<>();
+        if (!merged.hasPath("junction")) {
+            return;
+        }
+        for (Map.Entry<String, ConfigValue> e : merged.getConfig("junction").entrySet()) {
+            String path = "junction." + e.getKey();
+            if (!reference.hasPathOrNull(path)) {
+                unknown.add(path);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new ConfigError(unknown.iterator().next() + ": unknown key (see reference.conf for the keys Junction reads)");
+        }
+    }
+
+    private JunctionConfig build() throws ConfigError {
+        var http = new JunctionConfig.Http(
+                host("junction.http.host"),
+                port("junction.http.port"),
+                baseUrl("junction.http.public-base-url"));
+        var admin = new JunctionConfig.Admin(
+                host("junction.admin.host"),
+                port("junction.admin.port"),
+                string("junction.admin.api-key"));
+        if (admin.apiKey().isEmpty() && !isLoopback(admin.host())) {
+            throw new ConfigError("junction.admin.api-key: required (a non-empty string) when junction.admin.host ("
+                    + admin.host() + ") is not a loopback address");
+        }
+        int workers = intInRange("junction.media.packet-workers", 0, 64);
+        var bridge = new BridgeConfig(
+                port("junction.media.port"),
+                host("junction.media.bind-address"),
+                addresses("junction.media.addresses"),
+                optionalAddress("junction.media.public-ip"),
+                staticMappings("junction.media.static-mappings"),
+                positiveDuration("junction.media.consent-timeout"),
+                positiveDuration("junction.media.dtls-handshake-timeout"),
+                srtpCrypto("junction.media.srtp-crypto"),
+                intInRange("junction.conference.max-conferences", 1, 1_000_000),
+                intInRange("junction.conference.max-endpoints", 1, 10_000),
+                positiveDuration("junction.conference.empty-timeout"),
+                workers == 0 ? Runtime.getRuntime().availableProcessors() : workers);
+        String secret = string("junction.signaling.token-secret");
+        if (!secret.isEmpty() && secret.length() < 32) {
+            throw new ConfigError("junction.signaling.token-secret: expected empty or at least 32 characters");
+        }
+        var signaling = new JunctionConfig.Signaling(positiveDuration("junction.signaling.token-ttl"), secret);
+        return new JunctionConfig(http, admin, bridge, signaling, bool("junction.demo.open-rooms"),
+                positiveDuration("junction.shutdown.grace-period"));
+    }
+
+    private static ConfigError error(String path, String expected, Config c) {
+        String got;
+        try {
+            got = c.hasPathOrNull(path) ? c.getValue(path).render() : "nothing";
+        } catch (ConfigException e) {
+            got = "an unreadable value";
+        }
+        return new ConfigError(path + ": expected " + expected + ", got " + got);
+    }
+
+    private String string(String path) throws ConfigError {
+        try {
+            return config.getString(path);
+        } catch (ConfigException e) {
+            throw error(path, "a string", config);
+        }
+    }
+
+    private boolean bool(String path) throws ConfigError {
+        try {
+            return config.getBoolean(path);
+        } catch (ConfigException e) {
+            throw error(path, "true or false", config);
+        }
+    }
+
+    private int intInRange(String path, int min, int max) throws ConfigError {
+        String expected = "an integer from " + min + " to " + max;
+        try {
+            int v = config.getInt(path);
+            if (v < min || v > max) {
+                throw error(path, expected, config);
+            }
+            return v;
+        } catch (ConfigException e) {
+            throw error(path, expected, config);
+        }
+    }
+
+    private int port(String path) throws ConfigError {
+        return intInRange(path, 0, 65535);
+    }
+
+    private Duration positiveDuration(String path) throws ConfigError {
+        String expected = "a positive duration such as 30s, 500ms or 10m";
+        try {
+            Duration d = config.getDuration(path);
+            if (d.isNegative() || d.isZero()) {
+                throw error(path, expected, config);
+            }
+            return d;
+        } catch (ConfigException e) {
+            throw error(path, expected, config);
+        }
+    }
+
+    private String host(String path) throws ConfigError {
+        String h = string(path);
+        if (h.isBlank() || !isAddressLiteralOrName(h)) {
+            throw error(path, "an IP address or host name", config);
+        }
+        return h;
+    }
+
+    private String optionalAddress(String path) throws ConfigError {
+        String a = string(path);
+        if (!a.isEmpty() && !isIpLiteral(a)) {
+            throw error(path, "empty or an IPv4/IPv6 address literal", config);
+        }
+        return a;
+    }
+
+    private List<String> addresses(String path) throws ConfigError {
+        try {
+            List<String> list = config.getStringList(path);
+            for (String a : list) {
+                if (!isIpLiteral(a)) {
+                    throw error(path, "a list of IP address literals", config);
+                }
+            }
+            return list;
+        } catch (ConfigException e) {
+            throw error(path, "a list of IP address literals", config);
+        }
+    }
+
+    private List<BridgeConfig.StaticMapping> staticMappings(String path) throws ConfigError {
+        String expected = "a list of { local = \"IP\", public = \"IP\" } objects";
+        try {
+            List<BridgeConfig.StaticMapping> out = new ArrayList<>();
+            for (Config m : config.getConfigList(path)) {
+                if (!m.hasPath("local") || !m.hasPath("public") || m.root().size() != 2
+                        || m.getValue("local").valueType() != ConfigValueType.STRING
+                        || !isIpLiteral(m.getString("local")) || !isIpLiteral(m.getString("public"))) {
+                    throw error(path, expected, config);
+                }
+                out.add(new BridgeConfig.StaticMapping(m.getString("local"), m.getString("public")));
+            }
+            return out;
+        } catch (ConfigException e) {
+            throw error(path, expected, config);
+        }
+    }
+
+    private BridgeConfig.SrtpCrypto srtpCrypto(String path) throws ConfigError {
+        String v = string(path);
+        try {
+            return BridgeConfig.SrtpCrypto.valueOf(v.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw error(path, "one of auto, openssl, java", config);
+        }
+    }
+
+    private String baseUrl(String path) throws ConfigError {
+        String v = string(path);
+        if (v.isEmpty()) {
+            return v;
+        }
+        try {
+            URI u = new URI(v);
+            String scheme = u.getScheme();
+            if (("http".equals(scheme) || "https".equals(scheme)) && u.getHost() != null) {
+                return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+            }
+        } catch (Exception ignored) {
+            // fall through to the error below
+        }
+        throw error(path, "empty or an http(s) URL such as https://sfu.example.com", config);
+    }
+
+    static boolean isIpLiteral(String s) {
+        if (s.indexOf(':') >= 0) {
+            return s.matches("[0-9a-fA-F:.]+");
+        }
+        String[] parts = s.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String p : parts) {
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAddressLiteralOrName(String s) {
+        return isIpLiteral(s) || s.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
+    }
+
+    static boolean isLoopback(String host) {
+        if (host.equals("localhost")) {
+            return true;
+        }
+        if (!isIpLiteral(host)) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

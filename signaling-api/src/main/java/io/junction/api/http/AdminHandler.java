@@ -1,0 +1,243 @@
+package io.junction.api.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.junction.api.auth.JoinTokens;
+import io.junction.api.config.JunctionConfig;
+import io.junction.bridge.conference.Bridge;
+import io.junction.bridge.conference.Conference;
+import io.junction.bridge.conference.Endpoint;
+import io.junction.bridge.conference.LimitExceededException;
+import io.junction.bridge.conference.RemovalReason;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.function.IntSupplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin port: REST management API ({@code /v1/conferences…}), {@code /v1/stats}, {@code /metrics},
+ * {@code /v1/openapi.yaml}. Every request needs the bearer API key when one is configured.
+ */
+public final class AdminHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
+    private static final int MAX_NAME_LENGTH = 256;
+
+    private final Bridge bridge;
+    private final JoinTokens tokens;
+    private final PrometheusMeterRegistry registry;
+    private final JunctionConfig config;
+    private final IntSupplier publicPort;
+    private final byte[] apiKey;
+    private final Instant startedAt = Instant.now();
+
+    public AdminHandler(Bridge bridge, JoinTokens tokens, PrometheusMeterRegistry registry, JunctionConfig config,
+                        IntSupplier publicPort) {
+        this.bridge = bridge;
+        this.tokens = tokens;
+        this.registry = registry;
+        this.config = config;
+        this.publicPort = publicPort;
+        this.apiKey = config.admin().apiKey().isEmpty() ? null : config.admin().apiKey().getBytes(StandardCharsets.UTF_8);
+    }
+
+    public void handle(Exchange ex) throws ApiException {
+        authorize(ex);
+        String[] s = ex.segments();
+        if (s.length == 1 && s[0].equals("metrics")) {
+            requireMethod(ex, "GET");
+            ex.text(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+            return;
+        }
+        if (s.length == 0 || !s[0].equals("v1")) {
+            throw ApiException.notFound("no such resource: " + ex.path());
+        }
+        if (s.length == 2 && s[1].equals("stats")) {
+            requireMethod(ex, "GET");
+            ex.json(200, bridgeStats());
+            return;
+        }
+        if (s.length >= 2 && s[1].equals("conferences")) {
+            conferences(ex, s);
+            return;
+        }
+        throw ApiException.notFound("no such resource: " + ex.path());
+    }
+
+    private void authorize(Exchange ex) throws ApiException {
+        if (apiKey == null) {
+            return;
+        }
+        String header = ex.header(HttpHeader.AUTHORIZATION);
+        byte[] presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8)
+                : new byte[0];
+        if (!MessageDigest.isEqual(apiKey, presented)) {
+            ex.setHeader("WWW-Authenticate", "Bearer realm=\"junction-admin\"");
+            throw new ApiException(401, "unauthorized", "missing or wrong API key (Authorization: Bearer <key>)");
+        }
+    }
+
+    static void requireMethod(Exchange ex, String... allowed) throws ApiException {
+        for (String m : allowed) {
+            if (m.equals(ex.method())) {
+                return;
+            }
+        }
+        ex.setHeader("Allow", String.join(", ", allowed));
+        throw new ApiException(405, "method-not-allowed",
+                ex.method() + " is not allowed on " + ex.path() + " (allowed: " + String.join(", ", allowed) + ")");
+    }
+
+    private void conferences(Exchange ex, String[] s) throws ApiException {
+        if (s.length == 2) {
+            requireMethod(ex, "GET", "POST");
+            if (ex.method().equals("GET")) {
+                ArrayNode list = Exchange.JSON.createArrayNode();
+                bridge.conferences().forEach(c -> list.add(conferenceJson(c)));
+                ObjectNode root = Exchange.JSON.createObjectNode();
+                root.set("conferences", list);
+                ex.json(200, root);
+            } else {
+                ObjectNode body = ex.readJsonObject();
+                Exchange.allowOnly(body, "name");
+                String name = Exchange.optionalString(body, "name", MAX_NAME_LENGTH);
+                Conference c = createConference(name);
+                ex.json(201, conferenceJson(c));
+            }
+            return;
+        }
+        Conference conference = bridge.conference(s[2])
+                .orElseThrow(() -> ApiException.notFound("no conference with id '" + s[2] + "'"));
+        if (s.length == 3) {
+            requireMethod(ex, "GET", "DELETE");
+            if (ex.method().equals("GET")) {
+                ex.json(200, conferenceJson(conference));
+            } else {
+                bridge.removeConference(conference.id(), RemovalReason.REMOVED);
+                ex.noContent();
+            }
+            return;
+        }
+        if (!s[3].equals("endpoints")) {
+            throw ApiException.notFound("no such resource: " + ex.path());
+        }
+        if (s.length == 4) {
+            requireMethod(ex, "GET", "POST");
+            if (ex.method().equals("GET")) {
+                ArrayNode list = Exchange.JSON.createArrayNode();
+                conference.endpoints().forEach(e -> list.add(endpointJson(e)));
+                ObjectNode root = Exchange.JSON.createObjectNode();
+                root.set("endpoints", list);
+                ex.json(200, root);
+            } else {
+                ObjectNode body = ex.readJsonObject();
+                Exchange.allowOnly(body, "displayName");
+                String displayName = Exchange.optionalString(body, "displayName", MAX_NAME_LENGTH);
+                Endpoint e = addEndpoint(conference, displayName);
+                ObjectNode json = Exchange.JSON.createObjectNode();
+                json.put("id", e.id());
+                json.put("conferenceId", conference.id());
+                json.put("displayName", e.displayName());
+                String token = tokens.issue(conference.id(), e.id());
+                json.put("token", token);
+                json.put("signalingUrl", signalingUrl(publicBase(ex), token));
+                json.put("expiresInSeconds", tokens.ttl().toSeconds());
+                ex.json(201, json);
+            }
+            return;
+        }
+        if (s.length == 5) {
+            Endpoint e = conference.endpoint(s[4])
+                    .orElseThrow(() -> ApiException.notFound("no endpoint with id '" + s[4] + "' in conference '"
+                            + conference.id() + "'"));
+            requireMethod(ex, "GET", "DELETE");
+            if (ex.method().equals("GET")) {
+                ex.json(200, endpointJson(e));
+            } else {
+                conference.removeEndpoint(e.id(), RemovalReason.REMOVED);
+                ex.noContent();
+            }
+            return;
+        }
+        throw ApiException.notFound("no such resource: " + ex.path());
+    }
+
+    /** Creates a conference, mapping limit errors to HTTP statuses. Shared with the open-rooms API. */
+    Conference createConference(String name) throws ApiException {
+        try {
+            return bridge.createConference(name);
+        } catch (LimitExceededException e) {
+            throw limitError(e);
+        }
+    }
+
+    static Endpoint addEndpoint(Conference conference, String displayName) throws ApiException {
+        try {
+            return conference.addEndpoint(displayName);
+        } catch (LimitExceededException e) {
+            throw limitError(e);
+        }
+    }
+
+    static ApiException limitError(LimitExceededException e) {
+        return switch (e.kind()) {
+            case DRAINING -> new ApiException(503, "draining", e.getMessage());
+            case MAX_CONFERENCES, MAX_ENDPOINTS -> new ApiException(409, "limit-reached", e.getMessage());
+        };
+    }
+
+    /** The public base URL: configured, else this request's host with the public port. */
+    private String publicBase(Exchange ex) {
+        String configured = config.http().publicBaseUrl();
+        if (!configured.isEmpty()) {
+            return configured;
+        }
+        String host = org.eclipse.jetty.server.Request.getServerName(ex.request());
+        if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return "http://" + host + ":" + publicPort.getAsInt();
+    }
+
+    /** {@code ws(s)://…/v1/signaling?token=…} from an http(s) base URL. */
+    static String signalingUrl(String httpBase, String token) {
+        String wsBase = httpBase.startsWith("https://") ? "wss://" + httpBase.substring(8)
+                : "ws://" + httpBase.substring(httpBase.indexOf("://") + 3);
+        return wsBase + "/v1/signaling?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
+    }
+
+    static ObjectNode conferenceJson(Conference c) {
+        ObjectNode json = Exchange.JSON.createObjectNode();
+        json.put("id", c.id());
+        json.put("name", c.name());
+        json.put("createdAt", c.createdAt().toString());
+        ArrayNode eps = json.putArray("endpoints");
+        c.endpoints().forEach(e -> eps.add(endpointJson(e)));
+        return json;
+    }
+
+    static ObjectNode endpointJson(Endpoint e) {
+        ObjectNode json = Exchange.JSON.createObjectNode();
+        json.put("id", e.id());
+        json.put("conferenceId", e.conference().id());
+        json.put("displayName", e.displayName());
+        json.put("createdAt", e.createdAt().toString());
+        return json;
+    }
+
+    private ObjectNode bridgeStats() {
+        ObjectNode json = Exchange.JSON.createObjectNode();
+        json.put("version", Version.VERSION);
+        json.put("startedAt", startedAt.toString());
+        json.put("uptimeSeconds", java.time.Duration.between(startedAt, Instant.now()).toSeconds());
+        json.put("draining", bridge.isDraining());
+        json.put("conferences", bridge.conferenceCount());
+        json.put("endpoints", bridge.endpointCount());
+        return json;
+    }
+}

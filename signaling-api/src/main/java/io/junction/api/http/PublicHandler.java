@@ -1,0 +1,114 @@
+package io.junction.api.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.junction.api.auth.JoinTokens;
+import io.junction.api.config.JunctionConfig;
+import io.junction.bridge.conference.Bridge;
+import io.junction.bridge.conference.Conference;
+import io.junction.bridge.conference.Endpoint;
+import io.junction.bridge.conference.LimitExceededException;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * The public port: {@code /health}, {@code /version}, the demo's open rooms, the demo page and the
+ * JS SDK. The signaling WebSocket is mounted in front of this handler by {@link JunctionServer}.
+ */
+public final class PublicHandler {
+    private static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final Pattern STATIC_PATH = Pattern.compile("([A-Za-z0-9_-]+/)*[A-Za-z0-9_.-]+\\.(html|js|css|svg|png|json)");
+
+    private final Bridge bridge;
+    private final JoinTokens tokens;
+    private final JunctionConfig config;
+
+    public PublicHandler(Bridge bridge, JoinTokens tokens, JunctionConfig config) {
+        this.bridge = bridge;
+        this.tokens = tokens;
+        this.config = config;
+    }
+
+    public void handle(Exchange ex) throws ApiException {
+        String[] s = ex.segments();
+        if (s.length == 1 && s[0].equals("health")) {
+            AdminHandler.requireMethod(ex, "GET", "HEAD");
+            ObjectNode json = Exchange.JSON.createObjectNode();
+            json.put("status", bridge.isDraining() ? "draining" : "ok");
+            ex.json(bridge.isDraining() ? 503 : 200, json);
+            return;
+        }
+        if (s.length == 1 && s[0].equals("version")) {
+            AdminHandler.requireMethod(ex, "GET");
+            ObjectNode json = Exchange.JSON.createObjectNode();
+            json.put("name", "junction");
+            json.put("version", Version.VERSION);
+            json.put("java", System.getProperty("java.version"));
+            ex.json(200, json);
+            return;
+        }
+        if (s.length == 4 && s[0].equals("v1") && s[1].equals("rooms") && s[3].equals("join")) {
+            joinRoom(ex, s[2]);
+            return;
+        }
+        serveStatic(ex);
+    }
+
+    private void joinRoom(Exchange ex, String room) throws ApiException {
+        AdminHandler.requireMethod(ex, "POST");
+        if (!config.openRooms()) {
+            throw new ApiException(403, "open-rooms-disabled",
+                    "open rooms are disabled on this bridge (demo.open-rooms = false); "
+                            + "create endpoints through the admin API instead");
+        }
+        if (!ROOM_NAME.matcher(room).matches()) {
+            throw ApiException.badRequest("room name must be 1-64 characters of letters, digits, '.', '_' or '-'");
+        }
+        ObjectNode body = ex.readJsonObject();
+        Exchange.allowOnly(body, "displayName");
+        String displayName = Exchange.optionalString(body, "displayName", 256);
+        Conference conference;
+        try {
+            conference = bridge.conferenceByName(room);
+        } catch (LimitExceededException e) {
+            throw AdminHandler.limitError(e);
+        }
+        Endpoint endpoint = AdminHandler.addEndpoint(conference, displayName);
+        String token = tokens.issue(conference.id(), endpoint.id());
+        ObjectNode json = Exchange.JSON.createObjectNode();
+        json.put("token", token);
+        json.put("signalingUrl", AdminHandler.signalingUrl(publicBase(ex), token));
+        json.put("conferenceId", conference.id());
+        json.put("endpointId", endpoint.id());
+        ex.json(200, json);
+    }
+
+    private String publicBase(Exchange ex) {
+        String configured = config.http().publicBaseUrl();
+        if (!configured.isEmpty()) {
+            return configured;
+        }
+        Request r = ex.request();
+        String host = Request.getServerName(r);
+        if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return r.getHttpURI().getScheme() + "://" + host + ":" + Request.getServerPort(r);
+    }
+
+    private void serveStatic(Exchange ex) throws ApiException {
+        String path = ex.path();
+        if (path.equals("/")) {
+            path = "/index.html";
+        }
+        String rel = path.substring(1);
+        if (!STATIC_PATH.matcher(rel).matches()) {
+            throw ApiException.notFound("no such resource: " + ex.path());
+        }
+        byte[] body = StaticResources.read(rel);
+        if (body == null) {
+            throw ApiException.notFound("no such resource: " + ex.path());
+        }
+        AdminHandler.requireMethod(ex, "GET");
+        ex.send(200, StaticResources.contentType(rel), body);
+    }
+}

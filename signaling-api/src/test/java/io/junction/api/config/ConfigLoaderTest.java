@@ -1,0 +1,136 @@
+package io.junction.api.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.junction.bridge.BridgeConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private JunctionConfig load(String hocon, Map<String, String> env) throws Exception {
+        Path f = dir.resolve("j.conf");
+        Files.writeString(f, hocon);
+        return ConfigLoader.load(f, env);
+    }
+
+    private String error(String hocon) {
+        return assertThrows(ConfigError.class, () -> load(hocon, Map.of())).getMessage();
+    }
+
+    @Test
+    void embeddedDefaults() throws Exception {
+        JunctionConfig c = ConfigLoader.load(null, Map.of());
+        assertEquals("0.0.0.0", c.http().host());
+        assertEquals(8080, c.http().port());
+        assertEquals("127.0.0.1", c.admin().host());
+        assertEquals(8081, c.admin().port());
+        assertEquals(10000, c.bridge().mediaPort());
+        assertEquals(Duration.ofSeconds(60), c.bridge().emptyConferenceTimeout());
+        assertEquals(Duration.ofMinutes(10), c.signaling().tokenTtl());
+        assertTrue(c.openRooms());
+        assertEquals(BridgeConfig.SrtpCrypto.AUTO, c.bridge().srtpCrypto());
+    }
+
+    @Test
+    void exampleConfigInRepositoryLoads() throws Exception {
+        Path example = Path.of("..", "config", "junction.conf");
+        assertTrue(Files.exists(example), "config/junction.conf must exist");
+        JunctionConfig c = ConfigLoader.load(example, Map.of("JUNCTION_API_KEY", "k".repeat(40)));
+        assertFalse(c.openRooms(), "the production example disables open rooms");
+    }
+
+    @Test
+    void fileOverridesDefaultsAndEnvironmentOverridesFile() throws Exception {
+        JunctionConfig c = load("junction.http.port = 9000\njunction.media.port = 11000\n",
+                Map.of("JUNCTION_MEDIA_PORT", "12000", "JUNCTION_PUBLIC_IP", "203.0.113.7",
+                        "JUNCTION_ADMIN_PORT", "9100", "JUNCTION_API_KEY", "secret",
+                        "JUNCTION_ADMIN_HOST", "0.0.0.0", "JUNCTION_HTTP_PORT", "9001"));
+        assertEquals(9001, c.http().port());
+        assertEquals(12000, c.bridge().mediaPort());
+        assertEquals("203.0.113.7", c.bridge().publicIp());
+        assertEquals(9100, c.admin().port());
+        assertEquals("0.0.0.0", c.admin().host());
+        assertEquals("secret", c.admin().apiKey());
+    }
+
+    @Test
+    void staticMappingsAndAddresses() throws Exception {
+        JunctionConfig c = load("""
+                junction.media.addresses = ["10.0.0.5"]
+                junction.media.static-mappings = [ { local = "10.0.0.5", public = "203.0.113.7" } ]
+                """, Map.of());
+        assertEquals(1, c.bridge().staticMappings().size());
+        assertEquals("203.0.113.7", c.bridge().staticMappings().get(0).publicAddress());
+        assertEquals("10.0.0.5", c.bridge().advertisedAddresses().get(0));
+    }
+
+    @Test
+    void portOutOfRangeNamesKeyAndForm() {
+        String m = error("junction.http.port = 70000");
+        assertTrue(m.startsWith("junction.http.port: expected an integer from 0 to 65535"), m);
+        assertTrue(m.contains("70000"), m);
+    }
+
+    @Test
+    void wrongTypeNamesKey() {
+        String m = error("junction.media.port = \"ten thousand\"");
+        assertTrue(m.startsWith("junction.media.port: expected"), m);
+        m = error("junction.demo.open-rooms = maybe");
+        assertTrue(m.startsWith("junction.demo.open-rooms: expected true or false"), m);
+        m = error("junction.media.consent-timeout = forever");
+        assertTrue(m.startsWith("junction.media.consent-timeout: expected a positive duration"), m);
+    }
+
+    @Test
+    void unknownEnumValue() {
+        String m = error("junction.media.srtp-crypto = fastest");
+        assertTrue(m.startsWith("junction.media.srtp-crypto: expected one of auto, openssl, java"), m);
+    }
+
+    @Test
+    void unknownKeyIsRejected() {
+        String m = error("junction.http.prot = 80");
+        assertTrue(m.startsWith("junction.http.prot: unknown key"), m);
+    }
+
+    @Test
+    void badAddresses() {
+        assertTrue(error("junction.media.public-ip = \"example.com\"").startsWith("junction.media.public-ip:"));
+        assertTrue(error("junction.media.addresses = [\"1.2.3\"]").startsWith("junction.media.addresses:"));
+        assertTrue(error("junction.media.static-mappings = [ { local = \"1.2.3.4\" } ]")
+                .startsWith("junction.media.static-mappings:"));
+        assertTrue(error("junction.http.public-base-url = \"ftp://x\"").startsWith("junction.http.public-base-url:"));
+    }
+
+    @Test
+    void adminOnPublicAddressNeedsKey() {
+        String m = error("junction.admin.host = \"0.0.0.0\"");
+        assertTrue(m.startsWith("junction.admin.api-key: required"), m);
+    }
+
+    @Test
+    void shortTokenSecretRejected() {
+        assertTrue(error("junction.signaling.token-secret = \"short\"").startsWith("junction.signaling.token-secret:"));
+    }
+
+    @Test
+    void missingFileIsAnError() {
+        ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.load(dir.resolve("nope.conf"), Map.of()));
+        assertTrue(e.getMessage().contains("nope.conf"));
+    }
+
+    @Test
+    void syntaxErrorIsAnError() {
+        assertThrows(ConfigError.class, () -> load("junction { http { port = ", Map.of()));
+    }
+}
