@@ -1,0 +1,79 @@
+package io.junction.bridge.forward;
+
+/**
+ * One subscriber receiving one {@link SourceTrack}, on one m-line of the subscriber's peer connection,
+ * under its own outgoing SSRC (stable for the life of the subscription). The projection and
+ * counters are owned by the subscriber's packet worker.
+ */
+public final class Subscription {
+    private final SourceTrack source;
+    private final String subscriberId;
+    private final int outSsrc;
+    private final int outRtxSsrc;
+    private final String mid;
+    private final Projection projection;
+    /** Set once the subscriber has answered an offer containing this subscription's m-line. */
+    private volatile boolean active;
+    private volatile boolean removed;
+    /** Opaque pointer to the subscriber's send path (set by the conference layer). */
+    private final Object subscriberContext;
+
+    // Counters written by the subscriber's worker only.
+    public long packetsSent;
+    public long bytesSent;
+
+    public Subscription(SourceTrack source, String subscriberId, int outSsrc, int outRtxSsrc, String mid,
+                        int initialSeq, int initialTs, Object subscriberContext) {
+        this.source = source;
+        this.subscriberId = subscriberId;
+        this.outSsrc = outSsrc;
+        this.outRtxSsrc = outRtxSsrc;
+        this.mid = mid;
+        this.projection = new Projection(source.kind() == MediaKind.AUDIO ? 48_000 : 90_000, initialSeq, initialTs);
+        this.subscriberContext = subscriberContext;
+    }
+
+    public SourceTrack source() {
+        return source;
+    }
+
+    public String subscriberId() {
+        return subscriberId;
+    }
+
+    public int outSsrc() {
+        return outSsrc;
+    }
+
+    public int outRtxSsrc() {
+        return outRtxSsrc;
+    }
+
+    public String mid() {
+        return mid;
+    }
+
+    public Projection projection() {
+        return projection;
+    }
+
+    public Object subscriberContext() {
+        return subscriberContext;
+    }
+
+    public boolean isActive() {
+        return active && !removed;
+    }
+
+    public void activate() {
+        active = true;
+    }
+
+    public boolean isRemoved() {
+        return removed;
+    }
+
+    public void markRemoved() {
+        removed = true;
+    }
+}

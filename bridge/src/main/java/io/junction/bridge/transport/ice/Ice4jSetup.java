@@ -1,0 +1,49 @@
+package io.junction.bridge.transport.ice;
+
+import kotlin.Unit;
+import org.ice4j.ice.harvest.AbstractUdpListener;
+import org.ice4j.util.Buffer;
+import org.ice4j.util.BufferPool;
+import org.jctools.queues.MpmcArrayQueue;
+
+/**
+ * ice4j is configured through system properties read once when its config classes load, and through
+ * static fields: all of it happens here, before the first ice4j object is created.
+ */
+final class Ice4jSetup {
+    private static final int BUFFER_SIZE = 1600;
+    private static final MpmcArrayQueue<Buffer> BUFFERS = new MpmcArrayQueue<>(4096);
+    private static boolean done;
+
+    private Ice4jSetup() {}
+
+    static synchronized void configure() {
+        if (done) {
+            return;
+        }
+        done = true;
+        // Never probe cloud metadata services or STUN servers: advertised addresses come from our config.
+        System.setProperty("ice4j.harvest.mapping.aws.enabled", "false");
+        System.setProperty("ice4j.harvest.mapping.stun.addresses", "");
+        System.setProperty("ice4j.harvest.use-dynamic-ports", "false");
+        System.setProperty("ice4j.software", "");
+        AbstractUdpListener.USE_PUSH_API = true;
+        // ice4j copies every datagram into a buffer it takes from this pool; we copy it on into our
+        // own packet and give it straight back, so a small pool of fixed-size buffers suffices.
+        BufferPool.getBuffer = size -> {
+            Buffer b = size <= BUFFER_SIZE ? BUFFERS.poll() : null;
+            if (b == null) {
+                b = new Buffer(new byte[Math.max(size, BUFFER_SIZE)], 0, 0);
+            }
+            b.setOffset(0);
+            b.setLength(size);
+            return b;
+        };
+        BufferPool.returnBuffer = b -> {
+            if (b.getBuffer().length == BUFFER_SIZE) {
+                BUFFERS.offer(b);
+            }
+            return Unit.INSTANCE;
+        };
+    }
+}

@@ -1,0 +1,134 @@
+package io.junction.bridge.transport.ice;
+
+import java.beans.PropertyChangeEvent;
+import java.io.IOException;
+import org.ice4j.ice.Agent;
+import org.ice4j.ice.CandidatePair;
+import org.ice4j.ice.Component;
+import org.ice4j.ice.IceMediaStream;
+import org.ice4j.ice.IceProcessingState;
+import org.ice4j.ice.KeepAliveStrategy;
+import org.ice4j.ice.harvest.SinglePortUdpHarvester;
+import org.ice4j.util.Buffer;
+import org.ice4j.util.BufferPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ICE for one endpoint: a controlled full-ICE ice4j {@link Agent} with one stream and one component
+ * (BUNDLE + rtcp-mux), its candidates on the shared {@link MediaPort}. Peer-reflexive remote
+ * candidates are learned from the browser's checks, so no remote candidates are needed.
+ *
+ * <p>Received non-STUN datagrams arrive on ice4j's single listener thread through
+ * {@link Listener#onDatagram}; the listener must not block and must not keep {@code buf}.
+ */
+public final class IceTransport implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IceTransport.class);
+
+    /** Callbacks; the state ones run on ice4j threads. */
+    public interface Listener {
+        void onDatagram(byte[] buf, int off, int len, long receivedNs);
+
+        void onIceConnected(String selectedPair);
+
+        void onIceFailed(String reason);
+    }
+
+    private final Agent agent;
+    private final IceMediaStream stream;
+    private final Component component;
+    private final Listener listener;
+    private final String name;
+    private volatile boolean connected;
+    private volatile boolean closed;
+
+    public IceTransport(MediaPort port, String name, Listener listener) throws IOException {
+        this.name = name;
+        this.listener = listener;
+        this.agent = new Agent();
+        agent.setControlling(false);
+        agent.setUseDynamicPorts(false);
+        agent.setTrickling(false);
+        for (SinglePortUdpHarvester h : port.harvesters()) {
+            agent.addCandidateHarvester(h);
+        }
+        this.stream = agent.createMediaStream("media-" + name);
+        this.component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, false);
+        component.setBufferCallback(this::onBuffer);
+        agent.addStateChangeListener(this::onStateChange);
+    }
+
+    private void onBuffer(Buffer b) {
+        try {
+            if (!closed) {
+                listener.onDatagram(b.getBuffer(), b.getOffset(), b.getLength(), System.nanoTime());
+            }
+        } finally {
+            BufferPool.returnBuffer.invoke(b);
+        }
+    }
+
+    private void onStateChange(PropertyChangeEvent e) {
+        if (!Agent.PROPERTY_ICE_PROCESSING_STATE.equals(e.getPropertyName()) || closed) {
+            return;
+        }
+        IceProcessingState oldState = (IceProcessingState) e.getOldValue();
+        IceProcessingState newState = (IceProcessingState) e.getNewValue();
+        LOG.debug("ice {} {} -> {}", name, oldState, newState);
+        if (newState == IceProcessingState.COMPLETED && !connected) {
+            connected = true;
+            listener.onIceConnected(selectedPair());
+        } else if (newState == IceProcessingState.FAILED
+                || (newState == IceProcessingState.TERMINATED && !connected)) {
+            listener.onIceFailed("ice " + newState.toString().toLowerCase());
+        }
+    }
+
+    public String localUfrag() {
+        return agent.getLocalUfrag();
+    }
+
+    public String localPassword() {
+        return agent.getLocalPassword();
+    }
+
+    /** Starts connectivity checks with the remote credentials from the client's answer. */
+    public void start(String remoteUfrag, String remotePassword) {
+        stream.setRemoteUfrag(remoteUfrag);
+        stream.setRemotePassword(remotePassword);
+        if (!agent.isStarted()) {
+            agent.startConnectivityEstablishment();
+        }
+    }
+
+    public boolean isConnected() {
+        return connected;
+    }
+
+    /** Sends a datagram on the selected pair; safe from any thread. */
+    public void send(byte[] buf, int off, int len) throws IOException {
+        component.send(buf, off, len);
+    }
+
+    /** "local ↔ remote" of the selected pair, or "none". */
+    public String selectedPair() {
+        CandidatePair p = component.getSelectedPair();
+        if (p == null) {
+            return "none";
+        }
+        return p.getLocalCandidate().getTransportAddress() + " <-> " + p.getRemoteCandidate().getTransportAddress();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            agent.free();
+        } catch (RuntimeException e) {
+            LOG.debug("agent free failed for {}", name, e);
+        }
+    }
+}

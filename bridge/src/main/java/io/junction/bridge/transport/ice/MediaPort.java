@@ -1,0 +1,129 @@
+package io.junction.bridge.transport.ice;
+
+import io.junction.bridge.BridgeConfig;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
+import org.ice4j.ice.harvest.SinglePortUdpHarvester;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one UDP port every endpoint shares: an ice4j {@link SinglePortUdpHarvester} per local address
+ * (all on the same port), which demultiplexes first packets by STUN USERNAME ufrag and later ones by
+ * remote address. Also computes the candidates the bridge advertises, including public addresses
+ * of static 1:1 NAT mappings.
+ */
+public final class MediaPort implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MediaPort.class);
+
+    private final List<SinglePortUdpHarvester> harvesters = new ArrayList<>();
+    private final List<LocalCandidateInfo> candidates = new ArrayList<>();
+    private final int port;
+
+    public MediaPort(BridgeConfig config) throws IOException {
+        Ice4jSetup.configure();
+        List<InetAddress> addresses = localAddresses(config);
+        if (addresses.isEmpty()) {
+            throw new IOException("no usable local address for media (configure junction.media.addresses)");
+        }
+        int boundPort = config.mediaPort();
+        for (InetAddress a : addresses) {
+            SinglePortUdpHarvester h = new SinglePortUdpHarvester(new TransportAddress(a, boundPort, Transport.UDP));
+            harvesters.add(h);
+            // With port 0 the first harvester picks a free port and the others follow it.
+            boundPort = h.getLocalAddress().getPort();
+        }
+        this.port = boundPort;
+        int localPref = 65535;
+        int foundation = 1;
+        for (SinglePortUdpHarvester h : harvesters) {
+            String local = h.getLocalAddress().getHostAddress();
+            candidates.add(new LocalCandidateInfo(String.valueOf(foundation++), priority(126, localPref), local, port,
+                    "host", null, 0));
+            localPref -= 16;
+        }
+        List<String> publics = new ArrayList<>();
+        for (BridgeConfig.StaticMapping m : config.staticMappings()) {
+            for (SinglePortUdpHarvester h : harvesters) {
+                if (h.getLocalAddress().getHostAddress().equals(InetAddress.getByName(m.localAddress()).getHostAddress())) {
+                    publics.add(m.publicAddress() + "|" + h.getLocalAddress().getHostAddress());
+                }
+            }
+        }
+        if (!config.publicIp().isEmpty() && harvesters.size() > 0) {
+            publics.add(config.publicIp() + "|" + harvesters.get(0).getLocalAddress().getHostAddress());
+        }
+        int srflxPref = 65535;
+        for (String pm : publics) {
+            String[] parts = pm.split("\\|");
+            candidates.add(new LocalCandidateInfo(String.valueOf(foundation++), priority(100, srflxPref), parts[0], port,
+                    "srflx", parts[1], port));
+            srflxPref -= 16;
+        }
+        LOG.info("media port udp/{} on {} advertising {}", port, addresses, candidates);
+    }
+
+    /** RFC 8445 §5.1.2.1 candidate priority for component 1. */
+    static long priority(int typePreference, int localPreference) {
+        return ((long) typePreference << 24) + ((long) localPreference << 8) + (256 - 1);
+    }
+
+    static List<InetAddress> localAddresses(BridgeConfig config) throws IOException {
+        List<InetAddress> out = new ArrayList<>();
+        if (!config.advertisedAddresses().isEmpty()) {
+            for (String a : config.advertisedAddresses()) {
+                out.add(InetAddress.getByName(a));
+            }
+            return out;
+        }
+        InetAddress bind = InetAddress.getByName(config.mediaBindAddress());
+        if (!bind.isAnyLocalAddress()) {
+            out.add(bind);
+            return out;
+        }
+        try {
+            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nif.isUp() || nif.isLoopback() || nif.isVirtual()) {
+                    continue;
+                }
+                for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+                    if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isMulticastAddress()) {
+                        continue;
+                    }
+                    if (a instanceof Inet4Address || a instanceof Inet6Address) {
+                        out.add(a);
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            throw new IOException("cannot list network interfaces", e);
+        }
+        return out;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public List<SinglePortUdpHarvester> harvesters() {
+        return harvesters;
+    }
+
+    public List<LocalCandidateInfo> candidates() {
+        return List.copyOf(candidates);
+    }
+
+    @Override
+    public void close() {
+        harvesters.forEach(SinglePortUdpHarvester::close);
+    }
+}

@@ -1,0 +1,52 @@
+package io.junction.bridge.worker;
+
+/**
+ * A pooled packet buffer with head room and tail room. Exactly one owner at a time: whoever takes
+ * it from the {@link PacketPool} either hands it on (a worker queue, a cache) or releases it.
+ *
+ * <p>Tail room is not optional: AES-GCM SRTP writes its 16-byte tag after the payload (see
+ * LIBRARIES.md), and RTX adds two bytes of OSN in front of the payload.
+ */
+public final class Packet {
+    public static final int HEADROOM = 32;
+    public static final int MAX_DATAGRAM = 1500;
+    public static final int TAILROOM = 64;
+    public static final int CAPACITY = HEADROOM + MAX_DATAGRAM + TAILROOM;
+
+    public final byte[] buf = new byte[CAPACITY];
+    public int off = HEADROOM;
+    public int len;
+    /** Monotonic receive time of the datagram this packet came from (System.nanoTime). */
+    public long receivedNs;
+    /** Who processes this packet on the worker it is queued to. */
+    public PacketHandler handler;
+    /** Handler-specific context (e.g. the subscription a forwarded packet belongs to). */
+    public Object context;
+    /** Handler-specific flags (e.g. "this is a keyframe start"). */
+    public int flags;
+
+    boolean pooled;
+
+    /** Copies {@code len} bytes into this packet at the standard head room. */
+    public void copyFrom(byte[] src, int srcOff, int length) {
+        System.arraycopy(src, srcOff, buf, HEADROOM, length);
+        off = HEADROOM;
+        len = length;
+    }
+
+    /** Copies another packet's bytes and receive time (not its handler or context). */
+    public void copyFrom(Packet other) {
+        copyFrom(other.buf, other.off, other.len);
+        receivedNs = other.receivedNs;
+        flags = other.flags;
+    }
+
+    void reset() {
+        off = HEADROOM;
+        len = 0;
+        receivedNs = 0;
+        handler = null;
+        context = null;
+        flags = 0;
+    }
+}

@@ -1,0 +1,140 @@
+package io.junction.bridge.worker;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.jctools.queues.MpscArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One packet thread. Everything queued here runs on this thread in order, so state owned by an
+ * endpoint assigned to this worker needs no locks. Packets go through a bounded lock-free MPSC
+ * queue (full → counted drop); control-plane tasks through a separate unbounded queue.
+ */
+public final class PacketWorker implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(PacketWorker.class);
+    private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private final String name;
+    private final PacketPool pool;
+    private final MpscArrayQueue<Packet> packets;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final LongAdder queueFullDrops = new LongAdder();
+    private volatile boolean parked;
+    private volatile boolean running = true;
+    private Thread thread;
+    /** Packets handled; written by this worker only. */
+    private long handledCount;
+    /** Nanoseconds spent handling packets; written by this worker only. */
+    private long busyNs;
+
+    public PacketWorker(String name, PacketPool pool, int queueCapacity) {
+        this.name = name;
+        this.pool = pool;
+        this.packets = new MpscArrayQueue<>(queueCapacity);
+    }
+
+    void start() {
+        thread = new Thread(this, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public boolean isWorkerThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Queues a packet whose {@code handler} is set; on a full queue the packet is released and counted. */
+    public void offer(Packet p) {
+        if (!packets.relaxedOffer(p)) {
+            queueFullDrops.increment();
+            pool.release(p);
+            return;
+        }
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Runs a control task on this worker's thread. */
+    public void execute(Runnable task) {
+        tasks.add(task);
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            boolean didWork = false;
+            Packet p;
+            while ((p = packets.relaxedPoll()) != null) {
+                didWork = true;
+                long t0 = System.nanoTime();
+                try {
+                    p.handler.handle(p);
+                } catch (RuntimeException e) {
+                    LOG.warn("packet handler failed on {}", name, e);
+                }
+                busyNs += System.nanoTime() - t0;
+                handledCount++;
+            }
+            Runnable task;
+            while ((task = tasks.poll()) != null) {
+                didWork = true;
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("task failed on {}", name, e);
+                }
+            }
+            if (!didWork) {
+                parked = true;
+                if (packets.isEmpty() && tasks.isEmpty() && running) {
+                    LockSupport.parkNanos(this, IDLE_PARK_NS);
+                }
+                parked = false;
+            }
+        }
+        Packet p;
+        while ((p = packets.relaxedPoll()) != null) {
+            pool.release(p);
+        }
+    }
+
+    void stop() {
+        running = false;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public int queueDepth() {
+        return packets.size();
+    }
+
+    public long queueFullDrops() {
+        return queueFullDrops.sum();
+    }
+
+    /** Racy read for metrics; exact on the worker thread. */
+    public long handledCount() {
+        return handledCount;
+    }
+
+    /** Racy read for metrics. */
+    public long busyNs() {
+        return busyNs;
+    }
+
+    public String name() {
+        return name;
+    }
+}

@@ -1,0 +1,98 @@
+package io.junction.api.e2e;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * A headless Debian Chromium driven by the Debian chromedriver (Selenium downloads nothing), with fake
+ * camera and microphone. Must run inside the test's loopback-only namespace.
+ */
+public final class Browser implements AutoCloseable {
+    public static final String CHROMIUM = "/usr/bin/chromium";
+    public static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+
+    private final ChromeDriver driver;
+    private final Path profile;
+    private final String name;
+
+    public Browser(String name) throws IOException {
+        LoopbackNamespace.assertLoopbackOnly();
+        this.name = name;
+        this.profile = Files.createTempDirectory("junction-chromium-");
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
+        // Selenium warns on every start that it has no CDP bindings for this Chromium; we use none.
+        java.util.logging.Logger.getLogger("org.openqa.selenium").setLevel(java.util.logging.Level.SEVERE);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments(List.of(
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                "--autoplay-policy=no-user-gesture-required", "--disable-dev-shm-usage",
+                "--window-size=1280,800", "--user-data-dir=" + profile));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort()
+                .withSilent(true)
+                .build();
+        this.driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+    }
+
+    public ChromeDriver driver() {
+        return driver;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public void open(String url) {
+        driver.get(url);
+    }
+
+    public Object js(String script, Object... args) {
+        return ((JavascriptExecutor) driver).executeScript(script, args);
+    }
+
+    /** Runs an async script: the last argument passed to it is the callback. */
+    public Object jsAsync(String script, Object... args) {
+        return ((JavascriptExecutor) driver).executeAsyncScript(script, args);
+    }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> jsMap(String script, Object... args) {
+        return (Map<String, Object>) js(script, args);
+    }
+
+    public void screenshot(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+    }
+
+    @Override
+    public void close() {
+        try {
+            driver.quit();
+        } catch (RuntimeException ignored) {
+            // the browser may already be gone
+        }
+        try (var files = Files.walk(profile)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}
