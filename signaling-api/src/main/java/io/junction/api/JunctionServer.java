@@ -28,6 +28,8 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import io.junction.api.signaling.SignalingSocket;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +52,8 @@ public final class JunctionServer {
     private final ServerConnector adminConnector;
     private final ScheduledExecutorService housekeeping;
 
-    public JunctionServer(JunctionConfig config) {
+    /** Builds everything; opens the media UDP port. HTTP ports open in {@link #start()}. */
+    public JunctionServer(JunctionConfig config) throws java.io.IOException {
         this.config = config;
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -86,7 +89,7 @@ public final class JunctionServer {
 
         AdminHandler admin = new AdminHandler(bridge, tokens, registry, config, this::publicPort);
         PublicHandler pub = new PublicHandler(bridge, tokens, config);
-        server.setHandler(new Handler.Abstract() {
+        Handler.Abstract root = new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 Exchange ex = new Exchange(request, response, callback);
@@ -109,7 +112,21 @@ public final class JunctionServer {
                 }
                 return true;
             }
+        };
+        WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
+            container.setMaxTextMessageSize(1024 * 1024);
+            container.setIdleTimeout(java.time.Duration.ofSeconds(60));
+            container.addMapping("/v1/signaling", (req, resp, cb) -> {
+                if (!PUBLIC.equals(req.getConnectionMetaData().getConnector().getName())) {
+                    Response.writeError(req, resp, cb, 404);
+                    return null;
+                }
+                String token = Request.extractQueryParameters(req).getValue("token");
+                return new SignalingSocket(bridge, tokens, token);
+            });
         });
+        ws.setHandler(root);
+        server.setHandler(ws);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "housekeeping");
             t.setDaemon(true);
@@ -126,6 +143,7 @@ public final class JunctionServer {
 
     private void housekeep() {
         try {
+            bridge.expireInactiveEndpoints();
             bridge.expireIdleConferences();
         } catch (RuntimeException e) {
             LOG.warn("housekeeping failed", e);

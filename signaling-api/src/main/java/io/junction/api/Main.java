@@ -55,7 +55,14 @@ public final class Main {
             err.println("junction: configuration error: " + e.getMessage());
             return 2;
         }
-        JunctionServer server = new JunctionServer(config);
+        JunctionServer server;
+        try {
+            server = new JunctionServer(config);
+        } catch (Exception e) {
+            err.println("junction: failed to start: " + e.getMessage());
+            LOG.error("start-up failed", e);
+            return 1;
+        }
         try {
             server.start();
         } catch (Exception e) {
@@ -76,7 +83,7 @@ public final class Main {
         System.out.println("  health      http://" + pubHost + ":" + server.publicPort() + "/health");
         System.out.println("  admin API   http://" + config.admin().host() + ":" + server.adminPort() + "/v1/conferences");
         System.out.println("  metrics     http://" + config.admin().host() + ":" + server.adminPort() + "/metrics");
-        System.out.println("  media       udp/" + config.bridge().mediaPort());
+        System.out.println("  media       udp/" + server.bridge().mediaPort());
         System.out.flush();
     }
 

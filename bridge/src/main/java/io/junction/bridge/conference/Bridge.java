@@ -27,10 +27,13 @@ public final class Bridge {
     private final Map<String, Conference> conferencesByName = new ConcurrentHashMap<>();
     private final AtomicInteger endpointCount = new AtomicInteger();
     private volatile boolean draining;
+    private final MediaCore media;
 
-    public Bridge(BridgeConfig config, MeterRegistry registry, Clock clock) {
+    /** Opens the media port (UDP) and starts the packet workers. */
+    public Bridge(BridgeConfig config, MeterRegistry registry, Clock clock) throws java.io.IOException {
         this.config = config;
         this.clock = clock;
+        this.media = new MediaCore(config);
         Gauge.builder("junction.conferences", conferences, Map::size)
                 .description("Conferences currently on this bridge")
                 .register(registry);
@@ -41,6 +44,15 @@ public final class Bridge {
 
     public BridgeConfig config() {
         return config;
+    }
+
+    public MediaCore media() {
+        return media;
+    }
+
+    /** The UDP port media arrives on (the configured one, or the one picked for port 0). */
+    public int mediaPort() {
+        return media.port().port();
     }
 
     Instant now() {
@@ -129,6 +141,17 @@ public final class Bridge {
         return true;
     }
 
+    /** Expires endpoints whose media went silent for the consent timeout. Run on a timer. */
+    public int expireInactiveEndpoints() {
+        long nowNs = System.nanoTime();
+        long timeoutNs = config.iceConsentTimeout().toNanos();
+        int n = 0;
+        for (Conference c : conferences.values()) {
+            n += c.expireInactiveEndpoints(nowNs, timeoutNs);
+        }
+        return n;
+    }
+
     /** Expires conferences that have been empty for the configured timeout. Run on a timer. */
     public int expireIdleConferences() {
         long nowMs = nowMs();
@@ -156,6 +179,7 @@ public final class Bridge {
         for (Conference c : conferences.values()) {
             removeConference(c.id(), RemovalReason.SHUTDOWN);
         }
+        media.close();
         LOG.info("bridge stopped");
     }
 }

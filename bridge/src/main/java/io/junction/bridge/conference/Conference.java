@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import io.junction.bridge.forward.SourceTrack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,10 @@ public final class Conference {
 
     public String id() {
         return id;
+    }
+
+    Bridge bridge() {
+        return bridge;
     }
 
     public String name() {
@@ -119,7 +124,65 @@ public final class Conference {
         for (ConferenceListener l : listeners) {
             l.endpointRemoved(endpoint, reason);
         }
+        List<SourceTrack> ended = endpoint.closeMedia();
+        for (Endpoint other : endpoints.values()) {
+            MediaSession m = other.mediaSession();
+            if (m != null) {
+                for (SourceTrack t : ended) {
+                    m.unsubscribe(t);
+                }
+            }
+        }
         return true;
+    }
+
+    /**
+     * An endpoint's media session started (its signaling attached): subscribe it to every track the
+     * others already publish.
+     */
+    void mediaAttached(Endpoint endpoint) {
+        MediaSession mine = endpoint.mediaSession();
+        if (mine == null) {
+            return;
+        }
+        for (Endpoint other : endpoints.values()) {
+            if (other == endpoint) {
+                continue;
+            }
+            MediaSession theirs = other.mediaSession();
+            if (theirs != null) {
+                for (SourceTrack t : theirs.publishedTracks()) {
+                    mine.subscribe(t);
+                }
+            }
+        }
+    }
+
+    /** An endpoint started publishing a track: every other endpoint with media subscribes to it. */
+    void trackPublished(SourceTrack track) {
+        LOG.info("track published conference={} endpoint={} kind={} ssrc={}", id, track.endpointId(),
+                track.kind().sdpName(), Integer.toUnsignedString(track.primarySsrc()));
+        for (Endpoint other : endpoints.values()) {
+            if (other.id().equals(track.endpointId())) {
+                continue;
+            }
+            MediaSession m = other.mediaSession();
+            if (m != null) {
+                m.subscribe(track);
+            }
+        }
+    }
+
+    /** Expires endpoints whose media has been silent longer than the consent timeout. */
+    int expireInactiveEndpoints(long nowNs, long timeoutNs) {
+        int expired = 0;
+        for (Endpoint e : endpoints.values()) {
+            MediaSession m = e.mediaSession();
+            if (m != null && m.isInactive(nowNs, timeoutNs) && removeEndpoint(e.id(), RemovalReason.EXPIRED)) {
+                expired++;
+            }
+        }
+        return expired;
     }
 
     /** True when the conference has had no endpoints for at least {@code timeoutMs}. */

@@ -13,6 +13,7 @@ public final class Endpoint {
     private final String displayName;
     private final Instant createdAt;
     private volatile boolean removed;
+    private MediaSession media;
 
     Endpoint(String id, Conference conference, String displayName, Instant createdAt) {
         this.id = Objects.requireNonNull(id);
@@ -43,6 +44,65 @@ public final class Endpoint {
 
     void markRemoved() {
         removed = true;
+    }
+
+    /**
+     * Attaches the endpoint's signaling channel (a WebSocket) and sends it an offer; the media
+     * session (ICE agent, DTLS, SRTP) is created on first attach. Returns the channel this one
+     * replaces, if any, so the caller can close it.
+     */
+    public EndpointSignaling attachSignaling(EndpointSignaling signaling) {
+        MediaSession m;
+        synchronized (this) {
+            if (removed) {
+                return null;
+            }
+            if (media == null) {
+                try {
+                    media = new MediaSession(this, conference.bridge().media());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot create media session for " + this, e);
+                }
+            }
+            m = media;
+        }
+        return m.attach(signaling);
+    }
+
+    /** Detaches a signaling channel (no-op if another one has replaced it). */
+    public void detachSignaling(EndpointSignaling signaling) {
+        MediaSession m = mediaSession();
+        if (m != null) {
+            m.detach(signaling);
+        }
+    }
+
+    /** The client's answer to offer {@code revision}. */
+    public void onAnswer(int revision, String sdp) throws AnswerException {
+        MediaSession m = mediaSession();
+        if (m == null) {
+            throw new AnswerException("stale-revision", "no offer has been sent");
+        }
+        m.onAnswer(revision, sdp);
+    }
+
+    /** True once DTLS has completed and SRTP keys are installed. */
+    public boolean isMediaConnected() {
+        MediaSession m = mediaSession();
+        return m != null && m.isMediaConnected();
+    }
+
+    synchronized MediaSession mediaSession() {
+        return media;
+    }
+
+    /** Closes the media session, returning the tracks it published. */
+    java.util.List<io.junction.bridge.forward.SourceTrack> closeMedia() {
+        MediaSession m;
+        synchronized (this) {
+            m = media;
+        }
+        return m == null ? java.util.List.of() : m.close();
     }
 
     @Override

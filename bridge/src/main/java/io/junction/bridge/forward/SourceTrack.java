@@ -21,13 +21,21 @@ public final class SourceTrack {
     private volatile Subscription[] subscriptions = NONE;
     private final AtomicLong lastKeyframeRequestNs = new AtomicLong(Long.MIN_VALUE / 2);
     private volatile boolean ended;
+    private final Object publisherContext;
 
-    public SourceTrack(String endpointId, MediaKind kind, String trackId, int primarySsrc, int rtxSsrc) {
+    public SourceTrack(String endpointId, MediaKind kind, String trackId, int primarySsrc, int rtxSsrc,
+                       Object publisherContext) {
+        this.publisherContext = publisherContext;
         this.endpointId = endpointId;
         this.kind = kind;
         this.trackId = trackId;
         this.primarySsrc = primarySsrc;
         this.rtxSsrc = rtxSsrc;
+    }
+
+    /** Opaque pointer to the publisher's receive path (set by the conference layer). */
+    public Object publisherContext() {
+        return publisherContext;
     }
 
     public String endpointId() {

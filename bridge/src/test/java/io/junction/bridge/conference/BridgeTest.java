@@ -15,6 +15,8 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class BridgeTest {
@@ -39,8 +41,17 @@ class BridgeTest {
 
     private final FakeClock clock = new FakeClock();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final Bridge bridge = new Bridge(
-            BridgeConfig.loopbackDefaults(0).withLimits(2, 2, Duration.ofSeconds(60)), registry, clock);
+    private Bridge bridge;
+
+    @BeforeEach
+    void start() throws Exception {
+        bridge = new Bridge(BridgeConfig.loopbackDefaults(0).withLimits(2, 2, Duration.ofSeconds(60)), registry, clock);
+    }
+
+    @AfterEach
+    void stop() {
+        bridge.shutdown();
+    }
 
     @Test
     void emptyConferenceExpiresAfterTimeoutOnly() throws Exception {

@@ -46,7 +46,9 @@ public final class IceTransport implements AutoCloseable {
         this.name = name;
         this.listener = listener;
         this.agent = new Agent();
-        agent.setControlling(false);
+        // The bridge is the offerer and runs full ICE, so it is the controlling agent (RFC 8445 §6.1.1);
+        // Chromium, the answerer, is controlled and the bridge nominates the pair.
+        agent.setControlling(true);
         agent.setUseDynamicPorts(false);
         agent.setTrickling(false);
         for (SinglePortUdpHarvester h : port.harvesters()) {

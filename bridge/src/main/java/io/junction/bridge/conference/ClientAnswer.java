@@ -1,0 +1,13 @@
+package io.junction.bridge.conference;
+
+/**
+ * What the bridge needs from a client's answer.
+ *
+ * @param audioSend the client's microphone stream on m-line 0, or null when it does not send audio
+ * @param videoSend the client's camera stream on m-line 1, or null when it does not send video
+ */
+record ClientAnswer(String iceUfrag, String icePassword, String fingerprintSha256, SendStream audioSend,
+                    SendStream videoSend) {
+    /** A stream the client sends; SSRCs may be 0 when not signalled (learned from the mid extension). */
+    record SendStream(int ssrc, int rtxSsrc) {}
+}

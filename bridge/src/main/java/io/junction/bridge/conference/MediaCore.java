@@ -1,0 +1,81 @@
+package io.junction.bridge.conference;
+
+import io.junction.bridge.BridgeConfig;
+import io.junction.bridge.stats.MediaCounters;
+import io.junction.bridge.transport.dtls.DtlsCertificate;
+import io.junction.bridge.transport.ice.MediaPort;
+import io.junction.bridge.worker.PacketPool;
+import io.junction.bridge.worker.PacketWorkers;
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Bridge-wide media resources: the shared UDP port, the packet workers and buffer pool, the DTLS
+ * certificate, the threads that run DTLS handshakes, and the media counters.
+ */
+public final class MediaCore implements AutoCloseable {
+    private final BridgeConfig config;
+    private final MediaPort port;
+    private final PacketPool pool;
+    private final PacketWorkers workers;
+    private final DtlsCertificate certificate;
+    private final ExecutorService dtlsExecutor;
+    private final MediaCounters counters = new MediaCounters();
+
+    public MediaCore(BridgeConfig config) throws IOException {
+        this.config = config;
+        this.port = new MediaPort(config);
+        this.pool = new PacketPool(16384, 1024);
+        this.workers = new PacketWorkers(Math.max(1, config.packetWorkers()), pool);
+        this.certificate = DtlsCertificate.generate();
+        AtomicInteger n = new AtomicInteger();
+        this.dtlsExecutor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "dtls-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public BridgeConfig config() {
+        return config;
+    }
+
+    public MediaPort port() {
+        return port;
+    }
+
+    public PacketPool pool() {
+        return pool;
+    }
+
+    public PacketWorkers workers() {
+        return workers;
+    }
+
+    public DtlsCertificate certificate() {
+        return certificate;
+    }
+
+    public ExecutorService dtlsExecutor() {
+        return dtlsExecutor;
+    }
+
+    public MediaCounters counters() {
+        return counters;
+    }
+
+    private boolean closed;
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        port.close();
+        workers.close();
+        dtlsExecutor.shutdownNow();
+    }
+}

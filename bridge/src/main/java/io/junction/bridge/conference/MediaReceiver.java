@@ -1,0 +1,177 @@
+package io.junction.bridge.conference;
+
+import io.junction.bridge.forward.SourceTrack;
+import io.junction.bridge.forward.Subscription;
+import io.junction.bridge.rtp.RtcpCompound;
+import io.junction.bridge.rtp.RtpPacket;
+import io.junction.bridge.stats.DropReason;
+import io.junction.bridge.stats.MediaCounters;
+import io.junction.bridge.transport.srtp.SrtpSession;
+import io.junction.bridge.worker.Packet;
+import io.junction.bridge.worker.PacketHandler;
+import io.junction.bridge.worker.PacketPool;
+
+/**
+ * The receive path of one endpoint, on its packet worker: SRTP/SRTCP unprotect, then RTP is fanned
+ * out to the subscribers of the track it belongs to (one copy each, queued to the subscriber's
+ * worker) and RTCP is terminated (keyframe requests are relayed to the publisher, throttled).
+ */
+final class MediaReceiver implements PacketHandler {
+    /** Header extension ids the bridge offers (same on every m-line, as BUNDLE requires). */
+    static final int EXT_MID = 4;
+
+    private final MediaSession session;
+    private final EndpointTransport transport;
+    private final MediaCounters counters;
+    private final PacketPool pool;
+    private final MediaCore core;
+    private final RtpPacket rtp = new RtpPacket();
+    private final RtcpCompound rtcp = new RtcpCompound();
+    private volatile SourceTrack audioMidTrack;
+    private volatile SourceTrack videoMidTrack;
+
+    MediaReceiver(MediaSession session, EndpointTransport transport, MediaCore core) {
+        this.session = session;
+        this.transport = transport;
+        this.core = core;
+        this.counters = core.counters();
+        this.pool = core.pool();
+    }
+
+    void registerMid(String mid, SourceTrack track) {
+        if (MediaSession.PUBLISH_AUDIO_MID.equals(mid)) {
+            audioMidTrack = track;
+        } else if (MediaSession.PUBLISH_VIDEO_MID.equals(mid)) {
+            videoMidTrack = track;
+        }
+    }
+
+    @Override
+    public void handle(Packet p) {
+        SrtpSession srtp = transport.srtp();
+        if (srtp == null) {
+            drop(p, DropReason.NOT_CONNECTED);
+            return;
+        }
+        if (EndpointTransport.isRtcp(p.buf, p.off, p.len)) {
+            int n = srtp.unprotectRtcp(p.buf, p.off, p.len);
+            if (n < 0) {
+                drop(p, EndpointTransport.srtpDropReason(n));
+                return;
+            }
+            p.len = n;
+            handleRtcp(p);
+        } else {
+            int n = srtp.unprotectRtp(p.buf, p.off, p.len);
+            if (n < 0) {
+                drop(p, EndpointTransport.srtpDropReason(n));
+                return;
+            }
+            p.len = n;
+            handleRtp(p);
+        }
+    }
+
+    private void drop(Packet p, DropReason reason) {
+        counters.drop(reason);
+        pool.release(p);
+    }
+
+    private void handleRtp(Packet p) {
+        if (!rtp.wrap(p.buf, p.off, p.len)) {
+            drop(p, DropReason.RTP_MALFORMED);
+            return;
+        }
+        int ssrc = rtp.ssrc();
+        SourceTrack track = session.tracksBySsrc.get(ssrc);
+        if (track == null) {
+            track = learnFromMid(ssrc);
+            if (track == null) {
+                drop(p, DropReason.UNKNOWN_SSRC);
+                return;
+            }
+        }
+        if (ssrc == track.rtxSsrc() && ssrc != track.primarySsrc()) {
+            // Retransmissions are only requested by the bridge itself (NACK handling comes later).
+            drop(p, DropReason.UNKNOWN_SSRC);
+            return;
+        }
+        Subscription[] subs = track.subscriptions();
+        for (Subscription sub : subs) {
+            if (!sub.isActive()) {
+                continue;
+            }
+            MediaSession subscriber = (MediaSession) sub.subscriberContext();
+            Packet copy = pool.take();
+            copy.copyFrom(p);
+            copy.handler = subscriber.sender.forwardHandler;
+            copy.context = sub;
+            subscriber.forward(copy);
+        }
+        pool.release(p);
+    }
+
+    /**
+     * Unknown SSRC: the mid header extension tells which publish m-line it belongs to (Chromium sends
+     * it on the first packets). Learning happens on this worker; the table is republished.
+     */
+    private SourceTrack learnFromMid(int ssrc) {
+        int midOff = rtp.findExtension(EXT_MID);
+        if (midOff < 0 || rtp.extensionLength() != 1) {
+            return null;
+        }
+        byte mid = p_byte(midOff);
+        SourceTrack t = mid == '0' ? audioMidTrack : mid == '1' ? videoMidTrack : null;
+        if (t == null || t.primarySsrc() != 0) {
+            return null;
+        }
+        t.setPrimarySsrc(ssrc);
+        session.tracksBySsrc = session.tracksBySsrc.with(ssrc, t);
+        return t;
+    }
+
+    private byte p_byte(int absoluteOffset) {
+        return rtp.buffer()[absoluteOffset];
+    }
+
+    private void handleRtcp(Packet p) {
+        long nowNs = p.receivedNs;
+        if (!rtcp.wrap(p.buf, p.off, p.len)) {
+            drop(p, DropReason.RTCP_MALFORMED);
+            return;
+        }
+        while (rtcp.next()) {
+            int mediaSsrc;
+            if (rtcp.isPli()) {
+                counters.pliReceived.increment();
+                mediaSsrc = rtcp.feedbackMediaSsrc();
+            } else if (rtcp.isFir()) {
+                counters.firReceived.increment();
+                mediaSsrc = rtcp.firFirstEntrySsrc();
+            } else {
+                counters.rtcpFeedbackDropped.increment();
+                continue;
+            }
+            Subscription sub = session.subscriptionsByOutSsrc.get(mediaSsrc);
+            if (sub != null) {
+                requestKeyframe(sub.source(), nowNs, core);
+            }
+        }
+        if (rtcp.malformed()) {
+            counters.drop(DropReason.RTCP_MALFORMED);
+        }
+        pool.release(p);
+    }
+
+    /** Asks the publisher of {@code track} for a keyframe, at most once per 200 ms per source. */
+    static void requestKeyframe(SourceTrack track, long nowNs, MediaCore core) {
+        if (track.isEnded() || !track.tryClaimKeyframeRequest(nowNs)) {
+            return;
+        }
+        MediaSession publisher = (MediaSession) track.publisherContext();
+        Packet p = core.pool().take();
+        p.handler = publisher.sender.pliHandler;
+        p.context = track;
+        publisher.worker().offer(p);
+    }
+}

@@ -1,0 +1,86 @@
+package io.junction.bridge.conference;
+
+import io.junction.bridge.forward.Projection;
+import io.junction.bridge.forward.SourceTrack;
+import io.junction.bridge.forward.Subscription;
+import io.junction.bridge.rtp.RtcpWriter;
+import io.junction.bridge.rtp.RtpPacket;
+import io.junction.bridge.stats.MediaCounters;
+import io.junction.bridge.transport.srtp.SrtpSession;
+import io.junction.bridge.worker.Packet;
+import io.junction.bridge.worker.PacketHandler;
+import io.junction.bridge.worker.PacketPool;
+
+/**
+ * The send path toward one endpoint, on its packet worker: forwarded RTP is rewritten for this
+ * subscriber (SSRC, sequence number, timestamp; the publisher's mid/rid/transport-cc extensions
+ * erased), SRTP-protected with this endpoint's keys and sent; keyframe requests (PLI) to this
+ * endpoint as a publisher are written and sent here too.
+ */
+final class MediaSender {
+    static final int EXT_TRANSPORT_CC = 3;
+    static final int EXT_RID = 10;
+    static final int EXT_REPAIRED_RID = 11;
+
+    final PacketHandler forwardHandler = this::forward;
+    final PacketHandler pliHandler = this::sendPli;
+
+    private final EndpointTransport transport;
+    private final MediaCounters counters;
+    private final PacketPool pool;
+    private final RtpPacket rtp = new RtpPacket();
+
+    MediaSender(EndpointTransport transport, MediaCore core) {
+        this.transport = transport;
+        this.counters = core.counters();
+        this.pool = core.pool();
+    }
+
+    private void forward(Packet p) {
+        Subscription sub = (Subscription) p.context;
+        SrtpSession srtp = transport.srtp();
+        if (srtp == null || sub.isRemoved() || !rtp.wrap(p.buf, p.off, p.len)) {
+            pool.release(p);
+            return;
+        }
+        Projection projection = sub.projection();
+        int inSsrc = rtp.ssrc();
+        boolean newSource = projection.isNewSource(inSsrc);
+        rtp.setSequenceNumber(projection.rewriteSeq(inSsrc, rtp.sequenceNumber(), p.receivedNs));
+        rtp.setTimestamp(projection.rewriteTs(rtp.timestamp(), newSource, p.receivedNs));
+        rtp.setSsrc(sub.outSsrc());
+        rtp.eraseExtension(MediaReceiver.EXT_MID);
+        rtp.eraseExtension(EXT_RID);
+        rtp.eraseExtension(EXT_REPAIRED_RID);
+        rtp.eraseExtension(EXT_TRANSPORT_CC);
+        int n = srtp.protectRtp(p.buf, p.off, p.len);
+        if (n < 0) {
+            counters.sendErrors.increment();
+            pool.release(p);
+            return;
+        }
+        p.len = n;
+        if (transport.send(p.buf, p.off, p.len)) {
+            sub.packetsSent++;
+            sub.bytesSent += n;
+            counters.rtpForwarded.increment();
+        }
+        pool.release(p);
+    }
+
+    private void sendPli(Packet p) {
+        SourceTrack track = (SourceTrack) p.context;
+        SrtpSession srtp = transport.srtp();
+        if (srtp == null || track.primarySsrc() == 0) {
+            pool.release(p);
+            return;
+        }
+        p.off = Packet.HEADROOM;
+        p.len = RtcpWriter.writePli(p.buf, p.off, transport.rtcpSsrc(), track.primarySsrc());
+        int n = srtp.protectRtcp(p.buf, p.off, p.len);
+        if (n > 0 && transport.send(p.buf, p.off, n)) {
+            counters.keyframeRequestsSent.increment();
+        }
+        pool.release(p);
+    }
+}

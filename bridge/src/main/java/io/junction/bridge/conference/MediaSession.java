@@ -1,0 +1,402 @@
+package io.junction.bridge.conference;
+
+import io.junction.bridge.forward.MediaKind;
+import io.junction.bridge.forward.SourceTrack;
+import io.junction.bridge.forward.SsrcTable;
+import io.junction.bridge.forward.Subscription;
+import io.junction.bridge.transport.ice.IceTransport;
+import io.junction.bridge.worker.Packet;
+import io.junction.bridge.worker.PacketWorker;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The media side of one endpoint: its ICE/DTLS/SRTP transport, the offer/answer state of its one
+ * peer connection (publish m-lines 0 and 1, forwarded-track slots 2…), the tracks it publishes and
+ * the subscriptions it receives.
+ *
+ * <p>Threading: signaling state is guarded by this object's monitor (control plane only). The packet
+ * handlers ({@link MediaReceiver}, {@link MediaSender}) run on this endpoint's {@link PacketWorker}
+ * and read control-plane state only through volatile snapshots.
+ */
+final class MediaSession implements IceTransport.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(MediaSession.class);
+    static final String PUBLISH_AUDIO_MID = "0";
+    static final String PUBLISH_VIDEO_MID = "1";
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final long sessionId = RANDOM.nextLong() & Long.MAX_VALUE;
+
+    /** An m-line for forwarded tracks; its kind never changes, its subscription may. */
+    static final class Slot {
+        final String mid;
+        final MediaKind kind;
+        Subscription subscription;
+
+        Slot(String mid, MediaKind kind) {
+            this.mid = mid;
+            this.kind = kind;
+        }
+    }
+
+    private final Endpoint endpoint;
+    private final MediaCore core;
+    private final PacketWorker worker;
+    private final IceTransport ice;
+    private final EndpointTransport transport;
+    final MediaReceiver receiver;
+    final MediaSender sender;
+
+    // ---- control-plane state, guarded by this ----
+    private EndpointSignaling signaling;
+    private int revision;
+    private int awaitingRevision = -1;
+    private boolean offerDirty;
+    private final List<Slot> slots = new ArrayList<>();
+    private List<Subscription> offeredSubscriptions = List.of();
+    /** The mids of the outstanding offer, in order: answers are validated against these. */
+    private List<String> offeredMids = List.of();
+    private SourceTrack audioTrack;
+    private SourceTrack videoTrack;
+    private boolean answered;
+    private boolean closed;
+
+    // ---- snapshots read by the packet path ----
+    volatile SsrcTable<SourceTrack> tracksBySsrc = SsrcTable.empty();
+    volatile SsrcTable<Subscription> subscriptionsByOutSsrc = SsrcTable.empty();
+
+    MediaSession(Endpoint endpoint, MediaCore core) throws IOException {
+        this.endpoint = endpoint;
+        this.core = core;
+        this.worker = core.workers().assign();
+        this.ice = new IceTransport(core.port(), endpoint.id(), this);
+        this.transport = new EndpointTransport(core, endpoint, ice, worker, this::onTransportFailed);
+        this.receiver = new MediaReceiver(this, transport, core);
+        this.sender = new MediaSender(transport, core);
+    }
+
+    Endpoint endpoint() {
+        return endpoint;
+    }
+
+    long sessionId() {
+        return sessionId;
+    }
+
+    PacketWorker worker() {
+        return worker;
+    }
+
+    EndpointTransport transport() {
+        return transport;
+    }
+
+    // ---------------------------------------------------------------- ICE callbacks (ice4j threads)
+
+    @Override
+    public void onDatagram(byte[] buf, int off, int len, long receivedNs) {
+        transport.onDatagram(buf, off, len, receivedNs, receiver);
+    }
+
+    @Override
+    public void onIceConnected(String selectedPair) {
+        core.counters().iceSucceeded.increment();
+        LOG.info("ice connected conference={} endpoint={} pair={}", endpoint.conference().id(), endpoint.id(),
+                selectedPair);
+    }
+
+    @Override
+    public void onIceFailed(String reason) {
+        if (closed) {
+            return;
+        }
+        core.counters().iceFailed.increment();
+        LOG.info("ice failed conference={} endpoint={} reason={}", endpoint.conference().id(), endpoint.id(), reason);
+        endpoint.conference().removeEndpoint(endpoint.id(), RemovalReason.ICE_FAILED);
+    }
+
+    private void onTransportFailed(RemovalReason reason, String code, String message) {
+        EndpointSignaling s;
+        synchronized (this) {
+            s = signaling;
+        }
+        if (s != null) {
+            s.sendError(code, message);
+        }
+        endpoint.conference().removeEndpoint(endpoint.id(), reason);
+    }
+
+    // ---------------------------------------------------------------- signaling
+
+    /** Attaches a signaling channel and sends it a full offer. Returns the previous channel, if any. */
+    EndpointSignaling attach(EndpointSignaling s) {
+        EndpointSignaling previous;
+        synchronized (this) {
+            previous = signaling;
+            signaling = s;
+            // A new channel (e.g. a reconnect) gets a fresh offer whatever was outstanding.
+            awaitingRevision = -1;
+            offerDirty = true;
+        }
+        endpoint.conference().mediaAttached(endpoint);
+        maybeSendOffer();
+        return previous;
+    }
+
+    synchronized void detach(EndpointSignaling s) {
+        if (signaling == s) {
+            signaling = null;
+        }
+    }
+
+    /** Handles the client's answer to offer {@code rev}. */
+    void onAnswer(int rev, String sdp) throws AnswerException {
+        List<SourceTrack> newTracks = new ArrayList<>();
+        List<Subscription> activated = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                throw new AnswerException("bad-message", "endpoint is closed");
+            }
+            if (rev != awaitingRevision) {
+                throw new AnswerException("stale-revision",
+                        "answer for revision " + rev + " but the outstanding offer is "
+                                + (awaitingRevision < 0 ? "none" : String.valueOf(awaitingRevision)));
+            }
+            ClientAnswer answer = SdpGlue.parseAnswer(sdp, offeredMids);
+            if (!answered) {
+                transport.start(answer.iceUfrag(), answer.icePassword(), answer.fingerprintSha256());
+                answered = true;
+            } else {
+                transport.checkUnchanged(answer.iceUfrag(), answer.fingerprintSha256());
+            }
+            updatePublishedTrack(MediaKind.AUDIO, answer.audioSend(), newTracks);
+            updatePublishedTrack(MediaKind.VIDEO, answer.videoSend(), newTracks);
+            for (Subscription s : offeredSubscriptions) {
+                if (!s.isRemoved() && !s.isActive()) {
+                    s.activate();
+                    activated.add(s);
+                }
+            }
+            awaitingRevision = -1;
+        }
+        for (SourceTrack t : newTracks) {
+            endpoint.conference().trackPublished(t);
+        }
+        long nowNs = System.nanoTime();
+        for (Subscription s : activated) {
+            if (s.source().kind() == MediaKind.VIDEO) {
+                // A new subscriber needs a keyframe to start decoding.
+                MediaReceiver.requestKeyframe(s.source(), nowNs, core);
+            }
+        }
+        maybeSendOffer();
+    }
+
+    /** Creates or updates this endpoint's published track of {@code kind} from its answer. */
+    private void updatePublishedTrack(MediaKind kind, ClientAnswer.SendStream send, List<SourceTrack> created) {
+        SourceTrack existing = kind == MediaKind.AUDIO ? audioTrack : videoTrack;
+        if (send == null) {
+            return; // not publishing this kind (receive-only client)
+        }
+        if (existing != null) {
+            if (send.ssrc() != 0 && send.ssrc() != existing.primarySsrc()) {
+                tracksBySsrc = tracksBySsrc.without(existing.primarySsrc()).with(send.ssrc(), existing);
+                existing.setPrimarySsrc(send.ssrc());
+            }
+            return;
+        }
+        String trackId = endpoint.id() + "-" + kind.sdpName();
+        SourceTrack t = new SourceTrack(endpoint.id(), kind, trackId, send.ssrc(), send.rtxSsrc(), this);
+        if (kind == MediaKind.AUDIO) {
+            audioTrack = t;
+        } else {
+            videoTrack = t;
+        }
+        SsrcTable<SourceTrack> table = tracksBySsrc;
+        if (send.ssrc() != 0) {
+            table = table.with(send.ssrc(), t);
+        }
+        if (send.rtxSsrc() != 0) {
+            table = table.with(send.rtxSsrc(), t);
+        }
+        tracksBySsrc = table;
+        receiver.registerMid(kind == MediaKind.AUDIO ? PUBLISH_AUDIO_MID : PUBLISH_VIDEO_MID, t);
+        created.add(t);
+    }
+
+    /** Tracks this endpoint publishes, for subscribing a newcomer. */
+    synchronized List<SourceTrack> publishedTracks() {
+        List<SourceTrack> out = new ArrayList<>(2);
+        if (audioTrack != null) {
+            out.add(audioTrack);
+        }
+        if (videoTrack != null) {
+            out.add(videoTrack);
+        }
+        return out;
+    }
+
+    /** Subscribes this endpoint to a remote source: takes a free slot of the right kind (or adds one). */
+    void subscribe(SourceTrack source) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            for (Slot s : slots) {
+                if (s.subscription != null && s.subscription.source() == source) {
+                    return;
+                }
+            }
+            Slot slot = null;
+            for (Slot s : slots) {
+                if (s.subscription == null && s.kind == source.kind()) {
+                    slot = s;
+                    break;
+                }
+            }
+            if (slot == null) {
+                slot = new Slot(String.valueOf(2 + slots.size()), source.kind());
+                slots.add(slot);
+            }
+            int outSsrc = randomSsrc();
+            int outRtxSsrc = source.kind() == MediaKind.VIDEO ? randomSsrc() : 0;
+            Subscription sub = new Subscription(source, endpoint.id(), outSsrc, outRtxSsrc, slot.mid,
+                    RANDOM.nextInt(0x10000), RANDOM.nextInt(), this);
+            slot.subscription = sub;
+            subscriptionsByOutSsrc = subscriptionsByOutSsrc.with(outSsrc, sub);
+            source.addSubscription(sub);
+            offerDirty = true;
+        }
+        maybeSendOffer();
+    }
+
+    /** Removes every subscription to {@code source} (its publisher left); frees the slot for reuse. */
+    void unsubscribe(SourceTrack source) {
+        synchronized (this) {
+            for (Slot s : slots) {
+                Subscription sub = s.subscription;
+                if (sub != null && sub.source() == source) {
+                    sub.markRemoved();
+                    source.removeSubscription(sub);
+                    subscriptionsByOutSsrc = subscriptionsByOutSsrc.without(sub.outSsrc());
+                    s.subscription = null;
+                    offerDirty = true;
+                }
+            }
+        }
+        maybeSendOffer();
+    }
+
+    private int randomSsrc() {
+        int ssrc;
+        do {
+            ssrc = RANDOM.nextInt();
+        } while (ssrc == 0 || subscriptionsByOutSsrc.get(ssrc) != null);
+        return ssrc;
+    }
+
+    /** Sends a new offer when the state changed and no offer is outstanding. */
+    private void maybeSendOffer() {
+        EndpointSignaling s;
+        Offer offer;
+        synchronized (this) {
+            if (closed || signaling == null || awaitingRevision >= 0 || !offerDirty) {
+                return;
+            }
+            s = signaling;
+            revision++;
+            awaitingRevision = revision;
+            offerDirty = false;
+            List<Offer.Track> tracks = new ArrayList<>();
+            List<Subscription> subs = new ArrayList<>();
+            for (Slot slot : slots) {
+                Subscription sub = slot.subscription;
+                if (sub != null) {
+                    tracks.add(new Offer.Track(slot.mid, sub.source().endpointId(), slot.kind.sdpName(),
+                            sub.source().trackId()));
+                    subs.add(sub);
+                }
+            }
+            offeredSubscriptions = subs;
+            List<String> mids = new ArrayList<>();
+            mids.add(PUBLISH_AUDIO_MID);
+            mids.add(PUBLISH_VIDEO_MID);
+            for (Slot slot : slots) {
+                mids.add(slot.mid);
+            }
+            offeredMids = List.copyOf(mids);
+            String sdp = SdpGlue.writeOffer(this, revision, transport, slots);
+            offer = new Offer(revision, sdp, PUBLISH_AUDIO_MID, PUBLISH_VIDEO_MID, tracks);
+        }
+        s.sendOffer(offer);
+    }
+
+    synchronized String cname() {
+        return "junction-" + endpoint.id();
+    }
+
+    // ---------------------------------------------------------------- teardown
+
+    /** Stops media: ends published tracks, drops subscriptions, closes the transport. */
+    List<SourceTrack> close() {
+        List<SourceTrack> ended = new ArrayList<>();
+        List<Subscription> subs = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return ended;
+            }
+            closed = true;
+            if (audioTrack != null) {
+                ended.add(audioTrack);
+            }
+            if (videoTrack != null) {
+                ended.add(videoTrack);
+            }
+            for (Slot s : slots) {
+                if (s.subscription != null) {
+                    subs.add(s.subscription);
+                    s.subscription = null;
+                }
+            }
+            signaling = null;
+        }
+        for (SourceTrack t : ended) {
+            t.end();
+        }
+        for (Subscription sub : subs) {
+            sub.markRemoved();
+            sub.source().removeSubscription(sub);
+        }
+        transport.close();
+        ice.close();
+        return ended;
+    }
+
+    /** Nanotime of the last datagram received from this endpoint (0: none yet). */
+    long lastReceivedNs() {
+        return transport.lastReceivedNs();
+    }
+
+    boolean isMediaConnected() {
+        return transport.isSrtpReady();
+    }
+
+    /** Called by the housekeeping timer. */
+    boolean isInactive(long nowNs, long timeoutNs) {
+        long last = transport.lastReceivedNs();
+        long since = last == 0 ? transport.startedNs() : last;
+        return since != 0 && nowNs - since > timeoutNs;
+    }
+
+    /** Hands a copy of a received packet to this (subscriber) session's worker for sending. */
+    void forward(Packet p) {
+        worker.offer(p);
+    }
+
+    SourceTrack track(MediaKind kind) {
+        return kind == MediaKind.AUDIO ? audioTrack : videoTrack;
+    }
+}

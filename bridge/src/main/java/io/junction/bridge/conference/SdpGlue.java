@@ -1,0 +1,57 @@
+package io.junction.bridge.conference;
+
+import io.junction.bridge.forward.MediaKind;
+import io.junction.bridge.forward.Subscription;
+import io.junction.bridge.sdp.BridgeOffer;
+import io.junction.bridge.sdp.ClientAnswerReader;
+import io.junction.bridge.sdp.OfferWriter;
+import io.junction.bridge.sdp.SdpException;
+import io.junction.bridge.transport.ice.LocalCandidateInfo;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Maps a media session's state to the sdp package's offer model, and a client answer back. */
+final class SdpGlue {
+    private SdpGlue() {}
+
+    static String writeOffer(MediaSession session, int revision, EndpointTransport transport,
+                             List<MediaSession.Slot> slots) {
+        List<BridgeOffer.Section> sections = new ArrayList<>();
+        sections.add(BridgeOffer.Section.receive(MediaSession.PUBLISH_AUDIO_MID, false));
+        sections.add(BridgeOffer.Section.receive(MediaSession.PUBLISH_VIDEO_MID, true));
+        for (MediaSession.Slot slot : slots) {
+            boolean video = slot.kind == MediaKind.VIDEO;
+            Subscription sub = slot.subscription;
+            if (sub == null) {
+                sections.add(BridgeOffer.Section.inactive(slot.mid, video));
+            } else {
+                sections.add(BridgeOffer.Section.send(slot.mid, video, sub.outSsrc(), sub.outRtxSsrc(),
+                        "junction-" + sub.source().endpointId(), sub.source().endpointId(), sub.source().trackId()));
+            }
+        }
+        List<BridgeOffer.Candidate> candidates = new ArrayList<>();
+        for (LocalCandidateInfo c : session.endpoint().conference().bridge().media().port().candidates()) {
+            candidates.add(new BridgeOffer.Candidate(c.foundation(), c.priority(), c.address(), c.port(), c.type(),
+                    c.relatedAddress(), c.relatedPort()));
+        }
+        BridgeOffer offer = new BridgeOffer(session.sessionId(), revision, transport.localUfrag(),
+                transport.localPassword(), transport.localFingerprint(), candidates, sections);
+        return OfferWriter.write(offer);
+    }
+
+    static ClientAnswer parseAnswer(String sdp, List<String> mids) throws AnswerException {
+        ClientAnswerReader.Answer a;
+        try {
+            a = ClientAnswerReader.read(sdp, mids);
+        } catch (SdpException e) {
+            throw new AnswerException("bad-sdp", e.getMessage());
+        }
+        return new ClientAnswer(a.iceUfrag(), a.icePassword(), a.fingerprintSha256(),
+                sendStream(a.section(MediaSession.PUBLISH_AUDIO_MID)),
+                sendStream(a.section(MediaSession.PUBLISH_VIDEO_MID)));
+    }
+
+    private static ClientAnswer.SendStream sendStream(ClientAnswerReader.SendInfo s) {
+        return s == null || !s.sends() ? null : new ClientAnswer.SendStream(s.ssrc(), s.rtxSsrc());
+    }
+}

@@ -1,0 +1,43 @@
+package io.junction.bridge.sdp;
+
+import java.util.List;
+
+/**
+ * The model of an offer the bridge sends one endpoint. Rendered by {@link OfferWriter}.
+ *
+ * @param sessionId  stays the same for the endpoint's life; {@code version} increases per offer
+ */
+public record BridgeOffer(long sessionId, long version, String iceUfrag, String icePassword, String fingerprintSha256,
+                          List<Candidate> candidates, List<Section> sections) {
+    /** A candidate the bridge advertises (RFC 8839 §5.1). */
+    public record Candidate(String foundation, long priority, String address, int port, String type,
+                            String relatedAddress, int relatedPort) {}
+
+    /** The direction of a section, from the bridge's point of view. */
+    public enum Direction { RECVONLY, SENDONLY, INACTIVE }
+
+    /**
+     * One m-line. For {@code SENDONLY} sections {@code ssrc}, {@code cname}, {@code streamId} and
+     * {@code trackId} describe the forwarded track ({@code rtxSsrc} 0 when none).
+     */
+    public record Section(String mid, boolean video, Direction direction, int ssrc, int rtxSsrc, String cname,
+                          String streamId, String trackId) {
+        public static Section receive(String mid, boolean video) {
+            return new Section(mid, video, Direction.RECVONLY, 0, 0, null, null, null);
+        }
+
+        public static Section inactive(String mid, boolean video) {
+            return new Section(mid, video, Direction.INACTIVE, 0, 0, null, null, null);
+        }
+
+        public static Section send(String mid, boolean video, int ssrc, int rtxSsrc, String cname, String streamId,
+                                   String trackId) {
+            return new Section(mid, video, Direction.SENDONLY, ssrc, rtxSsrc, cname, streamId, trackId);
+        }
+    }
+
+    public BridgeOffer {
+        candidates = List.copyOf(candidates);
+        sections = List.copyOf(sections);
+    }
+}

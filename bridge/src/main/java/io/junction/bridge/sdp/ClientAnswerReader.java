@@ -1,0 +1,120 @@
+package io.junction.bridge.sdp;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads and validates a client's answer to a bridge offer (JSEP RFC 8829 §5.3): the same m-lines in
+ * the same order with the same mids, BUNDLE, ICE credentials, a sha-256 fingerprint, a DTLS role
+ * that leaves the bridge the server, and the SSRCs the client sends on each section.
+ */
+public final class ClientAnswerReader {
+    private ClientAnswerReader() {}
+
+    /** What the client sends on one section; SSRCs are 0 when not signalled. */
+    public record SendInfo(String mid, String direction, int ssrc, int rtxSsrc) {
+        public boolean sends() {
+            return direction.equals("sendonly") || direction.equals("sendrecv");
+        }
+    }
+
+    /** The validated answer. */
+    public record Answer(String iceUfrag, String icePassword, String fingerprintSha256, String setup,
+                         List<SendInfo> sections) {
+        public SendInfo section(String mid) {
+            for (SendInfo s : sections) {
+                if (s.mid().equals(mid)) {
+                    return s;
+                }
+            }
+            return null;
+        }
+    }
+
+    public static Answer read(String sdp, List<String> offeredMids) throws SdpException {
+        SessionDescription d = SessionDescription.parse(sdp);
+        if (d.media().size() != offeredMids.size()) {
+            throw new SdpException("answer has " + d.media().size() + " m-lines, the offer had " + offeredMids.size());
+        }
+        String bundle = d.sessionAttribute("group");
+        if (bundle == null || !bundle.startsWith("BUNDLE")) {
+            throw new SdpException("answer lacks a=group:BUNDLE (Junction needs max-bundle)");
+        }
+        String ufrag = null;
+        String pwd = null;
+        String fingerprint = null;
+        String setup = null;
+        List<SendInfo> sections = new ArrayList<>();
+        for (int i = 0; i < offeredMids.size(); i++) {
+            SessionDescription.Media m = d.media().get(i);
+            String mid = m.attribute("mid");
+            if (mid == null || !mid.equals(offeredMids.get(i))) {
+                throw new SdpException("line " + m.line() + ": m-line " + i + " has mid " + mid + ", the offer had "
+                        + offeredMids.get(i));
+            }
+            if (m.port() == 0) {
+                sections.add(new SendInfo(mid, "inactive", 0, 0));
+                continue;
+            }
+            if (ufrag == null) {
+                ufrag = d.attribute(m, "ice-ufrag");
+                pwd = d.attribute(m, "ice-pwd");
+                fingerprint = d.attribute(m, "fingerprint");
+                setup = d.attribute(m, "setup");
+            }
+            sections.add(sendInfo(mid, m));
+        }
+        if (ufrag == null || pwd == null || ufrag.isEmpty() || pwd.isEmpty()) {
+            throw new SdpException("answer lacks ICE credentials (a=ice-ufrag / a=ice-pwd)");
+        }
+        if (ufrag.length() > 256 || pwd.length() > 256) {
+            throw new SdpException("ICE credentials longer than 256 characters");
+        }
+        if (fingerprint == null) {
+            throw new SdpException("answer lacks a=fingerprint");
+        }
+        String[] fp = fingerprint.trim().split(" ");
+        if (fp.length != 2 || !fp[0].equalsIgnoreCase("sha-256") || !fp[1].matches("([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}")) {
+            throw new SdpException("answer's a=fingerprint must be a sha-256 fingerprint, got '" + fingerprint + "'");
+        }
+        if (setup == null) {
+            setup = "active";
+        }
+        if (!setup.equals("active")) {
+            throw new SdpException("answer has a=setup:" + setup + "; the client must be DTLS client (setup:active)");
+        }
+        return new Answer(ufrag, pwd, fp[1].toUpperCase(), setup, sections);
+    }
+
+    private static SendInfo sendInfo(String mid, SessionDescription.Media m) throws SdpException {
+        int ssrc = 0;
+        int rtx = 0;
+        for (String g : m.attributes("ssrc-group")) {
+            String[] f = g.split(" ");
+            if (f.length == 3 && f[0].equals("FID")) {
+                ssrc = parseSsrc(f[1], m);
+                rtx = parseSsrc(f[2], m);
+            }
+        }
+        if (ssrc == 0) {
+            for (String v : m.attributes("ssrc")) {
+                int sp = v.indexOf(' ');
+                ssrc = parseSsrc(sp < 0 ? v : v.substring(0, sp), m);
+                break;
+            }
+        }
+        return new SendInfo(mid, m.direction(), ssrc, rtx);
+    }
+
+    private static int parseSsrc(String s, SessionDescription.Media m) throws SdpException {
+        try {
+            long v = Long.parseLong(s);
+            if (v <= 0 || v > 0xFFFFFFFFL) {
+                throw new NumberFormatException();
+            }
+            return (int) v;
+        } catch (NumberFormatException e) {
+            throw new SdpException("line " + m.line() + ": bad SSRC '" + s + "'");
+        }
+    }
+}

@@ -1,0 +1,353 @@
+package io.junction.bridge.transport.dtls;
+
+import io.junction.bridge.transport.srtp.SrtpProfile;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Hashtable;
+import java.util.Vector;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.CertificateRequest;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.ClientCertificateType;
+import org.bouncycastle.tls.DTLSServerProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+import org.bouncycastle.tls.DatagramTransport;
+import org.bouncycastle.tls.DefaultTlsServer;
+import org.bouncycastle.tls.ExporterLabel;
+import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.SignatureAlgorithm;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
+import org.bouncycastle.tls.TlsCredentialedSigner;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsSRTPUtils;
+import org.bouncycastle.tls.TlsUtils;
+import org.bouncycastle.tls.UseSRTPData;
+import org.bouncycastle.tls.crypto.TlsCertificate;
+import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DTLS 1.2 server of one endpoint (RFC 6347, DTLS-SRTP RFC 5764). Not tied to sockets: the packet
+ * demultiplexer pushes records in with {@link #onDatagram} (copied to a bounded queue), records go
+ * out through a {@link Sender}. The blocking BouncyCastle handshake runs on an executor thread,
+ * never on a packet thread.
+ *
+ * <p>The client's certificate must match the {@code a=fingerprint} of its answer, else the handshake
+ * fails with {@code bad_certificate}. Keys come from the exporter {@code EXTRACTOR-dtls_srtp}, which
+ * BouncyCastle allows only with extended_master_secret (RFC 7627): the server requires it.
+ */
+public final class DtlsServerSession implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DtlsServerSession.class);
+    private static final int RECEIVE_LIMIT = 1472;
+    private static final int SEND_LIMIT = 1400;
+    /** After the handshake, keep answering for this long (a lost final flight is retransmitted). */
+    private static final long LINGER_MS = 5_000;
+
+    /** Outgoing datagrams. */
+    @FunctionalInterface
+    public interface Sender {
+        void send(byte[] buf, int off, int len);
+    }
+
+    /** Why a handshake failed. */
+    public enum FailureReason { FINGERPRINT_MISMATCH, TIMEOUT, PROTOCOL_ERROR, CLOSED }
+
+    /** Handshake outcome; called on the DTLS thread. */
+    public interface Listener {
+        void onConnected(SrtpProfile profile, byte[] keyingMaterial);
+
+        void onFailed(FailureReason reason, String detail);
+    }
+
+    private final DtlsCertificate certificate;
+    private final String expectedFingerprint;
+    private final Duration handshakeTimeout;
+    private final ExecutorService executor;
+    private final Sender sender;
+    private final Listener listener;
+    private final ArrayBlockingQueue<byte[]> inbound = new ArrayBlockingQueue<>(64);
+    private volatile boolean closed;
+    private volatile boolean handshakeDone;
+    private volatile boolean acceptingRecords = true;
+    private volatile DTLSTransport dtlsTransport;
+    private volatile Thread thread;
+
+    public DtlsServerSession(DtlsCertificate certificate, String expectedFingerprintSha256, Duration handshakeTimeout,
+                             ExecutorService executor, Sender sender, Listener listener) {
+        this.certificate = certificate;
+        this.expectedFingerprint = expectedFingerprintSha256;
+        this.handshakeTimeout = handshakeTimeout;
+        this.executor = executor;
+        this.sender = sender;
+        this.listener = listener;
+    }
+
+    public void start() {
+        executor.execute(this::run);
+    }
+
+    /**
+     * Queues a received DTLS record (copied). Returns false when the record was dropped: the queue is
+     * full or the session no longer reads DTLS.
+     */
+    public boolean onDatagram(byte[] buf, int off, int len) {
+        if (closed || !acceptingRecords || len > RECEIVE_LIMIT) {
+            return false;
+        }
+        byte[] copy = new byte[len];
+        System.arraycopy(buf, off, copy, 0, len);
+        return inbound.offer(copy);
+    }
+
+    public boolean isHandshakeDone() {
+        return handshakeDone;
+    }
+
+    private void run() {
+        thread = Thread.currentThread();
+        BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+        Server server = new Server(crypto);
+        DTLSServerProtocol protocol = new DTLSServerProtocol();
+        protocol.setVerifyRequests(false);
+        QueueTransport transport = new QueueTransport();
+        try {
+            DTLSTransport dtls = protocol.accept(server, transport);
+            dtlsTransport = dtls;
+            handshakeDone = true;
+            if (server.profile == null || server.keyingMaterial == null) {
+                throw new TlsFatalAlert(AlertDescription.handshake_failure, "no SRTP keys");
+            }
+            listener.onConnected(server.profile, server.keyingMaterial);
+            linger(dtls);
+        } catch (FingerprintMismatch e) {
+            listener.onFailed(FailureReason.FINGERPRINT_MISMATCH, e.getMessage());
+        } catch (TlsFatalAlert e) {
+            if (server.fingerprintMismatch) {
+                listener.onFailed(FailureReason.FINGERPRINT_MISMATCH, "client certificate does not match the fingerprint");
+            } else {
+                listener.onFailed(closed ? FailureReason.CLOSED : FailureReason.PROTOCOL_ERROR, String.valueOf(e.getMessage()));
+            }
+        } catch (InterruptedIOException e) {
+            listener.onFailed(closed ? FailureReason.CLOSED : FailureReason.TIMEOUT, "handshake timed out");
+        } catch (IOException | RuntimeException e) {
+            if (server.fingerprintMismatch) {
+                listener.onFailed(FailureReason.FINGERPRINT_MISMATCH, "client certificate does not match the fingerprint");
+            } else {
+                listener.onFailed(closed ? FailureReason.CLOSED : FailureReason.PROTOCOL_ERROR, String.valueOf(e));
+            }
+        } finally {
+            acceptingRecords = false;
+            inbound.clear();
+            thread = null;
+        }
+    }
+
+    /** Keeps reading for a while so BouncyCastle can resend its last flight if the client repeats Finished. */
+    private void linger(DTLSTransport dtls) {
+        long until = System.currentTimeMillis() + LINGER_MS;
+        byte[] buf = new byte[RECEIVE_LIMIT];
+        try {
+            while (!closed && System.currentTimeMillis() < until) {
+                dtls.receive(buf, 0, buf.length, 200);
+            }
+        } catch (IOException e) {
+            LOG.debug("dtls linger ended", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        DTLSTransport t = dtlsTransport;
+        if (t != null) {
+            try {
+                t.close();
+            } catch (IOException | RuntimeException ignored) {
+                // best effort close_notify
+            }
+        }
+        Thread th = thread;
+        if (th != null) {
+            th.interrupt();
+        }
+    }
+
+    /** Thrown inside the handshake when the client certificate does not match. */
+    private static final class FingerprintMismatch extends IOException {
+        FingerprintMismatch(String message) {
+            super(message);
+        }
+    }
+
+    /** BouncyCastle's view of the queue and the sender. */
+    private final class QueueTransport implements DatagramTransport {
+        private final long deadlineMs = System.currentTimeMillis() + handshakeTimeout.toMillis();
+
+        @Override
+        public int getReceiveLimit() {
+            return RECEIVE_LIMIT;
+        }
+
+        @Override
+        public int getSendLimit() {
+            return SEND_LIMIT;
+        }
+
+        @Override
+        public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+            if (closed) {
+                throw new InterruptedIOException("closed");
+            }
+            if (!handshakeDone && System.currentTimeMillis() > deadlineMs) {
+                throw new SocketTimeoutException("handshake timeout");
+            }
+            byte[] d;
+            try {
+                d = inbound.poll(waitMillis, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted");
+            }
+            if (d == null) {
+                return -1;
+            }
+            int n = Math.min(d.length, len);
+            System.arraycopy(d, 0, buf, off, n);
+            return n;
+        }
+
+        @Override
+        public void send(byte[] buf, int off, int len) {
+            if (!closed) {
+                sender.send(buf, off, len);
+            }
+        }
+
+        @Override
+        public void close() {
+            // the ICE transport outlives DTLS
+        }
+    }
+
+    /** The TLS server policy: DTLS 1.2, ECDHE-ECDSA, client certificate, use_srtp, EMS. */
+    private final class Server extends DefaultTlsServer {
+        volatile SrtpProfile profile;
+        volatile byte[] keyingMaterial;
+        volatile boolean fingerprintMismatch;
+        private final BcTlsCrypto crypto;
+
+        Server(BcTlsCrypto crypto) {
+            super(crypto);
+            this.crypto = crypto;
+        }
+
+        @Override
+        protected ProtocolVersion[] getSupportedVersions() {
+            return ProtocolVersion.DTLSv12.only();
+        }
+
+        @Override
+        protected int[] getSupportedCipherSuites() {
+            return new int[] {
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+            };
+        }
+
+        @Override
+        public boolean requiresExtendedMasterSecret() {
+            return true;
+        }
+
+        @Override
+        public int getHandshakeTimeoutMillis() {
+            return (int) Math.min(Integer.MAX_VALUE, handshakeTimeout.toMillis());
+        }
+
+        @Override
+        protected TlsCredentialedSigner getECDSASignerCredentials() throws IOException {
+            TlsCertificate cert = crypto.createCertificate(certificate.derNoCopy());
+            return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto,
+                    certificate.privateKey(), new Certificate(new TlsCertificate[] {cert}),
+                    new SignatureAndHashAlgorithm(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
+        }
+
+        @Override
+        public CertificateRequest getCertificateRequest() {
+            Vector<SignatureAndHashAlgorithm> algorithms = new Vector<>();
+            algorithms.add(new SignatureAndHashAlgorithm(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
+            algorithms.add(new SignatureAndHashAlgorithm(HashAlgorithm.sha384, SignatureAlgorithm.ecdsa));
+            algorithms.add(new SignatureAndHashAlgorithm(HashAlgorithm.sha256, SignatureAlgorithm.rsa));
+            return new CertificateRequest(new short[] {ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign},
+                    algorithms, null);
+        }
+
+        @Override
+        public void notifyClientCertificate(Certificate clientCertificate) throws IOException {
+            if (clientCertificate == null || clientCertificate.isEmpty()) {
+                fingerprintMismatch = true;
+                throw new TlsFatalAlert(AlertDescription.bad_certificate, "no client certificate");
+            }
+            String actual = DtlsCertificate.fingerprint(clientCertificate.getCertificateAt(0).getEncoded());
+            if (!actual.equalsIgnoreCase(expectedFingerprint)) {
+                fingerprintMismatch = true;
+                throw new TlsFatalAlert(AlertDescription.bad_certificate, "client certificate fingerprint " + actual
+                        + " does not match the answer's " + expectedFingerprint);
+            }
+        }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        public void processClientExtensions(Hashtable clientExtensions) throws IOException {
+            super.processClientExtensions(clientExtensions);
+            UseSRTPData offered = TlsSRTPUtils.getUseSRTPExtension(clientExtensions);
+            if (offered == null) {
+                throw new TlsFatalAlert(AlertDescription.handshake_failure, "client did not offer use_srtp");
+            }
+            for (SrtpProfile candidate : SrtpProfile.values()) {
+                for (int id : offered.getProtectionProfiles()) {
+                    if (id == candidate.protectionProfileId()) {
+                        profile = candidate;
+                        return;
+                    }
+                }
+            }
+            throw new TlsFatalAlert(AlertDescription.handshake_failure, "no common SRTP protection profile");
+        }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        public Hashtable getServerExtensions() throws IOException {
+            Hashtable ext = super.getServerExtensions();
+            if (ext == null) {
+                ext = new Hashtable();
+            }
+            TlsSRTPUtils.addUseSRTPExtension(ext, new UseSRTPData(new int[] {profile.protectionProfileId()},
+                    TlsUtils.EMPTY_BYTES));
+            return ext;
+        }
+
+        @Override
+        public void notifyHandshakeComplete() throws IOException {
+            super.notifyHandshakeComplete();
+            keyingMaterial = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, profile.keyingMaterialLength());
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package io.junction.api.signaling;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.junction.api.auth.JoinTokens;
+import io.junction.bridge.conference.AnswerException;
+import io.junction.bridge.conference.Bridge;
+import io.junction.bridge.conference.Conference;
+import io.junction.bridge.conference.ConferenceListener;
+import io.junction.bridge.conference.Endpoint;
+import io.junction.bridge.conference.EndpointSignaling;
+import io.junction.bridge.conference.Offer;
+import io.junction.bridge.conference.RemovalReason;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One endpoint's signaling WebSocket ({@code docs/signaling.md}). Authenticates with the join token,
+ * relays offers and answers between the client and the bridge, and tells the client about other
+ * participants. Malformed messages get an {@code error} message; the connection survives.
+ */
+public final class SignalingSocket implements Session.Listener.AutoDemanding, ConferenceListener, EndpointSignaling {
+    private static final Logger LOG = LoggerFactory.getLogger(SignalingSocket.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final int MAX_MESSAGE_CHARS = 256 * 1024;
+    public static final int CLOSE_UNAUTHORIZED = 4401;
+    public static final int CLOSE_REPLACED = 4409;
+
+    private final Bridge bridge;
+    private final JoinTokens tokens;
+    private final String token;
+    private volatile Session session;
+    private volatile Endpoint endpoint;
+    private volatile Conference conference;
+    private volatile boolean replaced;
+    private volatile boolean closing;
+
+    public SignalingSocket(Bridge bridge, JoinTokens tokens, String token) {
+        this.bridge = bridge;
+        this.tokens = tokens;
+        this.token = token;
+    }
+
+    @Override
+    public void onWebSocketOpen(Session session) {
+        this.session = session;
+        JoinTokens.Claims claims;
+        try {
+            claims = tokens.verify(token);
+        } catch (JoinTokens.InvalidTokenException e) {
+            session.close(CLOSE_UNAUTHORIZED, e.getMessage(), Callback.NOOP);
+            return;
+        }
+        Conference c = bridge.conference(claims.conferenceId()).orElse(null);
+        Endpoint e = c == null ? null : c.endpoint(claims.endpointId()).orElse(null);
+        if (e == null) {
+            session.close(CLOSE_UNAUTHORIZED, "unknown endpoint", Callback.NOOP);
+            return;
+        }
+        this.conference = c;
+        this.endpoint = e;
+        c.addListener(this);
+        ObjectNode welcome = message("welcome");
+        welcome.put("endpointId", e.id());
+        welcome.put("conferenceId", c.id());
+        welcome.put("displayName", e.displayName());
+        ArrayNode participants = welcome.putArray("participants");
+        for (Endpoint other : c.endpoints()) {
+            if (other != e) {
+                participants.addObject().put("endpointId", other.id()).put("displayName", other.displayName());
+            }
+        }
+        send(welcome);
+        LOG.info("signaling connected conference={} endpoint={}", c.id(), e.id());
+        EndpointSignaling previous = e.attachSignaling(this);
+        if (previous instanceof SignalingSocket old && old != this) {
+            old.replaced = true;
+            old.closeWith(CLOSE_REPLACED, "replaced by a new connection");
+        }
+        if (e.isRemoved()) {
+            // Removed while we were attaching: tell the client now.
+            endpointRemoved(e, RemovalReason.REMOVED);
+        }
+    }
+
+    @Override
+    public void onWebSocketText(String text) {
+        Endpoint e = endpoint;
+        if (e == null) {
+            return;
+        }
+        if (text.length() > MAX_MESSAGE_CHARS) {
+            sendError("bad-message", "message longer than " + MAX_MESSAGE_CHARS + " characters", null);
+            return;
+        }
+        JsonNode msg;
+        try {
+            msg = JSON.readTree(text);
+        } catch (JsonProcessingException ex) {
+            sendError("bad-json", "message is not valid JSON", null);
+            return;
+        }
+        if (msg == null || !msg.isObject() || !msg.path("type").isTextual()) {
+            sendError("bad-message", "message must be a JSON object with a string 'type'", null);
+            return;
+        }
+        String type = msg.get("type").asText();
+        switch (type) {
+            case "answer" -> onAnswer(e, msg);
+            case "ping" -> {
+                ObjectNode pong = message("pong");
+                if (msg.has("ts")) {
+                    pong.set("ts", msg.get("ts"));
+                }
+                send(pong);
+            }
+            case "leave" -> {
+                LOG.info("endpoint leaving conference={} endpoint={}", e.conference().id(), e.id());
+                e.conference().removeEndpoint(e.id(), RemovalReason.LEFT);
+            }
+            default -> sendError("bad-message", "unknown message type '" + type + "'", type);
+        }
+    }
+
+    private void onAnswer(Endpoint e, JsonNode msg) {
+        JsonNode rev = msg.get("revision");
+        JsonNode sdp = msg.get("sdp");
+        if (rev == null || !rev.canConvertToInt() || !rev.isIntegralNumber() || sdp == null || !sdp.isTextual()) {
+            sendError("bad-message", "answer needs an integer 'revision' and a string 'sdp'", "answer");
+            return;
+        }
+        try {
+            e.onAnswer(rev.asInt(), sdp.asText());
+        } catch (AnswerException ex) {
+            sendError(ex.code(), ex.getMessage(), "answer");
+        }
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason) {
+        Conference c = conference;
+        Endpoint e = endpoint;
+        if (c != null) {
+            c.removeListener(this);
+        }
+        if (e != null && !replaced) {
+            e.detachSignaling(this);
+            if (!e.isRemoved()) {
+                LOG.info("signaling closed conference={} endpoint={} code={}", c.id(), e.id(), statusCode);
+                c.removeEndpoint(e.id(), RemovalReason.DISCONNECTED);
+            }
+        }
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        LOG.debug("signaling socket error", cause);
+    }
+
+    // ---- bridge → client ----
+
+    @Override
+    public void sendOffer(Offer offer) {
+        ObjectNode m = message("offer");
+        m.put("revision", offer.revision());
+        m.put("sdp", offer.sdp());
+        ObjectNode publish = m.putObject("publish");
+        publish.put("audio", offer.publishAudioMid());
+        publish.put("video", offer.publishVideoMid());
+        ArrayNode tracks = m.putArray("tracks");
+        for (Offer.Track t : offer.tracks()) {
+            tracks.addObject().put("mid", t.mid()).put("endpointId", t.endpointId()).put("kind", t.kind())
+                    .put("trackId", t.trackId());
+        }
+        send(m);
+    }
+
+    @Override
+    public void sendError(String code, String message) {
+        sendError(code, message, null);
+    }
+
+    private void sendError(String code, String message, String inReplyTo) {
+        ObjectNode m = message("error");
+        m.put("code", code);
+        m.put("message", message);
+        if (inReplyTo != null) {
+            m.put("inReplyTo", inReplyTo);
+        }
+        send(m);
+    }
+
+    @Override
+    public void endpointAdded(Endpoint added) {
+        if (added != endpoint) {
+            send(message("participantJoined").put("endpointId", added.id()).put("displayName", added.displayName()));
+        }
+    }
+
+    @Override
+    public void endpointRemoved(Endpoint removed, RemovalReason reason) {
+        if (removed == endpoint) {
+            send(message("bye").put("reason", reason.wireName()));
+            closeWith(reason == RemovalReason.SHUTDOWN ? 1001 : 1000, reason.wireName());
+        } else {
+            send(message("participantLeft").put("endpointId", removed.id()).put("reason", reason.wireName()));
+        }
+    }
+
+    private static ObjectNode message(String type) {
+        ObjectNode m = JSON.createObjectNode();
+        m.put("type", type);
+        return m;
+    }
+
+    private void send(ObjectNode m) {
+        Session s = session;
+        if (s == null || !s.isOpen() || closing) {
+            return;
+        }
+        String text = m.toString();
+        synchronized (this) {
+            s.sendText(text, Callback.NOOP);
+        }
+    }
+
+    private void closeWith(int code, String reason) {
+        Session s = session;
+        if (s != null && !closing) {
+            closing = true;
+            s.close(code, reason, Callback.NOOP);
+        }
+    }
+}

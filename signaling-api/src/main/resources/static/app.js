@@ -1,0 +1,186 @@
+// Junction demo page: joins an open room (POST /v1/rooms/{room}/join) and shows everyone.
+// URL parameters: ?room=R&name=N&autojoin=1 (maxHeight and lastN are reserved for receiver constraints).
+import { Junction } from '/sdk/junction-client.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+window.junctionState = { joined: false, endpointId: null, error: null };
+
+let localStream = null;
+let room = null;
+
+async function startPreview() {
+  try {
+    localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 1280, height: 720 } });
+    $('preview').srcObject = localStream;
+    $('preview-empty').hidden = true;
+  } catch (err) {
+    localStream = null;
+    $('preview-empty').textContent = 'No camera or microphone: you will join receive-only';
+  }
+}
+
+function showError(message) {
+  window.junctionState.error = message;
+  const el = $('join-error');
+  el.textContent = message;
+  el.hidden = false;
+}
+
+function tileFor(endpointId, displayName) {
+  let tile = document.querySelector(`.tile[data-endpoint-id="${CSS.escape(endpointId)}"]`);
+  if (tile) return tile;
+  tile = document.createElement('div');
+  tile.className = 'tile remote';
+  tile.dataset.endpointId = endpointId;
+  const video = document.createElement('video');
+  video.autoplay = true;
+  video.playsInline = true;
+  video.muted = true;
+  video.dataset.endpointId = endpointId;
+  const audio = document.createElement('audio');
+  audio.autoplay = true;
+  audio.dataset.endpointId = endpointId;
+  const placeholder = document.createElement('div');
+  placeholder.className = 'placeholder';
+  placeholder.textContent = (displayName || '?').trim().charAt(0).toUpperCase() || '?';
+  const label = document.createElement('div');
+  label.className = 'label';
+  label.textContent = displayName || 'Guest';
+  tile.append(video, audio, placeholder, label);
+  $('grid').append(tile);
+  updateCount();
+  return tile;
+}
+
+function removeTile(endpointId) {
+  const tile = document.querySelector(`.tile[data-endpoint-id="${CSS.escape(endpointId)}"]`);
+  if (tile) tile.remove();
+  updateCount();
+}
+
+function updateCount() {
+  const n = document.querySelectorAll('.tile').length;
+  $('participant-count').textContent = n + (n === 1 ? ' participant' : ' participants');
+}
+
+function setStatus(state) {
+  const el = $('conn-status');
+  el.textContent = state;
+  el.classList.toggle('ok', state === 'connected');
+  el.classList.toggle('bad', state === 'failed' || state === 'disconnected' || state === 'closed');
+}
+
+async function join(roomName, displayName) {
+  $('join-button').disabled = true;
+  $('join-error').hidden = true;
+  let joinInfo;
+  try {
+    const resp = await fetch(`/v1/rooms/${encodeURIComponent(roomName)}/join`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ displayName: displayName || null }),
+    });
+    const body = await resp.json().catch(() => ({}));
+    if (!resp.ok) throw new Error((body.error && body.error.message) || `join failed (HTTP ${resp.status})`);
+    joinInfo = body;
+  } catch (err) {
+    showError(err.message);
+    $('join-button').disabled = false;
+    return;
+  }
+  $('join-card').hidden = true;
+  $('call').hidden = false;
+  $('room-info').hidden = false;
+  $('room-title').textContent = roomName;
+  $('local-name').textContent = displayName || 'You';
+  $('local-video').srcObject = localStream;
+  if (!localStream) {
+    $('notice').textContent = 'Receive-only: no camera or microphone available.';
+    $('notice').hidden = false;
+  }
+  const names = new Map();
+  try {
+    room = await Junction.join({ signalingUrl: joinInfo.signalingUrl, localStream });
+  } catch (err) {
+    showError(err.message);
+    return;
+  }
+  window.junctionRoom = room;
+  room.on('participantJoined', ({ endpointId, displayName: n }) => { names.set(endpointId, n); tileFor(endpointId, n); });
+  room.on('participantLeft', ({ endpointId }) => removeTile(endpointId));
+  room.on('track', ({ endpointId, kind, stream }) => {
+    const tile = tileFor(endpointId, names.get(endpointId) || (room.participants.get(endpointId) || {}).displayName);
+    if (kind === 'video') {
+      tile.querySelector('video').srcObject = stream;
+      tile.classList.add('has-video');
+    } else {
+      tile.querySelector('audio').srcObject = stream;
+    }
+  });
+  room.on('trackEnded', ({ endpointId, kind }) => {
+    const tile = document.querySelector(`.tile[data-endpoint-id="${CSS.escape(endpointId)}"]`);
+    if (!tile) return;
+    if (kind === 'video') { tile.querySelector('video').srcObject = null; tile.classList.remove('has-video'); }
+    else tile.querySelector('audio').srcObject = null;
+  });
+  room.on('connectionState', setStatus);
+  room.on('error', ({ code, message }) => console.warn('junction error', code, message));
+  room.on('left', ({ reason }) => {
+    window.junctionState.joined = false;
+    setStatus('closed');
+    $('notice').textContent = reason === 'left' ? 'You left the room.' : `Disconnected (${reason}).`;
+    $('notice').hidden = false;
+  });
+  for (const [id, p] of room.participants) { names.set(id, p.displayName); tileFor(id, p.displayName); }
+  for (const t of room.remoteTracks()) {
+    const tile = tileFor(t.endpointId, names.get(t.endpointId));
+    if (t.kind === 'video') { tile.querySelector('video').srcObject = new MediaStream([t.track]); tile.classList.add('has-video'); }
+    else tile.querySelector('audio').srcObject = new MediaStream([t.track]);
+  }
+  setStatus(room.pc.connectionState);
+  window.junctionState.joined = true;
+  window.junctionState.endpointId = room.endpointId;
+  const url = new URL(location.href);
+  url.searchParams.set('room', roomName);
+  url.searchParams.delete('autojoin');
+  url.searchParams.delete('name');
+  history.replaceState(null, '', url);
+}
+
+$('join-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  join($('room').value.trim(), $('name').value.trim());
+});
+
+$('toggle-audio').addEventListener('click', () => {
+  const btn = $('toggle-audio');
+  const off = !btn.classList.contains('off');
+  btn.classList.toggle('off', off);
+  btn.textContent = off ? 'Mic off' : 'Mic on';
+  if (room) room.setAudioEnabled(!off);
+});
+
+$('toggle-video').addEventListener('click', () => {
+  const btn = $('toggle-video');
+  const off = !btn.classList.contains('off');
+  btn.classList.toggle('off', off);
+  btn.textContent = off ? 'Camera off' : 'Camera on';
+  if (room) room.setVideoEnabled(!off);
+});
+
+$('leave').addEventListener('click', () => { if (room) room.leave(); });
+
+$('copy-link').addEventListener('click', async () => {
+  const url = new URL(location.origin);
+  url.searchParams.set('room', $('room-title').textContent);
+  try { await navigator.clipboard.writeText(url.toString()); $('copy-link').textContent = 'Copied'; }
+  catch (e) { prompt('Room link', url.toString()); }
+  setTimeout(() => { $('copy-link').textContent = 'Copy link'; }, 1500);
+});
+
+(async () => {
+  if (params.get('room')) $('room').value = params.get('room');
+  if (params.get('name')) $('name').value = params.get('name');
+  await startPreview();
+  if (params.get('autojoin') === '1' && $('room').value) join($('room').value.trim(), $('name').value.trim());
+})();

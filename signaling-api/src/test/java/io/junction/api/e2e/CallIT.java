@@ -1,0 +1,112 @@
+package io.junction.api.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.junction.api.TestServer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Group calls through the bridge between real Chromium participants using the demo page. */
+class CallIT {
+    private TestServer t;
+    private final List<Participant> participants = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        LoopbackNamespace.assertLoopbackOnly();
+        t = TestServer.start();
+    }
+
+    @AfterEach
+    void stop() {
+        for (Participant p : participants) {
+            try {
+                System.out.println("[" + p.name + "] state=" + p.browser.js("return JSON.stringify(window.junctionState)")
+                        + " errors=" + p.browser.js("return JSON.stringify(window.junctionRoom && window.junctionRoom.errors)")
+                        + " pc=" + p.browser.js("return window.junctionRoom && window.junctionRoom.pc.connectionState"));
+            } catch (RuntimeException e) {
+                System.out.println("[" + p.name + "] state unavailable: " + e.getMessage());
+            }
+        }
+        participants.forEach(Participant::close);
+        t.close();
+    }
+
+    private Participant join(String name, String room) throws Exception {
+        Participant p = new Participant(name);
+        participants.add(p);
+        p.join(t.publicUrl(""), room);
+        return p;
+    }
+
+    static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (System.currentTimeMillis() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        fail("timed out after " + timeoutMs + " ms waiting for: " + what);
+    }
+
+    /** True when {@code p} decodes video (frames rising, width > 0) and receives audio from each of {@code ids}. */
+    private static boolean receivesFrom(Participant p, Set<String> ids, Map<String, Participant.Remote> before) {
+        Map<String, Participant.Remote> now = p.remotes();
+        for (String id : ids) {
+            Participant.Remote r = now.get(id);
+            if (r == null || r.videoWidth() <= 0 || r.framesDecoded() <= 0 || r.audioPackets() <= 0) {
+                return false;
+            }
+            Participant.Remote b = before.get(id);
+            if (b != null && (r.framesDecoded() <= b.framesDecoded() || r.audioPackets() <= b.audioPackets())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void awaitReceiving(Participant p, Set<String> ids, long timeoutMs) throws InterruptedException {
+        await(p.name + " decodes video and receives audio from " + ids, timeoutMs, () -> receivesFrom(p, ids, Map.of()));
+        Map<String, Participant.Remote> snapshot = p.remotes();
+        await(p.name + "'s frames and audio packets keep rising", 5000, () -> receivesFrom(p, ids, snapshot));
+    }
+
+    @Test
+    void threeParticipantsThenOneLeavesThenALateJoiner() throws Exception {
+        Participant a = join("Ada", "call");
+        Participant b = join("Bob", "call");
+        Participant c = join("Cy", "call");
+        for (Participant p : List.of(a, b, c)) {
+            await(p.name + " joined", 15000, p::joined);
+        }
+        String ida = a.endpointId();
+        String idb = b.endpointId();
+        String idc = c.endpointId();
+        awaitReceiving(a, Set.of(idb, idc), 15000);
+        awaitReceiving(b, Set.of(ida, idc), 15000);
+        awaitReceiving(c, Set.of(ida, idb), 15000);
+
+        // One leaves: within 5 s the others show exactly one remote video.
+        c.leave();
+        await("remaining participants show exactly one remote video", 5000,
+                () -> a.remoteVideoIds().equals(List.of(idb)) && b.remoteVideoIds().equals(List.of(ida)));
+
+        // A late joiner decodes every remote video within 5 s of joining.
+        Participant d = join("Dee", "call");
+        await("Dee joined", 15000, d::joined);
+        awaitReceiving(d, Set.of(ida, idb), 5000);
+        String idd = d.endpointId();
+        awaitReceiving(a, Set.of(idb, idd), 10000);
+        assertEquals(3, t.server.bridge().endpointCount());
+        assertTrue(t.server.bridge().media().counters().dtlsSucceeded.sum() >= 4);
+    }
+}

@@ -1,0 +1,92 @@
+package io.junction.api.e2e;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One demo-page participant in a real Chromium, with helpers that read WebRTC stats. */
+final class Participant implements AutoCloseable {
+    /** Per remote endpoint: what this participant decodes and receives from it. */
+    record Remote(String endpointId, long framesDecoded, long videoWidth, long audioPackets, long videoPackets) {}
+
+    final Browser browser;
+    final String name;
+    long joinStartedMs;
+
+    Participant(String name) throws IOException {
+        this.name = name;
+        this.browser = new Browser(name);
+    }
+
+    void join(String baseUrl, String room) {
+        joinStartedMs = System.currentTimeMillis();
+        browser.open(baseUrl + "/?room=" + room + "&name=" + name + "&autojoin=1");
+    }
+
+    boolean joined() {
+        return Boolean.TRUE.equals(browser.js("return !!(window.junctionState && window.junctionState.joined)"));
+    }
+
+    String endpointId() {
+        return (String) browser.js("return window.junctionState && window.junctionState.endpointId");
+    }
+
+    /** Inbound stats keyed by remote endpoint (mapped through the SDK's mid list). */
+    @SuppressWarnings("unchecked")
+    Map<String, Remote> remotes() {
+        Object r = browser.jsAsync("""
+                const done = arguments[arguments.length - 1];
+                const room = window.junctionRoom;
+                if (!room) { done([]); return; }
+                room.pc.getStats().then((stats) => {
+                  const byMid = new Map(room.remoteTracks().map((t) => [t.mid, t]));
+                  const out = [];
+                  stats.forEach((s) => {
+                    if (s.type !== 'inbound-rtp') return;
+                    const t = byMid.get(s.mid);
+                    if (!t) return;
+                    let width = 0;
+                    if (s.kind === 'video') {
+                      const v = document.querySelector('video[data-endpoint-id="' + t.endpointId + '"]');
+                      width = v ? v.videoWidth : 0;
+                    }
+                    out.push({ endpointId: t.endpointId, kind: s.kind, framesDecoded: s.framesDecoded || 0,
+                               packetsReceived: s.packetsReceived || 0, width });
+                  });
+                  done(out);
+                }).catch(() => done([]));
+                """);
+        Map<String, long[]> acc = new HashMap<>();
+        for (Map<String, Object> s : (List<Map<String, Object>>) r) {
+            long[] a = acc.computeIfAbsent((String) s.get("endpointId"), k -> new long[4]);
+            if ("video".equals(s.get("kind"))) {
+                a[0] = ((Number) s.get("framesDecoded")).longValue();
+                a[1] = ((Number) s.get("width")).longValue();
+                a[3] = ((Number) s.get("packetsReceived")).longValue();
+            } else {
+                a[2] = ((Number) s.get("packetsReceived")).longValue();
+            }
+        }
+        Map<String, Remote> out = new HashMap<>();
+        acc.forEach((id, a) -> out.put(id, new Remote(id, a[0], a[1], a[2], a[3])));
+        return out;
+    }
+
+    /** Endpoint ids of remote video elements in the page. */
+    @SuppressWarnings("unchecked")
+    List<String> remoteVideoIds() {
+        return new ArrayList<>((List<String>) browser.js(
+                "return [...document.querySelectorAll('.tile.remote video[data-endpoint-id]')].map(v => v.dataset.endpointId)"));
+    }
+
+    void leave() {
+        browser.js("window.junctionRoom && window.junctionRoom.leave()");
+    }
+
+    @Override
+    public void close() {
+        browser.close();
+    }
+}

@@ -1,0 +1,173 @@
+package io.junction.api.signaling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.junction.api.TestServer;
+import io.junction.api.auth.JoinTokens;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The signaling WebSocket against a real server: auth, offers, events, errors, leave and removal. */
+class SignalingTest {
+    private static final String SECRET = "signaling-test-secret-0123456789abcdef";
+    private TestServer t;
+    private String conferenceId;
+
+    @BeforeEach
+    void start() throws Exception {
+        t = TestServer.start("junction.signaling.token-secret = \"" + SECRET + "\"");
+        conferenceId = TestServer.json(t.admin("POST", "/v1/conferences", "{}")).get("id").asText();
+    }
+
+    @AfterEach
+    void stop() {
+        t.close();
+    }
+
+    private JsonNode endpoint(String name) throws Exception {
+        return TestServer.json(t.admin("POST", "/v1/conferences/" + conferenceId + "/endpoints",
+                "{\"displayName\":\"" + name + "\"}"));
+    }
+
+    @Test
+    void invalidOrExpiredTokenClosesWith4401() throws Exception {
+        String base = "ws://127.0.0.1:" + t.server.publicPort() + "/v1/signaling?token=";
+        try (WsClient c = new WsClient(base + "garbage")) {
+            assertEquals(4401, c.awaitClose());
+            assertEquals("invalid token", c.closeReason);
+        }
+        JsonNode e = endpoint("a");
+        String token = e.get("token").asText();
+        String tampered = token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
+        try (WsClient c = new WsClient(base + tampered)) {
+            assertEquals(4401, c.awaitClose());
+        }
+        // Correctly signed with the server's secret, but expired.
+        Clock past = Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC);
+        String expired = new JoinTokens(SECRET, Duration.ofMinutes(10), past).issue(conferenceId, e.get("id").asText());
+        try (WsClient c = new WsClient(base + expired)) {
+            assertEquals(4401, c.awaitClose());
+            assertEquals("token expired", c.closeReason);
+        }
+        // Signed with another secret.
+        String foreign = new JoinTokens("", Duration.ofMinutes(10), Clock.systemUTC()).issue(conferenceId, e.get("id").asText());
+        try (WsClient c = new WsClient(base + foreign)) {
+            assertEquals(4401, c.awaitClose());
+        }
+        // Valid signature, but the endpoint was deleted.
+        t.admin("DELETE", "/v1/conferences/" + conferenceId + "/endpoints/" + e.get("id").asText(), null);
+        try (WsClient c = new WsClient(e.get("signalingUrl").asText())) {
+            assertEquals(4401, c.awaitClose());
+            assertEquals("unknown endpoint", c.closeReason);
+        }
+    }
+
+    @Test
+    void welcomeOfferEventsAndErrors() throws Exception {
+        JsonNode a = endpoint("Ada");
+        try (WsClient ca = new WsClient(a.get("signalingUrl").asText())) {
+            JsonNode welcome = ca.next("welcome");
+            assertEquals(a.get("id").asText(), welcome.get("endpointId").asText());
+            assertEquals(0, welcome.get("participants").size());
+            JsonNode offer = ca.next("offer");
+            assertEquals(1, offer.get("revision").asInt());
+            String sdp = offer.get("sdp").asText();
+            assertTrue(sdp.startsWith("v=0\r\n"), sdp);
+            assertTrue(sdp.contains("a=group:BUNDLE 0 1"), sdp);
+            assertTrue(sdp.contains("a=setup:actpass"), sdp);
+            assertTrue(sdp.contains("a=fingerprint:sha-256 "), sdp);
+            assertTrue(sdp.contains(" 127.0.0.1 " + t.server.bridge().mediaPort() + " typ host"), sdp);
+            assertEquals("0", offer.get("publish").get("audio").asText());
+            assertEquals("1", offer.get("publish").get("video").asText());
+
+            ca.send("{\"type\":\"ping\",\"ts\":42}");
+            assertEquals(42, ca.next("pong").get("ts").asInt());
+            ca.send("{not json");
+            assertEquals("bad-json", ca.next("error").get("code").asText());
+            ca.send("{\"type\":\"dance\"}");
+            assertEquals("bad-message", ca.next("error").get("code").asText());
+            ca.send("[1,2,3]");
+            assertEquals("bad-message", ca.next("error").get("code").asText());
+            ca.send("{\"type\":\"answer\",\"revision\":\"x\"}");
+            assertEquals("bad-message", ca.next("error").get("code").asText());
+            ca.send("{\"type\":\"answer\",\"revision\":7,\"sdp\":\"v=0\"}");
+            assertEquals("stale-revision", ca.next("error").get("code").asText());
+            ca.send("{\"type\":\"answer\",\"revision\":1,\"sdp\":\"this is not sdp\"}");
+            assertEquals("bad-sdp", ca.next("error").get("code").asText());
+
+            JsonNode b = endpoint("Bob");
+            JsonNode joined = ca.next("participantJoined");
+            assertEquals(b.get("id").asText(), joined.get("endpointId").asText());
+            assertEquals("Bob", joined.get("displayName").asText());
+            try (WsClient cb = new WsClient(b.get("signalingUrl").asText())) {
+                JsonNode wb = cb.next("welcome");
+                assertEquals(1, wb.get("participants").size());
+                assertEquals("Ada", wb.get("participants").get(0).get("displayName").asText());
+                cb.send("{\"type\":\"leave\"}");
+                assertEquals("left", cb.next("bye").get("reason").asText());
+                assertEquals(1000, cb.awaitClose());
+            }
+            JsonNode left = ca.next("participantLeft");
+            assertEquals(b.get("id").asText(), left.get("endpointId").asText());
+            assertEquals("left", left.get("reason").asText());
+            assertTrue(ca.ws.isOutputClosed() == false, "the connection survived all the bad messages");
+
+            t.admin("DELETE", "/v1/conferences/" + conferenceId + "/endpoints/" + a.get("id").asText(), null);
+            assertEquals("removed", ca.next("bye").get("reason").asText());
+            assertEquals(1000, ca.awaitClose());
+        }
+        assertEquals(0, t.server.bridge().endpointCount());
+    }
+
+    @Test
+    void closingTheSocketRemovesTheEndpoint() throws Exception {
+        JsonNode a = endpoint("a");
+        WsClient c = new WsClient(a.get("signalingUrl").asText());
+        c.next("welcome");
+        c.ws.sendClose(1000, "bye").join();
+        long deadline = System.currentTimeMillis() + 5000;
+        while (t.server.bridge().endpointCount() > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, t.server.bridge().endpointCount());
+        c.close();
+    }
+
+    @Test
+    void secondConnectionReplacesTheFirst() throws Exception {
+        JsonNode a = endpoint("a");
+        try (WsClient first = new WsClient(a.get("signalingUrl").asText())) {
+            first.next("offer");
+            try (WsClient second = new WsClient(a.get("signalingUrl").asText())) {
+                second.next("welcome");
+                assertEquals(4409, first.awaitClose());
+                JsonNode offer = second.next("offer");
+                assertTrue(offer.get("revision").asInt() >= 2, "the new connection gets a fresh offer");
+                assertEquals(1, t.server.bridge().endpointCount(), "replacing does not remove the endpoint");
+            }
+        }
+    }
+
+    @Test
+    void deletingTheConferenceTellsEveryone() throws Exception {
+        JsonNode a = endpoint("a");
+        JsonNode b = endpoint("b");
+        try (WsClient ca = new WsClient(a.get("signalingUrl").asText());
+             WsClient cb = new WsClient(b.get("signalingUrl").asText())) {
+            ca.next("welcome");
+            cb.next("welcome");
+            t.admin("DELETE", "/v1/conferences/" + conferenceId, null);
+            assertEquals("conference-ended", ca.next("bye").get("reason").asText());
+            assertEquals("conference-ended", cb.next("bye").get("reason").asText());
+            assertFalse(t.server.bridge().conference(conferenceId).isPresent());
+        }
+    }
+}
