@@ -23,6 +23,7 @@ public final class MediaCore implements AutoCloseable {
     private final DtlsCertificate certificate;
     private final ExecutorService dtlsExecutor;
     private final MediaCounters counters = new MediaCounters();
+    private volatile io.junction.bridge.stats.PacketTap tap;
 
     public MediaCore(BridgeConfig config) throws IOException {
         this.config = config;
@@ -60,6 +61,15 @@ public final class MediaCore implements AutoCloseable {
 
     public ExecutorService dtlsExecutor() {
         return dtlsExecutor;
+    }
+
+    /** Installs (or clears, with null) an observer of decrypted received packets. */
+    public void setTap(io.junction.bridge.stats.PacketTap tap) {
+        this.tap = tap;
+    }
+
+    io.junction.bridge.stats.PacketTap tap() {
+        return tap;
     }
 
     public MediaCounters counters() {

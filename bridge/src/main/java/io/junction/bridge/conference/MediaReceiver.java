@@ -60,6 +60,7 @@ final class MediaReceiver implements PacketHandler {
                 return;
             }
             p.len = n;
+            tap(true, p);
             handleRtcp(p);
         } else {
             int n = srtp.unprotectRtp(p.buf, p.off, p.len);
@@ -68,7 +69,15 @@ final class MediaReceiver implements PacketHandler {
                 return;
             }
             p.len = n;
+            tap(false, p);
             handleRtp(p);
+        }
+    }
+
+    private void tap(boolean isRtcp, Packet p) {
+        io.junction.bridge.stats.PacketTap t = core.tap();
+        if (t != null) {
+            t.onPacket(session.endpoint().id(), isRtcp, p.buf, p.off, p.len);
         }
     }
 

@@ -1,0 +1,118 @@
+package io.junction.bridge.rtp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class RtcpCompoundTest {
+    private final RtcpCompound rtcp = new RtcpCompound();
+
+    private List<String> types(byte[] p, int len) {
+        List<String> out = new ArrayList<>();
+        rtcp.wrap(p, 0, len);
+        while (rtcp.next()) {
+            out.add(rtcp.packetType() + "/" + rtcp.countOrFormat() + "/" + rtcp.length());
+        }
+        return out;
+    }
+
+    @Test
+    void chromiumSenderReportWithSdes() {
+        byte[] p = Fixtures.get("rtcp-sr-sdes");
+        assertEquals(List.of("200/0/28", "202/1/28"), types(p, p.length));
+        assertFalse(rtcp.malformed());
+        rtcp.wrap(p, 0, p.length);
+        rtcp.next();
+        assertEquals(ByteIo.readInt(p, 4), rtcp.senderSsrc());
+    }
+
+    @Test
+    void chromiumReceiverReport() {
+        byte[] p = Fixtures.get("rtcp-rr");
+        assertEquals(List.of("201/1/32"), types(p, p.length));
+    }
+
+    @Test
+    void chromiumRembInCompound() {
+        byte[] p = Fixtures.get("rtcp-sr-sdes-remb");
+        assertEquals(List.of("200/0/28", "202/1/28", "206/15/24"), types(p, p.length));
+        rtcp.wrap(p, 0, p.length);
+        rtcp.next();
+        rtcp.next();
+        rtcp.next();
+        assertTrue(rtcp.isRemb());
+        assertFalse(rtcp.isPli());
+    }
+
+    @Test
+    void pliRoundTrip() {
+        byte[] b = new byte[32];
+        int n = RtcpWriter.writePli(b, 4, 0x11223344, 0xAABBCCDD);
+        assertEquals(12, n);
+        assertEquals("81ce00021122334" + "4aabbccdd", HexFormat.of().formatHex(b, 4, 16));
+        assertTrue(rtcp.wrap(b, 4, n));
+        assertTrue(rtcp.next());
+        assertTrue(rtcp.isPli());
+        assertEquals(0xAABBCCDD, rtcp.feedbackMediaSsrc());
+        assertEquals(0x11223344, rtcp.senderSsrc());
+        assertFalse(rtcp.next());
+        assertFalse(rtcp.malformed());
+    }
+
+    @Test
+    void firEntrySsrc() {
+        // RFC 5104 §4.3.1: PSFB FMT 4, sender, media ssrc 0, FCI: ssrc, seq nr, reserved.
+        byte[] p = HexFormat.of().parseHex("84ce00040000000100000000" + "0000000a" + "07000000");
+        rtcp.wrap(p, 0, p.length);
+        assertTrue(rtcp.next());
+        assertTrue(rtcp.isFir());
+        assertEquals(10, rtcp.firFirstEntrySsrc());
+    }
+
+    @Test
+    void truncatedCompoundIsMalformedAfterTheValidPart() {
+        byte[] p = Fixtures.get("rtcp-sr-sdes-remb");
+        for (int len = 0; len < p.length; len++) {
+            rtcp.wrap(p, 0, len);
+            int seen = 0;
+            while (rtcp.next()) {
+                seen++;
+                assertTrue(rtcp.offset() + rtcp.length() <= len);
+            }
+            boolean boundary = len == 0 || len == 28 || len == 56;
+            assertEquals(!boundary, rtcp.malformed(), "length " + len);
+            assertTrue(seen <= 3);
+        }
+    }
+
+    @Test
+    void randomBytesNeverThrow() {
+        Random r = new Random(3);
+        byte[] buf = new byte[1500];
+        for (int i = 0; i < 200_000; i++) {
+            r.nextBytes(buf);
+            int len = r.nextInt(200);
+            if (rtcp.wrap(buf, 0, len)) {
+                while (rtcp.next()) {
+                    rtcp.isPli();
+                    rtcp.isFir();
+                    rtcp.isRemb();
+                    rtcp.isNack();
+                    rtcp.isTransportCc();
+                    if (rtcp.isPli()) {
+                        rtcp.feedbackMediaSsrc();
+                    }
+                    if (rtcp.isFir()) {
+                        rtcp.firFirstEntrySsrc();
+                    }
+                }
+            }
+        }
+    }
+}

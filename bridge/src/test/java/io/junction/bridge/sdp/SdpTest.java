@@ -1,0 +1,149 @@
+package io.junction.bridge.sdp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SdpTest {
+    private static final List<String> MIDS = List.of("0", "1", "2", "3");
+
+    static String fixture(String name) {
+        try (InputStream in = SdpTest.class.getResourceAsStream("/sdp/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void readsChromiumsAnswer() throws Exception {
+        ClientAnswerReader.Answer a = ClientAnswerReader.read(fixture("chromium-answer.sdp"), MIDS);
+        assertEquals("kgyS", a.iceUfrag());
+        assertEquals("7bBocYH4mdFTeFj6VR/qLc+q", a.icePassword());
+        assertEquals("13:12:AA:98:A2:3F:C5:F1:99:60:75:8D:C3:0C:E5:59:60:BC:BA:E4:AB:C9:F0:1C:89:DD:86:B1:57:21:F0:B5",
+                a.fingerprintSha256());
+        assertEquals("active", a.setup());
+        ClientAnswerReader.SendInfo audio = a.section("0");
+        assertTrue(audio.sends());
+        assertEquals(1093775670, audio.ssrc());
+        assertEquals(0, audio.rtxSsrc());
+        ClientAnswerReader.SendInfo video = a.section("1");
+        assertEquals(999198818, video.ssrc());
+        assertEquals((int) 3897543032L, video.rtxSsrc());
+        assertEquals("recvonly", a.section("2").direction());
+        assertEquals("recvonly", a.section("3").direction());
+    }
+
+    @Test
+    void parsesTheBridgeOfferAsChromiumReportsIt() throws Exception {
+        SessionDescription d = SessionDescription.parse(fixture("bridge-offer.sdp"));
+        assertEquals(4, d.media().size());
+        assertEquals("BUNDLE 0 1 2 3", d.sessionAttribute("group"));
+        SessionDescription.Media video = d.media().get(3);
+        assertEquals("video", video.kind());
+        assertEquals(List.of("96", "97", "102", "103"), video.formats());
+        assertEquals("sendonly", video.direction());
+        assertEquals("05146b6da4c9 05146b6da4c9-video", video.attribute("msid"));
+        assertEquals("FID 3709731525 3187354507", video.attribute("ssrc-group"));
+        assertEquals("recvonly", d.media().get(0).direction());
+        assertTrue(d.media().get(0).attributes("candidate").get(0).endsWith("127.0.0.1 55093 typ host generation 0"));
+    }
+
+    @Test
+    void offerWriterRoundTrips() throws Exception {
+        BridgeOffer offer = new BridgeOffer(42, 3, "ufrag1", "pwd-0123456789abcdefghij",
+                "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99",
+                List.of(new BridgeOffer.Candidate("1", 2130706431L, "10.0.0.5", 10000, "host", null, 0),
+                        new BridgeOffer.Candidate("2", 1694498815L, "203.0.113.7", 10000, "srflx", "10.0.0.5", 10000)),
+                List.of(BridgeOffer.Section.receive("0", false), BridgeOffer.Section.receive("1", true),
+                        BridgeOffer.Section.send("2", true, 0x80000001, 7, "cn", "ep1", "ep1-video"),
+                        BridgeOffer.Section.inactive("3", false)));
+        String sdp = OfferWriter.write(offer);
+        assertTrue(sdp.endsWith("\r\n"));
+        SessionDescription d = SessionDescription.parse(sdp);
+        assertEquals("BUNDLE 0 1 2 3", d.sessionAttribute("group"));
+        assertEquals(4, d.media().size());
+        SessionDescription.Media send = d.media().get(2);
+        assertEquals("sendonly", send.direction());
+        assertEquals("ep1 ep1-video", send.attribute("msid"));
+        assertEquals("FID 2147483649 7", send.attribute("ssrc-group"));
+        assertEquals(List.of("2147483649 cname:cn", "2147483649 msid:ep1 ep1-video", "7 cname:cn", "7 msid:ep1 ep1-video"),
+                send.attributes("ssrc"));
+        assertEquals("inactive", d.media().get(3).direction());
+        assertEquals("actpass", send.attribute("setup"));
+        assertEquals(List.of("1 1 udp 2130706431 10.0.0.5 10000 typ host generation 0",
+                "2 1 udp 1694498815 203.0.113.7 10000 typ srflx raddr 10.0.0.5 rport 10000 generation 0"),
+                d.media().get(0).attributes("candidate"));
+        assertTrue(d.media().get(1).attributes("rtcp-fb").contains("96 nack pli"));
+        assertTrue(d.media().get(1).attributes("fmtp").contains("97 apt=96"));
+        assertTrue(d.media().get(1).attributes("fmtp").stream().anyMatch(f -> f.startsWith("102 ") && f.contains("packetization-mode=1")));
+        assertEquals("111 minptime=10;useinbandfec=1", d.media().get(0).attribute("fmtp"));
+        assertNull(d.media().get(1).attribute("candidate"), "candidates only on the BUNDLE tag");
+    }
+
+    @Test
+    void answerValidationErrorsAreClear() {
+        String good = fixture("chromium-answer.sdp");
+        assertTrue(assertThrows(SdpException.class, () -> ClientAnswerReader.read(good, List.of("0", "1", "2")))
+                .getMessage().contains("4 m-lines, the offer had 3"));
+        assertTrue(assertThrows(SdpException.class, () -> ClientAnswerReader.read(good, List.of("0", "1", "3", "2")))
+                .getMessage().contains("has mid 2, the offer had 3"));
+        assertTrue(assertThrows(SdpException.class,
+                () -> ClientAnswerReader.read(good.replaceAll("a=fingerprint:[^\r\n]*\r\n", ""), MIDS))
+                .getMessage().contains("lacks a=fingerprint"));
+        assertTrue(assertThrows(SdpException.class,
+                () -> ClientAnswerReader.read(good.replaceAll("a=ice-ufrag:[^\r\n]*\r\n", ""), MIDS))
+                .getMessage().contains("ICE credentials"));
+        assertTrue(assertThrows(SdpException.class,
+                () -> ClientAnswerReader.read(good.replace("a=setup:active", "a=setup:passive"), MIDS))
+                .getMessage().contains("setup:passive"));
+        assertTrue(assertThrows(SdpException.class,
+                () -> ClientAnswerReader.read(good.replace("a=group:BUNDLE 0 1 2 3\r\n", ""), MIDS))
+                .getMessage().contains("BUNDLE"));
+        assertTrue(assertThrows(SdpException.class,
+                () -> ClientAnswerReader.read(good.replace("sha-256 13:12", "sha-1 13:12"), MIDS))
+                .getMessage().contains("sha-256"));
+    }
+
+    @Test
+    void structuralErrorsNameTheLine() {
+        assertTrue(assertThrows(SdpException.class, () -> SessionDescription.parse("x=0\r\n")).getMessage().startsWith("line 1"));
+        assertTrue(assertThrows(SdpException.class, () -> SessionDescription.parse("v=0\r\nm=audio x RTP/AVP 0\r\n"))
+                .getMessage().startsWith("line 2: m= port"));
+        assertTrue(assertThrows(SdpException.class, () -> SessionDescription.parse("v=0\r\ngarbage\r\n"))
+                .getMessage().startsWith("line 2"));
+        assertTrue(assertThrows(SdpException.class, () -> SessionDescription.parse("v=0\r\nm=audio 70000 RTP/AVP 0\r\n"))
+                .getMessage().contains("out of range"));
+        assertThrows(SdpException.class, () -> SessionDescription.parse(""));
+        assertThrows(SdpException.class, () -> SessionDescription.parse("v=0\r\n" + "a=x\r\n".repeat(20000)));
+        assertThrows(SdpException.class, () -> SessionDescription.parse("v=0\r\n" + "m=audio 9 RTP/AVP 0\r\n".repeat(65)));
+        assertThrows(SdpException.class, () -> SessionDescription.parse("v=0\r\na=" + "x".repeat(5000) + "\r\n"));
+    }
+
+    @Test
+    void mutatedAnswersOnlyEverRaiseSdpException() {
+        String good = fixture("chromium-answer.sdp");
+        Random r = new Random(5);
+        for (int i = 0; i < 20_000; i++) {
+            char[] c = good.toCharArray();
+            int edits = 1 + r.nextInt(6);
+            for (int k = 0; k < edits; k++) {
+                c[r.nextInt(c.length)] = (char) (r.nextBoolean() ? r.nextInt(128) : " :=\r\n0123456789".charAt(r.nextInt(15)));
+            }
+            String mutated = r.nextInt(10) == 0 ? new String(c, 0, r.nextInt(c.length)) : new String(c);
+            try {
+                ClientAnswerReader.read(mutated, MIDS);
+            } catch (SdpException expected) {
+                // the only acceptable failure
+            }
+        }
+    }
+}

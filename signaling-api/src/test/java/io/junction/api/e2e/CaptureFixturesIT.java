@@ -1,0 +1,44 @@
+package io.junction.api.e2e;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.junction.api.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A capture tool, not a test: records what a real Chromium sends through the bridge (the bridge's
+ * offer, Chromium's answer, decrypted RTP and RTCP) as hex fixtures for the parser tests. Runs only
+ * with {@code -Djunction.captureDir=DIR}:
+ * {@code mvn -pl signaling-api verify -Dit.test=CaptureFixturesIT -Djunction.captureDir=/tmp/capture}.
+ */
+class CaptureFixturesIT {
+    @Test
+    void capture() throws Exception {
+        String dir = System.getProperty("junction.captureDir");
+        assumeTrue(dir != null, "capture only on request");
+        Path out = Path.of(dir);
+        Files.createDirectories(out);
+        ConcurrentLinkedQueue<String> rtp = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<String> rtcp = new ConcurrentLinkedQueue<>();
+        try (TestServer t = TestServer.start(); Participant a = new Participant("CapA"); Participant b = new Participant("CapB")) {
+            t.server.bridge().media().setTap((endpointId, isRtcp, buf, off, len) -> {
+                var q = isRtcp ? rtcp : rtp;
+                if (q.size() < 4000) {
+                    q.add(HexFormat.of().formatHex(buf, off, off + len));
+                }
+            });
+            a.join(t.publicUrl(""), "capture");
+            b.join(t.publicUrl(""), "capture");
+            CallIT.await("both joined", 15000, () -> a.joined() && b.joined());
+            Thread.sleep(8000);
+            Files.writeString(out.resolve("bridge-offer.sdp"), (String) b.browser.js("return window.junctionRoom.pc.remoteDescription.sdp"));
+            Files.writeString(out.resolve("chromium-answer.sdp"), (String) b.browser.js("return window.junctionRoom.pc.localDescription.sdp"));
+            Files.writeString(out.resolve("chromium-rtp.hex"), String.join("\n", rtp) + "\n");
+            Files.writeString(out.resolve("chromium-rtcp.hex"), String.join("\n", rtcp) + "\n");
+        }
+    }
+}
