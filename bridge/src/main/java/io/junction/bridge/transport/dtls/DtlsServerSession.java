@@ -28,6 +28,7 @@ import org.bouncycastle.tls.SignatureAndHashAlgorithm;
 import org.bouncycastle.tls.TlsCredentialedSigner;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsSRTPUtils;
+import org.bouncycastle.tls.TlsTimeoutException;
 import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.UseSRTPData;
 import org.bouncycastle.tls.crypto.TlsCertificate;
@@ -138,7 +139,7 @@ public final class DtlsServerSession implements AutoCloseable {
             } else {
                 listener.onFailed(closed ? FailureReason.CLOSED : FailureReason.PROTOCOL_ERROR, String.valueOf(e.getMessage()));
             }
-        } catch (InterruptedIOException e) {
+        } catch (InterruptedIOException | TlsTimeoutException e) {
             listener.onFailed(closed ? FailureReason.CLOSED : FailureReason.TIMEOUT, "handshake timed out");
         } catch (IOException | RuntimeException e) {
             if (server.fingerprintMismatch) {
