@@ -111,8 +111,15 @@ async function join(roomName, displayName) {
   room.on('track', ({ endpointId, kind, stream }) => {
     const tile = tileFor(endpointId, names.get(endpointId) || (room.participants.get(endpointId) || {}).displayName);
     if (kind === 'video') {
-      tile.querySelector('video').srcObject = stream;
+      const video = tile.querySelector('video');
+      video.srcObject = stream;
       tile.classList.add('has-video');
+      if (video.requestVideoFrameCallback) {
+        // For the join-time figure: the first remote frame this page presents.
+        video.requestVideoFrameCallback(() => {
+          if (!window.junctionState.firstFrameAt) window.junctionState.firstFrameAt = performance.now();
+        });
+      }
     } else {
       tile.querySelector('audio').srcObject = stream;
     }

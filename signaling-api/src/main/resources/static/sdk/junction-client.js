@@ -14,7 +14,8 @@
  *   await room.getStats(); room.leave();
  *
  * Room properties: endpointId, conferenceId, displayName, participants (Map endpointId →
- * {endpointId, displayName}), pc (the RTCPeerConnection), revision (last answered offer).
+ * {endpointId, displayName}), pc (the RTCPeerConnection), revision (last answered offer),
+ * signalingOpenedAt (performance.now() when the WebSocket opened), errors (every error seen).
  * Protocol: docs/signaling.md. No dependencies, no build step.
  */
 
@@ -216,6 +217,7 @@ export const Junction = {
       const ws = new WebSocket(signalingUrl);
       const room = new Room(ws, localStream);
       let settled = false;
+      ws.onopen = () => { room.signalingOpenedAt = performance.now(); };
       ws.onmessage = (ev) => {
         let msg;
         try { msg = JSON.parse(ev.data); } catch (e) { return; }

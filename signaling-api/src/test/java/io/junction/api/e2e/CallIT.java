@@ -106,6 +106,17 @@ class CallIT {
         awaitReceiving(d, Set.of(ida, idb), 5000);
         String idd = d.endpointId();
         awaitReceiving(a, Set.of(idb, idd), 10000);
+        List<Double> joinTimes = new ArrayList<>();
+        for (Participant p : List.of(b, c, d)) {
+            double ms = p.joinTimeMs();
+            if (ms >= 0) {
+                joinTimes.add(ms);
+            }
+        }
+        joinTimes.sort(null);
+        assertTrue(!joinTimes.isEmpty(), "join times were measured");
+        System.out.printf("E2E join time (WebSocket open -> first remote frame): %s ms, median %.0f ms%n",
+                joinTimes, joinTimes.get(joinTimes.size() / 2));
         assertEquals(3, t.server.bridge().endpointCount());
         assertTrue(t.server.bridge().media().counters().dtlsSucceeded.sum() >= 4);
     }

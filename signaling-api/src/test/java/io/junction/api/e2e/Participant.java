@@ -81,6 +81,13 @@ final class Participant implements AutoCloseable {
                 "return [...document.querySelectorAll('.tile.remote video[data-endpoint-id]')].map(v => v.dataset.endpointId)"));
     }
 
+    /** WebSocket open → first remote video frame presented, in ms; -1 when not yet. */
+    double joinTimeMs() {
+        Object v = browser.js("const s = window.junctionState, r = window.junctionRoom;"
+                + "return (s && r && s.firstFrameAt && r.signalingOpenedAt) ? s.firstFrameAt - r.signalingOpenedAt : -1;");
+        return ((Number) v).doubleValue();
+    }
+
     void leave() {
         browser.js("window.junctionRoom && window.junctionRoom.leave()");
     }

@@ -44,6 +44,13 @@ public final class SrtpSession {
      * @param isServer       true when this side was the DTLS server (it then sends with the server keys)
      */
     public SrtpSession(SrtpProfile profile, byte[] keyingMaterial, boolean isServer) {
+        this(profile, keyingMaterial, isServer, true);
+    }
+
+    /**
+     * @param replayProtection false only for benchmarks that decrypt one captured packet repeatedly
+     */
+    public SrtpSession(SrtpProfile profile, byte[] keyingMaterial, boolean isServer, boolean replayProtection) {
         selectCipherFactory("auto");
         if (keyingMaterial.length != profile.keyingMaterialLength()) {
             throw new IllegalArgumentException("keying material must be " + profile.keyingMaterialLength() + " bytes");
@@ -55,8 +62,10 @@ public final class SrtpSession {
         byte[] clientSalt = slice(keyingMaterial, 2 * k, s);
         byte[] serverSalt = slice(keyingMaterial, 2 * k + s, s);
         this.profile = profile;
+        var rxPolicy = profile.policy();
+        rxPolicy.setReceiveReplayEnabled(replayProtection);
         this.rxFactory = new SrtpContextFactory(false, isServer ? clientKey : serverKey,
-                isServer ? clientSalt : serverSalt, profile.policy(), profile.policy(), JITSI_LOGGER);
+                isServer ? clientSalt : serverSalt, rxPolicy, rxPolicy, JITSI_LOGGER);
         this.txFactory = new SrtpContextFactory(true, isServer ? serverKey : clientKey,
                 isServer ? serverSalt : clientSalt, profile.policy(), profile.policy(), JITSI_LOGGER);
     }
