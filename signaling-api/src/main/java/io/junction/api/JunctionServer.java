@@ -43,6 +43,12 @@ public final class JunctionServer {
     private static final String PUBLIC = "public";
     private static final String ADMIN = "admin";
 
+    static {
+        // ice4j and jitsi-srtp log through java.util.logging: route it to SLF4J so logback's levels apply.
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
+    }
+
     private final JunctionConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Bridge bridge;
