@@ -57,6 +57,7 @@ public final class JunctionServer {
     private final ServerConnector publicConnector;
     private final ServerConnector adminConnector;
     private final ScheduledExecutorService housekeeping;
+    private final AdminHandler admin;
 
     /** Builds everything; opens the media UDP port. HTTP ports open in {@link #start()}. */
     public JunctionServer(JunctionConfig config) throws java.io.IOException {
@@ -93,7 +94,7 @@ public final class JunctionServer {
         server.setErrorHandler(errors);
         server.setStopTimeout(config.shutdownGracePeriod().toMillis());
 
-        AdminHandler admin = new AdminHandler(bridge, tokens, registry, config, this::publicPort);
+        this.admin = new AdminHandler(bridge, tokens, registry, config, this::publicPort);
         PublicHandler pub = new PublicHandler(bridge, tokens, config);
         Handler.Abstract root = new Handler.Abstract() {
             @Override
@@ -149,6 +150,8 @@ public final class JunctionServer {
 
     private void housekeep() {
         try {
+            bridge.sampleStats();
+            admin.dashboard().record(System.currentTimeMillis());
             bridge.expireInactiveEndpoints();
             bridge.expireIdleConferences();
         } catch (RuntimeException e) {
@@ -190,6 +193,7 @@ public final class JunctionServer {
      * Bounded by the configured grace period.
      */
     public void stop() {
+        admin.dashboard().stop();
         bridge.shutdown();
         housekeeping.shutdownNow();
         try {

@@ -28,12 +28,14 @@ public final class Bridge {
     private final AtomicInteger endpointCount = new AtomicInteger();
     private volatile boolean draining;
     private final MediaCore media;
+    private final io.junction.bridge.stats.BridgeMetrics metrics;
 
     /** Opens the media port (UDP) and starts the packet workers. */
     public Bridge(BridgeConfig config, MeterRegistry registry, Clock clock) throws java.io.IOException {
         this.config = config;
         this.clock = clock;
         this.media = new MediaCore(config);
+        this.metrics = new io.junction.bridge.stats.BridgeMetrics(registry, media.counters(), media.workers().all());
         Gauge.builder("junction.conferences", conferences, Map::size)
                 .description("Conferences currently on this bridge")
                 .register(registry);
@@ -100,6 +102,8 @@ public final class Bridge {
             } while (conferences.containsKey(id));
             conference = new Conference(id, name, now(), this, nowMs());
             conferences.put(id, conference);
+            metrics.conferenceAdded(id, conference, c -> ((Conference) c).bitrateInBps(),
+                    c -> ((Conference) c).bitrateOutBps(), c -> ((Conference) c).endpointCount());
             if (name != null && !name.isEmpty()) {
                 conferencesByName.putIfAbsent(name, conference);
             }
@@ -136,9 +140,24 @@ public final class Bridge {
                 return false;
             }
             conferencesByName.remove(conference.name(), conference);
+            metrics.conferenceRemoved(id);
         }
         conference.end(reason);
         return true;
+    }
+
+    public io.junction.bridge.stats.BridgeMetrics metrics() {
+        return metrics;
+    }
+
+    /** Samples rates (bridge, conferences, endpoints, streams). Run on a timer about once a second. */
+    public void sampleStats() {
+        long nowNs = System.nanoTime();
+        double[] reportedLoss = new double[2];
+        for (Conference c : conferences.values()) {
+            c.sample(nowNs, reportedLoss, metrics.jitter());
+        }
+        metrics.sample(nowNs, reportedLoss);
     }
 
     /** Expires endpoints whose media went silent for the consent timeout. Run on a timer. */

@@ -27,6 +27,8 @@ public final class Conference {
     private final List<ConferenceListener> listeners = new CopyOnWriteArrayList<>();
     private volatile long emptySinceMs;
     private volatile boolean ended;
+    private volatile double bitrateInBps;
+    private volatile double bitrateOutBps;
 
     Conference(String id, String name, Instant createdAt, Bridge bridge, long nowMs) {
         this.id = id;
@@ -183,6 +185,39 @@ public final class Conference {
             }
         }
         return expired;
+    }
+
+    /** Samples every endpoint's rates and sums them; called about once a second. */
+    void sample(long nowNs, double[] reportedLoss, io.micrometer.core.instrument.DistributionSummary jitter) {
+        double in = 0;
+        double out = 0;
+        for (Endpoint e : endpoints.values()) {
+            MediaSession m = e.mediaSession();
+            if (m == null) {
+                continue;
+            }
+            m.sample(nowNs);
+            in += m.stats.bitrateInBps();
+            out += m.stats.bitrateOutBps();
+            m.collectReportedLoss(reportedLoss);
+            for (SourceTrack t : m.publishedTracks()) {
+                if (t.receiveStats().packets > 0) {
+                    jitter.record(t.receiveStats().jitterSeconds());
+                }
+            }
+        }
+        bitrateInBps = in;
+        bitrateOutBps = out;
+    }
+
+    /** Sum of the endpoints' receive bitrates (what the bridge receives from this conference). */
+    public double bitrateInBps() {
+        return bitrateInBps;
+    }
+
+    /** Sum of the endpoints' send bitrates (what the bridge sends to this conference). */
+    public double bitrateOutBps() {
+        return bitrateOutBps;
     }
 
     /** True when the conference has had no endpoints for at least {@code timeoutMs}. */

@@ -92,6 +92,16 @@ public final class Endpoint {
         return m != null && m.isMediaConnected();
     }
 
+    /** Media statistics; an endpoint without media yet reports zeros. */
+    public EndpointStatsView stats() {
+        MediaSession m = mediaSession();
+        if (m == null) {
+            return new EndpointStatsView(id, displayName, false, "none", "none", 0, 0, 0, 0, 0, 0, null, null,
+                    java.util.List.of(), java.util.List.of());
+        }
+        return m.statsView();
+    }
+
     synchronized MediaSession mediaSession() {
         return media;
     }

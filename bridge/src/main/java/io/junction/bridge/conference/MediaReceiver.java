@@ -27,6 +27,7 @@ final class MediaReceiver implements PacketHandler {
     private final MediaCore core;
     private final RtpPacket rtp = new RtpPacket();
     private final RtcpCompound rtcp = new RtcpCompound();
+    private final io.junction.bridge.stats.EndpointStats stats;
     private volatile SourceTrack audioMidTrack;
     private volatile SourceTrack videoMidTrack;
 
@@ -36,6 +37,7 @@ final class MediaReceiver implements PacketHandler {
         this.core = core;
         this.counters = core.counters();
         this.pool = core.pool();
+        this.stats = session.stats;
     }
 
     void registerMid(String mid, SourceTrack track) {
@@ -91,6 +93,8 @@ final class MediaReceiver implements PacketHandler {
             drop(p, DropReason.RTP_MALFORMED);
             return;
         }
+        stats.rtpPacketsIn++;
+        stats.rtpBytesIn += p.len;
         int ssrc = rtp.ssrc();
         SourceTrack track = session.tracksBySsrc.get(ssrc);
         if (track == null) {
@@ -104,6 +108,14 @@ final class MediaReceiver implements PacketHandler {
             // Retransmissions are only requested by the bridge itself (NACK handling comes later).
             drop(p, DropReason.UNKNOWN_SSRC);
             return;
+        }
+        int kind = track.kind().ordinal();
+        stats.bytesInByKind[kind] += p.len;
+        counters.rtpPacketsIn[kind].increment();
+        counters.rtpBytesIn[kind].add(p.len);
+        int lost = track.receiveStats().onPacket(rtp.sequenceNumber(), rtp.timestamp(), p.receivedNs, p.len);
+        if (lost > 0) {
+            counters.rtpLostIn[kind].add(lost);
         }
         Subscription[] subs = track.subscriptions();
         for (Subscription sub : subs) {
@@ -149,8 +161,24 @@ final class MediaReceiver implements PacketHandler {
             drop(p, DropReason.RTCP_MALFORMED);
             return;
         }
+        stats.rtcpPacketsIn++;
+        stats.rtcpBytesIn += p.len;
+        counters.rtcpReceived.increment();
         while (rtcp.next()) {
             int mediaSsrc;
+            int type = rtcp.packetType();
+            if (type == RtcpCompound.SR || type == RtcpCompound.RR) {
+                readReportBlocks(p.buf);
+                continue;
+            }
+            if (rtcp.isNack()) {
+                counters.nackReceived.increment();
+                continue;
+            }
+            if (rtcp.isRemb()) {
+                counters.rembReceived.increment();
+                continue;
+            }
             if (rtcp.isPli()) {
                 counters.pliReceived.increment();
                 mediaSsrc = rtcp.feedbackMediaSsrc();
@@ -170,6 +198,24 @@ final class MediaReceiver implements PacketHandler {
             counters.drop(DropReason.RTCP_MALFORMED);
         }
         pool.release(p);
+    }
+
+    /** Receiver reports about streams the bridge sends this endpoint: outgoing loss and jitter. */
+    private void readReportBlocks(byte[] buf) {
+        int n = rtcp.reportBlockCount();
+        for (int i = 0; i < n; i++) {
+            int at = rtcp.reportBlockOffset(i);
+            Subscription sub = session.subscriptionsByOutSsrc.get(io.junction.bridge.rtp.ByteIo.readInt(buf, at));
+            if (sub == null) {
+                continue;
+            }
+            sub.reportedFractionLost = (buf[at + 4] & 0xFF) / 256.0;
+            int cumulative = io.junction.bridge.rtp.ByteIo.readU24(buf, at + 5);
+            sub.reportedCumulativeLost = (cumulative << 8) >> 8; // signed 24-bit
+            long jitterUnits = io.junction.bridge.rtp.ByteIo.readInt(buf, at + 12) & 0xFFFFFFFFL;
+            sub.reportedJitterSeconds = jitterUnits / (sub.source().kind() == io.junction.bridge.forward.MediaKind.AUDIO
+                    ? 48_000.0 : 90_000.0);
+        }
     }
 
     /** Asks the publisher of {@code track} for a keyframe, at most once per 200 ms per source. */

@@ -30,7 +30,10 @@ final class MediaSender {
     private final PacketPool pool;
     private final RtpPacket rtp = new RtpPacket();
 
-    MediaSender(EndpointTransport transport, MediaCore core) {
+    private final io.junction.bridge.stats.EndpointStats stats;
+
+    MediaSender(EndpointTransport transport, MediaCore core, io.junction.bridge.stats.EndpointStats stats) {
+        this.stats = stats;
         this.transport = transport;
         this.counters = core.counters();
         this.pool = core.pool();
@@ -63,7 +66,13 @@ final class MediaSender {
         if (transport.send(p.buf, p.off, p.len)) {
             sub.packetsSent++;
             sub.bytesSent += n;
+            int kind = sub.source().kind().ordinal();
+            stats.rtpPacketsOut++;
+            stats.rtpBytesOut += n;
+            stats.bytesOutByKind[kind] += n;
             counters.rtpForwarded.increment();
+            counters.rtpPacketsOut[kind].increment();
+            counters.rtpBytesOut[kind].add(n);
         }
         pool.release(p);
     }
@@ -79,6 +88,8 @@ final class MediaSender {
         p.len = RtcpWriter.writePli(p.buf, p.off, transport.rtcpSsrc(), track.primarySsrc());
         int n = srtp.protectRtcp(p.buf, p.off, p.len);
         if (n > 0 && transport.send(p.buf, p.off, n)) {
+            stats.rtcpPacketsOut++;
+            stats.rtcpBytesOut += n;
             counters.keyframeRequestsSent.increment();
         }
         pool.release(p);

@@ -49,6 +49,7 @@ final class MediaSession implements IceTransport.Listener {
     private final EndpointTransport transport;
     final MediaReceiver receiver;
     final MediaSender sender;
+    final io.junction.bridge.stats.EndpointStats stats = new io.junction.bridge.stats.EndpointStats();
 
     // ---- control-plane state, guarded by this ----
     private EndpointSignaling signaling;
@@ -75,7 +76,7 @@ final class MediaSession implements IceTransport.Listener {
         this.ice = new IceTransport(core.port(), endpoint.id(), this);
         this.transport = new EndpointTransport(core, endpoint, ice, worker, this::onTransportFailed);
         this.receiver = new MediaReceiver(this, transport, core);
-        this.sender = new MediaSender(transport, core);
+        this.sender = new MediaSender(transport, core, stats);
     }
 
     Endpoint endpoint() {
@@ -389,6 +390,52 @@ final class MediaSession implements IceTransport.Listener {
         long last = transport.lastReceivedNs();
         long since = last == 0 ? transport.startedNs() : last;
         return since != 0 && nowNs - since > timeoutNs;
+    }
+
+    /** Samples rates; called about once a second by the stats timer. */
+    void sample(long nowNs) {
+        stats.sample(nowNs);
+        for (SourceTrack t : publishedTracks()) {
+            t.receiveStats().sample();
+        }
+    }
+
+    /** A snapshot for the stats API (control plane; reads worker-owned counters racily). */
+    EndpointStatsView statsView() {
+        List<EndpointStatsView.Inbound> inbound = new ArrayList<>();
+        for (SourceTrack t : publishedTracks()) {
+            var rs = t.receiveStats();
+            inbound.add(new EndpointStatsView.Inbound(t.kind().sdpName(), Integer.toUnsignedLong(t.primarySsrc()),
+                    stats.bitrateInBps(t.kind().ordinal()), rs.packets, rs.bytes, rs.cumulativeLost(), rs.fractionLost(),
+                    rs.jitterSeconds() * 1000));
+        }
+        List<EndpointStatsView.Outbound> outbound = new ArrayList<>();
+        synchronized (this) {
+            for (Slot slot : slots) {
+                Subscription sub = slot.subscription;
+                if (sub != null) {
+                    outbound.add(new EndpointStatsView.Outbound(sub.source().endpointId(), slot.kind.sdpName(), slot.mid,
+                            Integer.toUnsignedLong(sub.outSsrc()), sub.packetsSent, sub.bytesSent,
+                            sub.reportedFractionLost, sub.reportedJitterSeconds * 1000));
+                }
+            }
+        }
+        return new EndpointStatsView(endpoint.id(), endpoint.displayName(), transport.isSrtpReady(),
+                ice.selectedPair(), transport.srtpProfileName(), stats.bitrateInBps(), stats.bitrateOutBps(),
+                stats.rtpPacketsIn + stats.rtcpPacketsIn, stats.rtpPacketsOut + stats.rtcpPacketsOut,
+                stats.rtpBytesIn + stats.rtcpBytesIn, stats.rtpBytesOut + stats.rtcpBytesOut, null, null,
+                inbound, outbound);
+    }
+
+    /** Subscriptions' reported loss, for the bridge-wide outgoing loss gauge. */
+    synchronized void collectReportedLoss(double[] sumAndCount) {
+        for (Slot slot : slots) {
+            Subscription sub = slot.subscription;
+            if (sub != null && sub.packetsSent > 0) {
+                sumAndCount[0] += sub.reportedFractionLost;
+                sumAndCount[1] += 1;
+            }
+        }
     }
 
     /** Hands a copy of a received packet to this (subscriber) session's worker for sending. */

@@ -22,10 +22,12 @@ public final class SourceTrack {
     private final AtomicLong lastKeyframeRequestNs = new AtomicLong(Long.MIN_VALUE / 2);
     private volatile boolean ended;
     private final Object publisherContext;
+    private final io.junction.bridge.stats.ReceiveStreamStats receiveStats;
 
     public SourceTrack(String endpointId, MediaKind kind, String trackId, int primarySsrc, int rtxSsrc,
                        Object publisherContext) {
         this.publisherContext = publisherContext;
+        this.receiveStats = new io.junction.bridge.stats.ReceiveStreamStats(kind == MediaKind.AUDIO ? 48_000 : 90_000);
         this.endpointId = endpointId;
         this.kind = kind;
         this.trackId = trackId;
@@ -36,6 +38,11 @@ public final class SourceTrack {
     /** Opaque pointer to the publisher's receive path (set by the conference layer). */
     public Object publisherContext() {
         return publisherContext;
+    }
+
+    /** Reception statistics, owned by the publisher's packet worker. */
+    public io.junction.bridge.stats.ReceiveStreamStats receiveStats() {
+        return receiveStats;
     }
 
     public String endpointId() {

@@ -21,6 +21,10 @@ public final class Subscription {
     // Counters written by the subscriber's worker only.
     public long packetsSent;
     public long bytesSent;
+    /** From the subscriber's receiver reports (RFC 3550 §6.4.1); written by the subscriber's worker. */
+    public volatile double reportedFractionLost;
+    public volatile double reportedJitterSeconds;
+    public volatile long reportedCumulativeLost;
 
     public Subscription(SourceTrack source, String subscriberId, int outSsrc, int outRtxSsrc, String mid,
                         int initialSeq, int initialTs, Object subscriberContext) {

@@ -113,6 +113,24 @@ public final class RtcpCompound {
                 && buf[current + 15] == 'B';
     }
 
+    /** SR and RR: the number of report blocks present (bounded by the packet length). */
+    public int reportBlockCount() {
+        int type = packetType();
+        int first = type == SR ? 28 : type == RR ? 8 : -1;
+        if (first < 0) {
+            return 0;
+        }
+        return Math.max(0, Math.min(countOrFormat(), (currentLength - first) / 24));
+    }
+
+    /**
+     * Absolute offset of report block {@code i} of an SR/RR (RFC 3550 §6.4.1):
+     * SSRC(4) | fraction lost(1) cumulative lost(3) | ext. highest seq(4) | jitter(4) | LSR(4) | DLSR(4).
+     */
+    public int reportBlockOffset(int i) {
+        return current + (packetType() == SR ? 28 : 8) + 24 * i;
+    }
+
     /** Feedback messages (RFC 4585 §6.1): the SSRC of the media source the feedback is about. */
     public int feedbackMediaSsrc() {
         return ByteIo.readInt(buf, current + 8);

@@ -23,6 +23,16 @@ public final class MediaCounters {
     public final LongAdder dtlsFailed = new LongAdder();
     public final LongAdder dtlsFingerprintMismatch = new LongAdder();
     public final LongAdder sendErrors = new LongAdder();
+    public final LongAdder nackReceived = new LongAdder();
+    public final LongAdder rembReceived = new LongAdder();
+    public final LongAdder rtcpReceived = new LongAdder();
+    /** RTP received from publishers / sent to subscribers, by kind (index: MediaKind ordinal). */
+    public final LongAdder[] rtpPacketsIn = {new LongAdder(), new LongAdder()};
+    public final LongAdder[] rtpBytesIn = {new LongAdder(), new LongAdder()};
+    public final LongAdder[] rtpPacketsOut = {new LongAdder(), new LongAdder()};
+    public final LongAdder[] rtpBytesOut = {new LongAdder(), new LongAdder()};
+    /** Packets publishers sent that never reached the bridge (sequence gaps), by kind. */
+    public final LongAdder[] rtpLostIn = {new LongAdder(), new LongAdder()};
 
     public MediaCounters() {
         for (int i = 0; i < drops.length; i++) {

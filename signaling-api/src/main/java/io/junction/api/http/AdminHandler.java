@@ -34,6 +34,7 @@ public final class AdminHandler {
     private final IntSupplier publicPort;
     private final byte[] apiKey;
     private final Instant startedAt = Instant.now();
+    private final Dashboard dashboard;
 
     public AdminHandler(Bridge bridge, JoinTokens tokens, PrometheusMeterRegistry registry, JunctionConfig config,
                         IntSupplier publicPort) {
@@ -43,6 +44,11 @@ public final class AdminHandler {
         this.config = config;
         this.publicPort = publicPort;
         this.apiKey = config.admin().apiKey().isEmpty() ? null : config.admin().apiKey().getBytes(StandardCharsets.UTF_8);
+        this.dashboard = new Dashboard(bridge);
+    }
+
+    public Dashboard dashboard() {
+        return dashboard;
     }
 
     public void handle(Exchange ex) throws ApiException {
@@ -53,8 +59,17 @@ public final class AdminHandler {
             ex.text(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
             return;
         }
+        if (s.length >= 1 && s[0].equals("dashboard")) {
+            dashboard.serve(ex, s);
+            return;
+        }
         if (s.length == 0 || !s[0].equals("v1")) {
             throw ApiException.notFound("no such resource: " + ex.path());
+        }
+        if (s.length == 3 && s[1].equals("dashboard") && s[2].equals("events")) {
+            requireMethod(ex, "GET");
+            dashboard.events(ex);
+            return;
         }
         if (s.length == 2 && s[1].equals("stats")) {
             requireMethod(ex, "GET");
@@ -73,9 +88,11 @@ public final class AdminHandler {
             return;
         }
         String header = ex.header(HttpHeader.AUTHORIZATION);
+        String queryKey = ex.method().equals("GET") ? ex.queryParameter("key") : null;
         byte[] presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8)
-                : new byte[0];
+                // Browsers cannot set headers on EventSource or page loads: the dashboard passes ?key=.
+                : queryKey != null ? queryKey.getBytes(StandardCharsets.UTF_8) : new byte[0];
         if (!MessageDigest.isEqual(apiKey, presented)) {
             ex.setHeader("WWW-Authenticate", "Bearer realm=\"junction-admin\"");
             throw new ApiException(401, "unauthorized", "missing or wrong API key (Authorization: Bearer <key>)");
@@ -123,8 +140,13 @@ public final class AdminHandler {
             }
             return;
         }
-        if (!s[3].equals("endpoints")) {
+        if (!s[3].equals("endpoints") && !s[3].equals("stats")) {
             throw ApiException.notFound("no such resource: " + ex.path());
+        }
+        if (s.length == 4 && s[3].equals("stats")) {
+            requireMethod(ex, "GET");
+            ex.json(200, conferenceStats(conference));
+            return;
         }
         if (s.length == 4) {
             requireMethod(ex, "GET", "POST");
@@ -151,7 +173,15 @@ public final class AdminHandler {
             }
             return;
         }
-        if (s.length == 5) {
+        if (s.length == 6 && s[3].equals("endpoints") && s[5].equals("stats")) {
+            Endpoint e = conference.endpoint(s[4])
+                    .orElseThrow(() -> ApiException.notFound("no endpoint with id '" + s[4] + "' in conference '"
+                            + conference.id() + "'"));
+            requireMethod(ex, "GET");
+            ex.json(200, e.stats());
+            return;
+        }
+        if (s.length == 5 && s[3].equals("endpoints")) {
             Endpoint e = conference.endpoint(s[4])
                     .orElseThrow(() -> ApiException.notFound("no endpoint with id '" + s[4] + "' in conference '"
                             + conference.id() + "'"));
@@ -230,6 +260,19 @@ public final class AdminHandler {
         return json;
     }
 
+    static ObjectNode conferenceStats(Conference c) {
+        ObjectNode json = Exchange.JSON.createObjectNode();
+        json.put("conferenceId", c.id());
+        json.put("name", c.name());
+        json.put("bitrateInBps", c.bitrateInBps());
+        json.put("bitrateOutBps", c.bitrateOutBps());
+        ArrayNode eps = json.putArray("endpoints");
+        for (Endpoint e : c.endpoints()) {
+            eps.add(Exchange.JSON.valueToTree(e.stats()));
+        }
+        return json;
+    }
+
     private ObjectNode bridgeStats() {
         ObjectNode json = Exchange.JSON.createObjectNode();
         json.put("version", Version.VERSION);
@@ -238,6 +281,9 @@ public final class AdminHandler {
         json.put("draining", bridge.isDraining());
         json.put("conferences", bridge.conferenceCount());
         json.put("endpoints", bridge.endpointCount());
+        json.put("mediaPort", bridge.mediaPort());
+        json.put("bitrateInBps", bridge.metrics().bitrateInBps());
+        json.put("bitrateOutBps", bridge.metrics().bitrateOutBps());
         return json;
     }
 }

@@ -168,6 +168,38 @@ public final class Exchange {
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 
+    /**
+     * Streams server-sent events from this (blocking) handler thread: one event every {@code intervalMs}
+     * until the client goes away or {@code running} turns false.
+     */
+    public void serverSentEvents(java.util.function.Supplier<String> nextEvent, java.util.function.BooleanSupplier running,
+                                 long intervalMs) {
+        done = true;
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        try {
+            while (running.getAsBoolean()) {
+                byte[] event = ("data: " + nextEvent.get() + "\n\n").getBytes(StandardCharsets.UTF_8);
+                Callback.Completable written = new Callback.Completable();
+                response.write(false, ByteBuffer.wrap(event), written);
+                written.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                Thread.sleep(intervalMs);
+            }
+            response.write(true, ByteBuffer.allocate(0), callback);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            callback.failed(e);
+        } catch (Exception e) {
+            callback.failed(e); // the client went away
+        }
+    }
+
+    /** A query parameter, or null. */
+    public String queryParameter(String name) {
+        return Request.extractQueryParameters(request).getValue(name);
+    }
+
     public void setHeader(String name, String value) {
         response.getHeaders().put(name, value);
     }

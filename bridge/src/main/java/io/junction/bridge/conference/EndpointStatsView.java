@@ -1,0 +1,33 @@
+package io.junction.bridge.conference;
+
+import java.util.List;
+
+/**
+ * A point-in-time view of one endpoint's media statistics, for the stats API. Rates are over the last
+ * sampling interval (about 1 s). Values the bridge does not measure yet are null.
+ */
+public record EndpointStatsView(
+        String endpointId,
+        String displayName,
+        boolean mediaConnected,
+        String iceSelectedPair,
+        String srtpProfile,
+        double bitrateInBps,
+        double bitrateOutBps,
+        long packetsIn,
+        long packetsOut,
+        long bytesIn,
+        long bytesOut,
+        Double rttMs,
+        Double downlinkEstimateBps,
+        List<Inbound> inbound,
+        List<Outbound> outbound) {
+
+    /** A track this endpoint publishes. */
+    public record Inbound(String kind, long ssrc, double bitrateBps, long packets, long bytes, long packetsLost,
+                          double fractionLost, double jitterMs) {}
+
+    /** A track this endpoint receives (forwarded from another endpoint). */
+    public record Outbound(String sourceEndpointId, String kind, String mid, long ssrc, long packets, long bytes,
+                           double reportedFractionLost, double reportedJitterMs) {}
+}

@@ -1,0 +1,155 @@
+package io.junction.bridge.stats;
+
+import io.junction.bridge.worker.PacketWorker;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The bridge's Micrometer meters. Counters are function counters over the packet threads' own
+ * counters (read on scrape); rates are computed by {@link #sample} once a second. Labels are bounded:
+ * {@code kind} (audio, video), {@code direction} (in, out), {@code reason}, {@code type},
+ * {@code result}, {@code worker} (one per packet thread) and {@code conference} on per-conference
+ * gauges only (removed when the conference ends). Never an endpoint id.
+ */
+public final class BridgeMetrics {
+    private static final String[] KINDS = {"audio", "video"};
+
+    private final MeterRegistry registry;
+    private final MediaCounters counters;
+    private final DistributionSummary jitter;
+    private final Map<String, List<Meter>> conferenceMeters = new ConcurrentHashMap<>();
+    private volatile double bitrateInBps;
+    private volatile double bitrateOutBps;
+    private volatile double lossIn;
+    private volatile double lossOut;
+    private long lastBytesIn;
+    private long lastBytesOut;
+    private long lastPacketsIn;
+    private long lastLostIn;
+    private long lastSampleNs;
+
+    public BridgeMetrics(MeterRegistry registry, MediaCounters counters, List<PacketWorker> workers) {
+        this.registry = registry;
+        this.counters = counters;
+        for (int k = 0; k < 2; k++) {
+            Tags kind = Tags.of("kind", KINDS[k]);
+            counter("junction.received.bytes", "RTP bytes received from publishers (SRTP size)", kind, counters.rtpBytesIn[k], "bytes");
+            counter("junction.received.packets", "RTP packets received from publishers", kind, counters.rtpPacketsIn[k], null);
+            counter("junction.sent.bytes", "RTP bytes forwarded to subscribers (SRTP size)", kind, counters.rtpBytesOut[k], "bytes");
+            counter("junction.sent.packets", "RTP packets forwarded to subscribers", kind, counters.rtpPacketsOut[k], null);
+            counter("junction.lost.packets", "RTP packets publishers sent that never reached the bridge", kind, counters.rtpLostIn[k], null);
+        }
+        counter("junction.transport.received.bytes", "UDP payload bytes received on the media port (all protocols)", Tags.empty(), counters.bytesReceived, "bytes");
+        counter("junction.transport.sent.bytes", "UDP payload bytes sent on the media port (all protocols)", Tags.empty(), counters.bytesSent, "bytes");
+        counter("junction.rtcp.received.packets", "RTCP compound packets received", Tags.empty(), counters.rtcpReceived, null);
+        counter("junction.rtcp.feedback.received", "RTCP feedback messages received", Tags.of("type", "pli"), counters.pliReceived, null);
+        counter("junction.rtcp.feedback.received", "RTCP feedback messages received", Tags.of("type", "fir"), counters.firReceived, null);
+        counter("junction.rtcp.feedback.received", "RTCP feedback messages received", Tags.of("type", "nack"), counters.nackReceived, null);
+        counter("junction.rtcp.feedback.received", "RTCP feedback messages received", Tags.of("type", "remb"), counters.rembReceived, null);
+        counter("junction.keyframe.requests", "Keyframe requests (PLI) sent to publishers", Tags.empty(), counters.keyframeRequestsSent, null);
+        counter("junction.ice", "ICE outcomes", Tags.of("result", "succeeded"), counters.iceSucceeded, null);
+        counter("junction.ice", "ICE outcomes", Tags.of("result", "failed"), counters.iceFailed, null);
+        counter("junction.dtls", "DTLS handshake outcomes", Tags.of("result", "succeeded"), counters.dtlsSucceeded, null);
+        counter("junction.dtls", "DTLS handshake outcomes", Tags.of("result", "failed"), counters.dtlsFailed, null);
+        counter("junction.dtls.fingerprint.mismatches", "DTLS client certificates that did not match the answer's fingerprint", Tags.empty(), counters.dtlsFingerprintMismatch, null);
+        counter("junction.send.errors", "Datagrams the socket refused to send", Tags.empty(), counters.sendErrors, null);
+        for (DropReason r : DropReason.values()) {
+            FunctionCounter.builder("junction.dropped.packets", counters, c -> c.drops(r))
+                    .description("Received packets dropped, by reason").tags("reason", r.label()).register(registry);
+        }
+        gauge("junction.bitrate", "Media bitrate over the last second (bridge-wide)", Tags.of("direction", "in"), b -> b.bitrateInBps, "bits.per.second");
+        gauge("junction.bitrate", "Media bitrate over the last second (bridge-wide)", Tags.of("direction", "out"), b -> b.bitrateOutBps, "bits.per.second");
+        gauge("junction.loss.fraction", "Fraction of packets lost over the last second: in = publishers to bridge, out = as subscribers report", Tags.of("direction", "in"), b -> b.lossIn, null);
+        gauge("junction.loss.fraction", "Fraction of packets lost over the last second: in = publishers to bridge, out = as subscribers report", Tags.of("direction", "out"), b -> b.lossOut, null);
+        this.jitter = DistributionSummary.builder("junction.jitter").baseUnit("seconds")
+                .description("Interarrival jitter of received streams, sampled every second per stream")
+                .publishPercentiles(0.5, 0.95).register(registry);
+        for (int i = 0; i < workers.size(); i++) {
+            PacketWorker w = workers.get(i);
+            Tags t = Tags.of("worker", String.valueOf(i));
+            Gauge.builder("junction.worker.queue.packets", w, PacketWorker::queueDepth).description("Packets waiting in a worker's queue").tags(t).register(registry);
+            FunctionCounter.builder("junction.worker.busy.seconds", w, x -> x.busyNs() / 1e9).description("Time a worker spent handling packets").tags(t).baseUnit("seconds").register(registry);
+            FunctionCounter.builder("junction.worker.handled.packets", w, PacketWorker::handledCount).description("Packets a worker handled").tags(t).register(registry);
+            FunctionCounter.builder("junction.worker.queue.full.drops", w, PacketWorker::queueFullDrops).description("Packets dropped because a worker queue was full").tags(t).register(registry);
+        }
+    }
+
+    private void counter(String name, String description, Tags tags, LongAdder adder, String baseUnit) {
+        FunctionCounter.Builder<LongAdder> b = FunctionCounter.builder(name, adder, LongAdder::sum).description(description).tags(tags);
+        if (baseUnit != null) {
+            b.baseUnit(baseUnit);
+        }
+        b.register(registry);
+    }
+
+    private void gauge(String name, String description, Tags tags, ToDoubleFunction<BridgeMetrics> f, String baseUnit) {
+        Gauge.Builder<BridgeMetrics> b = Gauge.builder(name, this, f).description(description).tags(tags);
+        if (baseUnit != null) {
+            b.baseUnit(baseUnit);
+        }
+        b.register(registry);
+    }
+
+    public DistributionSummary jitter() {
+        return jitter;
+    }
+
+    /** Registers the per-conference gauges; removed by {@link #conferenceRemoved}. */
+    public void conferenceAdded(String conferenceId, Object conference, ToDoubleFunction<Object> in,
+                                ToDoubleFunction<Object> out, ToDoubleFunction<Object> endpoints) {
+        Tags tags = Tags.of("conference", conferenceId);
+        List<Meter> meters = List.of(
+                Gauge.builder("junction.conference.bitrate", conference, in).tags(tags).tag("direction", "in")
+                        .baseUnit("bits.per.second").description("Media bitrate of one conference over the last second").register(registry),
+                Gauge.builder("junction.conference.bitrate", conference, out).tags(tags).tag("direction", "out")
+                        .baseUnit("bits.per.second").description("Media bitrate of one conference over the last second").register(registry),
+                Gauge.builder("junction.conference.endpoints", conference, endpoints).tags(tags)
+                        .description("Endpoints in one conference").register(registry));
+        conferenceMeters.put(conferenceId, meters);
+    }
+
+    public void conferenceRemoved(String conferenceId) {
+        List<Meter> meters = conferenceMeters.remove(conferenceId);
+        if (meters != null) {
+            meters.forEach(registry::remove);
+        }
+    }
+
+    /** Updates bridge-wide rates; {@code reportedLoss} = {sum, count} of subscribers' reported fractions. */
+    public synchronized void sample(long nowNs, double[] reportedLoss) {
+        long in = counters.rtpBytesIn[0].sum() + counters.rtpBytesIn[1].sum();
+        long out = counters.rtpBytesOut[0].sum() + counters.rtpBytesOut[1].sum();
+        long packetsIn = counters.rtpPacketsIn[0].sum() + counters.rtpPacketsIn[1].sum();
+        long lostIn = counters.rtpLostIn[0].sum() + counters.rtpLostIn[1].sum();
+        if (lastSampleNs != 0 && nowNs > lastSampleNs) {
+            double seconds = (nowNs - lastSampleNs) / 1e9;
+            bitrateInBps = Math.max(0, (in - lastBytesIn) * 8 / seconds);
+            bitrateOutBps = Math.max(0, (out - lastBytesOut) * 8 / seconds);
+            long expected = (packetsIn - lastPacketsIn) + (lostIn - lastLostIn);
+            lossIn = expected <= 0 ? 0 : (double) (lostIn - lastLostIn) / expected;
+        }
+        lossOut = reportedLoss[1] == 0 ? 0 : reportedLoss[0] / reportedLoss[1];
+        lastBytesIn = in;
+        lastBytesOut = out;
+        lastPacketsIn = packetsIn;
+        lastLostIn = lostIn;
+        lastSampleNs = nowNs;
+    }
+
+    public double bitrateInBps() {
+        return bitrateInBps;
+    }
+
+    public double bitrateOutBps() {
+        return bitrateOutBps;
+    }
+}
