@@ -100,6 +100,26 @@ class AdminApiTest {
     }
 
     @Test
+    void statsEndpoints() throws Exception {
+        String cid = createConference("{\"name\":\"s\"}").get("id").asText();
+        String eid = TestServer.json(t.admin("POST", "/v1/conferences/" + cid + "/endpoints", "{\"displayName\":\"Ada\"}"))
+                .get("id").asText();
+        JsonNode cs = TestServer.json(t.admin("GET", "/v1/conferences/" + cid + "/stats", null));
+        assertEquals(cid, cs.get("conferenceId").asText());
+        assertEquals(1, cs.get("endpoints").size());
+        JsonNode es = TestServer.json(t.admin("GET", "/v1/conferences/" + cid + "/endpoints/" + eid + "/stats", null));
+        assertEquals("Ada", es.get("displayName").asText());
+        assertFalse(es.get("mediaConnected").asBoolean(), "no media before signaling connects");
+        assertTrue(es.get("rttMs").isNull());
+        assertError(t.admin("GET", "/v1/conferences/nope/stats", null), 404, "not-found");
+        assertError(t.admin("GET", "/v1/conferences/" + cid + "/endpoints/nope/stats", null), 404, "not-found");
+        assertError(t.admin("POST", "/v1/conferences/" + cid + "/stats", "{}"), 405, "method-not-allowed");
+        JsonNode bridgeStats = TestServer.json(t.admin("GET", "/v1/stats", null));
+        assertEquals(0.0, bridgeStats.get("bitrateInBps").asDouble());
+        assertTrue(bridgeStats.get("mediaPort").asInt() > 0);
+    }
+
+    @Test
     void badRequests() throws Exception {
         assertError(t.admin("POST", "/v1/conferences", "{not json"), 400, "bad-json");
         assertError(t.admin("POST", "/v1/conferences", "[1,2]"), 400, "bad-json");
