@@ -35,6 +35,9 @@ final class EndpointTransport {
     private final MediaCounters counters;
     private final int rtcpSsrc = RANDOM.nextInt() | 1;
     private volatile DtlsServerSession dtls;
+    private volatile boolean closed;
+    /** Runs on the worker right after the SRTP session is installed. */
+    private volatile Runnable onKeysInstalled = () -> { };
     private volatile SrtpSession srtp;
     private volatile String srtpProfileName = "none";
     private volatile long lastReceivedNs;
@@ -135,7 +138,10 @@ final class EndpointTransport {
         LOG.info("dtls connected conference={} endpoint={} srtp={}", endpoint.conference().id(), endpoint.id(),
                 profile);
         // Installed on the worker so the packet path sees it in order with the packets around it.
-        worker.execute(() -> srtp = session);
+        worker.execute(() -> {
+            srtp = session;
+            onKeysInstalled.run();
+        });
     }
 
     private void dtlsFailed(DtlsServerSession.FailureReason reason, String detail) {
@@ -220,11 +226,20 @@ final class EndpointTransport {
         return DropReason.SRTP_INVALID;
     }
 
+    void onKeysInstalled(Runnable r) {
+        this.onKeysInstalled = r;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
     String selectedPair() {
         return ice.selectedPair();
     }
 
     void close() {
+        closed = true;
         DtlsServerSession d = dtls;
         if (d != null) {
             d.close();

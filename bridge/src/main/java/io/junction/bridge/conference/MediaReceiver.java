@@ -19,6 +19,7 @@ import io.junction.bridge.worker.PacketPool;
 final class MediaReceiver implements PacketHandler {
     /** Header extension ids the bridge offers (same on every m-line, as BUNDLE requires). */
     static final int EXT_MID = 4;
+    static final int EXT_TRANSPORT_CC = 3;
 
     private final MediaSession session;
     private final EndpointTransport transport;
@@ -28,6 +29,7 @@ final class MediaReceiver implements PacketHandler {
     private final RtpPacket rtp = new RtpPacket();
     private final RtcpCompound rtcp = new RtcpCompound();
     private final io.junction.bridge.stats.EndpointStats stats;
+    private final io.junction.bridge.cc.TransportCcRecorder transportCc = new io.junction.bridge.cc.TransportCcRecorder();
     private volatile SourceTrack audioMidTrack;
     private volatile SourceTrack videoMidTrack;
 
@@ -48,11 +50,22 @@ final class MediaReceiver implements PacketHandler {
         }
     }
 
+    /** Most packets kept while DTLS finishes (the client may send before the bridge installed its keys). */
+    private static final int MAX_PENDING = 512;
+    /** SRTP that arrived before the keys: replayed once they are installed. Worker-owned. */
+    private final java.util.ArrayDeque<Packet> pendingUntilKeys = new java.util.ArrayDeque<>();
+
     @Override
     public void handle(Packet p) {
         SrtpSession srtp = transport.srtp();
         if (srtp == null) {
-            drop(p, DropReason.NOT_CONNECTED);
+            // Chromium starts sending (media and bandwidth probes) as soon as its side of DTLS is done,
+            // which can be a little before our keys are installed: keep those packets briefly.
+            if (pendingUntilKeys.size() < MAX_PENDING && !transport.isClosed()) {
+                pendingUntilKeys.add(p);
+            } else {
+                drop(p, DropReason.NOT_CONNECTED);
+            }
             return;
         }
         if (EndpointTransport.isRtcp(p.buf, p.off, p.len)) {
@@ -83,6 +96,22 @@ final class MediaReceiver implements PacketHandler {
         }
     }
 
+    /** On the worker, right after the SRTP keys were installed: process what arrived before them. */
+    void keysInstalled() {
+        Packet p;
+        while ((p = pendingUntilKeys.poll()) != null) {
+            handle(p);
+        }
+    }
+
+    /** On the worker, when the session closes: release what is still waiting. */
+    void releasePending() {
+        Packet p;
+        while ((p = pendingUntilKeys.poll()) != null) {
+            drop(p, DropReason.NOT_CONNECTED);
+        }
+    }
+
     private void drop(Packet p, DropReason reason) {
         counters.drop(reason);
         pool.release(p);
@@ -95,6 +124,13 @@ final class MediaReceiver implements PacketHandler {
         }
         stats.rtpPacketsIn++;
         stats.rtpBytesIn += p.len;
+        int twccAt = rtp.findExtension(EXT_TRANSPORT_CC);
+        if (twccAt >= 0 && rtp.extensionLength() == 2) {
+            transportCc.record(io.junction.bridge.rtp.ByteIo.readU16(p.buf, twccAt), p.receivedNs);
+            if (transportCc.due(p.receivedNs)) {
+                sendTransportCcFeedback(p.receivedNs);
+            }
+        }
         int ssrc = rtp.ssrc();
         SourceTrack track = session.tracksBySsrc.get(ssrc);
         if (track == null) {
@@ -198,6 +234,32 @@ final class MediaReceiver implements PacketHandler {
             counters.drop(DropReason.RTCP_MALFORMED);
         }
         pool.release(p);
+    }
+
+    /**
+     * Transport-wide congestion control feedback to this publisher (every ~50 ms while it sends), so
+     * its send-side bandwidth estimator (GCC) sees the path and can raise its bitrate.
+     */
+    private void sendTransportCcFeedback(long nowNs) {
+        SrtpSession srtp = transport.srtp();
+        Packet out = pool.take();
+        try {
+            SourceTrack video = session.track(io.junction.bridge.forward.MediaKind.VIDEO);
+            SourceTrack audio = session.track(io.junction.bridge.forward.MediaKind.AUDIO);
+            int mediaSsrc = video != null ? video.primarySsrc() : audio != null ? audio.primarySsrc() : 0;
+            int n = transportCc.writeFeedback(out.buf, out.off, transport.rtcpSsrc(), mediaSsrc, nowNs);
+            if (n <= 0 || srtp == null) {
+                return;
+            }
+            int protectedLength = srtp.protectRtcp(out.buf, out.off, n);
+            if (protectedLength > 0 && transport.send(out.buf, out.off, protectedLength)) {
+                stats.rtcpPacketsOut++;
+                stats.rtcpBytesOut += protectedLength;
+                counters.transportCcFeedbackSent.increment();
+            }
+        } finally {
+            pool.release(out);
+        }
     }
 
     /** Receiver reports about streams the bridge sends this endpoint: outgoing loss and jitter. */

@@ -77,6 +77,7 @@ final class MediaSession implements IceTransport.Listener {
         this.transport = new EndpointTransport(core, endpoint, ice, worker, this::onTransportFailed);
         this.receiver = new MediaReceiver(this, transport, core);
         this.sender = new MediaSender(transport, core, stats);
+        transport.onKeysInstalled(receiver::keysInstalled);
     }
 
     Endpoint endpoint() {
@@ -373,6 +374,7 @@ final class MediaSession implements IceTransport.Listener {
         }
         transport.close();
         ice.close();
+        worker.execute(receiver::releasePending);
         return ended;
     }
 

@@ -34,10 +34,13 @@ public final class CodecCatalog {
             new Codec(PT_OPUS, "opus", 48000, 2, "minptime=10;useinbandfec=1", List.of("transport-cc"), -1));
 
     public static final List<Codec> VIDEO = List.of(
-            new Codec(PT_VP8, "VP8", 90000, 0, null, VIDEO_FB, -1),
+            // x-google-start-bitrate: Chromium starts its estimate (and so its encoder resolution) at
+            // 1 Mbit/s instead of 300 kbit/s; transport-cc feedback then corrects it either way.
+            new Codec(PT_VP8, "VP8", 90000, 0, "x-google-start-bitrate=1000", VIDEO_FB, -1),
             new Codec(PT_VP8_RTX, "rtx", 90000, 0, "apt=" + PT_VP8, List.of(), PT_VP8),
             new Codec(PT_H264, "H264", 90000, 0,
-                    "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", VIDEO_FB, -1),
+                    "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f;x-google-start-bitrate=1000",
+                    VIDEO_FB, -1),
             new Codec(PT_H264_RTX, "rtx", 90000, 0, "apt=" + PT_H264, List.of(), PT_H264));
 
     public static final List<Extension> EXTENSIONS = List.of(

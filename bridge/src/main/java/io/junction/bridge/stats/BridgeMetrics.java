@@ -55,6 +55,8 @@ public final class BridgeMetrics {
         counter("junction.rtcp.feedback.received", "RTCP feedback messages received", Tags.of("type", "fir"), counters.firReceived, null);
         counter("junction.rtcp.feedback.received", "RTCP feedback messages received", Tags.of("type", "nack"), counters.nackReceived, null);
         counter("junction.rtcp.feedback.received", "RTCP feedback messages received", Tags.of("type", "remb"), counters.rembReceived, null);
+        counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "transport-cc"), counters.transportCcFeedbackSent, null);
+        counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "pli"), counters.keyframeRequestsSent, null);
         counter("junction.keyframe.requests", "Keyframe requests (PLI) sent to publishers", Tags.empty(), counters.keyframeRequestsSent, null);
         counter("junction.ice", "ICE outcomes", Tags.of("result", "succeeded"), counters.iceSucceeded, null);
         counter("junction.ice", "ICE outcomes", Tags.of("result", "failed"), counters.iceFailed, null);

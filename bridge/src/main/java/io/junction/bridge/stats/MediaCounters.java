@@ -26,6 +26,7 @@ public final class MediaCounters {
     public final LongAdder nackReceived = new LongAdder();
     public final LongAdder rembReceived = new LongAdder();
     public final LongAdder rtcpReceived = new LongAdder();
+    public final LongAdder transportCcFeedbackSent = new LongAdder();
     /** RTP received from publishers / sent to subscribers, by kind (index: MediaKind ordinal). */
     public final LongAdder[] rtpPacketsIn = {new LongAdder(), new LongAdder()};
     public final LongAdder[] rtpBytesIn = {new LongAdder(), new LongAdder()};
