@@ -57,7 +57,7 @@
     tbody.replaceChildren();
     for (const c of ev.conferences) {
       const tr = row([c.name ? c.name + ' ' : '', c.endpoints.length, fmt(c.bitrateInBps), fmt(c.bitrateOutBps),
-        (c.lossIn * 100).toFixed(1) + ' %', c.jitterMs.toFixed(1) + ' ms', c.rttMs == null ? 'n/a' : c.rttMs + ' ms']);
+        (c.lossIn * 100).toFixed(1) + ' %', c.jitterMs.toFixed(1) + ' ms', c.rttMs == null ? 'n/a' : c.rttMs.toFixed(1) + ' ms']);
       const id = document.createElement('span');
       id.className = 'mono';
       id.textContent = c.id;

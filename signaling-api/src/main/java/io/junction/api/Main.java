@@ -91,6 +91,7 @@ public final class Main {
         Runnable shutdown = () -> {
             LOG.info("shutdown requested: draining (grace period {} s)", config.shutdownGracePeriod().toSeconds());
             Thread stopper = new Thread(server::stop, "shutdown");
+            stopper.setDaemon(false);
             stopper.start();
             try {
                 stopper.join(config.shutdownGracePeriod().toMillis());
@@ -105,7 +106,10 @@ public final class Main {
         };
         for (String sig : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(sig), s -> {
+                // Non-daemon: threads made here would inherit the signal dispatcher's daemon flag, and the
+                // JVM would exit on its own as soon as Jetty's threads stop, before the drain finishes.
                 Thread t = new Thread(shutdown, "signal-" + sig);
+                t.setDaemon(false);
                 t.start();
             });
         }

@@ -155,7 +155,7 @@ public final class Bridge {
         long nowNs = System.nanoTime();
         double[] reportedLoss = new double[2];
         for (Conference c : conferences.values()) {
-            c.sample(nowNs, reportedLoss, metrics.jitter());
+            c.sample(nowNs, reportedLoss, metrics.jitter(), metrics.rtt());
         }
         metrics.sample(nowNs, reportedLoss);
     }

@@ -188,7 +188,8 @@ public final class Conference {
     }
 
     /** Samples every endpoint's rates and sums them; called about once a second. */
-    void sample(long nowNs, double[] reportedLoss, io.micrometer.core.instrument.DistributionSummary jitter) {
+    void sample(long nowNs, double[] reportedLoss, io.micrometer.core.instrument.DistributionSummary jitter,
+                io.micrometer.core.instrument.DistributionSummary rtt) {
         double in = 0;
         double out = 0;
         for (Endpoint e : endpoints.values()) {
@@ -200,6 +201,9 @@ public final class Conference {
             in += m.stats.bitrateInBps();
             out += m.stats.bitrateOutBps();
             m.collectReportedLoss(reportedLoss);
+            if (m.rttNs >= 0) {
+                rtt.record(m.rttNs / 1e9);
+            }
             for (SourceTrack t : m.publishedTracks()) {
                 if (t.receiveStats().packets > 0) {
                     jitter.record(t.receiveStats().jitterSeconds());

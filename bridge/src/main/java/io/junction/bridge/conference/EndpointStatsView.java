@@ -29,5 +29,5 @@ public record EndpointStatsView(
 
     /** A track this endpoint receives (forwarded from another endpoint). */
     public record Outbound(String sourceEndpointId, String kind, String mid, long ssrc, long packets, long bytes,
-                           double reportedFractionLost, double reportedJitterMs) {}
+                           double reportedFractionLost, double reportedJitterMs, Double rttMs) {}
 }

@@ -50,6 +50,9 @@ final class MediaReceiver implements PacketHandler {
         }
     }
 
+    static final long RECEIVER_REPORT_INTERVAL_NS = 1_000_000_000L;
+    private long lastReceiverReportNs;
+
     /** Most packets kept while DTLS finishes (the client may send before the bridge installed its keys). */
     private static final int MAX_PENDING = 512;
     /** SRTP that arrived before the keys: replayed once they are installed. Worker-owned. */
@@ -131,6 +134,9 @@ final class MediaReceiver implements PacketHandler {
                 sendTransportCcFeedback(p.receivedNs);
             }
         }
+        if (p.receivedNs - lastReceiverReportNs >= RECEIVER_REPORT_INTERVAL_NS) {
+            sendReceiverReport(p.receivedNs);
+        }
         int ssrc = rtp.ssrc();
         SourceTrack track = session.tracksBySsrc.get(ssrc);
         if (track == null) {
@@ -203,8 +209,11 @@ final class MediaReceiver implements PacketHandler {
         while (rtcp.next()) {
             int mediaSsrc;
             int type = rtcp.packetType();
+            if (type == RtcpCompound.SR) {
+                onSenderReport(p.buf, nowNs);
+            }
             if (type == RtcpCompound.SR || type == RtcpCompound.RR) {
-                readReportBlocks(p.buf);
+                readReportBlocks(p.buf, nowNs);
                 continue;
             }
             if (rtcp.isNack()) {
@@ -262,8 +271,81 @@ final class MediaReceiver implements PacketHandler {
         }
     }
 
-    /** Receiver reports about streams the bridge sends this endpoint: outgoing loss and jitter. */
-    private void readReportBlocks(byte[] buf) {
+    /**
+     * A publisher's sender report: remembered for our receiver reports (LSR/DLSR) and passed on to each
+     * subscriber, whose worker re-issues it under the subscriber-side SSRC with the rewritten timestamp,
+     * keeping the publisher's NTP ↔ RTP relation so receivers can synchronise audio and video.
+     */
+    private void onSenderReport(byte[] buf, long nowNs) {
+        int at = rtcp.offset();
+        if (rtcp.length() < 28) {
+            return;
+        }
+        SourceTrack track = session.tracksBySsrc.get(rtcp.senderSsrc());
+        if (track == null || rtcp.senderSsrc() != track.primarySsrc()) {
+            return;
+        }
+        long ntp = ((long) io.junction.bridge.rtp.ByteIo.readInt(buf, at + 8) << 32)
+                | (io.junction.bridge.rtp.ByteIo.readInt(buf, at + 12) & 0xFFFFFFFFL);
+        int rtpTs = io.junction.bridge.rtp.ByteIo.readInt(buf, at + 16);
+        track.receiveStats().onSenderReport((int) (ntp >>> 16), nowNs);
+        for (Subscription sub : track.subscriptions()) {
+            if (!sub.isActive()) {
+                continue;
+            }
+            MediaSession subscriber = (MediaSession) sub.subscriberContext();
+            Packet c = pool.take();
+            io.junction.bridge.rtp.ByteIo.writeInt(c.buf, c.off, (int) (ntp >>> 32));
+            io.junction.bridge.rtp.ByteIo.writeInt(c.buf, c.off + 4, (int) ntp);
+            io.junction.bridge.rtp.ByteIo.writeInt(c.buf, c.off + 8, rtpTs);
+            io.junction.bridge.rtp.ByteIo.writeInt(c.buf, c.off + 12, rtcp.senderSsrc());
+            c.len = 16;
+            c.receivedNs = nowNs;
+            c.handler = subscriber.sender.senderReportHandler;
+            c.context = sub;
+            subscriber.forward(c);
+        }
+    }
+
+    /** One receiver report to this publisher about each stream it sends (RFC 3550 §6.4.2). */
+    private void sendReceiverReport(long nowNs) {
+        lastReceiverReportNs = nowNs;
+        SrtpSession srtp = transport.srtp();
+        if (srtp == null) {
+            return;
+        }
+        Packet out = pool.take();
+        try {
+            int blocks = 0;
+            int at = out.off + 8;
+            for (io.junction.bridge.forward.MediaKind kind : io.junction.bridge.forward.MediaKind.values()) {
+                SourceTrack t = session.track(kind);
+                if (t == null || t.primarySsrc() == 0 || t.receiveStats().packets == 0) {
+                    continue;
+                }
+                var rs = t.receiveStats();
+                at += io.junction.bridge.rtp.RtcpWriter.writeReportBlock(out.buf, at, t.primarySsrc(),
+                        rs.fractionLostSinceLastReport(), rs.cumulativeLost(), rs.extendedHighestSeq(), rs.jitterUnits(),
+                        rs.lastSrNtpMiddle(), rs.delaySinceLastSr(nowNs));
+                blocks++;
+            }
+            if (blocks == 0) {
+                return;
+            }
+            io.junction.bridge.rtp.RtcpWriter.writeRrHeader(out.buf, out.off, transport.rtcpSsrc(), blocks);
+            int n = srtp.protectRtcp(out.buf, out.off, at - out.off);
+            if (n > 0 && transport.send(out.buf, out.off, n)) {
+                stats.rtcpPacketsOut++;
+                stats.rtcpBytesOut += n;
+                counters.receiverReportsSent.increment();
+            }
+        } finally {
+            pool.release(out);
+        }
+    }
+
+    /** Receiver reports about streams the bridge sends this endpoint: outgoing loss, jitter, RTT. */
+    private void readReportBlocks(byte[] buf, long nowNs) {
         int n = rtcp.reportBlockCount();
         for (int i = 0; i < n; i++) {
             int at = rtcp.reportBlockOffset(i);
@@ -277,6 +359,15 @@ final class MediaReceiver implements PacketHandler {
             long jitterUnits = io.junction.bridge.rtp.ByteIo.readInt(buf, at + 12) & 0xFFFFFFFFL;
             sub.reportedJitterSeconds = jitterUnits / (sub.source().kind() == io.junction.bridge.forward.MediaKind.AUDIO
                     ? 48_000.0 : 90_000.0);
+            int lsr = io.junction.bridge.rtp.ByteIo.readInt(buf, at + 16);
+            long dlsrNs = (io.junction.bridge.rtp.ByteIo.readInt(buf, at + 20) & 0xFFFFFFFFL) * 1_000_000_000L / 65536;
+            if (lsr != 0 && lsr == sub.lastSrNtpMiddle && sub.lastSrSentNs != 0) {
+                long rtt = nowNs - sub.lastSrSentNs - dlsrNs;
+                if (rtt >= 0) {
+                    sub.rttNs = rtt;
+                    session.rttNs = rtt;
+                }
+            }
         }
     }
 

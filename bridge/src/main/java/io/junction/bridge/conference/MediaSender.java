@@ -24,6 +24,7 @@ final class MediaSender {
 
     final PacketHandler forwardHandler = this::forward;
     final PacketHandler pliHandler = this::sendPli;
+    final PacketHandler senderReportHandler = this::sendSenderReport;
 
     private final EndpointTransport transport;
     private final MediaCounters counters;
@@ -73,6 +74,37 @@ final class MediaSender {
             counters.rtpForwarded.increment();
             counters.rtpPacketsOut[kind].increment();
             counters.rtpBytesOut[kind].add(n);
+        }
+        pool.release(p);
+    }
+
+    /**
+     * Re-issues a publisher's sender report for one subscription: the subscriber-side SSRC, the RTP
+     * timestamp moved by the projection's offset, this stream's own packet and octet counts, plus an
+     * SDES CNAME shared by the publisher's audio and video. {@code p} holds NTP(8) RTP(4) source SSRC(4).
+     */
+    private void sendSenderReport(Packet p) {
+        Subscription sub = (Subscription) p.context;
+        SrtpSession srtp = transport.srtp();
+        Projection projection = sub.projection();
+        int sourceSsrc = io.junction.bridge.rtp.ByteIo.readInt(p.buf, p.off + 12);
+        if (srtp == null || sub.isRemoved() || !projection.started() || projection.sourceSsrc() != sourceSsrc) {
+            pool.release(p);
+            return;
+        }
+        long ntp = ((long) io.junction.bridge.rtp.ByteIo.readInt(p.buf, p.off) << 32)
+                | (io.junction.bridge.rtp.ByteIo.readInt(p.buf, p.off + 4) & 0xFFFFFFFFL);
+        int rtpTs = io.junction.bridge.rtp.ByteIo.readInt(p.buf, p.off + 8) + projection.tsDelta();
+        int at = p.off;
+        int n = RtcpWriter.writeSr(p.buf, at, sub.outSsrc(), ntp, rtpTs, sub.packetsSent, sub.bytesSent);
+        n += RtcpWriter.writeSdesCname(p.buf, at + n, sub.outSsrc(), sub.source().cnameBytes());
+        int protectedLength = srtp.protectRtcp(p.buf, at, n);
+        if (protectedLength > 0 && transport.send(p.buf, at, protectedLength)) {
+            sub.lastSrNtpMiddle = (int) (ntp >>> 16);
+            sub.lastSrSentNs = System.nanoTime();
+            stats.rtcpPacketsOut++;
+            stats.rtcpBytesOut += protectedLength;
+            counters.senderReportsSent.increment();
         }
         pool.release(p);
     }

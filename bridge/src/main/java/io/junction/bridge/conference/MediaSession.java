@@ -65,6 +65,9 @@ final class MediaSession implements IceTransport.Listener {
     private boolean answered;
     private boolean closed;
 
+    /** The latest round-trip time measured toward this endpoint (ns), -1 until measured. */
+    volatile long rttNs = -1;
+
     // ---- snapshots read by the packet path ----
     volatile SsrcTable<SourceTrack> tracksBySsrc = SsrcTable.empty();
     volatile SsrcTable<Subscription> subscriptionsByOutSsrc = SsrcTable.empty();
@@ -418,14 +421,15 @@ final class MediaSession implements IceTransport.Listener {
                 if (sub != null) {
                     outbound.add(new EndpointStatsView.Outbound(sub.source().endpointId(), slot.kind.sdpName(), slot.mid,
                             Integer.toUnsignedLong(sub.outSsrc()), sub.packetsSent, sub.bytesSent,
-                            sub.reportedFractionLost, sub.reportedJitterSeconds * 1000));
+                            sub.reportedFractionLost, sub.reportedJitterSeconds * 1000, sub.rttNs < 0 ? null : sub.rttNs / 1e6));
                 }
             }
         }
         return new EndpointStatsView(endpoint.id(), endpoint.displayName(), transport.isSrtpReady(),
                 ice.selectedPair(), transport.srtpProfileName(), stats.bitrateInBps(), stats.bitrateOutBps(),
                 stats.rtpPacketsIn + stats.rtcpPacketsIn, stats.rtpPacketsOut + stats.rtcpPacketsOut,
-                stats.rtpBytesIn + stats.rtcpBytesIn, stats.rtpBytesOut + stats.rtcpBytesOut, null, null,
+                stats.rtpBytesIn + stats.rtcpBytesIn, stats.rtpBytesOut + stats.rtcpBytesOut,
+                rttNs < 0 ? null : rttNs / 1e6, null,
                 inbound, outbound);
     }
 

@@ -61,6 +61,20 @@ public final class Projection {
         return !started || ssrc != sourceSsrc;
     }
 
+    public boolean started() {
+        return started;
+    }
+
+    /** The SSRC of the source currently projected. */
+    public int sourceSsrc() {
+        return sourceSsrc;
+    }
+
+    /** Output timestamp = input timestamp + this (mod 2^32), for the current source. */
+    public int tsDelta() {
+        return tsDelta;
+    }
+
     public int highestOutSeq() {
         return highestOutSeq;
     }

@@ -22,17 +22,24 @@ public final class SourceTrack {
     private final AtomicLong lastKeyframeRequestNs = new AtomicLong(Long.MIN_VALUE / 2);
     private volatile boolean ended;
     private final Object publisherContext;
+    private final byte[] cname;
     private final io.junction.bridge.stats.ReceiveStreamStats receiveStats;
 
     public SourceTrack(String endpointId, MediaKind kind, String trackId, int primarySsrc, int rtxSsrc,
                        Object publisherContext) {
         this.publisherContext = publisherContext;
+        this.cname = ("junction-" + endpointId).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         this.receiveStats = new io.junction.bridge.stats.ReceiveStreamStats(kind == MediaKind.AUDIO ? 48_000 : 90_000);
         this.endpointId = endpointId;
         this.kind = kind;
         this.trackId = trackId;
         this.primarySsrc = primarySsrc;
         this.rtxSsrc = rtxSsrc;
+    }
+
+    /** CNAME the bridge announces for this publisher's streams (shared by its audio and video). */
+    public byte[] cnameBytes() {
+        return cname;
     }
 
     /** Opaque pointer to the publisher's receive path (set by the conference layer). */

@@ -25,6 +25,11 @@ public final class Subscription {
     public volatile double reportedFractionLost;
     public volatile double reportedJitterSeconds;
     public volatile long reportedCumulativeLost;
+    /** The NTP middle 32 bits of the last SR the bridge sent for this stream, and when (nanoTime). */
+    public volatile int lastSrNtpMiddle;
+    public volatile long lastSrSentNs;
+    /** Round-trip time from the subscriber's report blocks (RFC 3550 §6.4.1), -1 until measured. */
+    public volatile long rttNs = -1;
 
     public Subscription(SourceTrack source, String subscriberId, int outSsrc, int outRtxSsrc, String mid,
                         int initialSeq, int initialTs, Object subscriberContext) {

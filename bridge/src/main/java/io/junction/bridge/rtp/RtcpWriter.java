@@ -20,4 +20,80 @@ public final class RtcpWriter {
         ByteIo.writeInt(buf, off + 8, mediaSsrc);
         return 12;
     }
+
+    /**
+     * Sender report without report blocks (RFC 3550 §6.4.1).
+     * <pre>
+     * |V=2|P|  RC=0   |   PT=200      |          length=6             |
+     * |                         SSRC of sender                        |
+     * |              NTP timestamp, most significant word             |
+     * |             NTP timestamp, least significant word             |
+     * |                         RTP timestamp                         |
+     * |                     sender's packet count                     |
+     * |                      sender's octet count                     |
+     * </pre>
+     */
+    public static int writeSr(byte[] buf, int off, int ssrc, long ntp, int rtpTimestamp, long packets, long octets) {
+        buf[off] = (byte) 0x80;
+        buf[off + 1] = (byte) RtcpCompound.SR;
+        ByteIo.writeU16(buf, off + 2, 6);
+        ByteIo.writeInt(buf, off + 4, ssrc);
+        ByteIo.writeInt(buf, off + 8, (int) (ntp >>> 32));
+        ByteIo.writeInt(buf, off + 12, (int) ntp);
+        ByteIo.writeInt(buf, off + 16, rtpTimestamp);
+        ByteIo.writeInt(buf, off + 20, (int) packets);
+        ByteIo.writeInt(buf, off + 24, (int) octets);
+        return 28;
+    }
+
+    /**
+     * SDES with one chunk holding a CNAME item (RFC 3550 §6.5), padded to 32 bits.
+     * <pre>
+     * |V=2|P|  SC=1   |  PT=202       |             length            |
+     * |                          SSRC                                 |
+     * |   CNAME=1     |     length    | user and domain name        ...
+     * </pre>
+     */
+    public static int writeSdesCname(byte[] buf, int off, int ssrc, byte[] cname) {
+        int len = Math.min(cname.length, 255);
+        int at = off + 8;
+        buf[at++] = 1;
+        buf[at++] = (byte) len;
+        System.arraycopy(cname, 0, buf, at, len);
+        at += len;
+        buf[at++] = 0; // end of item list
+        while ((at - off) % 4 != 0) {
+            buf[at++] = 0;
+        }
+        buf[off] = (byte) 0x81;
+        buf[off + 1] = (byte) RtcpCompound.SDES;
+        ByteIo.writeU16(buf, off + 2, (at - off) / 4 - 1);
+        ByteIo.writeInt(buf, off + 4, ssrc);
+        return at - off;
+    }
+
+    /** Header of a receiver report with {@code blocks} report blocks to follow (each 24 bytes). */
+    public static int writeRrHeader(byte[] buf, int off, int senderSsrc, int blocks) {
+        buf[off] = (byte) (0x80 | blocks);
+        buf[off + 1] = (byte) RtcpCompound.RR;
+        ByteIo.writeU16(buf, off + 2, 1 + 6 * blocks);
+        ByteIo.writeInt(buf, off + 4, senderSsrc);
+        return 8;
+    }
+
+    /**
+     * One report block (RFC 3550 §6.4.1): SSRC, fraction lost (8 bits), cumulative lost (24 bits,
+     * signed, clamped), extended highest sequence number, jitter, LSR, DLSR.
+     */
+    public static int writeReportBlock(byte[] buf, int off, int ssrc, int fractionLost, long cumulativeLost,
+                                       long extendedHighestSeq, long jitter, int lsr, int dlsr) {
+        ByteIo.writeInt(buf, off, ssrc);
+        int cum = (int) Math.max(-0x800000, Math.min(0x7FFFFF, cumulativeLost));
+        ByteIo.writeInt(buf, off + 4, ((fractionLost & 0xFF) << 24) | (cum & 0xFFFFFF));
+        ByteIo.writeInt(buf, off + 8, (int) extendedHighestSeq);
+        ByteIo.writeInt(buf, off + 12, (int) Math.min(0xFFFFFFFFL, jitter));
+        ByteIo.writeInt(buf, off + 16, lsr);
+        ByteIo.writeInt(buf, off + 20, dlsr);
+        return 24;
+    }
 }

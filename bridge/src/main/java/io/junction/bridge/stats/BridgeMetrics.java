@@ -26,6 +26,7 @@ public final class BridgeMetrics {
     private final MeterRegistry registry;
     private final MediaCounters counters;
     private final DistributionSummary jitter;
+    private final DistributionSummary rtt;
     private final Map<String, List<Meter>> conferenceMeters = new ConcurrentHashMap<>();
     private volatile double bitrateInBps;
     private volatile double bitrateOutBps;
@@ -57,6 +58,8 @@ public final class BridgeMetrics {
         counter("junction.rtcp.feedback.received", "RTCP feedback messages received", Tags.of("type", "remb"), counters.rembReceived, null);
         counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "transport-cc"), counters.transportCcFeedbackSent, null);
         counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "pli"), counters.keyframeRequestsSent, null);
+        counter("junction.rtcp.reports.sent", "RTCP reports the bridge sent", Tags.of("type", "sr"), counters.senderReportsSent, null);
+        counter("junction.rtcp.reports.sent", "RTCP reports the bridge sent", Tags.of("type", "rr"), counters.receiverReportsSent, null);
         counter("junction.keyframe.requests", "Keyframe requests (PLI) sent to publishers", Tags.empty(), counters.keyframeRequestsSent, null);
         counter("junction.ice", "ICE outcomes", Tags.of("result", "succeeded"), counters.iceSucceeded, null);
         counter("junction.ice", "ICE outcomes", Tags.of("result", "failed"), counters.iceFailed, null);
@@ -74,6 +77,9 @@ public final class BridgeMetrics {
         gauge("junction.loss.fraction", "Fraction of packets lost over the last second: in = publishers to bridge, out = as subscribers report", Tags.of("direction", "out"), b -> b.lossOut, null);
         this.jitter = DistributionSummary.builder("junction.jitter").baseUnit("seconds")
                 .description("Interarrival jitter of received streams, sampled every second per stream")
+                .publishPercentiles(0.5, 0.95).register(registry);
+        this.rtt = DistributionSummary.builder("junction.rtt").baseUnit("seconds")
+                .description("Round-trip time to subscribers from their receiver reports, sampled every second per endpoint")
                 .publishPercentiles(0.5, 0.95).register(registry);
         for (int i = 0; i < workers.size(); i++) {
             PacketWorker w = workers.get(i);
@@ -103,6 +109,10 @@ public final class BridgeMetrics {
 
     public DistributionSummary jitter() {
         return jitter;
+    }
+
+    public DistributionSummary rtt() {
+        return rtt;
     }
 
     /** Registers the per-conference gauges; removed by {@link #conferenceRemoved}. */

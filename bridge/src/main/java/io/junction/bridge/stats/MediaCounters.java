@@ -27,6 +27,8 @@ public final class MediaCounters {
     public final LongAdder rembReceived = new LongAdder();
     public final LongAdder rtcpReceived = new LongAdder();
     public final LongAdder transportCcFeedbackSent = new LongAdder();
+    public final LongAdder senderReportsSent = new LongAdder();
+    public final LongAdder receiverReportsSent = new LongAdder();
     /** RTP received from publishers / sent to subscribers, by kind (index: MediaKind ordinal). */
     public final LongAdder[] rtpPacketsIn = {new LongAdder(), new LongAdder()};
     public final LongAdder[] rtpBytesIn = {new LongAdder(), new LongAdder()};

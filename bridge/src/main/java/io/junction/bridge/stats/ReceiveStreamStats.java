@@ -14,6 +14,11 @@ public final class ReceiveStreamStats {
     public long bytes;
     private long lastTransit;
     private double jitter;
+    // receiver-report state (worker-owned)
+    private long rrLastExpected;
+    private long rrLastReceived;
+    private int lastSrNtpMiddle;
+    private long lastSrReceivedNs;
     // sampler state
     private long lastExpected;
     private long lastReceived;
@@ -51,6 +56,41 @@ public final class ReceiveStreamStats {
             return delta - 1;
         }
         return 0;
+    }
+
+    public long extendedHighestSeq() {
+        return extendedHighestSeq;
+    }
+
+    /** Interarrival jitter in RTP timestamp units (RFC 3550 §6.4.1). */
+    public long jitterUnits() {
+        return (long) jitter;
+    }
+
+    /** Records a sender report from the stream's source (for LSR/DLSR). */
+    public void onSenderReport(int ntpMiddle, long receivedNs) {
+        lastSrNtpMiddle = ntpMiddle;
+        lastSrReceivedNs = receivedNs;
+    }
+
+    public int lastSrNtpMiddle() {
+        return lastSrNtpMiddle;
+    }
+
+    /** Delay since the last SR in 1/65536 s, or 0 when none was received. */
+    public int delaySinceLastSr(long nowNs) {
+        return lastSrReceivedNs == 0 ? 0 : (int) Math.min(0xFFFFFFFFL, (nowNs - lastSrReceivedNs) * 65536 / 1_000_000_000L);
+    }
+
+    /** Fraction lost since the previous receiver report, as the 8-bit fixed point RR field. */
+    public int fractionLostSinceLastReport() {
+        long expected = expected();
+        long expectedInterval = expected - rrLastExpected;
+        long receivedInterval = packets - rrLastReceived;
+        rrLastExpected = expected;
+        rrLastReceived = packets;
+        long lostInterval = expectedInterval - receivedInterval;
+        return expectedInterval <= 0 || lostInterval <= 0 ? 0 : (int) Math.min(255, (lostInterval << 8) / expectedInterval);
     }
 
     public long expected() {

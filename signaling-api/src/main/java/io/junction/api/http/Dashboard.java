@@ -116,6 +116,8 @@ public final class Dashboard {
             double lossSum = 0;
             double jitterSum = 0;
             int streams = 0;
+            double rttSum = 0;
+            int rtts = 0;
             for (Endpoint e : c.endpoints()) {
                 EndpointStatsView v = e.stats();
                 ObjectNode ej = eps.addObject();
@@ -124,6 +126,11 @@ public final class Dashboard {
                 ej.put("connected", v.mediaConnected());
                 ej.put("bitrateInBps", v.bitrateInBps());
                 ej.put("bitrateOutBps", v.bitrateOutBps());
+                if (v.rttMs() != null) {
+                    ej.put("rttMs", v.rttMs());
+                    rttSum += v.rttMs();
+                    rtts++;
+                }
                 for (EndpointStatsView.Inbound in : v.inbound()) {
                     lossSum += in.fractionLost();
                     jitterSum += in.jitterMs();
@@ -132,7 +139,11 @@ public final class Dashboard {
             }
             cj.put("lossIn", streams == 0 ? 0 : lossSum / streams);
             cj.put("jitterMs", streams == 0 ? 0 : jitterSum / streams);
-            cj.putNull("rttMs");
+            if (rtts == 0) {
+                cj.putNull("rttMs");
+            } else {
+                cj.put("rttMs", rttSum / rtts);
+            }
         }
         return json;
     }

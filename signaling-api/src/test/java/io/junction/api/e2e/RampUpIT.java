@@ -35,14 +35,22 @@ class RampUpIT {
             CallIT.await("media connected", 15000, () -> "connected".equals(pub.browser.js("return window.junctionRoom.pc.connectionState")));
             long t0 = System.currentTimeMillis();
             double[] firstOver = {-1};
-            CallIT.await("available outgoing bitrate > 1.5 Mbit/s", 15000, () -> {
+            StringBuilder trace = new StringBuilder();
+            try {
+                CallIT.await("available outgoing bitrate > 1.5 Mbit/s", 15000, () -> {
                 Map<String, Object> st = sendStats(pub);
+                trace.append(String.format("%n  t=%.1fs %s", (System.currentTimeMillis() - t0) / 1000.0, st));
                 double bwe = ((Number) st.get("bwe")).doubleValue();
                 if (bwe > 1_500_000 && firstOver[0] < 0) {
                     firstOver[0] = (System.currentTimeMillis() - t0) / 1000.0;
                 }
                 return bwe > 1_500_000;
-            });
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; send-side stats:" + trace
+                        + "; bridge drops " + t.server.bridge().media().counters().drops(
+                                io.junction.bridge.stats.DropReason.NOT_CONNECTED) + " not connected", e);
+            }
             CallIT.await("the publisher sends 720p", 15000, () -> {
                 Map<String, Object> st = sendStats(pub);
                 return ((Number) st.get("height")).intValue() >= 720;

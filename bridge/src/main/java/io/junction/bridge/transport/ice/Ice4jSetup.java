@@ -27,6 +27,9 @@ final class Ice4jSetup {
         System.setProperty("ice4j.harvest.mapping.stun.addresses", "");
         System.setProperty("ice4j.harvest.use-dynamic-ports", "false");
         System.setProperty("ice4j.software", "");
+        // One socket carries every endpoint: a burst (a key frame, a bandwidth probe) must not overflow it
+        // while the listener thread is busy. The kernel caps this at net.core.rmem_max (raise it on servers).
+        System.setProperty("ice4j.harvest.udp.receive-buffer-size", String.valueOf(4 * 1024 * 1024));
         AbstractUdpListener.USE_PUSH_API = true;
         // ice4j copies every datagram into a buffer it takes from this pool; we copy it on into our
         // own packet and give it straight back, so a small pool of fixed-size buffers suffices.
