@@ -218,6 +218,20 @@ final class MediaReceiver implements PacketHandler {
             }
             if (rtcp.isNack()) {
                 counters.nackReceived.increment();
+                Subscription sub = session.subscriptionsByOutSsrc.get(rtcp.feedbackMediaSsrc());
+                if (sub != null) {
+                    int items = rtcp.nackItemCount();
+                    for (int k = 0; k < items; k++) {
+                        int item = rtcp.nackItem(k);
+                        int pid = item >>> 16;
+                        session.sender.retransmit(sub, pid, nowNs);
+                        for (int bit = 0; bit < 16; bit++) {
+                            if ((item & (1 << bit)) != 0) {
+                                session.sender.retransmit(sub, (pid + bit + 1) & 0xFFFF, nowNs);
+                            }
+                        }
+                    }
+                }
                 continue;
             }
             if (rtcp.isRemb()) {

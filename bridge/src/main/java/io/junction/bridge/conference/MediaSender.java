@@ -57,6 +57,12 @@ final class MediaSender {
         rtp.eraseExtension(EXT_RID);
         rtp.eraseExtension(EXT_REPAIRED_RID);
         rtp.eraseExtension(EXT_TRANSPORT_CC);
+        if (sub.outRtxSsrc() != 0) {
+            if (sub.retransmissions == null) {
+                sub.retransmissions = new io.junction.bridge.forward.RetransmissionCache(pool);
+            }
+            sub.retransmissions.put(p, rtp.sequenceNumber(), p.receivedNs);
+        }
         int n = srtp.protectRtp(p.buf, p.off, p.len);
         if (n < 0) {
             counters.sendErrors.increment();
@@ -107,6 +113,39 @@ final class MediaSender {
             counters.senderReportsSent.increment();
         }
         pool.release(p);
+    }
+
+    /**
+     * Answers a subscriber's NACK for {@code seq} with an RTX retransmission from the cache (on this
+     * endpoint's worker). Unknown or too old sequence numbers are counted, never forwarded upstream.
+     */
+    void retransmit(Subscription sub, int seq, long nowNs) {
+        SrtpSession srtp = transport.srtp();
+        io.junction.bridge.forward.RetransmissionCache cache = sub.retransmissions;
+        Packet original = cache == null ? null : cache.get(seq, nowNs);
+        if (srtp == null || original == null || !rtp.wrap(original.buf, original.off, original.len)) {
+            counters.nackMissing.increment();
+            return;
+        }
+        int rtxPt = io.junction.bridge.sdp.CodecCatalog.rtxPayloadType(rtp.payloadType());
+        if (rtxPt < 0) {
+            counters.nackMissing.increment();
+            return;
+        }
+        Packet out = pool.take();
+        try {
+            sub.rtxSeq = (sub.rtxSeq + 1) & 0xFFFF;
+            int n = io.junction.bridge.rtp.RtxWriter.write(rtp, out.buf, out.off, sub.outRtxSsrc(), sub.rtxSeq, rtxPt);
+            int protectedLength = srtp.protectRtp(out.buf, out.off, n);
+            if (protectedLength > 0 && transport.send(out.buf, out.off, protectedLength)) {
+                stats.rtpPacketsOut++;
+                stats.rtpBytesOut += protectedLength;
+                counters.rtxSent.increment();
+                counters.rtxBytesSent.add(protectedLength);
+            }
+        } finally {
+            pool.release(out);
+        }
     }
 
     private void sendPli(Packet p) {

@@ -289,10 +289,19 @@ final class MediaSession implements IceTransport.Listener {
                     subscriptionsByOutSsrc = subscriptionsByOutSsrc.without(sub.outSsrc());
                     s.subscription = null;
                     offerDirty = true;
+                    worker.execute(() -> releaseRetransmissions(sub));
                 }
             }
         }
         maybeSendOffer();
+    }
+
+    /** On the subscriber's worker: frees a removed subscription's retransmission cache. */
+    static void releaseRetransmissions(Subscription sub) {
+        if (sub.retransmissions != null) {
+            sub.retransmissions.clear();
+            sub.retransmissions = null;
+        }
     }
 
     private int randomSsrc() {
@@ -375,6 +384,7 @@ final class MediaSession implements IceTransport.Listener {
             sub.markRemoved();
             sub.source().removeSubscription(sub);
         }
+        worker.execute(() -> subs.forEach(MediaSession::releaseRetransmissions));
         transport.close();
         ice.close();
         worker.execute(receiver::releasePending);

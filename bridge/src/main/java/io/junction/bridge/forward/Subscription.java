@@ -18,6 +18,11 @@ public final class Subscription {
     /** Opaque pointer to the subscriber's send path (set by the conference layer). */
     private final Object subscriberContext;
 
+    /** Packets kept for retransmission (video with RTX only); created and used by the subscriber's worker. */
+    public RetransmissionCache retransmissions;
+    /** Next RTX sequence number; subscriber's worker only. */
+    public int rtxSeq = new java.util.Random().nextInt(0x10000);
+
     // Counters written by the subscriber's worker only.
     public long packetsSent;
     public long bytesSent;

@@ -136,6 +136,19 @@ public final class RtcpCompound {
         return ByteIo.readInt(buf, current + 8);
     }
 
+    /** Generic NACK (RFC 4585 §6.2.1): the number of PID/BLP items. */
+    public int nackItemCount() {
+        return (currentLength - 12) / 4;
+    }
+
+    /**
+     * Generic NACK item {@code i} as {@code PID << 16 | BLP}: packet PID is lost, and PID + k + 1 for
+     * every bit k set in the bitmask of following lost packets.
+     */
+    public int nackItem(int i) {
+        return ByteIo.readInt(buf, current + 12 + 4 * i);
+    }
+
     /** FIR (RFC 5104 §4.3.1): the SSRC of the first FCI entry (the media sender SSRC field is unused). */
     public int firFirstEntrySsrc() {
         return ByteIo.readInt(buf, current + 12);

@@ -96,4 +96,17 @@ public final class RtcpWriter {
         ByteIo.writeInt(buf, off + 20, dlsr);
         return 24;
     }
+
+    /** Generic NACK (RFC 4585 §6.2.1) with items given as {@code PID << 16 | BLP}. */
+    public static int writeNack(byte[] buf, int off, int senderSsrc, int mediaSsrc, int[] items, int count) {
+        buf[off] = (byte) 0x81;
+        buf[off + 1] = (byte) RtcpCompound.RTPFB;
+        ByteIo.writeU16(buf, off + 2, 2 + count);
+        ByteIo.writeInt(buf, off + 4, senderSsrc);
+        ByteIo.writeInt(buf, off + 8, mediaSsrc);
+        for (int i = 0; i < count; i++) {
+            ByteIo.writeInt(buf, off + 12 + 4 * i, items[i]);
+        }
+        return 12 + 4 * count;
+    }
 }

@@ -53,4 +53,14 @@ public final class CodecCatalog {
             new Extension(EXT_REPAIRED_RID, "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", false, true));
 
     private CodecCatalog() {}
+
+    /** The RTX payload type whose apt is {@code payloadType}, or -1. */
+    public static int rtxPayloadType(int payloadType) {
+        for (Codec c : VIDEO) {
+            if (c.apt() == payloadType) {
+                return c.payloadType();
+            }
+        }
+        return -1;
+    }
 }

@@ -60,6 +60,9 @@ public final class BridgeMetrics {
         counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "pli"), counters.keyframeRequestsSent, null);
         counter("junction.rtcp.reports.sent", "RTCP reports the bridge sent", Tags.of("type", "sr"), counters.senderReportsSent, null);
         counter("junction.rtcp.reports.sent", "RTCP reports the bridge sent", Tags.of("type", "rr"), counters.receiverReportsSent, null);
+        counter("junction.retransmissions", "NACKed packets: answered with RTX, or not in the cache", Tags.of("result", "sent"), counters.rtxSent, null);
+        counter("junction.retransmissions", "NACKed packets: answered with RTX, or not in the cache", Tags.of("result", "missing"), counters.nackMissing, null);
+        counter("junction.rtx.sent.bytes", "RTX bytes sent to subscribers", Tags.empty(), counters.rtxBytesSent, "bytes");
         counter("junction.keyframe.requests", "Keyframe requests (PLI) sent to publishers", Tags.empty(), counters.keyframeRequestsSent, null);
         counter("junction.ice", "ICE outcomes", Tags.of("result", "succeeded"), counters.iceSucceeded, null);
         counter("junction.ice", "ICE outcomes", Tags.of("result", "failed"), counters.iceFailed, null);

@@ -28,6 +28,9 @@ public final class MediaCounters {
     public final LongAdder rtcpReceived = new LongAdder();
     public final LongAdder transportCcFeedbackSent = new LongAdder();
     public final LongAdder senderReportsSent = new LongAdder();
+    public final LongAdder rtxSent = new LongAdder();
+    public final LongAdder rtxBytesSent = new LongAdder();
+    public final LongAdder nackMissing = new LongAdder();
     public final LongAdder receiverReportsSent = new LongAdder();
     /** RTP received from publishers / sent to subscribers, by kind (index: MediaKind ordinal). */
     public final LongAdder[] rtpPacketsIn = {new LongAdder(), new LongAdder()};

@@ -58,7 +58,7 @@ class RampUpIT {
             Map<String, Object> s = sendStats(pub);
             System.out.printf("ramp-up: > 1.5 Mbit/s after %.1f s; now bwe %.0f bps, sending %sp%n", firstOver[0],
                     ((Number) s.get("bwe")).doubleValue(), s.get("height"));
-            assertTrue(t.server.bridge().media().counters().transportCcFeedbackSent.sum() > 50);
+            assertTrue(t.server.bridge().media().counters().transportCcFeedbackSent.sum() >= 10, "feedback was sent");
             // The offer's start bitrate is 1 Mbit/s: only probe results the bridge reported can lift it past 1.5.
             assertTrue(((Number) s.get("bwe")).doubleValue() > 1_500_000);
         }

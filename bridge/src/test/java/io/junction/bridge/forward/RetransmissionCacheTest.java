@@ -1,0 +1,87 @@
+package io.junction.bridge.forward;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.junction.bridge.rtp.ByteIo;
+import io.junction.bridge.rtp.Fixtures;
+import io.junction.bridge.rtp.RtcpCompound;
+import io.junction.bridge.rtp.RtcpWriter;
+import io.junction.bridge.rtp.RtpPacket;
+import io.junction.bridge.rtp.RtxWriter;
+import io.junction.bridge.worker.Packet;
+import io.junction.bridge.worker.PacketPool;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class RetransmissionCacheTest {
+    private final PacketPool pool = new PacketPool(1024, 0);
+
+    private Packet packetWithSeq(int seq) {
+        Packet p = pool.take();
+        byte[] vp8 = Fixtures.get("vp8");
+        p.copyFrom(vp8, 0, vp8.length);
+        ByteIo.writeU16(p.buf, p.off + 2, seq);
+        return p;
+    }
+
+    @Test
+    void servesRecentPacketsAcrossSequenceWrapAround() {
+        RetransmissionCache cache = new RetransmissionCache(pool);
+        long now = 5_000_000_000L;
+        for (int i = 0; i < 600; i++) {
+            int seq = (65_300 + i) & 0xFFFF;
+            Packet p = packetWithSeq(seq);
+            cache.put(p, seq, now + i * 1_000_000L);
+            pool.release(p);
+        }
+        long end = now + 600 * 1_000_000L;
+        int newest = (65_300 + 599) & 0xFFFF;
+        Packet hit = cache.get(newest, end);
+        assertNotNull(hit);
+        assertEquals(newest, ByteIo.readU16(hit.buf, hit.off + 2));
+        assertNotNull(cache.get((newest - 255) & 0xFFFF, end), "the last 256 are kept");
+        assertNull(cache.get((newest - 256) & 0xFFFF, end), "older ones were overwritten");
+        assertNull(cache.get(65_300, end), "from before the wrap: gone");
+        assertNull(cache.get(newest, end + RetransmissionCache.MAX_AGE_NS + 1), "too old to be useful");
+        assertEquals(RetransmissionCache.CAPACITY, pool.outstanding(), "the cache holds one packet per slot");
+        cache.clear();
+        assertEquals(0, pool.outstanding(), "clear returns every packet to the pool");
+    }
+
+    @Test
+    void rtxCarriesTheOriginalSequenceNumberAndPayload() {
+        byte[] vp8 = Fixtures.get("vp8");
+        RtpPacket original = new RtpPacket();
+        original.wrap(vp8, 0, vp8.length);
+        byte[] out = new byte[2000];
+        int n = RtxWriter.write(original, out, 0, 0xABCDEF01, 7, 97);
+        assertEquals(vp8.length + 2, n);
+        RtpPacket rtx = new RtpPacket();
+        rtx.wrap(out, 0, n);
+        assertEquals(97, rtx.payloadType());
+        assertEquals(7, rtx.sequenceNumber());
+        assertEquals(0xABCDEF01, rtx.ssrc());
+        assertEquals(original.timestamp(), rtx.timestamp());
+        assertEquals("1", rtx.extensionString(4), "header extensions are kept");
+        assertEquals(original.sequenceNumber(), ByteIo.readU16(out, rtx.payloadOffset()), "OSN");
+        assertEquals(Arrays.toString(Arrays.copyOfRange(vp8, original.payloadOffset(), vp8.length)),
+                Arrays.toString(Arrays.copyOfRange(out, rtx.payloadOffset() + 2, n)));
+    }
+
+    @Test
+    void nackItemsRoundTrip() {
+        byte[] b = new byte[64];
+        int n = RtcpWriter.writeNack(b, 0, 1, 0x1234, new int[] {(100 << 16) | 0b101, (65535 << 16)}, 2);
+        RtcpCompound c = new RtcpCompound();
+        c.wrap(b, 0, n);
+        c.next();
+        assertEquals(true, c.isNack());
+        assertEquals(0x1234, c.feedbackMediaSsrc());
+        assertEquals(2, c.nackItemCount());
+        assertEquals(100, c.nackItem(0) >>> 16);
+        assertEquals(0b101, c.nackItem(0) & 0xFFFF, "100, 101 and 103 lost");
+        assertEquals(65535, c.nackItem(1) >>> 16);
+    }
+}
