@@ -103,7 +103,8 @@ public final class Bridge {
             conference = new Conference(id, name, now(), this, nowMs());
             conferences.put(id, conference);
             metrics.conferenceAdded(id, conference, c -> ((Conference) c).bitrateInBps(),
-                    c -> ((Conference) c).bitrateOutBps(), c -> ((Conference) c).endpointCount());
+                    c -> ((Conference) c).bitrateOutBps(), c -> ((Conference) c).endpointCount(),
+                    conference.mediaCounters());
             if (name != null && !name.isEmpty()) {
                 conferencesByName.putIfAbsent(name, conference);
             }

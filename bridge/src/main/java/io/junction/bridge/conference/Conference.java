@@ -27,6 +27,7 @@ public final class Conference {
     private final List<ConferenceListener> listeners = new CopyOnWriteArrayList<>();
     private volatile long emptySinceMs;
     private volatile boolean ended;
+    private final io.junction.bridge.stats.ConferenceCounters mediaCounters = new io.junction.bridge.stats.ConferenceCounters();
     private volatile double bitrateInBps;
     private volatile double bitrateOutBps;
 
@@ -44,6 +45,11 @@ public final class Conference {
 
     Bridge bridge() {
         return bridge;
+    }
+
+    /** RTP bytes and packets received from and sent to this conference's endpoints. */
+    public io.junction.bridge.stats.ConferenceCounters mediaCounters() {
+        return mediaCounters;
     }
 
     public String name() {

@@ -29,6 +29,7 @@ final class MediaReceiver implements PacketHandler {
     private final RtpPacket rtp = new RtpPacket();
     private final RtcpCompound rtcp = new RtcpCompound();
     private final io.junction.bridge.stats.EndpointStats stats;
+    private final io.junction.bridge.stats.ConferenceCounters conferenceCounters;
     private final io.junction.bridge.cc.TransportCcRecorder transportCc = new io.junction.bridge.cc.TransportCcRecorder();
     private volatile SourceTrack audioMidTrack;
     private volatile SourceTrack videoMidTrack;
@@ -40,6 +41,7 @@ final class MediaReceiver implements PacketHandler {
         this.counters = core.counters();
         this.pool = core.pool();
         this.stats = session.stats;
+        this.conferenceCounters = session.endpoint().conference().mediaCounters();
     }
 
     void registerMid(String mid, SourceTrack track) {
@@ -155,6 +157,8 @@ final class MediaReceiver implements PacketHandler {
         stats.bytesInByKind[kind] += p.len;
         counters.rtpPacketsIn[kind].increment();
         counters.rtpBytesIn[kind].add(p.len);
+        conferenceCounters.packetsIn.increment();
+        conferenceCounters.bytesIn.add(p.len);
         int lost = track.receiveStats().onPacket(rtp.sequenceNumber(), rtp.timestamp(), p.receivedNs, p.len);
         if (lost > 0) {
             counters.rtpLostIn[kind].add(lost);

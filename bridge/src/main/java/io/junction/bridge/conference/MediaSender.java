@@ -33,8 +33,12 @@ final class MediaSender {
 
     private final io.junction.bridge.stats.EndpointStats stats;
 
-    MediaSender(EndpointTransport transport, MediaCore core, io.junction.bridge.stats.EndpointStats stats) {
+    private final io.junction.bridge.stats.ConferenceCounters conferenceCounters;
+
+    MediaSender(EndpointTransport transport, MediaCore core, io.junction.bridge.stats.EndpointStats stats,
+                io.junction.bridge.stats.ConferenceCounters conferenceCounters) {
         this.stats = stats;
+        this.conferenceCounters = conferenceCounters;
         this.transport = transport;
         this.counters = core.counters();
         this.pool = core.pool();
@@ -80,6 +84,8 @@ final class MediaSender {
             counters.rtpForwarded.increment();
             counters.rtpPacketsOut[kind].increment();
             counters.rtpBytesOut[kind].add(n);
+            conferenceCounters.packetsOut.increment();
+            conferenceCounters.bytesOut.add(n);
         }
         pool.release(p);
     }

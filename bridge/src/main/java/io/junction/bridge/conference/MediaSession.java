@@ -79,7 +79,7 @@ final class MediaSession implements IceTransport.Listener {
         this.ice = new IceTransport(core.port(), endpoint.id(), this);
         this.transport = new EndpointTransport(core, endpoint, ice, worker, this::onTransportFailed);
         this.receiver = new MediaReceiver(this, transport, core);
-        this.sender = new MediaSender(transport, core, stats);
+        this.sender = new MediaSender(transport, core, stats, endpoint.conference().mediaCounters());
         transport.onKeysInstalled(receiver::keysInstalled);
     }
 

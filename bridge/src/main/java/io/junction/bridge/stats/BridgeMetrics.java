@@ -120,9 +120,17 @@ public final class BridgeMetrics {
 
     /** Registers the per-conference gauges; removed by {@link #conferenceRemoved}. */
     public void conferenceAdded(String conferenceId, Object conference, ToDoubleFunction<Object> in,
-                                ToDoubleFunction<Object> out, ToDoubleFunction<Object> endpoints) {
+                                ToDoubleFunction<Object> out, ToDoubleFunction<Object> endpoints, ConferenceCounters c) {
         Tags tags = Tags.of("conference", conferenceId);
         List<Meter> meters = List.of(
+                FunctionCounter.builder("junction.conference.received.bytes", c.bytesIn, LongAdder::sum).tags(tags)
+                        .baseUnit("bytes").description("RTP bytes received from one conference's publishers").register(registry),
+                FunctionCounter.builder("junction.conference.received.packets", c.packetsIn, LongAdder::sum).tags(tags)
+                        .description("RTP packets received from one conference's publishers").register(registry),
+                FunctionCounter.builder("junction.conference.sent.bytes", c.bytesOut, LongAdder::sum).tags(tags)
+                        .baseUnit("bytes").description("RTP bytes sent to one conference's subscribers").register(registry),
+                FunctionCounter.builder("junction.conference.sent.packets", c.packetsOut, LongAdder::sum).tags(tags)
+                        .description("RTP packets sent to one conference's subscribers").register(registry),
                 Gauge.builder("junction.conference.bitrate", conference, in).tags(tags).tag("direction", "in")
                         .baseUnit("bits.per.second").description("Media bitrate of one conference over the last second").register(registry),
                 Gauge.builder("junction.conference.bitrate", conference, out).tags(tags).tag("direction", "out")

@@ -105,6 +105,8 @@ class MonitoringIT {
                 assertTrue(out.get("packets").asLong() > 0, out.toString());
             }
 
+            assertTrue(gauge(t.admin("GET", "/metrics", null).body(), "junction_conference_received_bytes_total",
+                    "{conference=\"" + cid + "\"}") > 0, "per-conference counters");
             // Labels are bounded: no endpoint id anywhere; conference ids only on the "conference" label.
             String scrape = t.admin("GET", "/metrics", null).body();
             PrometheusText.assertBoundedLabels(scrape, Set.of(ida, idb), cid);
