@@ -2,62 +2,15 @@ package io.junction.api.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import io.junction.api.TestServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Group calls through the bridge between real Chromium participants using the demo page. */
-class CallIT {
-    private TestServer t;
-    private final List<Participant> participants = new ArrayList<>();
-
-    @BeforeEach
-    void start() throws Exception {
-        LoopbackNamespace.assertLoopbackOnly();
-        t = TestServer.start();
-    }
-
-    @AfterEach
-    void stop() {
-        for (Participant p : participants) {
-            try {
-                System.out.println("[" + p.name + "] state=" + p.browser.js("return JSON.stringify(window.junctionState)")
-                        + " errors=" + p.browser.js("return JSON.stringify(window.junctionRoom && window.junctionRoom.errors)")
-                        + " pc=" + p.browser.js("return window.junctionRoom && window.junctionRoom.pc.connectionState"));
-            } catch (RuntimeException e) {
-                System.out.println("[" + p.name + "] state unavailable: " + e.getMessage());
-            }
-        }
-        participants.forEach(Participant::close);
-        t.close();
-    }
-
-    private Participant join(String name, String room) throws Exception {
-        Participant p = new Participant(name);
-        participants.add(p);
-        p.join(t.publicUrl(""), room);
-        return p;
-    }
-
-    static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (System.currentTimeMillis() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        fail("timed out after " + timeoutMs + " ms waiting for: " + what);
-    }
-
+class CallIT extends BrowserTest {
     /** True when {@code p} decodes video (frames rising, width > 0) and receives audio from each of {@code ids}. */
     private static boolean receivesFrom(Participant p, Set<String> ids, Map<String, Participant.Remote> before) {
         Map<String, Participant.Remote> now = p.remotes();

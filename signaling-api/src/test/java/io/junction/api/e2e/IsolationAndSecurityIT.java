@@ -3,39 +3,13 @@ package io.junction.api.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.junction.api.TestServer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A client whose answer carries a wrong fingerprint never connects; conferences never mix media. */
-class IsolationAndSecurityIT {
-    private TestServer t;
-    private final List<Participant> participants = new ArrayList<>();
-
-    @BeforeEach
-    void start() throws Exception {
-        LoopbackNamespace.assertLoopbackOnly();
-        t = TestServer.start();
-    }
-
-    @AfterEach
-    void stop() {
-        participants.forEach(Participant::close);
-        t.close();
-    }
-
-    private Participant join(String name, String room) throws Exception {
-        Participant p = new Participant(name);
-        participants.add(p);
-        p.join(t.publicUrl(""), room);
-        return p;
-    }
-
+class IsolationAndSecurityIT extends BrowserTest {
     @Test
     void wrongFingerprintNeverConnectsAndIsCounted() throws Exception {
         Participant honest = join("Honest", "fp");

@@ -2,51 +2,14 @@ package io.junction.api.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.junction.api.TestServer;
 import java.net.http.HttpResponse;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class MetricsTest {
-    private static final Pattern SAMPLE = Pattern.compile(
-            "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*\\})? "
-                    + "(-?[0-9.eE+-]+|NaN|[+-]Inf)( -?[0-9]+)?");
-
-    /**
-     * Parses Prometheus text exposition format (0.0.4) strictly enough to catch a broken scrape:
-     * every line is a comment (HELP/TYPE with a valid metric name) or a well-formed sample.
-     * Returns the unlabelled samples by name.
-     */
-    static Map<String, Double> parse(String text) {
-        Map<String, Double> unlabelled = new HashMap<>();
-        int lineNo = 0;
-        for (String line : text.split("\n")) {
-            lineNo++;
-            if (line.isEmpty()) {
-                continue;
-            }
-            if (line.startsWith("#")) {
-                assertTrue(line.matches("# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*"), "line " + lineNo + ": " + line);
-                continue;
-            }
-            Matcher m = SAMPLE.matcher(line);
-            if (!m.matches()) {
-                fail("line " + lineNo + " is not a Prometheus sample: " + line);
-            }
-            if (m.group(2) == null) {
-                unlabelled.put(m.group(1), Double.parseDouble(m.group(3).replace("+Inf", "Infinity")));
-            }
-        }
-        return unlabelled;
-    }
-
     static double gauge(String scrape, String name) {
-        Double v = parse(scrape).get(name);
+        Double v = PrometheusText.parse(scrape).get(name);
         assertTrue(v != null, name + " missing from scrape");
         return v;
     }
