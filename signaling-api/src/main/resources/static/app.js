@@ -1,5 +1,6 @@
 // Junction demo page: joins an open room (POST /v1/rooms/{room}/join) and shows everyone.
-// URL parameters: ?room=R&name=N&autojoin=1 (maxHeight and lastN are reserved for receiver constraints).
+// URL parameters: ?room=R&name=N&autojoin=1, publish=0 to join as a viewer (no camera or microphone);
+// maxHeight and lastN are reserved for receiver constraints.
 import { Junction } from '/sdk/junction-client.js';
 
 const $ = (id) => document.getElementById(id);
@@ -10,6 +11,11 @@ let localStream = null;
 let room = null;
 
 async function startPreview() {
+  if (params.get('publish') === '0') {
+    localStream = null;
+    $('preview-empty').textContent = 'Viewer mode: you will join without camera and microphone';
+    return;
+  }
   try {
     localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 1280, height: 720 } });
     $('preview').srcObject = localStream;
@@ -68,6 +74,9 @@ function setStatus(state) {
   const el = $('conn-status');
   el.textContent = state;
   el.classList.toggle('ok', state === 'connected');
+  if (state === 'connected' && window.junctionState && !window.junctionState.connectedAt) {
+    window.junctionState.connectedAt = performance.now(); // media connected (ICE + DTLS): join-time measurements
+  }
   el.classList.toggle('bad', state === 'failed' || state === 'disconnected' || state === 'closed');
 }
 
@@ -106,9 +115,17 @@ async function join(roomName, displayName) {
     return;
   }
   window.junctionRoom = room;
+  const noteIce = () => {
+    const s = room.pc.iceConnectionState;
+    if ((s === 'connected' || s === 'completed') && !window.junctionState.iceConnectedAt) {
+      window.junctionState.iceConnectedAt = performance.now(); // for join-time measurements
+    }
+  };
+  room.pc.addEventListener('iceconnectionstatechange', noteIce);
+  noteIce();
   room.on('participantJoined', ({ endpointId, displayName: n }) => { names.set(endpointId, n); tileFor(endpointId, n); });
   room.on('participantLeft', ({ endpointId }) => removeTile(endpointId));
-  room.on('track', ({ endpointId, kind, stream }) => {
+  const showTrack = ({ endpointId, kind, stream }) => {
     const tile = tileFor(endpointId, names.get(endpointId) || (room.participants.get(endpointId) || {}).displayName);
     if (kind === 'video') {
       const video = tile.querySelector('video');
@@ -123,7 +140,8 @@ async function join(roomName, displayName) {
     } else {
       tile.querySelector('audio').srcObject = stream;
     }
-  });
+  };
+  room.on('track', showTrack);
   room.on('trackEnded', ({ endpointId, kind }) => {
     const tile = document.querySelector(`.tile[data-endpoint-id="${CSS.escape(endpointId)}"]`);
     if (!tile) return;
@@ -139,11 +157,7 @@ async function join(roomName, displayName) {
     $('notice').hidden = false;
   });
   for (const [id, p] of room.participants) { names.set(id, p.displayName); tileFor(id, p.displayName); }
-  for (const t of room.remoteTracks()) {
-    const tile = tileFor(t.endpointId, names.get(t.endpointId));
-    if (t.kind === 'video') { tile.querySelector('video').srcObject = new MediaStream([t.track]); tile.classList.add('has-video'); }
-    else tile.querySelector('audio').srcObject = new MediaStream([t.track]);
-  }
+  for (const t of room.remoteTracks()) showTrack({ endpointId: t.endpointId, kind: t.kind, stream: new MediaStream([t.track]) });
   setStatus(room.pc.connectionState);
   window.junctionState.joined = true;
   window.junctionState.endpointId = room.endpointId;

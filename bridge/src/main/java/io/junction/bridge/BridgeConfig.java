@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param maxEndpointsPerConference limit of endpoints in one conference
  * @param emptyConferenceTimeout a conference without endpoints for this long expires
  * @param packetWorkers          number of packet worker threads
+ * @param maxPublisherBitrateBps cap on each publisher's total send bitrate, announced with REMB (0 = no cap)
  */
 public record BridgeConfig(
         int mediaPort,
@@ -33,7 +34,8 @@ public record BridgeConfig(
         int maxConferences,
         int maxEndpointsPerConference,
         Duration emptyConferenceTimeout,
-        int packetWorkers) {
+        int packetWorkers,
+        long maxPublisherBitrateBps) {
 
     /** Which AES implementation the SRTP layer uses. */
     public enum SrtpCrypto { AUTO, OPENSSL, JAVA }
@@ -55,18 +57,27 @@ public record BridgeConfig(
         Objects.requireNonNull(dtlsHandshakeTimeout);
         Objects.requireNonNull(srtpCrypto);
         Objects.requireNonNull(emptyConferenceTimeout);
+        if (maxPublisherBitrateBps < 0) {
+            throw new IllegalArgumentException("maxPublisherBitrateBps < 0");
+        }
     }
 
     /** Defaults suitable for tests: loopback only, ephemeral-ish settings. */
     public static BridgeConfig loopbackDefaults(int mediaPort) {
         return new BridgeConfig(mediaPort, "127.0.0.1", List.of("127.0.0.1"), "", List.of(),
                 Duration.ofSeconds(30), Duration.ofSeconds(30), SrtpCrypto.AUTO,
-                1000, 100, Duration.ofSeconds(60), 2);
+                1000, 100, Duration.ofSeconds(60), 2, 0);
     }
 
     public BridgeConfig withLimits(int maxConferences, int maxEndpointsPerConference, Duration emptyTimeout) {
         return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, staticMappings,
                 iceConsentTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
-                emptyTimeout, packetWorkers);
+                emptyTimeout, packetWorkers, maxPublisherBitrateBps);
+    }
+
+    public BridgeConfig withMaxPublisherBitrate(long bps) {
+        return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, staticMappings,
+                iceConsentTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
+                emptyConferenceTimeout, packetWorkers, bps);
     }
 }

@@ -122,7 +122,7 @@ public final class Conference {
             if (endpoint == null) {
                 return false;
             }
-            endpoint.markRemoved();
+            endpoint.markRemoved(reason);
             bridge.endpointCountChanged(-1);
             if (endpoints.isEmpty()) {
                 emptySinceMs = bridge.nowMs();
@@ -153,17 +153,17 @@ public final class Conference {
         if (mine == null) {
             return;
         }
+        List<SourceTrack> existing = new java.util.ArrayList<>();
         for (Endpoint other : endpoints.values()) {
             if (other == endpoint) {
                 continue;
             }
             MediaSession theirs = other.mediaSession();
             if (theirs != null) {
-                for (SourceTrack t : theirs.publishedTracks()) {
-                    mine.subscribe(t);
-                }
+                existing.addAll(theirs.publishedTracks());
             }
         }
+        mine.subscribeAll(existing);
     }
 
     /** An endpoint started publishing a track: every other endpoint with media subscribes to it. */
@@ -177,6 +177,17 @@ public final class Conference {
             MediaSession m = other.mediaSession();
             if (m != null) {
                 m.subscribe(track);
+            }
+        }
+    }
+
+    /** A track stopped while its endpoint stays: every subscriber lets it go. */
+    void trackEnded(SourceTrack track) {
+        LOG.info("track ended conference={} endpoint={} kind={}", id, track.endpointId(), track.kind().sdpName());
+        for (Endpoint other : endpoints.values()) {
+            MediaSession m = other.mediaSession();
+            if (m != null && !other.id().equals(track.endpointId())) {
+                m.unsubscribe(track);
             }
         }
     }

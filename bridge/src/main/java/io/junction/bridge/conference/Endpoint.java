@@ -13,6 +13,7 @@ public final class Endpoint {
     private final String displayName;
     private final Instant createdAt;
     private volatile boolean removed;
+    private volatile RemovalReason removalReason;
     private MediaSession media;
 
     Endpoint(String id, Conference conference, String displayName, Instant createdAt) {
@@ -42,7 +43,13 @@ public final class Endpoint {
         return removed;
     }
 
-    void markRemoved() {
+    /** Why the endpoint was removed, or null while it is present. */
+    public RemovalReason removalReason() {
+        return removalReason;
+    }
+
+    void markRemoved(RemovalReason reason) {
+        removalReason = reason;
         removed = true;
     }
 

@@ -35,6 +35,9 @@ final class EndpointTransport {
     private final MediaCounters counters;
     private final int rtcpSsrc = RANDOM.nextInt() | 1;
     private volatile DtlsServerSession dtls;
+    private static final int MAX_DTLS_BEFORE_ICE = 32;
+    /** DTLS datagrams written before ICE selected a pair (handshake only; guarded by itself). */
+    private final java.util.List<byte[]> dtlsBeforeIce = new java.util.ArrayList<>();
     private volatile boolean closed;
     /** Runs on the worker right after the SRTP session is installed. */
     private volatile Runnable onKeysInstalled = () -> { };
@@ -158,8 +161,47 @@ final class EndpointTransport {
                 .replace('_', ' '));
     }
 
+    /**
+     * DTLS from the bridge. The client may start its handshake as soon as its side of ICE works, a
+     * moment before ice4j has selected the pair (it needs the nomination's response): what DTLS sends
+     * meanwhile is held and flushed on selection, instead of failing and waiting for a retransmission.
+     */
     private void sendDtls(byte[] buf, int off, int len) {
+        synchronized (dtlsBeforeIce) {
+            if (!ice.isConnected()) {
+                if (dtlsBeforeIce.size() < MAX_DTLS_BEFORE_ICE) {
+                    dtlsBeforeIce.add(java.util.Arrays.copyOfRange(buf, off, off + len));
+                }
+                return;
+            }
+        }
         send(buf, off, len);
+    }
+
+    /** ICE selected a pair: flush what DTLS wanted to send before. Called on ice4j's thread. */
+    void iceConnected() {
+        synchronized (dtlsBeforeIce) {
+            for (byte[] d : dtlsBeforeIce) {
+                send(d, 0, d.length);
+            }
+            dtlsBeforeIce.clear();
+        }
+    }
+
+    /**
+     * SRTCP-protects the {@code len} bytes of RTCP at {@code off} in place and sends them, counting
+     * them in {@code stats} (packet worker only). Returns false when there are no keys yet or the
+     * packet could not be protected or sent.
+     */
+    boolean sendRtcp(byte[] buf, int off, int len, io.junction.bridge.stats.EndpointStats stats) {
+        SrtpSession s = srtp;
+        int n = s == null ? -1 : s.protectRtcp(buf, off, len);
+        if (n <= 0 || !send(buf, off, n)) {
+            return false;
+        }
+        stats.rtcpPacketsOut++;
+        stats.rtcpBytesOut += n;
+        return true;
     }
 
     /** Sends one datagram on the selected ICE pair; false (and counted) on failure. Never blocks long. */

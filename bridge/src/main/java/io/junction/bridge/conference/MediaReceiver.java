@@ -1,9 +1,13 @@
 package io.junction.bridge.conference;
 
+import io.junction.bridge.forward.NackRequester;
 import io.junction.bridge.forward.SourceTrack;
 import io.junction.bridge.forward.Subscription;
 import io.junction.bridge.rtp.RtcpCompound;
+import io.junction.bridge.rtp.RtcpWriter;
 import io.junction.bridge.rtp.RtpPacket;
+import io.junction.bridge.rtp.Rtx;
+import io.junction.bridge.sdp.CodecCatalog;
 import io.junction.bridge.stats.DropReason;
 import io.junction.bridge.stats.MediaCounters;
 import io.junction.bridge.transport.srtp.SrtpSession;
@@ -53,6 +57,13 @@ final class MediaReceiver implements PacketHandler {
     }
 
     static final long RECEIVER_REPORT_INTERVAL_NS = 1_000_000_000L;
+    /** How often missing packets are looked at for NACKing (retries are spaced by the RTT). */
+    static final long NACK_CHECK_INTERVAL_NS = 5_000_000L;
+    private long lastNackCheckNs;
+    private long lossGivenUpSeen;
+    /** Sequence numbers to NACK, then packed NACK items (at most 64 per message). */
+    private final int[] nackScratch = new int[64];
+    private final int[] reportedSsrcs = new int[2];
     private long lastReceiverReportNs;
 
     /** Most packets kept while DTLS finishes (the client may send before the bridge installed its keys). */
@@ -148,20 +159,40 @@ final class MediaReceiver implements PacketHandler {
                 return;
             }
         }
+        NackRequester nacks = track.nackRequester();
+        NackRequester.Arrival arrival = NackRequester.Arrival.IN_ORDER;
         if (ssrc == track.rtxSsrc() && ssrc != track.primarySsrc()) {
-            // Retransmissions are only requested by the bridge itself (NACK handling comes later).
-            drop(p, DropReason.UNKNOWN_SSRC);
+            if (nacks == null) {
+                drop(p, DropReason.UNKNOWN_SSRC); // RTX on a kind the bridge does not repair
+                return;
+            }
+            arrival = restoreRtx(p, track);
+            if (arrival == null) {
+                return; // dropped and counted
+            }
+        } else if (nacks != null && nacks.onPacket(rtp.sequenceNumber(), p.receivedNs) == NackRequester.Arrival.DUPLICATE) {
+            // A copy of a packet we already have (a late original after its RTX repair): never forward twice.
+            drop(p, DropReason.RTP_DUPLICATE);
             return;
         }
+        boolean recovered = arrival == NackRequester.Arrival.RECOVERED;
         int kind = track.kind().ordinal();
         stats.bytesInByKind[kind] += p.len;
         counters.rtpPacketsIn[kind].increment();
         counters.rtpBytesIn[kind].add(p.len);
         conferenceCounters.packetsIn.increment();
         conferenceCounters.bytesIn.add(p.len);
-        int lost = track.receiveStats().onPacket(rtp.sequenceNumber(), rtp.timestamp(), p.receivedNs, p.len);
-        if (lost > 0) {
-            counters.rtpLostIn[kind].add(lost);
+        if (recovered) {
+            track.receiveStats().onRecovered(p.len);
+        } else {
+            int lost = track.receiveStats().onPacket(rtp.sequenceNumber(), rtp.timestamp(), p.receivedNs, p.len);
+            if (lost > 0) {
+                counters.rtpLostIn[kind].add(lost);
+            }
+        }
+        if (nacks != null && nacks.missingCount() > 0 && p.receivedNs - lastNackCheckNs >= NACK_CHECK_INTERVAL_NS) {
+            lastNackCheckNs = p.receivedNs;
+            sendNacks(track, nacks, p.receivedNs);
         }
         Subscription[] subs = track.subscriptions();
         for (Subscription sub : subs) {
@@ -179,6 +210,63 @@ final class MediaReceiver implements PacketHandler {
     }
 
     /**
+     * A publisher's RTX packet (RFC 4588), turned back into the packet it carries, in place, when the
+     * bridge does not have that packet yet: a repair of a known gap (RECOVERED), or a packet newer than
+     * any received, whose original was lost before its gap could be seen (Chromium's probes resend
+     * recent packets on RTX). Padding-only probes and copies of packets the bridge has are dropped and
+     * counted (null).
+     */
+    private NackRequester.Arrival restoreRtx(Packet p, SourceTrack track) {
+        int primaryPt = CodecCatalog.aptOf(rtp.payloadType());
+        int newOff = primaryPt < 0 || track.primarySsrc() == 0 ? -1 : Rtx.restore(rtp, track.primarySsrc(), primaryPt);
+        if (newOff < 0) {
+            drop(p, DropReason.RTX_PADDING);
+            return null;
+        }
+        p.len -= newOff - p.off;
+        p.off = newOff;
+        NackRequester.Arrival arrival = track.nackRequester().onPacket(rtp.sequenceNumber(), p.receivedNs);
+        if (arrival == NackRequester.Arrival.DUPLICATE) {
+            drop(p, DropReason.RTX_REDUNDANT);
+            return null;
+        }
+        if (arrival == NackRequester.Arrival.RECOVERED) {
+            counters.rtxRecovered.increment();
+            counters.rtxRecoveredBytes.add(p.len + 2);
+            counters.repairDelayNs.add(track.nackRequester().lastRepairDelayNs());
+        }
+        return arrival;
+    }
+
+    /** NACKs toward the publisher: the missing packets due for a (re)try; a keyframe when repair gave up. */
+    private void sendNacks(SourceTrack track, NackRequester nacks, long nowNs) {
+        int due = nacks.collectDue(nowNs, session.rttNs, nackScratch);
+        long givenUpBefore = lossGivenUpSeen;
+        lossGivenUpSeen = nacks.givenUp();
+        if (lossGivenUpSeen > givenUpBefore) {
+            counters.lossGivenUp.add(lossGivenUpSeen - givenUpBefore);
+        }
+        if (nacks.takeKeyframeNeeded()) {
+            requestKeyframe(track, nowNs, core);
+        }
+        SrtpSession srtp = transport.srtp();
+        if (due == 0 || srtp == null) {
+            return;
+        }
+        int items = NackRequester.packItems(nackScratch, due);
+        Packet out = pool.take();
+        try {
+            int n = RtcpWriter.writeNack(out.buf, out.off, transport.rtcpSsrc(), track.primarySsrc(), nackScratch, items);
+            if (transport.sendRtcp(out.buf, out.off, n, stats)) {
+                counters.nackSent.increment();
+                counters.nackSentPackets.add(due);
+            }
+        } finally {
+            pool.release(out);
+        }
+    }
+
+    /**
      * Unknown SSRC: the mid header extension tells which publish m-line it belongs to (Chromium sends
      * it on the first packets). Learning happens on this worker; the table is republished.
      */
@@ -189,10 +277,20 @@ final class MediaReceiver implements PacketHandler {
         }
         byte mid = p_byte(midOff);
         SourceTrack t = mid == '0' ? audioMidTrack : mid == '1' ? videoMidTrack : null;
-        if (t == null || t.primarySsrc() != 0) {
+        if (t == null) {
             return null;
         }
-        t.setPrimarySsrc(ssrc);
+        if (CodecCatalog.aptOf(rtp.payloadType()) >= 0) {
+            // An RTX stream (often the first thing Chromium sends: padding probes)
+            if (t.rtxSsrc() != 0 || t.primarySsrc() == ssrc) {
+                return null;
+            }
+            t.setRtxSsrc(ssrc);
+        } else if (t.primarySsrc() != 0) {
+            return null;
+        } else {
+            t.setPrimarySsrc(ssrc);
+        }
         session.tracksBySsrc = session.tracksBySsrc.with(ssrc, t);
         return t;
     }
@@ -242,19 +340,21 @@ final class MediaReceiver implements PacketHandler {
                 counters.rembReceived.increment();
                 continue;
             }
+            boolean fir = false;
             if (rtcp.isPli()) {
                 counters.pliReceived.increment();
                 mediaSsrc = rtcp.feedbackMediaSsrc();
             } else if (rtcp.isFir()) {
                 counters.firReceived.increment();
                 mediaSsrc = rtcp.firFirstEntrySsrc();
+                fir = true;
             } else {
                 counters.rtcpFeedbackDropped.increment();
                 continue;
             }
             Subscription sub = session.subscriptionsByOutSsrc.get(mediaSsrc);
             if (sub != null) {
-                requestKeyframe(sub.source(), nowNs, core);
+                requestKeyframe(sub.source(), nowNs, core, fir);
             }
         }
         if (rtcp.malformed()) {
@@ -278,10 +378,7 @@ final class MediaReceiver implements PacketHandler {
             if (n <= 0 || srtp == null) {
                 return;
             }
-            int protectedLength = srtp.protectRtcp(out.buf, out.off, n);
-            if (protectedLength > 0 && transport.send(out.buf, out.off, protectedLength)) {
-                stats.rtcpPacketsOut++;
-                stats.rtcpBytesOut += protectedLength;
+            if (transport.sendRtcp(out.buf, out.off, n, stats)) {
                 counters.transportCcFeedbackSent.increment();
             }
         } finally {
@@ -335,6 +432,7 @@ final class MediaReceiver implements PacketHandler {
         Packet out = pool.take();
         try {
             int blocks = 0;
+            int ssrcCount = 0;
             int at = out.off + 8;
             for (io.junction.bridge.forward.MediaKind kind : io.junction.bridge.forward.MediaKind.values()) {
                 SourceTrack t = session.track(kind);
@@ -346,15 +444,19 @@ final class MediaReceiver implements PacketHandler {
                         rs.fractionLostSinceLastReport(), rs.cumulativeLost(), rs.extendedHighestSeq(), rs.jitterUnits(),
                         rs.lastSrNtpMiddle(), rs.delaySinceLastSr(nowNs));
                 blocks++;
+                reportedSsrcs[ssrcCount++] = t.primarySsrc();
             }
             if (blocks == 0) {
                 return;
             }
             io.junction.bridge.rtp.RtcpWriter.writeRrHeader(out.buf, out.off, transport.rtcpSsrc(), blocks);
-            int n = srtp.protectRtcp(out.buf, out.off, at - out.off);
-            if (n > 0 && transport.send(out.buf, out.off, n)) {
-                stats.rtcpPacketsOut++;
-                stats.rtcpBytesOut += n;
+            long cap = core.config().maxPublisherBitrateBps();
+            if (cap > 0) {
+                // The configured cap, for the browser's send-side estimator (it never sends above it).
+                at += RtcpWriter.writeRemb(out.buf, at, transport.rtcpSsrc(), cap, reportedSsrcs, ssrcCount);
+                counters.rembSent.increment();
+            }
+            if (transport.sendRtcp(out.buf, out.off, at - out.off, stats)) {
                 counters.receiverReportsSent.increment();
             }
         } finally {
@@ -389,14 +491,22 @@ final class MediaReceiver implements PacketHandler {
         }
     }
 
-    /** Asks the publisher of {@code track} for a keyframe, at most once per 200 ms per source. */
+    /** Asks the publisher of {@code track} for a keyframe (PLI), at most once per 200 ms per source. */
     static void requestKeyframe(SourceTrack track, long nowNs, MediaCore core) {
+        requestKeyframe(track, nowNs, core, false);
+    }
+
+    /**
+     * Asks the publisher of {@code track} for a keyframe, at most once per 200 ms per source whoever
+     * asks: with a FIR (next sequence number of this source) when a subscriber asked with a FIR, else PLI.
+     */
+    static void requestKeyframe(SourceTrack track, long nowNs, MediaCore core, boolean fir) {
         if (track.isEnded() || !track.tryClaimKeyframeRequest(nowNs)) {
             return;
         }
         MediaSession publisher = (MediaSession) track.publisherContext();
         Packet p = core.pool().take();
-        p.handler = publisher.sender.pliHandler;
+        p.handler = fir ? publisher.sender.firHandler : publisher.sender.pliHandler;
         p.context = track;
         publisher.worker().offer(p);
     }

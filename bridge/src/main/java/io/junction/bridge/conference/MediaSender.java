@@ -23,7 +23,8 @@ final class MediaSender {
     static final int EXT_REPAIRED_RID = 11;
 
     final PacketHandler forwardHandler = this::forward;
-    final PacketHandler pliHandler = this::sendPli;
+    final PacketHandler pliHandler = p -> sendKeyframeRequest(p, false);
+    final PacketHandler firHandler = p -> sendKeyframeRequest(p, true);
     final PacketHandler senderReportHandler = this::sendSenderReport;
 
     private final EndpointTransport transport;
@@ -110,12 +111,9 @@ final class MediaSender {
         int at = p.off;
         int n = RtcpWriter.writeSr(p.buf, at, sub.outSsrc(), ntp, rtpTs, sub.packetsSent, sub.bytesSent);
         n += RtcpWriter.writeSdesCname(p.buf, at + n, sub.outSsrc(), sub.source().cnameBytes());
-        int protectedLength = srtp.protectRtcp(p.buf, at, n);
-        if (protectedLength > 0 && transport.send(p.buf, at, protectedLength)) {
+        if (transport.sendRtcp(p.buf, at, n, stats)) {
             sub.lastSrNtpMiddle = (int) (ntp >>> 16);
             sub.lastSrSentNs = System.nanoTime();
-            stats.rtcpPacketsOut++;
-            stats.rtcpBytesOut += protectedLength;
             counters.senderReportsSent.increment();
         }
         pool.release(p);
@@ -141,7 +139,7 @@ final class MediaSender {
         Packet out = pool.take();
         try {
             sub.rtxSeq = (sub.rtxSeq + 1) & 0xFFFF;
-            int n = io.junction.bridge.rtp.RtxWriter.write(rtp, out.buf, out.off, sub.outRtxSsrc(), sub.rtxSeq, rtxPt);
+            int n = io.junction.bridge.rtp.Rtx.write(rtp, out.buf, out.off, sub.outRtxSsrc(), sub.rtxSeq, rtxPt);
             int protectedLength = srtp.protectRtp(out.buf, out.off, n);
             if (protectedLength > 0 && transport.send(out.buf, out.off, protectedLength)) {
                 stats.rtpPacketsOut++;
@@ -154,7 +152,31 @@ final class MediaSender {
         }
     }
 
-    private void sendPli(Packet p) {
+    /**
+     * The forwarded track stopped: a BYE for its subscriber-side SSRCs (behind an empty RR, as a
+     * compound must start with a report), so the receiver ends the stream at once.
+     */
+    void sendBye(Subscription sub) {
+        SrtpSession srtp = transport.srtp();
+        if (srtp == null || sub.packetsSent == 0) {
+            return;
+        }
+        Packet out = pool.take();
+        try {
+            int n = RtcpWriter.writeRrHeader(out.buf, out.off, transport.rtcpSsrc(), 0);
+            n += sub.outRtxSsrc() != 0
+                    ? RtcpWriter.writeBye(out.buf, out.off + n, sub.outSsrc(), sub.outRtxSsrc())
+                    : RtcpWriter.writeBye(out.buf, out.off + n, sub.outSsrc());
+            if (transport.sendRtcp(out.buf, out.off, n, stats)) {
+                counters.byeSent.increment();
+            }
+        } finally {
+            pool.release(out);
+        }
+    }
+
+    /** A keyframe request to this endpoint as a publisher: PLI, or FIR with the source's next sequence number. */
+    private void sendKeyframeRequest(Packet p, boolean fir) {
         SourceTrack track = (SourceTrack) p.context;
         SrtpSession srtp = transport.srtp();
         if (srtp == null || track.primarySsrc() == 0) {
@@ -162,12 +184,12 @@ final class MediaSender {
             return;
         }
         p.off = Packet.HEADROOM;
-        p.len = RtcpWriter.writePli(p.buf, p.off, transport.rtcpSsrc(), track.primarySsrc());
-        int n = srtp.protectRtcp(p.buf, p.off, p.len);
-        if (n > 0 && transport.send(p.buf, p.off, n)) {
-            stats.rtcpPacketsOut++;
-            stats.rtcpBytesOut += n;
+        p.len = fir
+                ? RtcpWriter.writeFir(p.buf, p.off, transport.rtcpSsrc(), track.primarySsrc(), track.nextFirSequence())
+                : RtcpWriter.writePli(p.buf, p.off, transport.rtcpSsrc(), track.primarySsrc());
+        if (transport.sendRtcp(p.buf, p.off, p.len, stats)) {
             counters.keyframeRequestsSent.increment();
+            (fir ? counters.firSent : counters.pliSent).increment();
         }
         pool.release(p);
     }

@@ -80,7 +80,30 @@ final class MediaSession implements IceTransport.Listener {
         this.transport = new EndpointTransport(core, endpoint, ice, worker, this::onTransportFailed);
         this.receiver = new MediaReceiver(this, transport, core);
         this.sender = new MediaSender(transport, core, stats, endpoint.conference().mediaCounters());
-        transport.onKeysInstalled(receiver::keysInstalled);
+        transport.onKeysInstalled(this::keysInstalled);
+    }
+
+    /** On the worker, once the SRTP keys are installed: replay held packets, then ask for the keyframes to start with. */
+    private void keysInstalled() {
+        receiver.keysInstalled();
+        List<Subscription> active = new ArrayList<>();
+        synchronized (this) {
+            for (Slot slot : slots) {
+                if (slot.subscription != null && slot.subscription.isActive()) {
+                    active.add(slot.subscription);
+                }
+            }
+        }
+        requestKeyframes(active);
+    }
+
+    private void requestKeyframes(List<Subscription> subs) {
+        long nowNs = System.nanoTime();
+        for (Subscription s : subs) {
+            if (s.source().kind() == MediaKind.VIDEO) {
+                MediaReceiver.requestKeyframe(s.source(), nowNs, core);
+            }
+        }
     }
 
     Endpoint endpoint() {
@@ -109,6 +132,7 @@ final class MediaSession implements IceTransport.Listener {
     @Override
     public void onIceConnected(String selectedPair) {
         core.counters().iceSucceeded.increment();
+        transport.iceConnected();
         LOG.info("ice connected conference={} endpoint={} pair={}", endpoint.conference().id(), endpoint.id(),
                 selectedPair);
     }
@@ -160,6 +184,7 @@ final class MediaSession implements IceTransport.Listener {
     /** Handles the client's answer to offer {@code rev}. */
     void onAnswer(int rev, String sdp) throws AnswerException {
         List<SourceTrack> newTracks = new ArrayList<>();
+        List<SourceTrack> endedTracks = new ArrayList<>();
         List<Subscription> activated = new ArrayList<>();
         synchronized (this) {
             if (closed) {
@@ -177,8 +202,8 @@ final class MediaSession implements IceTransport.Listener {
             } else {
                 transport.checkUnchanged(answer.iceUfrag(), answer.fingerprintSha256());
             }
-            updatePublishedTrack(MediaKind.AUDIO, answer.audioSend(), newTracks);
-            updatePublishedTrack(MediaKind.VIDEO, answer.videoSend(), newTracks);
+            updatePublishedTrack(MediaKind.AUDIO, answer.audioSend(), newTracks, endedTracks);
+            updatePublishedTrack(MediaKind.VIDEO, answer.videoSend(), newTracks, endedTracks);
             for (Subscription s : offeredSubscriptions) {
                 if (!s.isRemoved() && !s.isActive()) {
                     s.activate();
@@ -187,23 +212,38 @@ final class MediaSession implements IceTransport.Listener {
             }
             awaitingRevision = -1;
         }
+        for (SourceTrack t : endedTracks) {
+            endpoint.conference().trackEnded(t);
+        }
         for (SourceTrack t : newTracks) {
             endpoint.conference().trackPublished(t);
         }
-        long nowNs = System.nanoTime();
-        for (Subscription s : activated) {
-            if (s.source().kind() == MediaKind.VIDEO) {
-                // A new subscriber needs a keyframe to start decoding.
-                MediaReceiver.requestKeyframe(s.source(), nowNs, core);
-            }
+        if (transport.isSrtpReady()) {
+            // A new subscription needs a keyframe to start decoding. (Before the keys are installed it
+            // would arrive too early to be forwarded: keysInstalled asks then.)
+            requestKeyframes(activated);
         }
         maybeSendOffer();
     }
 
     /** Creates or updates this endpoint's published track of {@code kind} from its answer. */
-    private void updatePublishedTrack(MediaKind kind, ClientAnswer.SendStream send, List<SourceTrack> created) {
+    private void updatePublishedTrack(MediaKind kind, ClientAnswer.SendStream send, List<SourceTrack> created,
+                                      List<SourceTrack> ended) {
         SourceTrack existing = kind == MediaKind.AUDIO ? audioTrack : videoTrack;
         if (send == null) {
+            if (existing != null) {
+                // It stopped sending this kind: the track ends (subscribers get a BYE and lose the slot).
+                existing.end();
+                SsrcTable<SourceTrack> table = tracksBySsrc.without(existing.primarySsrc());
+                tracksBySsrc = existing.rtxSsrc() != 0 ? table.without(existing.rtxSsrc()) : table;
+                if (kind == MediaKind.AUDIO) {
+                    audioTrack = null;
+                } else {
+                    videoTrack = null;
+                }
+                receiver.registerMid(kind == MediaKind.AUDIO ? PUBLISH_AUDIO_MID : PUBLISH_VIDEO_MID, null);
+                ended.add(existing);
+            }
             return; // not publishing this kind (receive-only client)
         }
         if (existing != null) {
@@ -246,6 +286,21 @@ final class MediaSession implements IceTransport.Listener {
 
     /** Subscribes this endpoint to a remote source: takes a free slot of the right kind (or adds one). */
     void subscribe(SourceTrack source) {
+        subscribeAll(List.of(source));
+    }
+
+    /**
+     * Subscribes to several sources with one offer (a newcomer gets every existing track in its first
+     * offer, so all of them start, and get their keyframes, together).
+     */
+    void subscribeAll(List<SourceTrack> sources) {
+        for (SourceTrack source : sources) {
+            addSubscription(source);
+        }
+        maybeSendOffer();
+    }
+
+    private void addSubscription(SourceTrack source) {
         synchronized (this) {
             if (closed) {
                 return;
@@ -275,7 +330,6 @@ final class MediaSession implements IceTransport.Listener {
             source.addSubscription(sub);
             offerDirty = true;
         }
-        maybeSendOffer();
     }
 
     /** Removes every subscription to {@code source} (its publisher left); frees the slot for reuse. */
@@ -289,7 +343,10 @@ final class MediaSession implements IceTransport.Listener {
                     subscriptionsByOutSsrc = subscriptionsByOutSsrc.without(sub.outSsrc());
                     s.subscription = null;
                     offerDirty = true;
-                    worker.execute(() -> releaseRetransmissions(sub));
+                    worker.execute(() -> {
+                        sender.sendBye(sub);
+                        releaseRetransmissions(sub);
+                    });
                 }
             }
         }

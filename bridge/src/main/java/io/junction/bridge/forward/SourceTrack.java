@@ -21,15 +21,19 @@ public final class SourceTrack {
     private volatile Subscription[] subscriptions = NONE;
     private final AtomicLong lastKeyframeRequestNs = new AtomicLong(Long.MIN_VALUE / 2);
     private volatile boolean ended;
+    /** Command sequence number of the next FIR the bridge sends for this source (publisher worker only). */
+    private int firSequence;
     private final Object publisherContext;
     private final byte[] cname;
     private final io.junction.bridge.stats.ReceiveStreamStats receiveStats;
+    private final NackRequester nackRequester;
 
     public SourceTrack(String endpointId, MediaKind kind, String trackId, int primarySsrc, int rtxSsrc,
                        Object publisherContext) {
         this.publisherContext = publisherContext;
         this.cname = ("junction-" + endpointId).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         this.receiveStats = new io.junction.bridge.stats.ReceiveStreamStats(kind == MediaKind.AUDIO ? 48_000 : 90_000);
+        this.nackRequester = kind == MediaKind.VIDEO ? new NackRequester() : null;
         this.endpointId = endpointId;
         this.kind = kind;
         this.trackId = trackId;
@@ -50,6 +54,11 @@ public final class SourceTrack {
     /** Reception statistics, owned by the publisher's packet worker. */
     public io.junction.bridge.stats.ReceiveStreamStats receiveStats() {
         return receiveStats;
+    }
+
+    /** Loss recovery toward the publisher (video only, else null); owned by the publisher's packet worker. */
+    public NackRequester nackRequester() {
+        return nackRequester;
     }
 
     public String endpointId() {
@@ -111,6 +120,13 @@ public final class SourceTrack {
     public boolean tryClaimKeyframeRequest(long nowNs) {
         long last = lastKeyframeRequestNs.get();
         return nowNs - last >= KEYFRAME_REQUEST_INTERVAL_NS && lastKeyframeRequestNs.compareAndSet(last, nowNs);
+    }
+
+    /** The sequence number for a new FIR to the publisher (RFC 5104: incremented per request). */
+    public int nextFirSequence() {
+        int s = firSequence;
+        firSequence = (firSequence + 1) & 0xFF;
+        return s;
     }
 
     @Override

@@ -113,6 +113,13 @@ public final class RtcpCompound {
                 && buf[current + 15] == 'B';
     }
 
+    /** REMB: the bitrate in bits per second (exponent and mantissa decoded). Only valid when {@link #isRemb()}. */
+    public long rembBitrate() {
+        int exp = (buf[current + 17] & 0xFF) >>> 2;
+        long mantissa = ((buf[current + 17] & 0x03L) << 16) | ((buf[current + 18] & 0xFFL) << 8) | (buf[current + 19] & 0xFFL);
+        return exp > 46 ? Long.MAX_VALUE : mantissa << exp;
+    }
+
     /** SR and RR: the number of report blocks present (bounded by the packet length). */
     public int reportBlockCount() {
         int type = packetType();
@@ -152,5 +159,10 @@ public final class RtcpCompound {
     /** FIR (RFC 5104 §4.3.1): the SSRC of the first FCI entry (the media sender SSRC field is unused). */
     public int firFirstEntrySsrc() {
         return ByteIo.readInt(buf, current + 12);
+    }
+
+    /** FIR: the command sequence number of the first FCI entry. */
+    public int firFirstEntrySequence() {
+        return buf[current + 16] & 0xFF;
     }
 }

@@ -22,6 +22,24 @@ public final class RtcpWriter {
     }
 
     /**
+     * Full Intra Request (RFC 5104 §4.3.1): PSFB, FMT 4, media SSRC 0, one FCI entry with the target
+     * SSRC and a command sequence number (the receiver acts on each new number once).
+     */
+    public static int writeFir(byte[] buf, int off, int senderSsrc, int mediaSsrc, int sequenceNumber) {
+        buf[off] = (byte) 0x84;
+        buf[off + 1] = (byte) RtcpCompound.PSFB;
+        ByteIo.writeU16(buf, off + 2, 4);
+        ByteIo.writeInt(buf, off + 4, senderSsrc);
+        ByteIo.writeInt(buf, off + 8, 0);
+        ByteIo.writeInt(buf, off + 12, mediaSsrc);
+        buf[off + 16] = (byte) sequenceNumber;
+        buf[off + 17] = 0;
+        buf[off + 18] = 0;
+        buf[off + 19] = 0;
+        return 20;
+    }
+
+    /**
      * Sender report without report blocks (RFC 3550 §6.4.1).
      * <pre>
      * |V=2|P|  RC=0   |   PT=200      |          length=6             |
@@ -95,6 +113,46 @@ public final class RtcpWriter {
         ByteIo.writeInt(buf, off + 16, lsr);
         ByteIo.writeInt(buf, off + 20, dlsr);
         return 24;
+    }
+
+    /**
+     * Receiver Estimated Maximum Bitrate (draft-alvestrand-rmcat-remb-03): PSFB, FMT 15, media SSRC 0,
+     * "REMB", the SSRC count, a 6-bit exponent and 18-bit mantissa, then the SSRCs it applies to.
+     */
+    public static int writeRemb(byte[] buf, int off, int senderSsrc, long bitrateBps, int[] ssrcs, int count) {
+        long mantissa = Math.max(0, bitrateBps);
+        int exp = 0;
+        while (mantissa > 0x3FFFF) {
+            mantissa >>>= 1;
+            exp++;
+        }
+        buf[off] = (byte) 0x8F;
+        buf[off + 1] = (byte) RtcpCompound.PSFB;
+        ByteIo.writeU16(buf, off + 2, 4 + count);
+        ByteIo.writeInt(buf, off + 4, senderSsrc);
+        ByteIo.writeInt(buf, off + 8, 0);
+        buf[off + 12] = 'R';
+        buf[off + 13] = 'E';
+        buf[off + 14] = 'M';
+        buf[off + 15] = 'B';
+        buf[off + 16] = (byte) count;
+        buf[off + 17] = (byte) ((exp << 2) | (int) (mantissa >>> 16));
+        ByteIo.writeU16(buf, off + 18, (int) (mantissa & 0xFFFF));
+        for (int i = 0; i < count; i++) {
+            ByteIo.writeInt(buf, off + 20 + 4 * i, ssrcs[i]);
+        }
+        return 20 + 4 * count;
+    }
+
+    /** BYE (RFC 3550 §6.6) for the given SSRCs (at most 31), without a reason. */
+    public static int writeBye(byte[] buf, int off, int... ssrcs) {
+        buf[off] = (byte) (0x80 | ssrcs.length);
+        buf[off + 1] = (byte) RtcpCompound.BYE;
+        ByteIo.writeU16(buf, off + 2, ssrcs.length);
+        for (int i = 0; i < ssrcs.length; i++) {
+            ByteIo.writeInt(buf, off + 4 + 4 * i, ssrcs[i]);
+        }
+        return 4 + 4 * ssrcs.length;
     }
 
     /** Generic NACK (RFC 4585 §6.2.1) with items given as {@code PID << 16 | BLP}. */

@@ -54,6 +54,16 @@ public final class CodecCatalog {
 
     private CodecCatalog() {}
 
+    /** The primary payload type an RTX payload type repairs (its apt), or -1 when it is not RTX. */
+    public static int aptOf(int rtxPayloadType) {
+        for (Codec c : VIDEO) {
+            if (c.payloadType() == rtxPayloadType) {
+                return c.apt();
+            }
+        }
+        return -1;
+    }
+
     /** The RTX payload type whose apt is {@code payloadType}, or -1. */
     public static int rtxPayloadType(int payloadType) {
         for (Codec c : VIDEO) {

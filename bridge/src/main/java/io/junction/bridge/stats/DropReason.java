@@ -11,7 +11,13 @@ public enum DropReason {
     RTCP_MALFORMED("rtcp_malformed"),
     UNKNOWN_SSRC("unknown_ssrc"),
     QUEUE_FULL("queue_full"),
-    DTLS_AFTER_HANDSHAKE("dtls_after_handshake");
+    DTLS_AFTER_HANDSHAKE("dtls_after_handshake"),
+    /** A second copy of a packet already forwarded (a late original after its repair). */
+    RTP_DUPLICATE("rtp_duplicate"),
+    /** RTX carrying no original packet: the publisher's bandwidth probes (padding only). */
+    RTX_PADDING("rtx_padding"),
+    /** RTX repairing a packet the bridge already has (probes made of old packets, or late repairs). */
+    RTX_REDUNDANT("rtx_redundant");
 
     private final String label;
 

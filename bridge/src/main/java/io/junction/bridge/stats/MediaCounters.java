@@ -13,7 +13,10 @@ public final class MediaCounters {
     public final LongAdder packetsSent = new LongAdder();
     public final LongAdder bytesSent = new LongAdder();
     public final LongAdder rtpForwarded = new LongAdder();
+    /** Keyframe requests to publishers: all, and by message (PLI, or FIR when a subscriber asked with FIR). */
     public final LongAdder keyframeRequestsSent = new LongAdder();
+    public final LongAdder pliSent = new LongAdder();
+    public final LongAdder firSent = new LongAdder();
     public final LongAdder pliReceived = new LongAdder();
     public final LongAdder firReceived = new LongAdder();
     public final LongAdder rtcpFeedbackDropped = new LongAdder();
@@ -32,6 +35,17 @@ public final class MediaCounters {
     public final LongAdder rtxBytesSent = new LongAdder();
     public final LongAdder nackMissing = new LongAdder();
     public final LongAdder receiverReportsSent = new LongAdder();
+    /** NACK messages the bridge sent to publishers, and the sequence numbers they asked for. */
+    public final LongAdder nackSent = new LongAdder();
+    public final LongAdder nackSentPackets = new LongAdder();
+    /** Publisher-leg losses: repaired by the publisher's RTX, or given up after the tries/age bound. */
+    public final LongAdder rtxRecovered = new LongAdder();
+    public final LongAdder rtxRecoveredBytes = new LongAdder();
+    public final LongAdder lossGivenUp = new LongAdder();
+    /** Sum of the time from seeing a publisher-leg gap to receiving its repair (mean = this / rtxRecovered). */
+    public final LongAdder repairDelayNs = new LongAdder();
+    public final LongAdder byeSent = new LongAdder();
+    public final LongAdder rembSent = new LongAdder();
     /** RTP received from publishers / sent to subscribers, by kind (index: MediaKind ordinal). */
     public final LongAdder[] rtpPacketsIn = {new LongAdder(), new LongAdder()};
     public final LongAdder[] rtpBytesIn = {new LongAdder(), new LongAdder()};

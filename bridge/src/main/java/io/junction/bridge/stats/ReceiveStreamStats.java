@@ -58,6 +58,12 @@ public final class ReceiveStreamStats {
         return 0;
     }
 
+    /** Records a lost packet that a retransmission repaired (counts as received; jitter untouched). */
+    public void onRecovered(int length) {
+        packets++;
+        bytes += length;
+    }
+
     public long extendedHighestSeq() {
         return extendedHighestSeq;
     }

@@ -9,7 +9,7 @@ import io.junction.bridge.rtp.Fixtures;
 import io.junction.bridge.rtp.RtcpCompound;
 import io.junction.bridge.rtp.RtcpWriter;
 import io.junction.bridge.rtp.RtpPacket;
-import io.junction.bridge.rtp.RtxWriter;
+import io.junction.bridge.rtp.Rtx;
 import io.junction.bridge.worker.Packet;
 import io.junction.bridge.worker.PacketPool;
 import java.util.Arrays;
@@ -56,7 +56,7 @@ class RetransmissionCacheTest {
         RtpPacket original = new RtpPacket();
         original.wrap(vp8, 0, vp8.length);
         byte[] out = new byte[2000];
-        int n = RtxWriter.write(original, out, 0, 0xABCDEF01, 7, 97);
+        int n = Rtx.write(original, out, 0, 0xABCDEF01, 7, 97);
         assertEquals(vp8.length + 2, n);
         RtpPacket rtx = new RtpPacket();
         rtx.wrap(out, 0, n);

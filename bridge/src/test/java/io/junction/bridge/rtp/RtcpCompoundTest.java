@@ -48,6 +48,47 @@ class RtcpCompoundTest {
         rtcp.next();
         assertTrue(rtcp.isRemb());
         assertFalse(rtcp.isPli());
+        assertEquals(79_136, rtcp.rembBitrate(), "exponent 0, mantissa 0x13520 as Chromium wrote it");
+    }
+
+    @Test
+    void firCarriesTheTargetAndSequenceNumber() {
+        byte[] b = new byte[40];
+        int n = RtcpWriter.writeFir(b, 0, 0x01020304, 0xAABBCCDD, 255);
+        assertEquals(List.of("206/4/20"), types(b, n));
+        assertTrue(rtcp.wrap(b, 0, n));
+        assertTrue(rtcp.next());
+        assertTrue(rtcp.isFir());
+        assertFalse(rtcp.isPli());
+        assertEquals(0xAABBCCDD, rtcp.firFirstEntrySsrc());
+        assertEquals(255, rtcp.firFirstEntrySequence());
+        io.junction.bridge.forward.SourceTrack track = new io.junction.bridge.forward.SourceTrack("e", io.junction.bridge.forward.MediaKind.VIDEO, "t", 1, 2, null);
+        int first = track.nextFirSequence();
+        assertEquals(first + 1, track.nextFirSequence(), "each FIR gets the next number");
+        for (int i = 0; i < 254; i++) {
+            track.nextFirSequence();
+        }
+        assertEquals(first, track.nextFirSequence(), "8-bit wrap");
+    }
+
+    @Test
+    void rembAndByeWrittenByTheBridgeParseBack() {
+        byte[] b = new byte[64];
+        int n = RtcpWriter.writeRemb(b, 0, 0x01020304, 2_500_000, new int[] {0x3f74e644, 0x11}, 2);
+        n += RtcpWriter.writeBye(b, n, 0x55667788);
+        assertEquals(List.of("206/15/28", "203/1/8"), types(b, n));
+        assertTrue(rtcp.wrap(b, 0, n));
+        assertTrue(rtcp.next());
+        assertTrue(rtcp.isRemb());
+        long decoded = rtcp.rembBitrate();
+        assertTrue(decoded <= 2_500_000 && decoded > 2_500_000 - 16, "18-bit mantissa keeps the value within 2^exp: " + decoded);
+        assertEquals(2, b[16]);
+        assertEquals(0x3f74e644, ByteIo.readInt(b, 20));
+        assertTrue(rtcp.next());
+        assertEquals(RtcpCompound.BYE, rtcp.packetType());
+        assertEquals(0x55667788, rtcp.senderSsrc());
+        assertFalse(rtcp.next());
+        assertFalse(rtcp.malformed());
     }
 
     @Test

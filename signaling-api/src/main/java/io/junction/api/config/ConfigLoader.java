@@ -124,7 +124,8 @@ public final class ConfigLoader {
                 intInRange("junction.conference.max-conferences", 1, 1_000_000),
                 intInRange("junction.conference.max-endpoints", 1, 10_000),
                 positiveDuration("junction.conference.empty-timeout"),
-                workers == 0 ? Runtime.getRuntime().availableProcessors() : workers);
+                workers == 0 ? Runtime.getRuntime().availableProcessors() : workers,
+                bitrate("junction.media.max-publisher-bitrate"));
         String secret = string("junction.signaling.token-secret");
         if (!secret.isEmpty() && secret.length() < 32) {
             throw new ConfigError("junction.signaling.token-secret: expected empty or at least 32 characters");
@@ -169,6 +170,29 @@ public final class ConfigLoader {
             }
             return v;
         } catch (ConfigException e) {
+            throw error(path, expected, config);
+        }
+    }
+
+    /** A bitrate in bits per second: a number, or a string with a k or M suffix ("2500k", "2.5M"); 0 = none. */
+    private long bitrate(String path) throws ConfigError {
+        String expected = "a bitrate in bits per second such as 2500000, \"2500k\" or \"2.5M\" (0 = no cap)";
+        try {
+            String v = config.getString(path).trim();
+            double factor = 1;
+            if (v.endsWith("k") || v.endsWith("K")) {
+                factor = 1e3;
+                v = v.substring(0, v.length() - 1);
+            } else if (v.endsWith("M") || v.endsWith("m")) {
+                factor = 1e6;
+                v = v.substring(0, v.length() - 1);
+            }
+            double bps = Double.parseDouble(v) * factor;
+            if (!(bps >= 0) || bps > 100e9 || Double.isInfinite(bps)) {
+                throw error(path, expected, config);
+            }
+            return Math.round(bps);
+        } catch (ConfigException | NumberFormatException e) {
             throw error(path, expected, config);
         }
     }

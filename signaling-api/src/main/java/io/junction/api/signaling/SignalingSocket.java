@@ -83,8 +83,9 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
             old.closeWith(CLOSE_REPLACED, "replaced by a new connection");
         }
         if (e.isRemoved()) {
-            // Removed while we were attaching: tell the client now.
-            endpointRemoved(e, RemovalReason.REMOVED);
+            // Removed while we were attaching: tell the client now, with the real reason.
+            RemovalReason why = e.removalReason();
+            endpointRemoved(e, why != null ? why : RemovalReason.REMOVED);
         }
     }
 

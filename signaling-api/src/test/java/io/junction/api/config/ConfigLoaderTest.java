@@ -75,6 +75,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void publisherBitrateCapAcceptsPlainAndSuffixedValues() throws Exception {
+        assertEquals(0, ConfigLoader.load(null, Map.of()).bridge().maxPublisherBitrateBps(), "no cap by default");
+        assertEquals(2_500_000, load("junction.media.max-publisher-bitrate = \"2.5M\"", Map.of()).bridge().maxPublisherBitrateBps());
+        assertEquals(400_000, load("junction.media.max-publisher-bitrate = 400k", Map.of()).bridge().maxPublisherBitrateBps());
+        assertEquals(300_000, load("junction.media.max-publisher-bitrate = 300000", Map.of()).bridge().maxPublisherBitrateBps());
+        String m = error("junction.media.max-publisher-bitrate = fast");
+        assertTrue(m.startsWith("junction.media.max-publisher-bitrate: expected a bitrate in bits per second"), m);
+        assertTrue(error("junction.media.max-publisher-bitrate = -5").startsWith("junction.media.max-publisher-bitrate"));
+    }
+
+    @Test
     void portOutOfRangeNamesKeyAndForm() {
         String m = error("junction.http.port = 70000");
         assertTrue(m.startsWith("junction.http.port: expected an integer from 0 to 65535"), m);

@@ -21,8 +21,13 @@ final class Participant implements AutoCloseable {
     }
 
     void join(String baseUrl, String room) {
+        join(baseUrl, room, true);
+    }
+
+    /** Joins through the demo page; {@code publish} false joins as a viewer (no camera, no microphone). */
+    void join(String baseUrl, String room, boolean publish) {
         joinStartedMs = System.currentTimeMillis();
-        browser.open(baseUrl + "/?room=" + room + "&name=" + name + "&autojoin=1");
+        browser.open(baseUrl + "/?room=" + room + "&name=" + name + "&autojoin=1" + (publish ? "" : "&publish=0"));
     }
 
     boolean joined() {
@@ -79,6 +84,20 @@ final class Participant implements AutoCloseable {
     List<String> remoteVideoIds() {
         return new ArrayList<>((List<String>) browser.js(
                 "return [...document.querySelectorAll('.tile.remote video[data-endpoint-id]')].map(v => v.dataset.endpointId)"));
+    }
+
+    /** ICE connected → first remote video frame presented, in ms; -1 when not yet. */
+    double firstFrameAfterIceMs() {
+        Object v = browser.js("const s = window.junctionState;"
+                + "return (s && s.firstFrameAt && s.iceConnectedAt) ? s.firstFrameAt - s.iceConnectedAt : -1;");
+        return ((Number) v).doubleValue();
+    }
+
+    /** Media connected (ICE + DTLS) → first remote video frame presented, in ms; -1 when not yet. */
+    double firstFrameAfterConnectedMs() {
+        Object v = browser.js("const s = window.junctionState;"
+                + "return (s && s.firstFrameAt && s.connectedAt) ? s.firstFrameAt - s.connectedAt : -1;");
+        return ((Number) v).doubleValue();
     }
 
     /** WebSocket open → first remote video frame presented, in ms; -1 when not yet. */

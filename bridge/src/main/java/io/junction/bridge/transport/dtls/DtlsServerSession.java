@@ -277,6 +277,16 @@ public final class DtlsServerSession implements AutoCloseable {
             return true;
         }
 
+        /**
+         * First retransmission of a flight after 200 ms (doubling from there) instead of RFC 6347's 1 s:
+         * a lost flight on a fresh path would otherwise add a second to every join. Chromium starts
+         * from a similar value.
+         */
+        @Override
+        public int getHandshakeResendTimeMillis() {
+            return 200;
+        }
+
         @Override
         public int getHandshakeTimeoutMillis() {
             return (int) Math.min(Integer.MAX_VALUE, handshakeTimeout.toMillis());
