@@ -85,14 +85,13 @@ public final class Exchange {
     }
 
     private byte[] readBody() throws ApiException {
-        long declared = request.getLength();
-        if (declared > MAX_BODY_BYTES) {
-            throw tooLarge();
-        }
         try (InputStream in = Content.Source.asInputStream(request)) {
+            if (request.getLength() > MAX_BODY_BYTES) {
+                throw tooLarge(in);
+            }
             byte[] buf = in.readNBytes(MAX_BODY_BYTES + 1);
             if (buf.length > MAX_BODY_BYTES) {
-                throw tooLarge();
+                throw tooLarge(in);
             }
             return buf;
         } catch (IOException e) {
@@ -100,7 +99,21 @@ public final class Exchange {
         }
     }
 
-    private static ApiException tooLarge() {
+    /** At most this much of a refused body is read and discarded (beyond it the connection is closed). */
+    static final int MAX_DISCARDED_BYTES = 1024 * 1024;
+
+    /**
+     * The 413 for a body over the limit. The rest of a moderately oversized body is read and
+     * discarded first: answering while the client is still sending makes the server close with
+     * unread data, and the client can get a connection reset instead of the 413.
+     */
+    private static ApiException tooLarge(InputStream in) throws IOException {
+        long skipped = 0;
+        byte[] sink = new byte[8192];
+        int n;
+        while (skipped < MAX_DISCARDED_BYTES && (n = in.read(sink, 0, (int) Math.min(sink.length, MAX_DISCARDED_BYTES - skipped))) > 0) {
+            skipped += n;
+        }
         return new ApiException(413, "body-too-large", "request body exceeds " + MAX_BODY_BYTES + " bytes");
     }
 
