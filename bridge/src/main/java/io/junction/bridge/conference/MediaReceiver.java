@@ -60,7 +60,6 @@ final class MediaReceiver implements PacketHandler {
     /** How often missing packets are looked at for NACKing (retries are spaced by the RTT). */
     static final long NACK_CHECK_INTERVAL_NS = 5_000_000L;
     private long lastNackCheckNs;
-    private long lossGivenUpSeen;
     /** Sequence numbers to NACK, then packed NACK items (at most 64 per message). */
     private final int[] nackScratch = new int[64];
     private final int[] reportedSsrcs = new int[2];
@@ -190,7 +189,7 @@ final class MediaReceiver implements PacketHandler {
                 counters.rtpLostIn[kind].add(lost);
             }
         }
-        if (nacks != null && nacks.missingCount() > 0 && p.receivedNs - lastNackCheckNs >= NACK_CHECK_INTERVAL_NS) {
+        if (nacks != null && nacks.needsAttention() && p.receivedNs - lastNackCheckNs >= NACK_CHECK_INTERVAL_NS) {
             lastNackCheckNs = p.receivedNs;
             sendNacks(track, nacks, p.receivedNs);
         }
@@ -241,16 +240,12 @@ final class MediaReceiver implements PacketHandler {
     /** NACKs toward the publisher: the missing packets due for a (re)try; a keyframe when repair gave up. */
     private void sendNacks(SourceTrack track, NackRequester nacks, long nowNs) {
         int due = nacks.collectDue(nowNs, session.rttNs, nackScratch);
-        long givenUpBefore = lossGivenUpSeen;
-        lossGivenUpSeen = nacks.givenUp();
-        if (lossGivenUpSeen > givenUpBefore) {
-            counters.lossGivenUp.add(lossGivenUpSeen - givenUpBefore);
-        }
-        if (nacks.takeKeyframeNeeded()) {
+        int givenUp = nacks.takeGivenUp();
+        if (givenUp > 0) {
+            counters.lossGivenUp.add(givenUp);
             requestKeyframe(track, nowNs, core);
         }
-        SrtpSession srtp = transport.srtp();
-        if (due == 0 || srtp == null) {
+        if (due == 0 || !transport.isSrtpReady()) {
             return;
         }
         int items = NackRequester.packItems(nackScratch, due);
@@ -368,17 +363,13 @@ final class MediaReceiver implements PacketHandler {
      * its send-side bandwidth estimator (GCC) sees the path and can raise its bitrate.
      */
     private void sendTransportCcFeedback(long nowNs) {
-        SrtpSession srtp = transport.srtp();
         Packet out = pool.take();
         try {
             SourceTrack video = session.track(io.junction.bridge.forward.MediaKind.VIDEO);
             SourceTrack audio = session.track(io.junction.bridge.forward.MediaKind.AUDIO);
             int mediaSsrc = video != null ? video.primarySsrc() : audio != null ? audio.primarySsrc() : 0;
             int n = transportCc.writeFeedback(out.buf, out.off, transport.rtcpSsrc(), mediaSsrc, nowNs);
-            if (n <= 0 || srtp == null) {
-                return;
-            }
-            if (transport.sendRtcp(out.buf, out.off, n, stats)) {
+            if (n > 0 && transport.sendRtcp(out.buf, out.off, n, stats)) {
                 counters.transportCcFeedbackSent.increment();
             }
         } finally {
@@ -425,8 +416,7 @@ final class MediaReceiver implements PacketHandler {
     /** One receiver report to this publisher about each stream it sends (RFC 3550 §6.4.2). */
     private void sendReceiverReport(long nowNs) {
         lastReceiverReportNs = nowNs;
-        SrtpSession srtp = transport.srtp();
-        if (srtp == null) {
+        if (!transport.isSrtpReady()) {
             return;
         }
         Packet out = pool.take();

@@ -98,10 +98,9 @@ final class MediaSender {
      */
     private void sendSenderReport(Packet p) {
         Subscription sub = (Subscription) p.context;
-        SrtpSession srtp = transport.srtp();
         Projection projection = sub.projection();
         int sourceSsrc = io.junction.bridge.rtp.ByteIo.readInt(p.buf, p.off + 12);
-        if (srtp == null || sub.isRemoved() || !projection.started() || projection.sourceSsrc() != sourceSsrc) {
+        if (!transport.isSrtpReady() || sub.isRemoved() || !projection.started() || projection.sourceSsrc() != sourceSsrc) {
             pool.release(p);
             return;
         }
@@ -157,8 +156,7 @@ final class MediaSender {
      * compound must start with a report), so the receiver ends the stream at once.
      */
     void sendBye(Subscription sub) {
-        SrtpSession srtp = transport.srtp();
-        if (srtp == null || sub.packetsSent == 0) {
+        if (!transport.isSrtpReady() || sub.packetsSent == 0) {
             return;
         }
         Packet out = pool.take();
@@ -178,8 +176,7 @@ final class MediaSender {
     /** A keyframe request to this endpoint as a publisher: PLI, or FIR with the source's next sequence number. */
     private void sendKeyframeRequest(Packet p, boolean fir) {
         SourceTrack track = (SourceTrack) p.context;
-        SrtpSession srtp = transport.srtp();
-        if (srtp == null || track.primarySsrc() == 0) {
+        if (!transport.isSrtpReady() || track.primarySsrc() == 0) {
             pool.release(p);
             return;
         }

@@ -41,8 +41,8 @@ public final class NackRequester {
     private final long[] lastNackNs = new long[CAPACITY];
     private final int[] tries = new int[CAPACITY];
     private final long[] due = new long[CAPACITY];
-    private long givenUp;
-    private boolean keyframeNeeded;
+    /** Packets given up since the owner last asked ({@link #takeGivenUp}). */
+    private int givenUp;
     private long lastRepairDelayNs;
 
     /** Records a packet of the stream (original or repaired); new gaps become missing entries. */
@@ -62,7 +62,6 @@ public final class NackRequester {
                 // Too many to repair one by one: forget them and let a keyframe restart the decoder.
                 givenUp += delta - 1 + missingCount;
                 missingCount = 0;
-                keyframeNeeded = true;
             } else {
                 for (long s = highest + 1; s < ext; s++) {
                     missingSeq[missingCount] = s;
@@ -88,7 +87,7 @@ public final class NackRequester {
 
     /**
      * Writes the sequence numbers to NACK now into {@code out} in ascending order and returns how
-     * many; entries past their tries or age are dropped and counted in {@link #givenUp()}.
+     * many; entries past their tries or age are dropped and counted in {@link #takeGivenUp()}.
      *
      * @param rttNs the latest round-trip time to the publisher, or a negative value when unknown
      */
@@ -99,7 +98,6 @@ public final class NackRequester {
             if (tries[i] >= MAX_TRIES || nowNs - missingSinceNs[i] > MAX_AGE_NS) {
                 removeAt(i);
                 givenUp++;
-                keyframeNeeded = true;
                 continue;
             }
             if (n < out.length && (tries[i] == 0 || nowNs - lastNackNs[i] >= retryNs)) {
@@ -125,11 +123,19 @@ public final class NackRequester {
         return n;
     }
 
-    /** True once since the last call if a packet was given up (the decoder will need a keyframe). */
-    public boolean takeKeyframeNeeded() {
-        boolean k = keyframeNeeded;
-        keyframeNeeded = false;
-        return k;
+    /**
+     * Packets given up without repair since the last call (too many tries, too old, or in a gap too
+     * large to repair); the decoder will need a keyframe when this is not 0.
+     */
+    public int takeGivenUp() {
+        int n = givenUp;
+        givenUp = 0;
+        return n;
+    }
+
+    /** True when something is waiting: packets to NACK, or given-up packets not yet taken. */
+    public boolean needsAttention() {
+        return missingCount > 0 || givenUp > 0;
     }
 
     /** For the last {@link Arrival#RECOVERED} packet: how long after the gap was seen it arrived. */
@@ -139,11 +145,6 @@ public final class NackRequester {
 
     public int missingCount() {
         return missingCount;
-    }
-
-    /** Packets given up without repair since the start. */
-    public long givenUp() {
-        return givenUp;
     }
 
     /**

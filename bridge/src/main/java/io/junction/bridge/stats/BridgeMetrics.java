@@ -59,14 +59,14 @@ public final class BridgeMetrics {
         counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "transport-cc"), counters.transportCcFeedbackSent, null);
         counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "pli"), counters.pliSent, null);
         counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "fir"), counters.firSent, null);
+        counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "nack"), counters.nackSent, null);
+        counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "remb"), counters.rembSent, null);
         counter("junction.rtcp.reports.sent", "RTCP reports the bridge sent", Tags.of("type", "sr"), counters.senderReportsSent, null);
         counter("junction.rtcp.reports.sent", "RTCP reports the bridge sent", Tags.of("type", "rr"), counters.receiverReportsSent, null);
+        counter("junction.rtcp.reports.sent", "RTCP reports the bridge sent", Tags.of("type", "bye"), counters.byeSent, null);
         counter("junction.retransmissions", "NACKed packets: answered with RTX, or not in the cache", Tags.of("result", "sent"), counters.rtxSent, null);
         counter("junction.retransmissions", "NACKed packets: answered with RTX, or not in the cache", Tags.of("result", "missing"), counters.nackMissing, null);
         counter("junction.rtx.sent.bytes", "RTX bytes sent to subscribers", Tags.empty(), counters.rtxBytesSent, "bytes");
-        counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "nack"), counters.nackSent, null);
-        counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "remb"), counters.rembSent, null);
-        counter("junction.rtcp.reports.sent", "RTCP reports the bridge sent", Tags.of("type", "bye"), counters.byeSent, null);
         counter("junction.publisher.nacked.packets", "Sequence numbers the bridge asked publishers to retransmit (each try counts)", Tags.empty(), counters.nackSentPackets, null);
         counter("junction.publisher.repairs", "Publisher-leg losses: repaired by the publisher's RTX, or given up (then a keyframe is requested)", Tags.of("result", "recovered"), counters.rtxRecovered, null);
         counter("junction.publisher.repairs", "Publisher-leg losses: repaired by the publisher's RTX, or given up (then a keyframe is requested)", Tags.of("result", "given_up"), counters.lossGivenUp, null);

@@ -39,7 +39,7 @@ class NackRequesterTest {
         assertEquals(Arrival.DUPLICATE, r.onPacket(13, t + 61 * MS), "a second copy is not");
         assertEquals(Arrival.DUPLICATE, r.onPacket(11, t + 61 * MS), "nor a packet that was never missing");
         assertArrayEquals(new int[] {12}, due(r, t + 200 * MS, 40 * MS));
-        assertFalse(r.takeKeyframeNeeded());
+        assertEquals(0, r.takeGivenUp());
     }
 
     @Test
@@ -53,9 +53,8 @@ class NackRequesterTest {
         }
         assertEquals(NackRequester.MAX_TRIES, sent);
         assertEquals(0, r.missingCount());
-        assertEquals(1, r.givenUp());
-        assertTrue(r.takeKeyframeNeeded());
-        assertFalse(r.takeKeyframeNeeded(), "reported once");
+        assertEquals(1, r.takeGivenUp());
+        assertEquals(0, r.takeGivenUp(), "reported once");
     }
 
     @Test
@@ -65,8 +64,7 @@ class NackRequesterTest {
         r.onPacket(3, 0);
         assertArrayEquals(new int[] {2}, due(r, 0, 400 * MS));
         assertArrayEquals(new int[0], due(r, NackRequester.MAX_AGE_NS + 1, 400 * MS));
-        assertEquals(1, r.givenUp());
-        assertTrue(r.takeKeyframeNeeded());
+        assertEquals(1, r.takeGivenUp());
     }
 
     @Test
@@ -86,8 +84,9 @@ class NackRequesterTest {
         r.onPacket(100, 0);
         r.onPacket(100 + NackRequester.CAPACITY + 10, 0);
         assertEquals(0, r.missingCount());
-        assertEquals(NackRequester.CAPACITY + 9, r.givenUp());
-        assertTrue(r.takeKeyframeNeeded());
+        assertTrue(r.needsAttention(), "nothing to NACK, but the give-up still has to reach the owner");
+        assertEquals(NackRequester.CAPACITY + 9, r.takeGivenUp());
+        assertFalse(r.needsAttention());
         assertArrayEquals(new int[0], due(r, 0, -1));
     }
 

@@ -188,7 +188,7 @@ public final class ConfigLoader {
                 v = v.substring(0, v.length() - 1);
             }
             double bps = Double.parseDouble(v) * factor;
-            if (!(bps >= 0) || bps > 100e9 || Double.isInfinite(bps)) {
+            if (!(bps >= 0) || bps > 100e9) { // also refuses NaN and infinity
                 throw error(path, expected, config);
             }
             return Math.round(bps);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,6 +49,5 @@ class LateJoinerIT extends BrowserTest {
         for (double ms : fromIce) {
             assertTrue(ms >= 0 && ms <= BOUND_MS, "first frame within " + BOUND_MS + " ms of ICE: " + figures);
         }
-        assertTrue(Set.copyOf(fromIce).size() > 0);
     }
 }
