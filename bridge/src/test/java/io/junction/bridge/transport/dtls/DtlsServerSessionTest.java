@@ -94,7 +94,7 @@ class DtlsServerSessionTest {
         return s;
     }
 
-    private CompletableFuture<TestDtlsClient> connect(TestDtlsClient client, DatagramTransport transport) {
+    private CompletableFuture<DtlsClient> connect(DtlsClient client, DatagramTransport transport) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 new DTLSClientProtocol().connect(client, transport);
@@ -109,32 +109,32 @@ class DtlsServerSessionTest {
     void handshakeAgreesOnGcmKeysWhenOffered() throws Exception {
         Outcome outcome = new Outcome();
         server(CLIENT_CERT.fingerprintSha256().toLowerCase(), Duration.ofSeconds(10), outcome);
-        TestDtlsClient client = connect(new TestDtlsClient(CLIENT_CERT, SrtpProfile.AES128_CM_HMAC_SHA1_80,
+        DtlsClient client = connect(new DtlsClient(CLIENT_CERT, SrtpProfile.AES128_CM_HMAC_SHA1_80,
                 SrtpProfile.AEAD_AES_128_GCM), new UDPTransport(clientSocket, 1500)).get(10, TimeUnit.SECONDS);
         Object[] r = outcome.result.get(10, TimeUnit.SECONDS);
         assertEquals(SrtpProfile.AEAD_AES_128_GCM, r[0], "the server prefers GCM whatever the client's order");
         assertEquals(56, ((byte[]) r[1]).length);
-        assertArrayEquals(client.keyingMaterial, (byte[]) r[1]);
-        assertEquals(SERVER_CERT.fingerprintSha256(), client.serverFingerprint);
+        assertArrayEquals(client.keyingMaterial(), (byte[]) r[1]);
+        assertEquals(SERVER_CERT.fingerprintSha256(), client.serverFingerprint());
     }
 
     @Test
     void handshakeFallsBackToCmHmacSha1() throws Exception {
         Outcome outcome = new Outcome();
         server(CLIENT_CERT.fingerprintSha256(), Duration.ofSeconds(10), outcome);
-        TestDtlsClient client = connect(new TestDtlsClient(CLIENT_CERT, SrtpProfile.AES128_CM_HMAC_SHA1_80),
+        DtlsClient client = connect(new DtlsClient(CLIENT_CERT, SrtpProfile.AES128_CM_HMAC_SHA1_80),
                 new UDPTransport(clientSocket, 1500)).get(10, TimeUnit.SECONDS);
         Object[] r = outcome.result.get(10, TimeUnit.SECONDS);
         assertEquals(SrtpProfile.AES128_CM_HMAC_SHA1_80, r[0]);
         assertEquals(60, ((byte[]) r[1]).length);
-        assertArrayEquals(client.keyingMaterial, (byte[]) r[1]);
+        assertArrayEquals(client.keyingMaterial(), (byte[]) r[1]);
     }
 
     @Test
     void wrongFingerprintFailsTheHandshake() throws Exception {
         Outcome outcome = new Outcome();
         server(SERVER_CERT.fingerprintSha256(), Duration.ofSeconds(10), outcome);
-        var attempt = connect(new TestDtlsClient(CLIENT_CERT, SrtpProfile.AEAD_AES_128_GCM),
+        var attempt = connect(new DtlsClient(CLIENT_CERT, SrtpProfile.AEAD_AES_128_GCM),
                 new UDPTransport(clientSocket, 1500));
         Object[] r = outcome.result.get(10, TimeUnit.SECONDS);
         assertEquals(DtlsServerSession.FailureReason.FINGERPRINT_MISMATCH, r[0]);
@@ -162,11 +162,11 @@ class DtlsServerSessionTest {
             junk[0] = 22; // handshake content type
             s.onDatagram(junk, 0, junk.length);
         }
-        TestDtlsClient client = connect(new TestDtlsClient(CLIENT_CERT, SrtpProfile.AEAD_AES_128_GCM),
+        DtlsClient client = connect(new DtlsClient(CLIENT_CERT, SrtpProfile.AEAD_AES_128_GCM),
                 new UDPTransport(clientSocket, 1500)).get(15, TimeUnit.SECONDS);
         Object[] result = outcome.result.get(15, TimeUnit.SECONDS);
         assertEquals(SrtpProfile.AEAD_AES_128_GCM, result[0], "the handshake still completes: " + result[0]);
-        assertArrayEquals(client.keyingMaterial, (byte[]) result[1]);
+        assertArrayEquals(client.keyingMaterial(), (byte[]) result[1]);
     }
 
     @Test
@@ -205,11 +205,11 @@ class DtlsServerSessionTest {
                 udp.close();
             }
         };
-        TestDtlsClient client = connect(new TestDtlsClient(CLIENT_CERT, SrtpProfile.AEAD_AES_128_GCM), lossy)
+        DtlsClient client = connect(new DtlsClient(CLIENT_CERT, SrtpProfile.AEAD_AES_128_GCM), lossy)
                 .get(20, TimeUnit.SECONDS);
         Object[] r = outcome.result.get(20, TimeUnit.SECONDS);
         assertEquals(SrtpProfile.AEAD_AES_128_GCM, r[0]);
-        assertArrayEquals(client.keyingMaterial, (byte[]) r[1]);
+        assertArrayEquals(client.keyingMaterial(), (byte[]) r[1]);
     }
 
     @Test

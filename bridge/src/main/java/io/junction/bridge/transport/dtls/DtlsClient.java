@@ -23,24 +23,42 @@ import org.bouncycastle.tls.crypto.TlsCryptoParameters;
 import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
-/** A browser-like DTLS client (BouncyCastle): its own ECDSA certificate, use_srtp, DTLS 1.2. */
-final class TestDtlsClient extends DefaultTlsClient {
-    final DtlsCertificate certificate;
+/**
+ * A browser-like DTLS client (BouncyCastle): its own ECDSA certificate, use_srtp, DTLS 1.2. The bridge
+ * never uses it; the DTLS tests and the load generator play the browser with it.
+ */
+public final class DtlsClient extends DefaultTlsClient {
+    private final DtlsCertificate certificate;
     private final int[] profiles;
-    volatile byte[] keyingMaterial;
-    volatile int negotiatedProfile = -1;
-    volatile String serverFingerprint;
+    private volatile byte[] keyingMaterial;
+    private volatile int negotiatedProfile = -1;
+    private volatile String serverFingerprint;
     private final BcTlsCrypto crypto;
 
-    TestDtlsClient(DtlsCertificate certificate, SrtpProfile... profiles) {
+    public DtlsClient(DtlsCertificate certificate, SrtpProfile... profiles) {
         this(new BcTlsCrypto(new SecureRandom()), certificate, profiles);
     }
 
-    private TestDtlsClient(BcTlsCrypto crypto, DtlsCertificate certificate, SrtpProfile... profiles) {
+    private DtlsClient(BcTlsCrypto crypto, DtlsCertificate certificate, SrtpProfile... profiles) {
         super(crypto);
         this.crypto = crypto;
         this.certificate = certificate;
         this.profiles = java.util.Arrays.stream(profiles).mapToInt(SrtpProfile::protectionProfileId).toArray();
+    }
+
+    /** The exported SRTP keying material, set when the handshake completes. */
+    public byte[] keyingMaterial() {
+        return keyingMaterial;
+    }
+
+    /** The negotiated use_srtp protection profile id, or -1 before the server hello. */
+    public int negotiatedProfile() {
+        return negotiatedProfile;
+    }
+
+    /** The SHA-256 fingerprint of the server's certificate, as in SDP. */
+    public String serverFingerprint() {
+        return serverFingerprint;
     }
 
     @Override

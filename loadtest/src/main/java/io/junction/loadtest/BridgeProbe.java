@@ -1,0 +1,113 @@
+package io.junction.loadtest;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Reads the bridge's CPU time, heap and packet counters: CPU from {@code /proc/PID/stat} when the bridge
+ * runs on this machine (exact to 10 ms), else from its Prometheus {@code process_cpu_time_ns_total};
+ * heap and counters from {@code /metrics}.
+ */
+final class BridgeProbe {
+    private static final double CLOCK_TICKS = 100.0; // USER_HZ on Linux
+    private final HttpClient http;
+    private final String adminUrl;
+    private final String apiKey;
+    private final long pid;
+
+    /** One reading of the bridge. NaN where the bridge did not tell. */
+    record Sample(long atNs, double cpuSeconds, double heapBytes, double sentPackets, double droppedPackets) {}
+
+    BridgeProbe(HttpClient http, String adminUrl, String apiKey, long pid) {
+        this.http = http;
+        this.adminUrl = adminUrl;
+        this.apiKey = apiKey;
+        this.pid = pid;
+    }
+
+    Sample sample() {
+        String metrics = metrics();
+        double cpu = pid > 0 ? procCpuSeconds(pid) : Double.NaN;
+        if (Double.isNaN(cpu)) {
+            cpu = sum(metrics, "process_cpu_time_ns_total", null) / 1e9;
+        }
+        return new Sample(System.nanoTime(), cpu, sum(metrics, "jvm_memory_used_bytes", "area=\"heap\""),
+                sum(metrics, "junction_sent_packets_total", null), sum(metrics, "junction_dropped_packets_total", null));
+    }
+
+    /** Asks a local bridge JVM for a full GC (jcmd), so heap readings compare live data. */
+    void collectGarbage() {
+        if (pid <= 0) {
+            System.gc();
+            return;
+        }
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // no jcmd: the heap figure is then noisier
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static double procCpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields after "(comm) ": state=0 ... utime=11, stime=12
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLOCK_TICKS;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    private String metrics() {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(adminUrl + "/metrics")).timeout(Duration.ofSeconds(10));
+            if (!apiKey.isEmpty()) {
+                b.header("Authorization", "Bearer " + apiKey);
+            }
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body() : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    /** Sum of every sample of {@code name} (any labels, or those containing {@code label}); NaN if none. */
+    static double sum(String text, String name, String label) {
+        double total = 0;
+        boolean found = false;
+        for (String line : text.split("\n")) {
+            if (!line.startsWith(name) || line.length() <= name.length()) {
+                continue;
+            }
+            char c = line.charAt(name.length());
+            if (c != '{' && c != ' ') {
+                continue;
+            }
+            if (label != null && !line.contains(label)) {
+                continue;
+            }
+            try {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                found = true;
+            } catch (NumberFormatException ignored) {
+                // not a sample line
+            }
+        }
+        return found ? total : Double.NaN;
+    }
+}

@@ -1,0 +1,262 @@
+package io.junction.loadtest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.junction.bridge.transport.dtls.DtlsCertificate;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One load run: create conferences and endpoints over REST, join every synthetic client, let media
+ * settle, measure for the configured time with a progress line per second, leave, run the baseline
+ * relay, and build the {@link Report}.
+ */
+final class LoadRun {
+    private final Options o;
+    private final PrintStream progress;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<SyntheticClient> clients = new ArrayList<>();
+    private final List<String> conferenceIds = new ArrayList<>();
+
+    LoadRun(Options options, PrintStream progress) {
+        this.o = options;
+        this.progress = progress;
+    }
+
+    /** Totals over every client at one instant. */
+    private record Totals(long sent, long received, long receivedVideo, long expected, long late, long bytes) {}
+
+    Report run() throws Exception {
+        BridgeProbe probe = new BridgeProbe(http, o.adminUrl(), o.apiKey(), o.bridgePid());
+        probe.collectGarbage();
+        BridgeProbe.Sample heapBefore = probe.sample();
+        DtlsCertificate cert = DtlsCertificate.generate();
+        ExecutorService blocking = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "loadtest-dtls");
+            t.setDaemon(true);
+            return t;
+        });
+        MediaGenerator generator = null;
+        Thread generatorThread = null;
+        List<String> failures = new ArrayList<>();
+        try {
+            // 1. Conferences and endpoints over REST, then join at the configured rate.
+            List<CompletableFuture<SyntheticClient>> joins = new ArrayList<>();
+            long joinGapNs = (long) (1e9 / o.joinRate());
+            long nextJoin = System.nanoTime();
+            for (int c = 0; c < o.conferences(); c++) {
+                String conf = post("/v1/conferences", "{\"name\":\"load-" + ProcessHandle.current().pid() + "-" + c + "\"}")
+                        .path("id").asText();
+                conferenceIds.add(conf);
+                for (int e = 0; e < o.endpointsPerConference(); e++) {
+                    boolean publishes = e < o.publishers();
+                    String name = (publishes ? "pub" : "sub") + c + "-" + e;
+                    JsonNode ep = post("/v1/conferences/" + conf + "/endpoints", "{\"displayName\":\"" + name + "\"}");
+                    String url = ep.path("signalingUrl").asText();
+                    String host = URI.create(url).getHost();
+                    if (host == null || !(host.startsWith("127.") || host.equals("localhost") || host.equals("[::1]"))) {
+                        throw new IOException("the bridge hands out a signaling URL off loopback (" + url
+                                + "); the load tool talks to loopback only");
+                    }
+                    long wait = nextJoin - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                    nextJoin += joinGapNs;
+                    SyntheticClient client = new SyntheticClient(name, c, publishes, cert, blocking);
+                    clients.add(client);
+                    joins.add(client.join(http, url));
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            for (CompletableFuture<SyntheticClient> j : joins) {
+                try {
+                    j.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (Exception e) {
+                    // reported below per client
+                }
+            }
+            int connected = 0;
+            Histogram joinMs = new Histogram();
+            for (SyntheticClient c : clients) {
+                if (c.isMediaReady()) {
+                    connected++;
+                    joinMs.record((c.mediaReadyNs - c.createdNs) / 1_000_000);
+                } else {
+                    failures.add(c.name + ": " + (c.failure() != null ? c.failure() : "not connected after 30 s"));
+                }
+            }
+            progress.printf(Locale.ROOT, "joined %d/%d endpoints in %d conference(s); join p50 %d ms, p99 %d ms%n",
+                    connected, clients.size(), o.conferences(), joinMs.percentile(50), joinMs.percentile(99));
+
+            // 2. Media: settle, then measure.
+            generator = new MediaGenerator(clients, o.videoBitrateBps(), o.fps());
+            generatorThread = new Thread(generator, "loadtest-generator");
+            generatorThread.setPriority(Thread.MAX_PRIORITY);
+            generatorThread.start();
+            Thread.sleep((long) (o.settleSeconds() * 1000));
+            Totals before = totals();
+            for (SyntheticClient c : clients) {
+                c.latencyUs.clear();
+                c.measuring = true;
+            }
+            BridgeProbe.Sample start = probe.sample();
+            Totals last = before;
+            long t0 = System.nanoTime();
+            long end = t0 + (long) (o.seconds() * 1e9);
+            long lastNs = t0;
+            int second = 0;
+            while (System.nanoTime() < end) {
+                long next = Math.min(end, t0 + (++second) * 1_000_000_000L);
+                TimeUnit.NANOSECONDS.sleep(Math.max(0, next - System.nanoTime()));
+                Totals now = totals();
+                long nowNs = System.nanoTime();
+                double dt = (nowNs - lastNs) / 1e9;
+                if (!o.quiet()) {
+                    long exp = now.expected - last.expected;
+                    long rec = now.received - last.received;
+                    progress.printf(Locale.ROOT, "t=%3ds  endpoints %d/%d  sent %6.0f pps  forwarded %7.0f pps  %6.1f Mbit/s  loss %.2f%%%n",
+                            second, countReady(), clients.size(), (now.sent - last.sent) / dt, rec / dt,
+                            (now.bytes - last.bytes) * 8 / dt / 1e6, exp <= 0 ? 0.0 : Math.max(0, exp - rec) * 100.0 / exp);
+                }
+                last = now;
+                lastNs = nowNs;
+            }
+            for (SyntheticClient c : clients) {
+                c.measuring = false;
+            }
+            Totals after = totals();
+            BridgeProbe.Sample stop = probe.sample();
+            double measured = (stop.atNs() - start.atNs()) / 1e9;
+            generator.stop();
+            generatorThread.join(2000);
+
+            // 3. Figures.
+            Histogram latency = new Histogram();
+            long srtpErrors = 0;
+            long early = 0;
+            long keyframes = 0;
+            for (SyntheticClient c : clients) {
+                latency.addAll(c.latencyUs);
+                srtpErrors += c.srtpErrors.get();
+                early += c.earlyPackets.get();
+                keyframes += c.keyframeRequests.get();
+            }
+            long forwarded = after.received - before.received;
+            long expected = after.expected - before.expected;
+            long lost = Math.max(0, expected - forwarded);
+            double cpu = stop.cpuSeconds() - start.cpuSeconds();
+            probe.collectGarbage();
+            BridgeProbe.Sample heapAfter = probe.sample();
+            double heapPerEndpoint = (heapAfter.heapBytes() - heapBefore.heapBytes()) / Math.max(1, connected) / 1024;
+
+            // 4. Leave, then the baseline on the same machine.
+            closeAll();
+            Baseline.Result base = null;
+            if (o.baseline() && o.conferences() <= 255 && o.endpointsPerConference() <= 255) {
+                progress.println("baseline: plain UDP relay, same topology and rates, " + Math.min(10, (int) o.seconds()) + " s");
+                base = Baseline.run(o.conferences(), o.publishers(), o.subscribers(), o.videoBitrateBps(), o.fps(),
+                        Math.min(10, o.seconds()));
+            }
+            double perPacket = forwarded == 0 ? Double.NaN : cpu * 1e6 / forwarded;
+            double basePerPacket = base == null ? Double.NaN : base.cpuMicrosPerForwarded();
+            String scenario = String.format(Locale.ROOT, "%d conference(s) x (%d publishers + %d subscribers), video %d kbit/s at %d fps",
+                    o.conferences(), o.publishers(), o.subscribers(), o.videoBitrateBps() / 1000, o.fps());
+            return new Report(scenario, clients.size(), connected, failures, measured,
+                    (after.sent - before.sent) / measured, forwarded / measured,
+                    (after.receivedVideo - before.receivedVideo) / measured, (after.bytes - before.bytes) * 8 / measured / 1e6,
+                    forwarded, expected, lost, expected == 0 ? 0 : lost * 100.0 / expected,
+                    Math.max(0, before.expected - before.received), after.late - before.late,
+                    srtpErrors, early, keyframes,
+                    latency.percentile(50) / 1000.0, latency.percentile(99) / 1000.0, latency.max() / 1000.0,
+                    joinMs.percentile(50), joinMs.percentile(99),
+                    cpu, cpu * 100 / measured, perPacket, heapPerEndpoint,
+                    stop.droppedPackets() - start.droppedPackets(), base, basePerPacket, perPacket / basePerPacket);
+        } finally {
+            if (generator != null) {
+                generator.stop();
+            }
+            closeAll();
+            for (String id : conferenceIds) {
+                try {
+                    request("DELETE", "/v1/conferences/" + id, null);
+                } catch (IOException ignored) {
+                    // already gone
+                }
+            }
+            blocking.shutdownNow();
+        }
+    }
+
+    private int countReady() {
+        int n = 0;
+        for (SyntheticClient c : clients) {
+            if (c.isMediaReady()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private Totals totals() {
+        long sent = 0;
+        long received = 0;
+        long video = 0;
+        long expected = 0;
+        long late = 0;
+        long bytes = 0;
+        for (SyntheticClient c : clients) {
+            sent += c.rtpSent.get();
+            bytes += c.bytesReceived.get();
+            for (SeqTracker t : c.tracks.values()) {
+                received += t.received();
+                expected += t.expected();
+                late += t.late();
+                if (!t.audio) {
+                    video += t.received();
+                }
+            }
+        }
+        return new Totals(sent, received, video, expected, late, bytes);
+    }
+
+    private void closeAll() {
+        clients.parallelStream().forEach(SyntheticClient::close);
+    }
+
+    private JsonNode post(String path, String body) throws IOException, InterruptedException {
+        HttpResponse<String> r = request("POST", path, body);
+        if (r.statusCode() / 100 != 2) {
+            throw new IOException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return SyntheticClient.JSON.readTree(r.body());
+    }
+
+    private HttpResponse<String> request(String method, String path, String body) throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(o.adminUrl() + path)).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (!o.apiKey().isEmpty()) {
+            b.header("Authorization", "Bearer " + o.apiKey());
+        }
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+}

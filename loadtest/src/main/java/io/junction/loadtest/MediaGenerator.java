@@ -1,0 +1,207 @@
+package io.junction.loadtest;
+
+import io.junction.bridge.rtp.ByteIo;
+import io.junction.bridge.rtp.RtpPacket;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Synthetic media for every publisher, from one thread: Opus-sized audio (20 ms, 50 packets/s) and
+ * VP8 video at a configured bitrate and frame rate, split into packets of at most 1100 payload bytes
+ * with a valid VP8 payload descriptor (RFC 7741: picture id, start-of-partition bit, and in the first
+ * packet a VP8 frame header whose P bit marks keyframes). A keyframe (three times a delta frame) every
+ * 3 s and after each PLI/FIR. Every packet carries its send time (System.nanoTime) in the payload,
+ * and the transport-cc and mid header extensions a browser sends. Publishers start at random phases
+ * so frames of different publishers do not all leave in the same millisecond.
+ */
+final class MediaGenerator implements Runnable {
+    static final int MAX_PAYLOAD = 1100;
+    static final int VP8_DESCRIPTOR = 4;
+    static final int VP8_HEADER = 10;
+    static final long KEYFRAME_INTERVAL_NS = 3_000_000_000L;
+    private static final long AUDIO_INTERVAL_NS = 20_000_000L;
+    private static final int AUDIO_PAYLOAD = 80;
+
+    private final List<SyntheticClient> clients;
+    private final Source[] sources;
+    private final long frameIntervalNs;
+    private final int frameBytes;
+    private volatile boolean running = true;
+
+    /** Per publisher state, generator thread only. */
+    private static final class Source {
+        final SyntheticClient client;
+        final byte[] audioMid;
+        final byte[] videoMid;
+        int audioSeq = ThreadLocalRandom.current().nextInt(1 << 16);
+        int videoSeq = ThreadLocalRandom.current().nextInt(1 << 16);
+        int audioTs = ThreadLocalRandom.current().nextInt();
+        int videoTs = ThreadLocalRandom.current().nextInt();
+        int transportSeq;
+        int pictureId = ThreadLocalRandom.current().nextInt(1 << 15);
+        long nextAudioNs;
+        long nextVideoNs;
+        long lastKeyframeNs = Long.MIN_VALUE / 2;
+
+        Source(SyntheticClient client, long startNs, long frameIntervalNs) {
+            this.client = client;
+            this.audioMid = client.publishMid(false).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            this.videoMid = client.publishMid(true).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            ThreadLocalRandom r = ThreadLocalRandom.current();
+            this.nextAudioNs = startNs + r.nextLong(AUDIO_INTERVAL_NS);
+            this.nextVideoNs = startNs + r.nextLong(frameIntervalNs);
+        }
+    }
+
+    MediaGenerator(List<SyntheticClient> clients, long videoBitrateBps, int fps) {
+        this.clients = clients;
+        this.frameIntervalNs = 1_000_000_000L / fps;
+        this.frameBytes = (int) Math.max(200, videoBitrateBps / 8 / fps);
+        long now = System.nanoTime();
+        this.sources = clients.stream().filter(c -> c.publishes).map(c -> new Source(c, now, frameIntervalNs))
+                .toArray(Source[]::new);
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    @Override
+    public void run() {
+        long nextFeedbackNs = 0;
+        while (running) {
+            long now = System.nanoTime();
+            for (Source s : sources) {
+                if (now >= s.nextAudioNs) {
+                    sendAudio(s, now);
+                    s.nextAudioNs += AUDIO_INTERVAL_NS;
+                }
+                if (now >= s.nextVideoNs) {
+                    sendVideoFrame(s, now);
+                    s.nextVideoNs += frameIntervalNs;
+                }
+            }
+            if (now >= nextFeedbackNs) {
+                nextFeedbackNs = now + 10_000_000L;
+                for (SyntheticClient c : clients) {
+                    if (c.isMediaReady()) {
+                        c.sendFeedback(now);
+                    }
+                }
+            }
+            LockSupport.parkNanos(500_000L);
+        }
+    }
+
+    private void sendAudio(Source s, long now) {
+        if (!s.client.isMediaReady()) {
+            return;
+        }
+        byte[] b = s.client.rtpBuffer();
+        int off = header(b, s, SdpAnswer.PT_OPUS, s.audioSeq, s.audioTs, s.client.ssrcs.audio(), false, s.audioMid);
+        ByteIo.writeInt(b, off, (int) (now >>> 32));
+        ByteIo.writeInt(b, off + 4, (int) now);
+        for (int i = 8; i < AUDIO_PAYLOAD; i++) {
+            b[off + i] = (byte) i;
+        }
+        s.client.sendRtp(off + AUDIO_PAYLOAD);
+        s.audioSeq = (s.audioSeq + 1) & 0xFFFF;
+        s.audioTs += 960;
+    }
+
+    private void sendVideoFrame(Source s, long now) {
+        if (!s.client.isMediaReady()) {
+            return;
+        }
+        boolean key = now - s.lastKeyframeNs >= KEYFRAME_INTERVAL_NS
+                || (s.client.takeKeyframeRequest() && now - s.lastKeyframeNs >= 300_000_000L);
+        if (key) {
+            s.lastKeyframeNs = now;
+        }
+        int bytes = key ? frameBytes * 3 : frameBytes;
+        int packets = (bytes + MAX_PAYLOAD - 1) / MAX_PAYLOAD;
+        int perPacket = Math.max(VP8_DESCRIPTOR + VP8_HEADER + 8, bytes / packets);
+        byte[] b = s.client.rtpBuffer();
+        for (int p = 0; p < packets; p++) {
+            boolean first = p == 0;
+            boolean last = p == packets - 1;
+            int off = header(b, s, SdpAnswer.PT_VP8, s.videoSeq, s.videoTs, s.client.ssrcs.video(), last, s.videoMid);
+            int start = off;
+            // VP8 payload descriptor: X=1, S on the first packet, PID 0; I=1; 15-bit picture id (M=1).
+            b[off++] = (byte) (first ? 0x90 : 0x80);
+            b[off++] = (byte) 0x80;
+            b[off++] = (byte) (0x80 | (s.pictureId >>> 8));
+            b[off++] = (byte) s.pictureId;
+            if (first) {
+                // VP8 frame tag (P bit 0 = keyframe, show_frame), then start code and 640x360 for keyframes.
+                int size = bytes;
+                b[off++] = (byte) ((key ? 0x00 : 0x01) | 0x10 | ((size & 0x7) << 5));
+                b[off++] = (byte) (size >>> 3);
+                b[off++] = (byte) (size >>> 11);
+                b[off++] = (byte) 0x9d;
+                b[off++] = (byte) 0x01;
+                b[off++] = (byte) 0x2a;
+                b[off++] = (byte) 0x80;
+                b[off++] = (byte) 0x02;
+                b[off++] = (byte) 0x68;
+                b[off++] = (byte) 0x01;
+            }
+            ByteIo.writeInt(b, off, (int) (now >>> 32));
+            ByteIo.writeInt(b, off + 4, (int) now);
+            off += 8;
+            int end = start + perPacket;
+            while (off < end) {
+                b[off] = (byte) off;
+                off++;
+            }
+            s.client.sendRtp(end);
+            s.videoSeq = (s.videoSeq + 1) & 0xFFFF;
+        }
+        s.pictureId = (s.pictureId + 1) & 0x7FFF;
+        s.videoTs += 90_000 / (int) (1_000_000_000L / frameIntervalNs);
+    }
+
+    /** RTP header with a one-byte-header extension block (transport-cc, mid); returns the payload offset. */
+    private static int header(byte[] b, Source s, int pt, int seq, int ts, int ssrc, boolean marker, byte[] mid) {
+        b[0] = (byte) 0x90;
+        b[1] = (byte) ((marker ? 0x80 : 0) | pt);
+        ByteIo.writeU16(b, 2, seq);
+        ByteIo.writeInt(b, 4, ts);
+        ByteIo.writeInt(b, 8, ssrc);
+        b[12] = (byte) 0xBE;
+        b[13] = (byte) 0xDE;
+        int at = 16;
+        b[at++] = (byte) ((SdpAnswer.EXT_TRANSPORT_CC << 4) | 1);
+        ByteIo.writeU16(b, at, s.transportSeq);
+        s.transportSeq = (s.transportSeq + 1) & 0xFFFF;
+        at += 2;
+        b[at++] = (byte) ((SdpAnswer.EXT_MID << 4) | (mid.length - 1));
+        System.arraycopy(mid, 0, b, at, mid.length);
+        at += mid.length;
+        while (((at - 16) & 3) != 0) {
+            b[at++] = 0;
+        }
+        ByteIo.writeU16(b, 14, (at - 16) / 4);
+        return at;
+    }
+
+    /** The send time a generated packet carries, or 0 when the packet is not one of ours. */
+    static long stamp(RtpPacket rtp) {
+        byte[] b = rtp.buffer();
+        int p = rtp.payloadOffset();
+        int len = rtp.payloadLength();
+        int at;
+        if (rtp.payloadType() == SdpAnswer.PT_OPUS) {
+            at = p;
+        } else if (rtp.payloadType() == SdpAnswer.PT_VP8 && len > VP8_DESCRIPTOR) {
+            at = p + VP8_DESCRIPTOR + ((b[p] & 0x10) != 0 ? VP8_HEADER : 0);
+        } else {
+            return 0;
+        }
+        if (at + 8 > p + len) {
+            return 0;
+        }
+        return ((long) ByteIo.readInt(b, at) << 32) | (ByteIo.readInt(b, at + 4) & 0xFFFFFFFFL);
+    }
+}

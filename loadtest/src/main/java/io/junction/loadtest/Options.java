@@ -1,0 +1,146 @@
+package io.junction.loadtest;
+
+import java.net.URI;
+import java.nio.file.Path;
+
+/** Command-line options of the load generator, validated and bounded. */
+record Options(String adminUrl, String apiKey, int conferences, int publishers, int subscribers, double seconds,
+               double settleSeconds, long videoBitrateBps, int fps, double joinRate, long bridgePid, Path json,
+               boolean baseline, double maxLossPercent, boolean quiet) {
+    static final int MAX_ENDPOINTS = 2000;
+    static final double MAX_SECONDS = 3600;
+
+    static final String USAGE = """
+            Usage: java -jar loadtest/target/junction-loadtest.jar [options]
+              --admin URL            the bridge's admin API (loopback only)       [http://127.0.0.1:8081]
+              --api-key KEY          bearer key of the admin API                  [$JUNCTION_API_KEY or none]
+              --conferences K        conferences                                   [1]
+              --publishers N         endpoints per conference that send audio+video [2]
+              --subscribers M        endpoints per conference that only receive     [2]
+              --duration SECONDS     measured time, after joins and a settle time   [30]
+              --settle SECONDS       media time before measuring starts             [2]
+              --video-bitrate BPS    per publisher, e.g. 500k or 1.2M              [500k]
+              --fps N                video frames per second                        [30]
+              --join-rate N          endpoints joining per second                   [50]
+              --bridge-pid PID       read the bridge's CPU from /proc (exact) instead of /metrics
+              --json FILE            also write the report as JSON
+              --no-baseline          skip the plain UDP relay baseline
+              --max-loss PERCENT     exit with status 1 when the loss is higher     [off]
+              --quiet                no per-second progress
+            Every publisher's packets go to all other endpoints of its conference. At most %d endpoints
+            and %d s; all traffic stays on loopback.
+            """.formatted(MAX_ENDPOINTS, (int) MAX_SECONDS);
+
+    static Options parse(String... args) {
+        String admin = "http://127.0.0.1:8081";
+        String key = System.getenv().getOrDefault("JUNCTION_API_KEY", "");
+        int k = 1;
+        int n = 2;
+        int m = 2;
+        double secs = 30;
+        double settle = 2;
+        long bitrate = 500_000;
+        int fps = 30;
+        double joinRate = 50;
+        long pid = 0;
+        Path json = null;
+        boolean baseline = true;
+        double maxLoss = Double.NaN;
+        boolean quiet = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--no-baseline" -> baseline = false;
+                case "--quiet" -> quiet = true;
+                case "-h", "--help" -> throw new IllegalArgumentException("");
+                default -> {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException("unknown option or missing value: " + a);
+                    }
+                    String v = args[++i];
+                    switch (a) {
+                        case "--admin" -> admin = v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+                        case "--api-key" -> key = v;
+                        case "--conferences" -> k = intIn(a, v, 1, MAX_ENDPOINTS);
+                        case "--publishers" -> n = intIn(a, v, 0, MAX_ENDPOINTS);
+                        case "--subscribers" -> m = intIn(a, v, 0, MAX_ENDPOINTS);
+                        case "--duration" -> secs = doubleIn(a, v, 1, MAX_SECONDS);
+                        case "--settle" -> settle = doubleIn(a, v, 0, 60);
+                        case "--video-bitrate" -> bitrate = bitrate(a, v);
+                        case "--fps" -> fps = intIn(a, v, 1, 60);
+                        case "--join-rate" -> joinRate = doubleIn(a, v, 0.1, 1000);
+                        case "--bridge-pid" -> pid = intIn(a, v, 1, Integer.MAX_VALUE);
+                        case "--json" -> json = Path.of(v);
+                        case "--max-loss" -> maxLoss = doubleIn(a, v, 0, 100);
+                        default -> throw new IllegalArgumentException("unknown option " + a);
+                    }
+                }
+            }
+        }
+        if (n < 1) {
+            throw new IllegalArgumentException("--publishers must be at least 1");
+        }
+        if (n + m < 2) {
+            throw new IllegalArgumentException("a conference needs at least two endpoints");
+        }
+        if ((long) k * (n + m) > MAX_ENDPOINTS) {
+            throw new IllegalArgumentException("at most " + MAX_ENDPOINTS + " endpoints in all, asked for " + (long) k * (n + m));
+        }
+        URI u = URI.create(admin);
+        String host = u.getHost();
+        if (!"http".equals(u.getScheme()) || host == null
+                || !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"))) {
+            throw new IllegalArgumentException("--admin must be an http URL on loopback (the load stays on this machine): " + admin);
+        }
+        return new Options(admin, key, k, n, m, secs, settle, bitrate, fps, joinRate, pid, json, baseline, maxLoss, quiet);
+    }
+
+    int endpointsPerConference() {
+        return publishers + subscribers;
+    }
+
+    int endpoints() {
+        return conferences * endpointsPerConference();
+    }
+
+    private static int intIn(String opt, String v, int min, int max) {
+        try {
+            int x = Integer.parseInt(v);
+            if (x < min || x > max) {
+                throw new IllegalArgumentException(opt + " must be in " + min + ".." + max + ", got " + v);
+            }
+            return x;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(opt + " needs a whole number, got " + v);
+        }
+    }
+
+    private static double doubleIn(String opt, String v, double min, double max) {
+        try {
+            double x = Double.parseDouble(v);
+            if (!(x >= min && x <= max)) {
+                throw new IllegalArgumentException(opt + " must be in " + min + ".." + max + ", got " + v);
+            }
+            return x;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(opt + " needs a number, got " + v);
+        }
+    }
+
+    static long bitrate(String opt, String v) {
+        String s = v.trim().toLowerCase();
+        double mult = 1;
+        if (s.endsWith("k")) {
+            mult = 1e3;
+            s = s.substring(0, s.length() - 1);
+        } else if (s.endsWith("m")) {
+            mult = 1e6;
+            s = s.substring(0, s.length() - 1);
+        }
+        double x = doubleIn(opt, s, 1, 1e9) * mult;
+        if (x < 10_000 || x > 20_000_000) {
+            throw new IllegalArgumentException(opt + " must be between 10k and 20M, got " + v);
+        }
+        return (long) x;
+    }
+}

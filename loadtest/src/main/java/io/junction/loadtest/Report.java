@@ -1,0 +1,83 @@
+package io.junction.loadtest;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.List;
+import java.util.Locale;
+
+/** The final report of one load run; {@link #text()} for people, {@link #json()} for scripts. */
+record Report(
+        String scenario,
+        int endpoints,
+        int connected,
+        List<String> failures,
+        double measuredSeconds,
+        double sentPacketsPerSecond,
+        double forwardedPacketsPerSecond,
+        double forwardedVideoPacketsPerSecond,
+        double forwardedMbps,
+        long forwardedPackets,
+        long expectedPackets,
+        long lostPackets,
+        double lossPercent,
+        long lostBeforeMeasuring,
+        long latePackets,
+        long srtpErrors,
+        long packetsBeforeKeys,
+        long keyframeRequests,
+        double latencyP50Ms,
+        double latencyP99Ms,
+        double latencyMaxMs,
+        double joinP50Ms,
+        double joinP99Ms,
+        double bridgeCpuSeconds,
+        double bridgeCpuPercentOfOneCore,
+        double cpuMicrosPerForwardedPacket,
+        double bridgeHeapPerEndpointKiB,
+        double bridgeDroppedPackets,
+        Baseline.Result baseline,
+        double baselineCpuMicrosPerForwardedPacket,
+        double costRatioToBaseline) {
+
+    String text() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("== Junction load report: ").append(scenario).append(" ==\n");
+        row(sb, "endpoints connected", connected + " / " + endpoints + (failures.isEmpty() ? "" : "  failures: " + failures));
+        row(sb, "measured", f("%.1f s", measuredSeconds));
+        row(sb, "sent by publishers", f("%.0f packets/s", sentPacketsPerSecond));
+        row(sb, "forwarded to subscribers", f("%.0f packets/s (%.0f video), %.2f Mbit/s", forwardedPacketsPerSecond,
+                forwardedVideoPacketsPerSecond, forwardedMbps));
+        row(sb, "loss", f("%.3f %% (%d of %d)", lossPercent, lostPackets, expectedPackets)
+                + (lostBeforeMeasuring > 0 ? f(", %d more before measuring", lostBeforeMeasuring) : ""));
+        row(sb, "late or duplicate", Long.toString(latePackets));
+        row(sb, "SRTP errors / before keys", srtpErrors + " / " + packetsBeforeKeys);
+        row(sb, "keyframe requests (PLI/FIR)", Long.toString(keyframeRequests));
+        row(sb, "one-way latency", f("p50 %.2f ms, p99 %.2f ms, max %.2f ms", latencyP50Ms, latencyP99Ms, latencyMaxMs));
+        row(sb, "join (WebSocket to SRTP)", f("p50 %.0f ms, p99 %.0f ms", joinP50Ms, joinP99Ms));
+        row(sb, "bridge CPU", f("%.2f s, %.1f %% of one core", bridgeCpuSeconds, bridgeCpuPercentOfOneCore));
+        row(sb, "bridge CPU per forwarded packet", f("%.2f us", cpuMicrosPerForwardedPacket));
+        row(sb, "bridge heap per endpoint", f("%.0f KiB", bridgeHeapPerEndpointKiB));
+        row(sb, "bridge drops (all reasons)", f("%.0f", bridgeDroppedPackets));
+        if (baseline != null) {
+            row(sb, "baseline UDP relay", f("%.0f packets/s forwarded, %.2f us CPU per forwarded packet",
+                    baseline.forwardedPps(), baselineCpuMicrosPerForwardedPacket));
+            row(sb, "Junction / baseline", f("%.1f x", costRatioToBaseline));
+        }
+        return sb.toString();
+    }
+
+    String json() {
+        try {
+            return SyntheticClient.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(this);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void row(StringBuilder sb, String k, String v) {
+        sb.append(String.format(Locale.ROOT, "  %-32s %s%n", k, v));
+    }
+
+    private static String f(String fmt, Object... args) {
+        return String.format(Locale.ROOT, fmt, args);
+    }
+}

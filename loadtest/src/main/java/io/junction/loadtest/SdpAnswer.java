@@ -1,0 +1,134 @@
+package io.junction.loadtest;
+
+import io.junction.bridge.sdp.SdpException;
+import io.junction.bridge.sdp.SessionDescription;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a synthetic client reads from the bridge's offer, and the answer it writes back: the answer a
+ * browser would give with BUNDLE, rtcp-mux, {@code setup:active}, Opus 111 and VP8 96 with RTX 97, the
+ * transport-cc and mid header extensions, and SSRCs on the two publish m-lines.
+ */
+final class SdpAnswer {
+    /** The bridge's transport parameters and its m-lines. */
+    record Offer(String iceUfrag, String icePassword, String fingerprint, List<Candidate> candidates,
+                 List<Section> sections) {}
+
+    record Candidate(String address, int port) {}
+
+    /** One m-line: {@code direction} as offered by the bridge; {@code ssrc} for the forwarded ones. */
+    record Section(String mid, boolean video, String direction, long ssrc) {}
+
+    /** The SSRCs a publisher sends with (0 for a client that only receives). */
+    record Ssrcs(int audio, int video, int videoRtx) {}
+
+    static final int PT_OPUS = 111;
+    static final int PT_VP8 = 96;
+    static final int PT_VP8_RTX = 97;
+    static final int EXT_TRANSPORT_CC = 3;
+    static final int EXT_MID = 4;
+
+    private SdpAnswer() {}
+
+    static Offer readOffer(String sdp) throws SdpException {
+        SessionDescription d = SessionDescription.parse(sdp);
+        if (d.media().isEmpty()) {
+            throw new SdpException("offer has no m-lines");
+        }
+        SessionDescription.Media first = d.media().get(0);
+        String ufrag = d.attribute(first, "ice-ufrag");
+        String pwd = d.attribute(first, "ice-pwd");
+        String fp = d.attribute(first, "fingerprint");
+        List<Candidate> candidates = new ArrayList<>();
+        for (String c : first.attributes("candidate")) {
+            String[] f = c.split(" ");
+            if (f.length >= 8 && f[2].equalsIgnoreCase("udp")) {
+                candidates.add(new Candidate(f[4], Integer.parseInt(f[5])));
+            }
+        }
+        List<Section> sections = new ArrayList<>();
+        for (SessionDescription.Media m : d.media()) {
+            long ssrc = 0;
+            List<String> ssrcLines = m.attributes("ssrc");
+            if (!ssrcLines.isEmpty()) {
+                String v = ssrcLines.get(0);
+                ssrc = Long.parseLong(v.substring(0, v.indexOf(' ')));
+            }
+            sections.add(new Section(m.attribute("mid"), m.kind().equals("video"), m.direction(), ssrc));
+        }
+        if (ufrag == null || pwd == null || fp == null) {
+            throw new SdpException("offer lacks ICE credentials or fingerprint");
+        }
+        return new Offer(ufrag, pwd, fp.substring(fp.indexOf(' ') + 1), candidates, sections);
+    }
+
+    static String write(Offer offer, String ufrag, String pwd, String fingerprint, Ssrcs ssrcs, String cname) {
+        StringBuilder sb = new StringBuilder(2048);
+        line(sb, "v=0");
+        line(sb, "o=- 4611731400430051336 2 IN IP4 127.0.0.1");
+        line(sb, "s=-");
+        line(sb, "t=0 0");
+        StringBuilder bundle = new StringBuilder("a=group:BUNDLE");
+        for (Section s : offer.sections()) {
+            bundle.append(' ').append(s.mid());
+        }
+        line(sb, bundle.toString());
+        line(sb, "a=msid-semantic: WMS " + cname);
+        for (Section s : offer.sections()) {
+            line(sb, s.video() ? "m=video 9 UDP/TLS/RTP/SAVPF " + PT_VP8 + " " + PT_VP8_RTX
+                    : "m=audio 9 UDP/TLS/RTP/SAVPF " + PT_OPUS);
+            line(sb, "c=IN IP4 0.0.0.0");
+            line(sb, "a=rtcp:9 IN IP4 0.0.0.0");
+            line(sb, "a=ice-ufrag:" + ufrag);
+            line(sb, "a=ice-pwd:" + pwd);
+            line(sb, "a=ice-options:trickle");
+            line(sb, "a=fingerprint:sha-256 " + fingerprint);
+            line(sb, "a=setup:active");
+            line(sb, "a=mid:" + s.mid());
+            line(sb, "a=extmap:" + EXT_TRANSPORT_CC
+                    + " http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01");
+            line(sb, "a=extmap:" + EXT_MID + " urn:ietf:params:rtp-hdrext:sdes:mid");
+            int ssrc = s.video() ? ssrcs.video() : ssrcs.audio();
+            String direction = switch (s.direction()) {
+                case "sendonly" -> "recvonly";
+                case "recvonly" -> ssrc != 0 ? "sendonly" : "inactive";
+                default -> "inactive";
+            };
+            line(sb, "a=" + direction);
+            if (direction.equals("sendonly")) {
+                line(sb, "a=msid:" + cname + " " + cname + (s.video() ? "-video" : "-audio"));
+            }
+            line(sb, "a=rtcp-mux");
+            line(sb, "a=rtcp-rsize");
+            if (s.video()) {
+                line(sb, "a=rtpmap:" + PT_VP8 + " VP8/90000");
+                for (String fb : List.of("goog-remb", "transport-cc", "ccm fir", "nack", "nack pli")) {
+                    line(sb, "a=rtcp-fb:" + PT_VP8 + " " + fb);
+                }
+                line(sb, "a=rtpmap:" + PT_VP8_RTX + " rtx/90000");
+                line(sb, "a=fmtp:" + PT_VP8_RTX + " apt=" + PT_VP8);
+            } else {
+                line(sb, "a=rtpmap:" + PT_OPUS + " opus/48000/2");
+                line(sb, "a=rtcp-fb:" + PT_OPUS + " transport-cc");
+                line(sb, "a=fmtp:" + PT_OPUS + " minptime=10;useinbandfec=1");
+            }
+            if (direction.equals("sendonly")) {
+                String id = Integer.toUnsignedString(ssrc);
+                if (s.video()) {
+                    String rtx = Integer.toUnsignedString(ssrcs.videoRtx());
+                    line(sb, "a=ssrc-group:FID " + id + " " + rtx);
+                    line(sb, "a=ssrc:" + id + " cname:" + cname);
+                    line(sb, "a=ssrc:" + rtx + " cname:" + cname);
+                } else {
+                    line(sb, "a=ssrc:" + id + " cname:" + cname);
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void line(StringBuilder sb, String l) {
+        sb.append(l).append("\r\n");
+    }
+}

@@ -1,0 +1,541 @@
+package io.junction.loadtest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.junction.bridge.cc.TransportCcRecorder;
+import io.junction.bridge.rtp.ByteIo;
+import io.junction.bridge.rtp.RtcpWriter;
+import io.junction.bridge.rtp.RtpPacket;
+import io.junction.bridge.transport.dtls.DtlsCertificate;
+import io.junction.bridge.transport.dtls.DtlsClient;
+import io.junction.bridge.transport.srtp.SrtpProfile;
+import io.junction.bridge.transport.srtp.SrtpSession;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+import org.bouncycastle.tls.DatagramTransport;
+
+/**
+ * One synthetic WebRTC endpoint: signaling over a WebSocket, an SDP answer, ICE as the controlled
+ * agent, a DTLS client, SRTP both ways, all on one UDP socket bound to loopback, as a browser's
+ * BUNDLEd peer connection. Publishers get their RTP from {@link MediaGenerator}; every client checks
+ * the sequence continuity and one-way latency of what the bridge forwards to it, and sends receiver
+ * reports (and transport-cc feedback when the forwarded packets carry transport sequence numbers).
+ *
+ * <p>Threads: one receive thread per client (UDP), the WebSocket's, a shared scheduler for ICE
+ * checks, and a DTLS handshake task. RTP and RTCP are sent only by the generator thread.
+ */
+final class SyntheticClient implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final String name;
+    final int conference;
+    final boolean publishes;
+    final SdpAnswer.Ssrcs ssrcs;
+    private final DtlsCertificate certificate;
+    private final ExecutorService blocking;
+    private final DatagramSocket socket;
+    private final String ufrag = randomToken(8);
+    private final String pwd = randomToken(24);
+    private final long tieBreaker = ThreadLocalRandom.current().nextLong();
+    private final LinkedBlockingQueue<byte[]> dtlsIn = new LinkedBlockingQueue<>(64);
+    private final Thread receiver;
+
+    private volatile WebSocket ws;
+    private volatile SdpAnswer.Offer offer;
+    private volatile InetSocketAddress bridge;
+    private volatile boolean iceConnected;
+    private volatile boolean dtlsStarted;
+    private volatile DTLSTransport dtls;
+    /** Two sessions from the same keys: SrtpSession is single-threaded, and send and receive run on two threads. */
+    private volatile SrtpSession srtpOut;
+    private volatile SrtpSession srtpIn;
+    private volatile boolean closed;
+    private volatile String failure;
+
+    final long createdNs = System.nanoTime();
+    volatile long wsOpenNs;
+    volatile long mediaReadyNs;
+    final CompletableFuture<SyntheticClient> mediaReady = new CompletableFuture<>();
+
+    // Receive side, written by the receive thread only.
+    final Map<Integer, SeqTracker> tracks = new ConcurrentHashMap<>();
+    final Histogram latencyUs = new Histogram();
+    volatile boolean measuring;
+    final AtomicLong srtpErrors = new AtomicLong();
+    final AtomicLong earlyPackets = new AtomicLong();
+    final AtomicLong keyframeRequests = new AtomicLong();
+    final AtomicLong rtcpIn = new AtomicLong();
+    final AtomicLong bytesReceived = new AtomicLong();
+    private final TransportCcRecorder twcc = new TransportCcRecorder();
+    private volatile boolean twccSeen;
+    private volatile boolean keyframeWanted;
+
+    // Send side, generator thread only.
+    private final byte[] out = new byte[1600];
+    private final DatagramPacket outPacket = new DatagramPacket(out, out.length);
+    final AtomicLong rtpSent = new AtomicLong();
+    final AtomicLong sendErrors = new AtomicLong();
+    private long nextReportNs;
+
+    SyntheticClient(String name, int conference, boolean publishes, DtlsCertificate certificate,
+                    ExecutorService blocking) throws SocketException {
+        this.name = name;
+        this.conference = conference;
+        this.publishes = publishes;
+        this.certificate = certificate;
+        this.blocking = blocking;
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        this.ssrcs = publishes ? new SdpAnswer.Ssrcs(r.nextInt(1, Integer.MAX_VALUE), r.nextInt(1, Integer.MAX_VALUE),
+                r.nextInt(1, Integer.MAX_VALUE)) : new SdpAnswer.Ssrcs(0, 0, 0);
+        this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        this.socket.setReceiveBufferSize(1 << 20);
+        this.socket.setSendBufferSize(1 << 20);
+        this.receiver = new Thread(this::receiveLoop, "rx-" + name);
+        this.receiver.setDaemon(true);
+    }
+
+    /** Opens the signaling socket; {@link #mediaReady} completes when SRTP keys are in place. */
+    CompletableFuture<SyntheticClient> join(HttpClient http, String signalingUrl) {
+        receiver.start();
+        http.newWebSocketBuilder().buildAsync(URI.create(signalingUrl), new Listener())
+                .whenComplete((w, e) -> {
+                    if (e != null) {
+                        fail("WebSocket: " + e.getMessage());
+                    }
+                });
+        return mediaReady;
+    }
+
+    /** The mid of the offer's m-line this client publishes its audio or video into. */
+    String publishMid(boolean video) {
+        for (SdpAnswer.Section s : offer.sections()) {
+            if (s.video() == video && s.direction().equals("recvonly")) {
+                return s.mid();
+            }
+        }
+        throw new IllegalStateException(name + ": the offer has no " + (video ? "video" : "audio") + " m-line to publish into");
+    }
+
+    boolean isMediaReady() {
+        return srtpOut != null && !closed;
+    }
+
+    String failure() {
+        return failure;
+    }
+
+    private void fail(String why) {
+        if (failure == null) {
+            failure = why;
+        }
+        mediaReady.completeExceptionally(new IOException(name + ": " + why));
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            ws = webSocket;
+            wsOpenNs = System.nanoTime();
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                String text = partial.toString();
+                partial.setLength(0);
+                try {
+                    onMessage(JSON.readTree(text));
+                } catch (Exception e) {
+                    fail("signaling: " + e);
+                }
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            if (!closed) {
+                fail("signaling closed " + statusCode + " " + reason);
+            }
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            if (!closed) {
+                fail("signaling error " + error);
+            }
+        }
+    }
+
+    private void onMessage(JsonNode msg) throws Exception {
+        switch (msg.path("type").asText()) {
+            case "offer" -> {
+                SdpAnswer.Offer o = SdpAnswer.readOffer(msg.path("sdp").asText());
+                boolean first = offer == null;
+                offer = o;
+                String sdp = SdpAnswer.write(o, ufrag, pwd, certificate.fingerprintSha256(), ssrcs, name);
+                ObjectNode answer = JSON.createObjectNode().put("type", "answer")
+                        .put("revision", msg.path("revision").asInt()).put("sdp", sdp);
+                ws.sendText(JSON.writeValueAsString(answer), true).join();
+                if (first) {
+                    startIce(o);
+                }
+            }
+            case "error" -> {
+                if (!msg.path("code").asText().equals("stale-revision")) {
+                    fail("bridge error " + msg);
+                }
+            }
+            case "bye" -> fail("bye " + msg.path("reason").asText());
+            default -> {
+                // welcome, participantJoined/Left, pong: nothing to do
+            }
+        }
+    }
+
+    private void startIce(SdpAnswer.Offer o) {
+        for (SdpAnswer.Candidate c : o.candidates()) {
+            InetSocketAddress a = new InetSocketAddress(c.address(), c.port());
+            // The load stays on loopback: never check a candidate elsewhere.
+            if (a.getAddress() != null && a.getAddress().isLoopbackAddress()
+                    && a.getAddress().getClass() == socket.getLocalAddress().getClass()) {
+                bridge = a;
+                break;
+            }
+        }
+        if (bridge == null) {
+            fail("the offer has no loopback candidate of the socket's address family");
+            return;
+        }
+        Scheduler.repeat(this::iceTick, 50, () -> closed);
+    }
+
+    /** Binding requests every 50 ms until connected, then every 2.5 s as consent freshness. */
+    private long lastCheckNs;
+
+    private void iceTick() {
+        long now = System.nanoTime();
+        if (iceConnected && now - lastCheckNs < 2_500_000_000L) {
+            return;
+        }
+        lastCheckNs = now;
+        byte[] b = new byte[256];
+        int n = Stun.bindingRequest(b, offer.iceUfrag() + ":" + ufrag, offer.icePassword(), tieBreaker);
+        sendRaw(b, n);
+    }
+
+    private void sendRaw(byte[] b, int n) {
+        try {
+            socket.send(new DatagramPacket(b, n, bridge));
+        } catch (IOException e) {
+            if (!closed) {
+                sendErrors.incrementAndGet();
+            }
+        }
+    }
+
+    private void receiveLoop() {
+        byte[] buf = new byte[2048];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        RtpPacket rtp = new RtpPacket();
+        while (!closed) {
+            try {
+                p.setLength(buf.length);
+                socket.receive(p);
+            } catch (IOException e) {
+                return;
+            }
+            int len = p.getLength();
+            int b0 = buf[0] & 0xFF;
+            long now = System.nanoTime();
+            if (b0 < 4) {
+                onStun(buf, len, (InetSocketAddress) p.getSocketAddress());
+            } else if (b0 >= 20 && b0 < 64) {
+                byte[] copy = new byte[len];
+                System.arraycopy(buf, 0, copy, 0, len);
+                dtlsIn.offer(copy);
+            } else if (b0 >= 128 && b0 < 192) {
+                SrtpSession in = srtpIn;
+                if (in == null) {
+                    earlyPackets.incrementAndGet();
+                    continue;
+                }
+                int pt = buf[1] & 0xFF;
+                if (pt >= 192 && pt <= 223) {
+                    int n = in.unprotectRtcp(buf, 0, len);
+                    if (n < 0) {
+                        srtpErrors.incrementAndGet();
+                    } else {
+                        onRtcp(buf, n);
+                    }
+                } else {
+                    int n = in.unprotectRtp(buf, 0, len);
+                    if (n < 0) {
+                        srtpErrors.incrementAndGet();
+                    } else if (rtp.wrap(buf, 0, n)) {
+                        bytesReceived.addAndGet(len);
+                        onRtp(rtp, now);
+                    }
+                }
+            }
+        }
+    }
+
+    private void onStun(byte[] buf, int len, InetSocketAddress from) {
+        if (!Stun.isStun(buf, len)) {
+            return;
+        }
+        int type = Stun.type(buf);
+        if (type == Stun.BINDING_REQUEST) {
+            byte[] resp = new byte[128];
+            sendRaw(resp, Stun.bindingSuccess(resp, buf, from, pwd));
+        } else if (type == Stun.BINDING_SUCCESS && !iceConnected) {
+            iceConnected = true;
+            startDtls();
+        }
+    }
+
+    private void startDtls() {
+        if (dtlsStarted) {
+            return;
+        }
+        dtlsStarted = true;
+        blocking.execute(() -> {
+            try {
+                DtlsClient client = new DtlsClient(certificate, SrtpProfile.AEAD_AES_128_GCM,
+                        SrtpProfile.AES128_CM_HMAC_SHA1_80);
+                dtls = new DTLSClientProtocol().connect(client, new UdpTransport());
+                if (!client.serverFingerprint().equalsIgnoreCase(offer.fingerprint())) {
+                    fail("the bridge's certificate does not match the offer's fingerprint");
+                    return;
+                }
+                SrtpProfile profile = SrtpProfile.byId(client.negotiatedProfile());
+                srtpIn = new SrtpSession(profile, client.keyingMaterial(), false);
+                srtpOut = new SrtpSession(profile, client.keyingMaterial(), false);
+                mediaReadyNs = System.nanoTime();
+                mediaReady.complete(this);
+            } catch (Exception e) {
+                if (!closed) {
+                    fail("DTLS: " + e);
+                }
+            }
+        });
+    }
+
+    /** BouncyCastle's view of the socket: DTLS records only, demultiplexed by the receive thread. */
+    private final class UdpTransport implements DatagramTransport {
+        @Override
+        public int getReceiveLimit() {
+            return 1500;
+        }
+
+        @Override
+        public int getSendLimit() {
+            return 1200;
+        }
+
+        @Override
+        public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+            try {
+                byte[] d = dtlsIn.poll(waitMillis, TimeUnit.MILLISECONDS);
+                if (d == null) {
+                    if (closed) {
+                        throw new IOException("closed");
+                    }
+                    return -1;
+                }
+                int n = Math.min(len, d.length);
+                System.arraycopy(d, 0, buf, off, n);
+                return n;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+
+        @Override
+        public void send(byte[] buf, int off, int len) throws IOException {
+            socket.send(new DatagramPacket(buf, off, len, bridge));
+        }
+
+        @Override
+        public void close() {
+            // the socket is closed by the client
+        }
+    }
+
+    private void onRtp(RtpPacket rtp, long nowNs) {
+        int ssrc = rtp.ssrc();
+        SeqTracker t = tracks.get(ssrc);
+        if (t == null) {
+            t = new SeqTracker(rtp.payloadType() == SdpAnswer.PT_OPUS);
+            tracks.put(ssrc, t);
+        }
+        t.received(rtp.sequenceNumber());
+        int at = twccSeen || rtp.hasExtensions() ? rtp.findExtension(SdpAnswer.EXT_TRANSPORT_CC) : -1;
+        if (at >= 0) {
+            twccSeen = true;
+            synchronized (twcc) {
+                twcc.record(ByteIo.readU16(rtp.buffer(), at), nowNs);
+            }
+        }
+        if (measuring) {
+            long sentNs = MediaGenerator.stamp(rtp);
+            if (sentNs != 0) {
+                latencyUs.record((nowNs - sentNs) / 1000);
+            }
+        }
+    }
+
+    private void onRtcp(byte[] buf, int len) {
+        rtcpIn.incrementAndGet();
+        int at = 0;
+        while (at + 4 <= len) {
+            int fmt = buf[at] & 0x1F;
+            int pt = buf[at + 1] & 0xFF;
+            int words = ByteIo.readU16(buf, at + 2);
+            if (pt == 206 && (fmt == 1 || fmt == 4)) {
+                keyframeRequests.incrementAndGet();
+                keyframeWanted = true;
+            }
+            at += (words + 1) * 4;
+        }
+    }
+
+    /** Called by the generator when a PLI or FIR arrived since the last call. */
+    boolean takeKeyframeRequest() {
+        if (keyframeWanted) {
+            keyframeWanted = false;
+            return true;
+        }
+        return false;
+    }
+
+    /** Generator thread: protects and sends the RTP packet in {@link #rtpBuffer()}. */
+    void sendRtp(int len) {
+        SrtpSession s = srtpOut;
+        int n = s.protectRtp(out, 0, len);
+        if (n < 0) {
+            sendErrors.incrementAndGet();
+            return;
+        }
+        outPacket.setData(out, 0, n);
+        outPacket.setSocketAddress(bridge);
+        try {
+            socket.send(outPacket);
+            rtpSent.incrementAndGet();
+        } catch (IOException e) {
+            sendErrors.incrementAndGet();
+        }
+    }
+
+    byte[] rtpBuffer() {
+        return out;
+    }
+
+    /** Generator thread: receiver reports every second, transport-cc feedback when due. */
+    void sendFeedback(long nowNs) {
+        int senderSsrc = publishes ? ssrcs.video() : 1;
+        if (twccSeen) {
+            int n;
+            synchronized (twcc) {
+                n = twcc.due(nowNs) ? twcc.writeFeedback(out, 0, senderSsrc, 0, nowNs) : 0;
+            }
+            if (n > 0) {
+                sendRtcp(n);
+            }
+        }
+        if (nowNs < nextReportNs) {
+            return;
+        }
+        nextReportNs = nowNs + 1_000_000_000L;
+        List<Map.Entry<Integer, SeqTracker>> list = new ArrayList<>(tracks.entrySet());
+        int blocks = Math.min(list.size(), 31);
+        int n = RtcpWriter.writeRrHeader(out, 0, senderSsrc, blocks);
+        for (int i = 0; i < blocks; i++) {
+            SeqTracker t = list.get(i).getValue();
+            n += RtcpWriter.writeReportBlock(out, n, list.get(i).getKey(), t.fractionLostSinceLastReport(),
+                    Math.max(0, t.lost()), t.highestExtended(), 0, 0, 0);
+        }
+        sendRtcp(n);
+    }
+
+    private void sendRtcp(int len) {
+        int n = srtpOut.protectRtcp(out, 0, len);
+        if (n < 0) {
+            sendErrors.incrementAndGet();
+            return;
+        }
+        outPacket.setData(out, 0, n);
+        outPacket.setSocketAddress(bridge);
+        try {
+            socket.send(outPacket);
+        } catch (IOException e) {
+            sendErrors.incrementAndGet();
+        }
+    }
+
+    /** Leaves politely: {@code leave} on the WebSocket, DTLS close_notify, then closes the socket. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        WebSocket w = ws;
+        if (w != null) {
+            try {
+                w.sendText("{\"type\":\"leave\"}", true).get(2, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // the bridge may already be gone
+            }
+            w.abort();
+        }
+        DTLSTransport d = dtls;
+        if (d != null) {
+            try {
+                d.close();
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+        socket.close();
+    }
+
+    private static String randomToken(int n) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder sb = new StringBuilder(n);
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        for (int i = 0; i < n; i++) {
+            sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,79 @@
+package io.junction.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.junction.api.JunctionServer;
+import io.junction.api.config.ConfigLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CI run of the load tool: a real bridge (in this JVM, on loopback) and 2 conferences x 3
+ * synthetic endpoints (2 publishers, 1 subscriber) speaking REST, WebSocket, ICE, DTLS and SRTP for
+ * 10 s. Everything the bridge forwards must arrive, in sequence, with nothing lost.
+ */
+class LoadSmokeTest {
+    private static JunctionServer server;
+
+    @BeforeAll
+    static void startBridge() throws Exception {
+        Path file = Files.createTempFile("junction-load", ".conf");
+        Files.writeString(file, """
+                junction.http { host = "127.0.0.1", port = 0 }
+                junction.admin { host = "127.0.0.1", port = 0 }
+                junction.media { port = 0, bind-address = "127.0.0.1", addresses = ["127.0.0.1"] }
+                """);
+        try {
+            server = new JunctionServer(ConfigLoader.load(file, Map.of()));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        server.start();
+    }
+
+    @AfterAll
+    static void stopBridge() throws Exception {
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    @Test
+    void twoConferencesOfThreeForwardEverythingInSequence() throws Exception {
+        Options options = Options.parse("--admin", "http://127.0.0.1:" + server.adminPort(), "--conferences", "2",
+                "--publishers", "2", "--subscribers", "1", "--duration", "10", "--video-bitrate", "300k",
+                "--no-baseline");
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        Report r = new LoadRun(options, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+        String text = r.text();
+        System.out.print(progress.toString(StandardCharsets.UTF_8));
+        System.out.print(text);
+        System.out.println(r.json());
+
+        assertEquals(6, r.connected(), "every endpoint connects: " + r.failures());
+        // Each publisher's audio (50/s) and video (about 30 frames/s) reach the two other endpoints.
+        double perPublisher = r.sentPacketsPerSecond() / 4;
+        assertTrue(perPublisher > 70, "publishers send audio and video: " + text);
+        assertTrue(r.forwardedPacketsPerSecond() > r.sentPacketsPerSecond() * 2 * 0.95,
+                "the bridge forwards each packet to both other endpoints: " + text);
+        assertTrue(r.expectedPackets() > 5_000, text);
+        assertEquals(0, r.lostPackets(), "no sequence gaps: " + text);
+        assertEquals(0, r.lostBeforeMeasuring(), "no gaps in the settle time either: " + text);
+        assertEquals(0, r.latePackets(), "no reordering or duplicates: " + text);
+        assertEquals(0, r.srtpErrors(), text);
+        assertTrue(r.latencyP50Ms() > 0 && r.latencyP50Ms() < 50, "latency measured from the payload stamp: " + text);
+        assertTrue(r.joinP50Ms() > 0, text);
+        assertTrue(r.bridgeCpuSeconds() > 0, "bridge CPU read from /metrics: " + text);
+        String json = r.json();
+        assertTrue(json.contains("\"forwardedPacketsPerSecond\"") && json.contains("\"cpuMicrosPerForwardedPacket\""), json);
+        assertEquals(0, server.bridge().conferences().size(), "the tool removes what it created");
+    }
+}
