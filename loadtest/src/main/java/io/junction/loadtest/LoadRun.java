@@ -35,7 +35,8 @@ final class LoadRun {
     }
 
     /** Totals over every client at one instant. */
-    private record Totals(long sent, long received, long receivedVideo, long expected, long late, long bytes) {}
+    private record Totals(long sent, long received, long receivedVideo, long expected, long late, long bytes,
+                          long sourceExpected, long sourceReceived, long fanOut) {}
 
     Report run() throws Exception {
         BridgeProbe probe = new BridgeProbe(http, o.adminUrl(), o.apiKey(), o.bridgePid());
@@ -124,10 +125,10 @@ final class LoadRun {
                 long nowNs = System.nanoTime();
                 double dt = (nowNs - lastNs) / 1e9;
                 if (!o.quiet()) {
-                    long exp = now.expected - last.expected;
-                    long rec = now.received - last.received;
+                    long exp = now.sourceExpected - last.sourceExpected;
+                    long rec = now.sourceReceived - last.sourceReceived;
                     progress.printf(Locale.ROOT, "t=%3ds  endpoints %d/%d  sent %6.0f pps  forwarded %7.0f pps  %6.1f Mbit/s  loss %.2f%%%n",
-                            second, countReady(), clients.size(), (now.sent - last.sent) / dt, rec / dt,
+                            second, countReady(), clients.size(), (now.sent - last.sent) / dt, (now.received - last.received) / dt,
                             (now.bytes - last.bytes) * 8 / dt / 1e6, exp <= 0 ? 0.0 : Math.max(0, exp - rec) * 100.0 / exp);
                 }
                 last = now;
@@ -154,8 +155,11 @@ final class LoadRun {
                 keyframes += c.keyframeRequests.get();
             }
             long forwarded = after.received - before.received;
-            long expected = after.expected - before.expected;
-            long lost = Math.max(0, expected - forwarded);
+            // Loss end to end: the publishers' packet counters carried in the payload.
+            long expected = after.sourceExpected - before.sourceExpected;
+            long lost = Math.max(0, expected - (after.sourceReceived - before.sourceReceived));
+            long sequenceGaps = Math.max(0, (after.expected - before.expected) - forwarded);
+            long fanOut = after.fanOut - before.fanOut;
             double cpu = stop.cpuSeconds() - start.cpuSeconds();
             probe.collectGarbage();
             BridgeProbe.Sample heapAfter = probe.sample();
@@ -177,7 +181,8 @@ final class LoadRun {
                     (after.sent - before.sent) / measured, forwarded / measured,
                     (after.receivedVideo - before.receivedVideo) / measured, (after.bytes - before.bytes) * 8 / measured / 1e6,
                     forwarded, expected, lost, expected == 0 ? 0 : lost * 100.0 / expected,
-                    Math.max(0, before.expected - before.received), after.late - before.late,
+                    Math.max(0, before.sourceExpected - before.sourceReceived), sequenceGaps, fanOut,
+                    fanOut == 0 ? Double.NaN : forwarded * 100.0 / fanOut, after.late - before.late,
                     srtpErrors, early, keyframes,
                     latency.percentile(50) / 1000.0, latency.percentile(99) / 1000.0, latency.max() / 1000.0,
                     joinMs.percentile(50), joinMs.percentile(99),
@@ -216,19 +221,26 @@ final class LoadRun {
         long expected = 0;
         long late = 0;
         long bytes = 0;
+        long sourceExpected = 0;
+        long sourceReceived = 0;
+        long fanOut = 0;
         for (SyntheticClient c : clients) {
-            sent += c.rtpSent.get();
+            long s = c.rtpSent.get();
+            sent += s;
+            fanOut += s * (o.endpointsPerConference() - 1);
             bytes += c.bytesReceived.get();
             for (SeqTracker t : c.tracks.values()) {
                 received += t.received();
                 expected += t.expected();
                 late += t.late();
+                sourceExpected += t.sourceExpected();
+                sourceReceived += t.sourceReceived();
                 if (!t.audio) {
                     video += t.received();
                 }
             }
         }
-        return new Totals(sent, received, video, expected, late, bytes);
+        return new Totals(sent, received, video, expected, late, bytes, sourceExpected, sourceReceived, fanOut);
     }
 
     private void closeAll() {

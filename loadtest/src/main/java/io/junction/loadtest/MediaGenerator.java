@@ -12,13 +12,16 @@ import java.util.concurrent.locks.LockSupport;
  * with a valid VP8 payload descriptor (RFC 7741: picture id, start-of-partition bit, and in the first
  * packet a VP8 frame header whose P bit marks keyframes). A keyframe (three times a delta frame) every
  * 3 s and after each PLI/FIR. Every packet carries its send time (System.nanoTime) in the payload,
- * and the transport-cc and mid header extensions a browser sends. Publishers start at random phases
+ * and a per-stream packet counter, so that receivers see end-to-end loss even where the bridge rewrites
+ * sequence numbers; and the transport-cc and mid header extensions a browser sends. Publishers start at random phases
  * so frames of different publishers do not all leave in the same millisecond.
  */
 final class MediaGenerator implements Runnable {
     static final int MAX_PAYLOAD = 1100;
     static final int VP8_DESCRIPTOR = 4;
     static final int VP8_HEADER = 10;
+    /** Send time (8 bytes, System.nanoTime) and the stream's packet counter (4 bytes). */
+    static final int STAMP = 12;
     static final long KEYFRAME_INTERVAL_NS = 3_000_000_000L;
     private static final long AUDIO_INTERVAL_NS = 20_000_000L;
     private static final int AUDIO_PAYLOAD = 80;
@@ -34,6 +37,9 @@ final class MediaGenerator implements Runnable {
         final SyntheticClient client;
         final byte[] audioMid;
         final byte[] videoMid;
+        /** Packets sent per stream, carried in the payload so receivers see loss whatever the bridge rewrites. */
+        int audioCount;
+        int videoCount;
         int audioSeq = ThreadLocalRandom.current().nextInt(1 << 16);
         int videoSeq = ThreadLocalRandom.current().nextInt(1 << 16);
         int audioTs = ThreadLocalRandom.current().nextInt();
@@ -102,7 +108,8 @@ final class MediaGenerator implements Runnable {
         int off = header(b, s, SdpAnswer.PT_OPUS, s.audioSeq, s.audioTs, s.client.ssrcs.audio(), false, s.audioMid);
         ByteIo.writeInt(b, off, (int) (now >>> 32));
         ByteIo.writeInt(b, off + 4, (int) now);
-        for (int i = 8; i < AUDIO_PAYLOAD; i++) {
+        ByteIo.writeInt(b, off + 8, s.audioCount++);
+        for (int i = STAMP; i < AUDIO_PAYLOAD; i++) {
             b[off + i] = (byte) i;
         }
         s.client.sendRtp(off + AUDIO_PAYLOAD);
@@ -121,7 +128,7 @@ final class MediaGenerator implements Runnable {
         }
         int bytes = key ? frameBytes * 3 : frameBytes;
         int packets = (bytes + MAX_PAYLOAD - 1) / MAX_PAYLOAD;
-        int perPacket = Math.max(VP8_DESCRIPTOR + VP8_HEADER + 8, bytes / packets);
+        int perPacket = Math.max(VP8_DESCRIPTOR + VP8_HEADER + STAMP, bytes / packets);
         byte[] b = s.client.rtpBuffer();
         for (int p = 0; p < packets; p++) {
             boolean first = p == 0;
@@ -149,7 +156,8 @@ final class MediaGenerator implements Runnable {
             }
             ByteIo.writeInt(b, off, (int) (now >>> 32));
             ByteIo.writeInt(b, off + 4, (int) now);
-            off += 8;
+            ByteIo.writeInt(b, off + 8, s.videoCount++);
+            off += STAMP;
             int end = start + perPacket;
             while (off < end) {
                 b[off] = (byte) off;
@@ -186,8 +194,11 @@ final class MediaGenerator implements Runnable {
         return at;
     }
 
-    /** The send time a generated packet carries, or 0 when the packet is not one of ours. */
-    static long stamp(RtpPacket rtp) {
+    /**
+     * Where a generated packet carries its send time and packet counter (see {@link #STAMP}), or -1
+     * when the packet is not one of ours.
+     */
+    static int stampOffset(RtpPacket rtp) {
         byte[] b = rtp.buffer();
         int p = rtp.payloadOffset();
         int len = rtp.payloadLength();
@@ -197,11 +208,16 @@ final class MediaGenerator implements Runnable {
         } else if (rtp.payloadType() == SdpAnswer.PT_VP8 && len > VP8_DESCRIPTOR) {
             at = p + VP8_DESCRIPTOR + ((b[p] & 0x10) != 0 ? VP8_HEADER : 0);
         } else {
-            return 0;
+            return -1;
         }
-        if (at + 8 > p + len) {
-            return 0;
-        }
-        return ((long) ByteIo.readInt(b, at) << 32) | (ByteIo.readInt(b, at + 4) & 0xFFFFFFFFL);
+        return at + STAMP > p + len ? -1 : at;
+    }
+
+    static long sendTime(byte[] b, int stampOffset) {
+        return ((long) ByteIo.readInt(b, stampOffset) << 32) | (ByteIo.readInt(b, stampOffset + 4) & 0xFFFFFFFFL);
+    }
+
+    static int counter(byte[] b, int stampOffset) {
+        return ByteIo.readInt(b, stampOffset + 8);
     }
 }

@@ -20,6 +20,9 @@ record Report(
         long lostPackets,
         double lossPercent,
         long lostBeforeMeasuring,
+        long sequenceGaps,
+        long fanOutPackets,
+        double deliveredPercentOfFanOut,
         long latePackets,
         long srtpErrors,
         long packetsBeforeKeys,
@@ -46,8 +49,10 @@ record Report(
         row(sb, "sent by publishers", f("%.0f packets/s", sentPacketsPerSecond));
         row(sb, "forwarded to subscribers", f("%.0f packets/s (%.0f video), %.2f Mbit/s", forwardedPacketsPerSecond,
                 forwardedVideoPacketsPerSecond, forwardedMbps));
-        row(sb, "loss", f("%.3f %% (%d of %d)", lossPercent, lostPackets, expectedPackets)
+        row(sb, "loss (publishers' counters)", f("%.3f %% (%d of %d)", lossPercent, lostPackets, expectedPackets)
                 + (lostBeforeMeasuring > 0 ? f(", %d more before measuring", lostBeforeMeasuring) : ""));
+        row(sb, "RTP sequence gaps", Long.toString(sequenceGaps));
+        row(sb, "delivered / sent x fan-out", f("%.2f %% (%d of %d)", deliveredPercentOfFanOut, forwardedPackets, fanOutPackets));
         row(sb, "late or duplicate", Long.toString(latePackets));
         row(sb, "SRTP errors / before keys", srtpErrors + " / " + packetsBeforeKeys);
         row(sb, "keyframe requests (PLI/FIR)", Long.toString(keyframeRequests));

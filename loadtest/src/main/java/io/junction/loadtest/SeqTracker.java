@@ -1,9 +1,11 @@
 package io.junction.loadtest;
 
 /**
- * Sequence continuity of one forwarded stream, as a receiver sees it (RFC 3550 A.3 style): the
- * extended highest sequence number, packets received, and from them the packets expected and lost.
- * Written by one receive thread; read (racily, for progress and reports) by others.
+ * One forwarded stream as a receiver sees it. Two views: RTP sequence continuity (RFC 3550 A.3
+ * style: extended highest sequence number, received, expected, lost), which is what a browser would
+ * NACK; and the generator's own packet counter carried in the payload, which counts every packet the
+ * publisher sent even where the bridge renumbers (a packet the bridge drops and hides by renumbering
+ * shows up only there). Written by one receive thread; read (racily, for progress and reports) by others.
  */
 final class SeqTracker {
     final boolean audio;
@@ -11,6 +13,9 @@ final class SeqTracker {
     private volatile long highest = -1;
     private volatile long received;
     private volatile long duplicatesOrLate;
+    private volatile long firstCount = Long.MIN_VALUE;
+    private volatile long highestCount;
+    private volatile long counted;
     private long reportedExpected;
     private long reportedReceived;
 
@@ -33,6 +38,26 @@ final class SeqTracker {
             duplicatesOrLate++;
         }
         received++;
+    }
+
+    /** The publisher's packet counter from the payload. */
+    void counted(int count) {
+        if (firstCount == Long.MIN_VALUE) {
+            firstCount = count;
+            highestCount = count;
+        } else if (count > highestCount) {
+            highestCount = count;
+        }
+        counted++;
+    }
+
+    /** Packets the publisher sent on this stream from the first one seen to the newest one seen. */
+    long sourceExpected() {
+        return firstCount == Long.MIN_VALUE ? 0 : highestCount - firstCount + 1;
+    }
+
+    long sourceReceived() {
+        return counted;
     }
 
     long expected() {

@@ -12,12 +12,12 @@ import io.junction.bridge.transport.dtls.DtlsClient;
 import io.junction.bridge.transport.srtp.SrtpProfile;
 import io.junction.bridge.transport.srtp.SrtpSession;
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
+import java.net.StandardSocketOptions;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.util.ArrayList;
@@ -42,10 +42,10 @@ import org.bouncycastle.tls.DatagramTransport;
  * the sequence continuity and one-way latency of what the bridge forwards to it, and sends receiver
  * reports (and transport-cc feedback when the forwarded packets carry transport sequence numbers).
  *
- * <p>Threads: one receive thread per client (UDP), the WebSocket's, a shared scheduler for ICE
+ * <p>Threads: a shared selector thread reads the socket ({@link Receivers}), the WebSocket's, a shared timer for ICE
  * checks, and a DTLS handshake task. RTP and RTCP are sent only by the generator thread.
  */
-final class SyntheticClient implements AutoCloseable {
+final class SyntheticClient implements AutoCloseable, Receivers.Sink {
     static final ObjectMapper JSON = new ObjectMapper();
 
     final String name;
@@ -54,12 +54,11 @@ final class SyntheticClient implements AutoCloseable {
     final SdpAnswer.Ssrcs ssrcs;
     private final DtlsCertificate certificate;
     private final ExecutorService blocking;
-    private final DatagramSocket socket;
+    private final DatagramChannel socket;
     private final String ufrag = randomToken(8);
     private final String pwd = randomToken(24);
     private final long tieBreaker = ThreadLocalRandom.current().nextLong();
     private final LinkedBlockingQueue<byte[]> dtlsIn = new LinkedBlockingQueue<>(64);
-    private final Thread receiver;
 
     private volatile WebSocket ws;
     private volatile SdpAnswer.Offer offer;
@@ -87,19 +86,23 @@ final class SyntheticClient implements AutoCloseable {
     final AtomicLong keyframeRequests = new AtomicLong();
     final AtomicLong rtcpIn = new AtomicLong();
     final AtomicLong bytesReceived = new AtomicLong();
+    final AtomicLong dtlsRecordsIn = new AtomicLong();
+    final AtomicLong dtlsRecordsOut = new AtomicLong();
     private final TransportCcRecorder twcc = new TransportCcRecorder();
     private volatile boolean twccSeen;
     private volatile boolean keyframeWanted;
 
     // Send side, generator thread only.
     private final byte[] out = new byte[1600];
-    private final DatagramPacket outPacket = new DatagramPacket(out, out.length);
+    private final ByteBuffer outBuffer = ByteBuffer.wrap(out);
     final AtomicLong rtpSent = new AtomicLong();
     final AtomicLong sendErrors = new AtomicLong();
     private long nextReportNs;
 
+    private final InetSocketAddress localAddress;
+
     SyntheticClient(String name, int conference, boolean publishes, DtlsCertificate certificate,
-                    ExecutorService blocking) throws SocketException {
+                    ExecutorService blocking) throws IOException {
         this.name = name;
         this.conference = conference;
         this.publishes = publishes;
@@ -108,16 +111,17 @@ final class SyntheticClient implements AutoCloseable {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         this.ssrcs = publishes ? new SdpAnswer.Ssrcs(r.nextInt(1, Integer.MAX_VALUE), r.nextInt(1, Integer.MAX_VALUE),
                 r.nextInt(1, Integer.MAX_VALUE)) : new SdpAnswer.Ssrcs(0, 0, 0);
-        this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        this.socket.setReceiveBufferSize(1 << 20);
-        this.socket.setSendBufferSize(1 << 20);
-        this.receiver = new Thread(this::receiveLoop, "rx-" + name);
-        this.receiver.setDaemon(true);
+        this.socket = DatagramChannel.open();
+        socket.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
+        socket.setOption(StandardSocketOptions.SO_SNDBUF, 1 << 20);
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        socket.configureBlocking(false);
+        this.localAddress = (InetSocketAddress) socket.getLocalAddress();
     }
 
     /** Opens the signaling socket; {@link #mediaReady} completes when SRTP keys are in place. */
     CompletableFuture<SyntheticClient> join(HttpClient http, String signalingUrl) {
-        receiver.start();
+        Receivers.SHARED.register(socket, this);
         http.newWebSocketBuilder().buildAsync(URI.create(signalingUrl), new Listener())
                 .whenComplete((w, e) -> {
                     if (e != null) {
@@ -141,13 +145,15 @@ final class SyntheticClient implements AutoCloseable {
         return srtpOut != null && !closed;
     }
 
+    /** Why the client failed, with its DTLS datagram counts for diagnosis; null when it did not. */
     String failure() {
-        return failure;
+        return failure == null ? null : failure + " (ICE " + (iceConnected ? "connected" : "not connected")
+                + ", DTLS datagrams in " + dtlsRecordsIn.get() + " out " + dtlsRecordsOut.get() + ")";
     }
 
     private void fail(String why) {
         if (failure == null) {
-            failure = why;
+            failure = why + " after " + (System.nanoTime() - createdNs) / 1_000_000 + " ms";
         }
         mediaReady.completeExceptionally(new IOException(name + ": " + why));
     }
@@ -225,7 +231,7 @@ final class SyntheticClient implements AutoCloseable {
             InetSocketAddress a = new InetSocketAddress(c.address(), c.port());
             // The load stays on loopback: never check a candidate elsewhere.
             if (a.getAddress() != null && a.getAddress().isLoopbackAddress()
-                    && a.getAddress().getClass() == socket.getLocalAddress().getClass()) {
+                    && a.getAddress().getClass() == localAddress.getAddress().getClass()) {
                 bridge = a;
                 break;
             }
@@ -253,7 +259,7 @@ final class SyntheticClient implements AutoCloseable {
 
     private void sendRaw(byte[] b, int n) {
         try {
-            socket.send(new DatagramPacket(b, n, bridge));
+            socket.send(ByteBuffer.wrap(b, 0, n), bridge);
         } catch (IOException e) {
             if (!closed) {
                 sendErrors.incrementAndGet();
@@ -261,48 +267,44 @@ final class SyntheticClient implements AutoCloseable {
         }
     }
 
-    private void receiveLoop() {
-        byte[] buf = new byte[2048];
-        DatagramPacket p = new DatagramPacket(buf, buf.length);
-        RtpPacket rtp = new RtpPacket();
-        while (!closed) {
-            try {
-                p.setLength(buf.length);
-                socket.receive(p);
-            } catch (IOException e) {
+    private final RtpPacket rtp = new RtpPacket();
+
+    /** A selector thread: one datagram from the socket, demultiplexed (RFC 7983) and handled. */
+    @Override
+    public void onDatagram(byte[] buf, int len, InetSocketAddress from) {
+        if (closed) {
+            return;
+        }
+        int b0 = buf[0] & 0xFF;
+        long now = System.nanoTime();
+        if (b0 < 4) {
+            onStun(buf, len, from);
+        } else if (b0 >= 20 && b0 < 64) {
+            byte[] copy = new byte[len];
+            System.arraycopy(buf, 0, copy, 0, len);
+            dtlsRecordsIn.incrementAndGet();
+            dtlsIn.offer(copy);
+        } else if (b0 >= 128 && b0 < 192) {
+            SrtpSession in = srtpIn;
+            if (in == null) {
+                earlyPackets.incrementAndGet();
                 return;
             }
-            int len = p.getLength();
-            int b0 = buf[0] & 0xFF;
-            long now = System.nanoTime();
-            if (b0 < 4) {
-                onStun(buf, len, (InetSocketAddress) p.getSocketAddress());
-            } else if (b0 >= 20 && b0 < 64) {
-                byte[] copy = new byte[len];
-                System.arraycopy(buf, 0, copy, 0, len);
-                dtlsIn.offer(copy);
-            } else if (b0 >= 128 && b0 < 192) {
-                SrtpSession in = srtpIn;
-                if (in == null) {
-                    earlyPackets.incrementAndGet();
-                    continue;
-                }
-                int pt = buf[1] & 0xFF;
-                if (pt >= 192 && pt <= 223) {
-                    int n = in.unprotectRtcp(buf, 0, len);
-                    if (n < 0) {
-                        srtpErrors.incrementAndGet();
-                    } else {
-                        onRtcp(buf, n);
-                    }
+            int pt = buf[1] & 0xFF;
+            if (pt >= 192 && pt <= 223) {
+                int n = in.unprotectRtcp(buf, 0, len);
+                if (n < 0) {
+                    srtpErrors.incrementAndGet();
                 } else {
-                    int n = in.unprotectRtp(buf, 0, len);
-                    if (n < 0) {
-                        srtpErrors.incrementAndGet();
-                    } else if (rtp.wrap(buf, 0, n)) {
-                        bytesReceived.addAndGet(len);
-                        onRtp(rtp, now);
-                    }
+                    onRtcp(buf, n);
+                }
+            } else {
+                int n = in.unprotectRtp(buf, 0, len);
+                if (n < 0) {
+                    srtpErrors.incrementAndGet();
+                } else if (rtp.wrap(buf, 0, n)) {
+                    bytesReceived.addAndGet(len);
+                    onRtp(rtp, now);
                 }
             }
         }
@@ -382,7 +384,8 @@ final class SyntheticClient implements AutoCloseable {
 
         @Override
         public void send(byte[] buf, int off, int len) throws IOException {
-            socket.send(new DatagramPacket(buf, off, len, bridge));
+            dtlsRecordsOut.incrementAndGet();
+            socket.send(ByteBuffer.wrap(buf, off, len), bridge);
         }
 
         @Override
@@ -399,6 +402,10 @@ final class SyntheticClient implements AutoCloseable {
             tracks.put(ssrc, t);
         }
         t.received(rtp.sequenceNumber());
+        int stampAt = MediaGenerator.stampOffset(rtp);
+        if (stampAt >= 0) {
+            t.counted(MediaGenerator.counter(rtp.buffer(), stampAt));
+        }
         int at = twccSeen || rtp.hasExtensions() ? rtp.findExtension(SdpAnswer.EXT_TRANSPORT_CC) : -1;
         if (at >= 0) {
             twccSeen = true;
@@ -406,11 +413,8 @@ final class SyntheticClient implements AutoCloseable {
                 twcc.record(ByteIo.readU16(rtp.buffer(), at), nowNs);
             }
         }
-        if (measuring) {
-            long sentNs = MediaGenerator.stamp(rtp);
-            if (sentNs != 0) {
-                latencyUs.record((nowNs - sentNs) / 1000);
-            }
+        if (measuring && stampAt >= 0) {
+            latencyUs.record((nowNs - MediaGenerator.sendTime(rtp.buffer(), stampAt)) / 1000);
         }
     }
 
@@ -446,11 +450,13 @@ final class SyntheticClient implements AutoCloseable {
             sendErrors.incrementAndGet();
             return;
         }
-        outPacket.setData(out, 0, n);
-        outPacket.setSocketAddress(bridge);
+        outBuffer.clear().limit(n);
         try {
-            socket.send(outPacket);
-            rtpSent.incrementAndGet();
+            if (socket.send(outBuffer, bridge) == 0) {
+                sendErrors.incrementAndGet(); // socket buffer full
+            } else {
+                rtpSent.incrementAndGet();
+            }
         } catch (IOException e) {
             sendErrors.incrementAndGet();
         }
@@ -493,10 +499,9 @@ final class SyntheticClient implements AutoCloseable {
             sendErrors.incrementAndGet();
             return;
         }
-        outPacket.setData(out, 0, n);
-        outPacket.setSocketAddress(bridge);
+        outBuffer.clear().limit(n);
         try {
-            socket.send(outPacket);
+            socket.send(outBuffer, bridge);
         } catch (IOException e) {
             sendErrors.incrementAndGet();
         }
@@ -526,7 +531,11 @@ final class SyntheticClient implements AutoCloseable {
                 // best effort
             }
         }
-        socket.close();
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
     }
 
     private static String randomToken(int n) {

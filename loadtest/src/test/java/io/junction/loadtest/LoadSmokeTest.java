@@ -66,7 +66,9 @@ class LoadSmokeTest {
                 "the bridge forwards each packet to both other endpoints: " + text);
         assertTrue(r.expectedPackets() > 5_000, text);
         assertEquals(0, r.lostPackets(), "no sequence gaps: " + text);
-        assertEquals(0, r.lostBeforeMeasuring(), "no gaps in the settle time either: " + text);
+        assertEquals(0, r.lostBeforeMeasuring(), "no loss in the settle time either: " + text);
+        assertEquals(0, r.sequenceGaps(), "continuous RTP sequence numbers: " + text);
+        assertTrue(r.deliveredPercentOfFanOut() > 99.5, "every packet reaches every other endpoint: " + text);
         assertEquals(0, r.latePackets(), "no reordering or duplicates: " + text);
         assertEquals(0, r.srtpErrors(), text);
         assertTrue(r.latencyP50Ms() > 0 && r.latencyP50Ms() < 50, "latency measured from the payload stamp: " + text);

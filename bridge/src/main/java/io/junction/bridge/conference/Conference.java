@@ -31,6 +31,21 @@ public final class Conference {
     private volatile double bitrateInBps;
     private volatile double bitrateOutBps;
 
+    /** The packet worker every endpoint of this conference runs on (chosen at the first media session). */
+    private io.junction.bridge.worker.PacketWorker worker;
+
+    /**
+     * The conference's packet worker. All its endpoints share one worker, as a mediasoup router lives
+     * in one worker: forwarding inside a conference then never crosses threads (no queue hand-off, no
+     * wake-up), and conferences spread over the workers.
+     */
+    synchronized io.junction.bridge.worker.PacketWorker packetWorker(MediaCore core) {
+        if (worker == null) {
+            worker = core.workers().assign();
+        }
+        return worker;
+    }
+
     Conference(String id, String name, Instant createdAt, Bridge bridge, long nowMs) {
         this.id = id;
         this.name = name == null ? "" : name;

@@ -27,6 +27,10 @@ public final class MediaCore implements AutoCloseable {
 
     public MediaCore(BridgeConfig config) throws IOException {
         this.config = config;
+        // Choose the AES implementation and pay jitsi-srtp's one-time set-up (it benchmarks its
+        // cipher factories on first use: about 0.3 s) now, not on a packet worker at the first call.
+        io.junction.bridge.transport.srtp.SrtpSession.selectCipherFactory(config.srtpCrypto().name().toLowerCase());
+        io.junction.bridge.transport.srtp.SrtpSession.warmUp();
         this.port = new MediaPort(config);
         this.pool = new PacketPool(16384, 1024);
         this.workers = new PacketWorkers(Math.max(1, config.packetWorkers()), pool);

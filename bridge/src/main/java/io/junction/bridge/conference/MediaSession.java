@@ -75,7 +75,7 @@ final class MediaSession implements IceTransport.Listener {
     MediaSession(Endpoint endpoint, MediaCore core) throws IOException {
         this.endpoint = endpoint;
         this.core = core;
-        this.worker = core.workers().assign();
+        this.worker = endpoint.conference().packetWorker(core);
         this.ice = new IceTransport(core.port(), endpoint.id(), this);
         this.transport = new EndpointTransport(core, endpoint, ice, worker, this::onTransportFailed);
         this.receiver = new MediaReceiver(this, transport, core);
@@ -511,9 +511,23 @@ final class MediaSession implements IceTransport.Listener {
         }
     }
 
-    /** Hands a copy of a received packet to this (subscriber) session's worker for sending. */
+    /**
+     * Hands a copy of a received packet to this (subscriber) session's worker for sending. When the
+     * caller already runs on that worker (the publisher and this subscriber share it), the packet is
+     * handled right here: same thread, same order, but no queue and no wake-up (the load generator
+     * measured 15-20 % less CPU per forwarded packet with one worker than with two, mostly that).
+     */
     void forward(Packet p) {
-        worker.offer(p);
+        if (!worker.isWorkerThread()) {
+            worker.offer(p);
+            return;
+        }
+        try {
+            p.handler.handle(p);
+        } catch (RuntimeException e) {
+            // as PacketWorker does: one subscriber's failure must not stop the publisher's fan-out
+            LOG.warn("forwarding to endpoint={} failed", endpoint.id(), e);
+        }
     }
 
     SourceTrack track(MediaKind kind) {

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
-/** The fixed pool of packet workers; endpoints are assigned round-robin and stay on their worker. */
+/** The fixed pool of packet workers; conferences are assigned round-robin and stay on their worker. */
 public final class PacketWorkers implements AutoCloseable {
     private final List<PacketWorker> workers;
     private final AtomicInteger next = new AtomicInteger();

@@ -96,6 +96,37 @@ public final class SrtpSession {
         return chosen;
     }
 
+    /**
+     * Runs every profile once (RTP and RTCP, both directions) so that jitsi-srtp's lazy set-up (cipher
+     * factory creation and benchmark, class loading) happens at start-up instead of stalling the
+     * first packet worker that derives a context. Idempotent; takes a few hundred milliseconds once.
+     */
+    public static synchronized void warmUp() {
+        if (warmedUp) {
+            return;
+        }
+        warmedUp = true;
+        long t0 = System.nanoTime();
+        for (SrtpProfile p : SrtpProfile.values()) {
+            byte[] km = new byte[p.keyingMaterialLength()];
+            SrtpSession server = new SrtpSession(p, km, true);
+            SrtpSession client = new SrtpSession(p, km, false);
+            byte[] buf = new byte[256];
+            buf[0] = (byte) 0x80;
+            buf[1] = 96;
+            buf[11] = 1;
+            int n = server.protectRtp(buf, 0, 100);
+            client.unprotectRtp(buf, 0, n);
+            java.util.Arrays.fill(buf, (byte) 0);
+            n = io.junction.bridge.rtp.RtcpWriter.writePli(buf, 0, 1, 2);
+            n = client.protectRtcp(buf, 0, n);
+            server.unprotectRtcp(buf, 0, n);
+        }
+        LOG.info("SRTP warm-up took {} ms", (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static boolean warmedUp;
+
     private static boolean openSslLoads() {
         try {
             return JitsiOpenSslProvider.isLoaded();

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs one benchmark scenario against a Junction started here as a separate process (so its CPU is
+# measured apart from the load generator's), on loopback ports 18080/18081/20000.
+#   loadtest/bench.sh 10x10 | 5x4+4 | 1to200 | custom [load generator options...]
+# Builds first when the jars are missing. Extra arguments go to the load generator
+# (e.g. --duration 60 --json out.json). JUNCTION_JAVA_OPTS is passed to the bridge's JVM
+# (e.g. "-XX:StartFlightRecording=filename=bridge.jfr" to profile it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -f signaling-api/target/junction.jar ] && [ -f loadtest/target/junction-loadtest.jar ] \
+  || mvn -q -B package -DskipTests
+
+scenario="${1:-10x10}"; shift || true
+case "$scenario" in
+  10x10)  args=(--conferences 1 --publishers 10 --subscribers 0) ;;   # 10 people, each sends and receives 9
+  5x4+4)  args=(--conferences 5 --publishers 4 --subscribers 4) ;;
+  1to200) args=(--conferences 1 --publishers 1 --subscribers 200 --join-rate 40) ;;
+  custom) args=() ;;
+  *) echo "unknown scenario $scenario (10x10, 5x4+4, 1to200, custom)" >&2; exit 2 ;;
+esac
+
+log=$(mktemp -t junction-bench.XXXXXX.log)
+# shellcheck disable=SC2086
+java ${JUNCTION_JAVA_OPTS:-} -jar signaling-api/target/junction.jar --config config/loadtest.conf >"$log" 2>&1 &
+bridge=$!
+trap 'kill $bridge 2>/dev/null; wait $bridge 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -fs http://127.0.0.1:18080/health >/dev/null 2>&1 && break
+  sleep 0.2
+done
+java -jar loadtest/target/junction-loadtest.jar --admin http://127.0.0.1:18081 --bridge-pid "$bridge" "${args[@]}" "$@"
