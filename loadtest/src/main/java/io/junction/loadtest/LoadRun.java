@@ -113,6 +113,7 @@ final class LoadRun {
                 c.measuring = true;
             }
             BridgeProbe.Sample start = probe.sample();
+            double selfCpu0 = BridgeProbe.procCpuSeconds(ProcessHandle.current().pid());
             Totals last = before;
             long t0 = System.nanoTime();
             long end = t0 + (long) (o.seconds() * 1e9);
@@ -137,8 +138,16 @@ final class LoadRun {
             for (SyntheticClient c : clients) {
                 c.measuring = false;
             }
+            int lostDuringRun = 0;
+            for (SyntheticClient c : clients) {
+                if (c.isMediaReady() && c.failure() != null) {
+                    lostDuringRun++;
+                    failures.add(c.name + " during the run: " + c.failure());
+                }
+            }
             Totals after = totals();
             BridgeProbe.Sample stop = probe.sample();
+            double selfCpu = BridgeProbe.procCpuSeconds(ProcessHandle.current().pid()) - selfCpu0;
             double measured = (stop.atNs() - start.atNs()) / 1e9;
             generator.stop();
             generatorThread.join(2000);
@@ -177,7 +186,7 @@ final class LoadRun {
             double basePerPacket = base == null ? Double.NaN : base.cpuMicrosPerForwarded();
             String scenario = String.format(Locale.ROOT, "%d conference(s) x (%d publishers + %d subscribers), video %d kbit/s at %d fps",
                     o.conferences(), o.publishers(), o.subscribers(), o.videoBitrateBps() / 1000, o.fps());
-            return new Report(scenario, clients.size(), connected, failures, measured,
+            return new Report(scenario, clients.size(), connected, connected - lostDuringRun, failures, measured,
                     (after.sent - before.sent) / measured, forwarded / measured,
                     (after.receivedVideo - before.receivedVideo) / measured, (after.bytes - before.bytes) * 8 / measured / 1e6,
                     forwarded, expected, lost, expected == 0 ? 0 : lost * 100.0 / expected,
@@ -186,7 +195,7 @@ final class LoadRun {
                     srtpErrors, early, keyframes,
                     latency.percentile(50) / 1000.0, latency.percentile(99) / 1000.0, latency.max() / 1000.0,
                     joinMs.percentile(50), joinMs.percentile(99),
-                    cpu, cpu * 100 / measured, perPacket, heapPerEndpoint,
+                    cpu, cpu * 100 / measured, perPacket, selfCpu * 100 / measured, heapPerEndpoint,
                     stop.droppedPackets() - start.droppedPackets(), base, basePerPacket, perPacket / basePerPacket);
         } finally {
             if (generator != null) {

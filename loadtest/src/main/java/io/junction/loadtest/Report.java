@@ -9,6 +9,7 @@ record Report(
         String scenario,
         int endpoints,
         int connected,
+        int connectedAtEnd,
         List<String> failures,
         double measuredSeconds,
         double sentPacketsPerSecond,
@@ -35,6 +36,7 @@ record Report(
         double bridgeCpuSeconds,
         double bridgeCpuPercentOfOneCore,
         double cpuMicrosPerForwardedPacket,
+        double loadGeneratorCpuPercentOfOneCore,
         double bridgeHeapPerEndpointKiB,
         double bridgeDroppedPackets,
         Baseline.Result baseline,
@@ -44,7 +46,8 @@ record Report(
     String text() {
         StringBuilder sb = new StringBuilder();
         sb.append("== Junction load report: ").append(scenario).append(" ==\n");
-        row(sb, "endpoints connected", connected + " / " + endpoints + (failures.isEmpty() ? "" : "  failures: " + failures));
+        row(sb, "endpoints connected", connected + " / " + endpoints + ", at the end " + connectedAtEnd
+                + (failures.isEmpty() ? "" : "  failures: " + failures));
         row(sb, "measured", f("%.1f s", measuredSeconds));
         row(sb, "sent by publishers", f("%.0f packets/s", sentPacketsPerSecond));
         row(sb, "forwarded to subscribers", f("%.0f packets/s (%.0f video), %.2f Mbit/s", forwardedPacketsPerSecond,
@@ -60,6 +63,7 @@ record Report(
         row(sb, "join (WebSocket to SRTP)", f("p50 %.0f ms, p99 %.0f ms", joinP50Ms, joinP99Ms));
         row(sb, "bridge CPU", f("%.2f s, %.1f %% of one core", bridgeCpuSeconds, bridgeCpuPercentOfOneCore));
         row(sb, "bridge CPU per forwarded packet", f("%.2f us", cpuMicrosPerForwardedPacket));
+        row(sb, "load generator CPU", f("%.1f %% of one core (same machine)", loadGeneratorCpuPercentOfOneCore));
         row(sb, "bridge heap per endpoint", f("%.0f KiB", bridgeHeapPerEndpointKiB));
         row(sb, "bridge drops (all reasons)", f("%.0f", bridgeDroppedPackets));
         if (baseline != null) {

@@ -17,8 +17,8 @@ final class Scheduler {
 
     private Scheduler() {}
 
-    /** Runs {@code task} every {@code periodMs} until {@code done} is true. */
-    static void repeat(Runnable task, long periodMs, BooleanSupplier done) {
+    /** Runs {@code task} after {@code delayMs}, then every {@code periodMs}, until {@code done} is true. */
+    static void repeat(Runnable task, long delayMs, long periodMs, BooleanSupplier done) {
         AtomicReference<ScheduledFuture<?>> self = new AtomicReference<>();
         self.set(TIMER.scheduleWithFixedDelay(() -> {
             if (done.getAsBoolean()) {
@@ -33,6 +33,6 @@ final class Scheduler {
             } catch (RuntimeException e) {
                 // one client's failure must not stop the timer for the others
             }
-        }, 0, periodMs, TimeUnit.MILLISECONDS));
+        }, delayMs, periodMs, TimeUnit.MILLISECONDS));
     }
 }

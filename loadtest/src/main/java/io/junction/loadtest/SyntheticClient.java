@@ -212,6 +212,8 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
                 ws.sendText(JSON.writeValueAsString(answer), true).join();
                 if (first) {
                     startIce(o);
+                    // Keepalive as the SDK does: the bridge's WebSocket idle timeout closes a silent socket.
+                    Scheduler.repeat(this::ping, 10_000, 10_000, () -> closed || failure != null);
                 }
             }
             case "error" -> {
@@ -223,6 +225,13 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
             default -> {
                 // welcome, participantJoined/Left, pong: nothing to do
             }
+        }
+    }
+
+    private void ping() {
+        WebSocket w = ws;
+        if (w != null) {
+            w.sendText("{\"type\":\"ping\",\"ts\":" + System.currentTimeMillis() + "}", true);
         }
     }
 
@@ -240,7 +249,7 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
             fail("the offer has no loopback candidate of the socket's address family");
             return;
         }
-        Scheduler.repeat(this::iceTick, 50, () -> closed);
+        Scheduler.repeat(this::iceTick, 0, 50, () -> closed);
     }
 
     /** Binding requests every 50 ms until connected, then every 2.5 s as consent freshness. */

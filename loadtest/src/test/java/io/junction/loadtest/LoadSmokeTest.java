@@ -59,6 +59,7 @@ class LoadSmokeTest {
         System.out.println(r.json());
 
         assertEquals(6, r.connected(), "every endpoint connects: " + r.failures());
+        assertEquals(6, r.connectedAtEnd(), "and stays connected: " + r.failures());
         // Each publisher's audio (50/s) and video (about 30 frames/s) reach the two other endpoints.
         double perPublisher = r.sentPacketsPerSecond() / 4;
         assertTrue(perPublisher > 70, "publishers send audio and video: " + text);
