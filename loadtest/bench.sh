@@ -28,4 +28,8 @@ for _ in $(seq 1 100); do
   curl -fs http://127.0.0.1:18080/health >/dev/null 2>&1 && break
   sleep 0.2
 done
+if ! kill -0 "$bridge" 2>/dev/null; then
+  echo "the bridge did not start (ports 18080/18081/20000 in use?); its log: $log" >&2
+  exit 1
+fi
 java -jar loadtest/target/junction-loadtest.jar --admin http://127.0.0.1:18081 --bridge-pid "$bridge" "${args[@]}" "$@"

@@ -59,6 +59,38 @@ final class BridgeProbe {
         }
     }
 
+    /**
+     * Datagrams the kernel dropped (receive buffer full) on loopback UDP sockets, from
+     * {@code /proc/net/udp} and {@code /proc/net/udp6}: [0] on the socket bound to {@code bridgePort},
+     * [1] on every other socket (the load generator's clients). Sockets closed meanwhile are not
+     * counted, so read this while the run is on.
+     */
+    static long[] udpDrops(int bridgePort) {
+        long[] drops = new long[2];
+        for (String file : new String[] {"/proc/net/udp", "/proc/net/udp6"}) {
+            try {
+                for (String line : Files.readAllLines(Path.of(file))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length < 13 || !f[1].contains(":")) {
+                        continue;
+                    }
+                    int port;
+                    long d;
+                    try {
+                        port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
+                        d = Long.parseLong(f[f.length - 1]);
+                    } catch (NumberFormatException e) {
+                        continue; // the header line
+                    }
+                    drops[port == bridgePort ? 0 : 1] += d;
+                }
+            } catch (IOException | RuntimeException e) {
+                // not Linux: no figure
+            }
+        }
+        return drops;
+    }
+
     static double procCpuSeconds(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));

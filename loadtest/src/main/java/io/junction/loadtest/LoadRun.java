@@ -114,6 +114,8 @@ final class LoadRun {
             }
             BridgeProbe.Sample start = probe.sample();
             double selfCpu0 = BridgeProbe.procCpuSeconds(ProcessHandle.current().pid());
+            int bridgePort = clients.isEmpty() ? 0 : clients.get(0).bridgePort();
+            long[] udpDrops0 = BridgeProbe.udpDrops(bridgePort);
             Totals last = before;
             long t0 = System.nanoTime();
             long end = t0 + (long) (o.seconds() * 1e9);
@@ -148,6 +150,7 @@ final class LoadRun {
             Totals after = totals();
             BridgeProbe.Sample stop = probe.sample();
             double selfCpu = BridgeProbe.procCpuSeconds(ProcessHandle.current().pid()) - selfCpu0;
+            long[] udpDrops1 = BridgeProbe.udpDrops(bridgePort);
             double measured = (stop.atNs() - start.atNs()) / 1e9;
             generator.stop();
             generatorThread.join(2000);
@@ -196,7 +199,7 @@ final class LoadRun {
                     latency.percentile(50) / 1000.0, latency.percentile(99) / 1000.0, latency.max() / 1000.0,
                     joinMs.percentile(50), joinMs.percentile(99),
                     cpu, cpu * 100 / measured, perPacket, selfCpu * 100 / measured, heapPerEndpoint,
-                    stop.droppedPackets() - start.droppedPackets(), base, basePerPacket, perPacket / basePerPacket);
+                    stop.droppedPackets() - start.droppedPackets(), udpDrops1[0] - udpDrops0[0], udpDrops1[1] - udpDrops0[1], base, basePerPacket, perPacket / basePerPacket);
         } finally {
             if (generator != null) {
                 generator.stop();

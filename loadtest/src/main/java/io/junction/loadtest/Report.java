@@ -39,6 +39,8 @@ record Report(
         double loadGeneratorCpuPercentOfOneCore,
         double bridgeHeapPerEndpointKiB,
         double bridgeDroppedPackets,
+        long kernelDropsAtBridgeSocket,
+        long kernelDropsAtClientSockets,
         Baseline.Result baseline,
         double baselineCpuMicrosPerForwardedPacket,
         double costRatioToBaseline) {
@@ -66,6 +68,7 @@ record Report(
         row(sb, "load generator CPU", f("%.1f %% of one core (same machine)", loadGeneratorCpuPercentOfOneCore));
         row(sb, "bridge heap per endpoint", f("%.0f KiB", bridgeHeapPerEndpointKiB));
         row(sb, "bridge drops (all reasons)", f("%.0f", bridgeDroppedPackets));
+        row(sb, "kernel UDP drops, bridge / clients", kernelDropsAtBridgeSocket + " / " + kernelDropsAtClientSockets);
         if (baseline != null) {
             row(sb, "baseline UDP relay", f("%.0f packets/s forwarded, %.2f us CPU per forwarded packet",
                     baseline.forwardedPps(), baselineCpuMicrosPerForwardedPacket));

@@ -141,6 +141,12 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
         throw new IllegalStateException(name + ": the offer has no " + (video ? "video" : "audio") + " m-line to publish into");
     }
 
+    /** The bridge's media port (after the first offer), else 0. */
+    int bridgePort() {
+        InetSocketAddress b = bridge;
+        return b == null ? 0 : b.getPort();
+    }
+
     boolean isMediaReady() {
         return srtpOut != null && !closed;
     }
