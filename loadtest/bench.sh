@@ -19,6 +19,10 @@ case "$scenario" in
   *) echo "unknown scenario $scenario (10x10, 5x4+4, 1to200, custom)" >&2; exit 2 ;;
 esac
 
+if curl -fs http://127.0.0.1:18080/health >/dev/null 2>&1; then
+  echo "a Junction already answers on 127.0.0.1:18080; stop it first (the benchmark must measure its own bridge)" >&2
+  exit 1
+fi
 log=$(mktemp -t junction-bench.XXXXXX.log)
 # shellcheck disable=SC2086
 java ${JUNCTION_JAVA_OPTS:-} -jar signaling-api/target/junction.jar --config config/loadtest.conf >"$log" 2>&1 &

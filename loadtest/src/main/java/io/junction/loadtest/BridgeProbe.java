@@ -29,6 +29,9 @@ final class BridgeProbe {
         this.adminUrl = adminUrl;
         this.apiKey = apiKey;
         this.pid = pid;
+        if (pid > 0 && Double.isNaN(procCpuSeconds(pid))) {
+            throw new IllegalArgumentException("--bridge-pid " + pid + ": no such process on this machine");
+        }
     }
 
     Sample sample() {

@@ -18,7 +18,14 @@ public final class Main {
             System.exit(2);
             return;
         }
-        Report report = new LoadRun(options, System.out).run();
+        Report report;
+        try {
+            report = new LoadRun(options, System.out).run();
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         System.out.print(report.text());
         if (options.json() != null) {
             Files.writeString(options.json(), report.json());

@@ -51,6 +51,39 @@ class RetransmissionCacheTest {
     }
 
     @Test
+    void holdsAboutOneSecondOfPacketsNotAFullRing() {
+        RetransmissionCache cache = new RetransmissionCache(pool);
+        long now = 1_000_000_000L;
+        // 60 packets per second (500 kbit/s of video) for 10 s.
+        for (int i = 0; i < 600; i++) {
+            Packet p = packetWithSeq(i);
+            cache.put(p, i, now + i * 16_666_667L);
+            pool.release(p);
+        }
+        long end = now + 599 * 16_666_667L;
+        assertEquals(cache.size(), pool.outstanding(), "every held packet is out of the pool, nothing else");
+        int held = cache.size();
+        org.junit.jupiter.api.Assertions.assertTrue(held >= 60 && held <= 64, "about one second of packets: " + held);
+        assertNotNull(cache.get(599 - 59, end), "the last second is served");
+        // A burst (256 packets in one instant) fills the ring; a second later it has shrunk back.
+        for (int i = 600; i < 856; i++) {
+            Packet p = packetWithSeq(i & 0xFFFF);
+            cache.put(p, i, end + 1);
+            pool.release(p);
+        }
+        assertEquals(RetransmissionCache.CAPACITY, cache.size());
+        long later = end + 1 + RetransmissionCache.MAX_AGE_NS + 1;
+        for (int i = 856; i < 1000; i++) {
+            Packet p = packetWithSeq(i & 0xFFFF);
+            cache.put(p, i, later + (i - 856) * 16_666_667L);
+            pool.release(p);
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(cache.size() <= 144, "the burst's packets went back: " + cache.size());
+        cache.clear();
+        assertEquals(0, pool.outstanding());
+    }
+
+    @Test
     void rtxCarriesTheOriginalSequenceNumberAndPayload() {
         byte[] vp8 = Fixtures.get("vp8");
         RtpPacket original = new RtpPacket();

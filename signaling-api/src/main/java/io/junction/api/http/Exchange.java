@@ -84,7 +84,10 @@ public final class Exchange {
         return (ObjectNode) node;
     }
 
+    private boolean bodyRead;
+
     private byte[] readBody() throws ApiException {
+        bodyRead = true;
         try (InputStream in = Content.Source.asInputStream(request)) {
             if (request.getLength() > MAX_BODY_BYTES) {
                 throw tooLarge(in);
@@ -108,13 +111,35 @@ public final class Exchange {
      * unread data, and the client can get a connection reset instead of the 413.
      */
     private static ApiException tooLarge(InputStream in) throws IOException {
+        discard(in);
+        return new ApiException(413, "body-too-large", "request body exceeds " + MAX_BODY_BYTES + " bytes");
+    }
+
+    /**
+     * A request refused before its body was read (unknown path, wrong method, bad id) may still be
+     * sending it; answering first makes Jetty close the connection with unread data, and a client
+     * that reuses the connection sees it closed instead of the answer. Reads and drops up to
+     * {@link #MAX_DISCARDED_BYTES}, as for a 413.
+     */
+    private void discardUnreadBody() {
+        if (bodyRead || request.getLength() == 0) {
+            return;
+        }
+        bodyRead = true;
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            discard(in);
+        } catch (IOException ignored) {
+            // the client went away: nothing to answer anyway
+        }
+    }
+
+    private static void discard(InputStream in) throws IOException {
         long skipped = 0;
         byte[] sink = new byte[8192];
         int n;
         while (skipped < MAX_DISCARDED_BYTES && (n = in.read(sink, 0, (int) Math.min(sink.length, MAX_DISCARDED_BYTES - skipped))) > 0) {
             skipped += n;
         }
-        return new ApiException(413, "body-too-large", "request body exceeds " + MAX_BODY_BYTES + " bytes");
     }
 
     /** An optional string field: absent or null → null; anything but a string → 400. */
@@ -155,6 +180,7 @@ public final class Exchange {
     }
 
     public void error(ApiException e) {
+        discardUnreadBody();
         ObjectNode root = JSON.createObjectNode();
         ObjectNode err = root.putObject("error");
         err.put("code", e.code());
