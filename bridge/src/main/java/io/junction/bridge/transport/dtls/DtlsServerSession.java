@@ -106,9 +106,36 @@ public final class DtlsServerSession implements AutoCloseable {
         if (closed || !acceptingRecords || len > RECEIVE_LIMIT) {
             return false;
         }
+        trace('<', buf, off, len);
         byte[] copy = new byte[len];
         System.arraycopy(buf, off, copy, 0, len);
         return inbound.offer(copy);
+    }
+
+    /**
+     * The first records of the handshake, both ways, as "direction content-type/epoch/handshake-type"
+     * (e.g. {@code <22/0/1} for a received ClientHello), for the log when a handshake fails.
+     */
+    private final StringBuffer trace = new StringBuffer();
+    private int traced;
+
+    private void trace(char dir, byte[] buf, int off, int len) {
+        if (handshakeDone || traced >= 120 || len < 13) {
+            return;
+        }
+        traced++;
+        int ct = buf[off] & 0xFF;
+        int epoch = ((buf[off + 3] & 0xFF) << 8) | (buf[off + 4] & 0xFF);
+        trace.append(dir).append(ct).append('/').append(epoch);
+        if (ct == 22 && epoch == 0 && len > 13) {
+            trace.append('/').append(buf[off + 13] & 0xFF);
+        }
+        trace.append(' ');
+    }
+
+    /** What {@link #trace} saw; empty when the handshake went through. */
+    public String trace() {
+        return trace.toString().trim();
     }
 
     public boolean isHandshakeDone() {
@@ -140,7 +167,8 @@ public final class DtlsServerSession implements AutoCloseable {
                 listener.onFailed(closed ? FailureReason.CLOSED : FailureReason.PROTOCOL_ERROR, String.valueOf(e.getMessage()));
             }
         } catch (InterruptedIOException | TlsTimeoutException e) {
-            listener.onFailed(closed ? FailureReason.CLOSED : FailureReason.TIMEOUT, "handshake timed out");
+            listener.onFailed(closed ? FailureReason.CLOSED : FailureReason.TIMEOUT, "handshake timed out; records "
+                    + trace());
         } catch (IOException | RuntimeException e) {
             if (server.fingerprintMismatch) {
                 listener.onFailed(FailureReason.FINGERPRINT_MISMATCH, "client certificate does not match the fingerprint");
@@ -234,6 +262,7 @@ public final class DtlsServerSession implements AutoCloseable {
         @Override
         public void send(byte[] buf, int off, int len) {
             if (!closed) {
+                trace('>', buf, off, len);
                 sender.send(buf, off, len);
             }
         }

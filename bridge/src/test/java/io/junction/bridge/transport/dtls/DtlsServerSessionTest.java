@@ -152,6 +152,48 @@ class DtlsServerSessionTest {
     }
 
     @Test
+    void aStalledHandshakeIsLoggedWithItsRecords() throws Exception {
+        Outcome outcome = new Outcome();
+        server(CLIENT_CERT.fingerprintSha256(), Duration.ofMillis(1500), outcome);
+        DatagramTransport real = new UDPTransport(clientSocket, 1500);
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+        DatagramTransport firstFlightOnly = new DatagramTransport() {
+            @Override
+            public int getReceiveLimit() throws IOException {
+                return real.getReceiveLimit();
+            }
+
+            @Override
+            public int getSendLimit() throws IOException {
+                return real.getSendLimit();
+            }
+
+            @Override
+            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+                return real.receive(buf, off, len, waitMillis);
+            }
+
+            @Override
+            public void send(byte[] buf, int off, int len) throws IOException {
+                if (sent.getAndIncrement() == 0) {
+                    real.send(buf, off, len); // the ClientHello, then nothing
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                real.close();
+            }
+        };
+        connect(new DtlsClient(CLIENT_CERT, SrtpProfile.AEAD_AES_128_GCM), firstFlightOnly);
+        Object[] r = outcome.result.get(10, TimeUnit.SECONDS);
+        assertEquals(DtlsServerSession.FailureReason.TIMEOUT, r[0]);
+        String detail = (String) r[1];
+        assertTrue(detail.contains("<22/0/1"), "the ClientHello is in the log: " + detail);
+        assertTrue(detail.contains(">22/0/2"), "and the ServerHello the bridge answered with: " + detail);
+    }
+
+    @Test
     void garbageRecordsDoNotBreakTheServer() throws Exception {
         Outcome outcome = new Outcome();
         DtlsServerSession s = server(CLIENT_CERT.fingerprintSha256(), Duration.ofSeconds(10), outcome);
