@@ -459,21 +459,8 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
 
     /** Generator thread: protects and sends the RTP packet in {@link #rtpBuffer()}. */
     void sendRtp(int len) {
-        SrtpSession s = srtpOut;
-        int n = s.protectRtp(out, 0, len);
-        if (n < 0) {
-            sendErrors.incrementAndGet();
-            return;
-        }
-        outBuffer.clear().limit(n);
-        try {
-            if (socket.send(outBuffer, bridge) == 0) {
-                sendErrors.incrementAndGet(); // socket buffer full
-            } else {
-                rtpSent.incrementAndGet();
-            }
-        } catch (IOException e) {
-            sendErrors.incrementAndGet();
+        if (send(srtpOut.protectRtp(out, 0, len))) {
+            rtpSent.incrementAndGet();
         }
     }
 
@@ -509,17 +496,25 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
     }
 
     private void sendRtcp(int len) {
-        int n = srtpOut.protectRtcp(out, 0, len);
+        send(srtpOut.protectRtcp(out, 0, len));
+    }
+
+    /** Sends the {@code n} protected bytes in {@link #out}; counts a protect error, a full socket buffer or an I/O error. */
+    private boolean send(int n) {
         if (n < 0) {
             sendErrors.incrementAndGet();
-            return;
+            return false;
         }
         outBuffer.clear().limit(n);
         try {
-            socket.send(outBuffer, bridge);
+            if (socket.send(outBuffer, bridge) > 0) {
+                return true;
+            }
         } catch (IOException e) {
-            sendErrors.incrementAndGet();
+            // counted below
         }
+        sendErrors.incrementAndGet();
+        return false;
     }
 
     /** Leaves politely: {@code leave} on the WebSocket, DTLS close_notify, then closes the socket. */

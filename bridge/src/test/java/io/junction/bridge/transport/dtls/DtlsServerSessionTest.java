@@ -94,6 +94,39 @@ class DtlsServerSessionTest {
         return s;
     }
 
+    /** {@code real}, but only the datagrams whose 1-based send count {@code keep} accepts are sent. */
+    private static DatagramTransport sendingOnly(DatagramTransport real, java.util.function.IntPredicate keep) {
+        AtomicInteger sent = new AtomicInteger();
+        return new DatagramTransport() {
+            @Override
+            public int getReceiveLimit() throws IOException {
+                return real.getReceiveLimit();
+            }
+
+            @Override
+            public int getSendLimit() throws IOException {
+                return real.getSendLimit();
+            }
+
+            @Override
+            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+                return real.receive(buf, off, len, waitMillis);
+            }
+
+            @Override
+            public void send(byte[] buf, int off, int len) throws IOException {
+                if (keep.test(sent.incrementAndGet())) {
+                    real.send(buf, off, len);
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                real.close();
+            }
+        };
+    }
+
     private CompletableFuture<DtlsClient> connect(DtlsClient client, DatagramTransport transport) {
         return CompletableFuture.supplyAsync(() -> {
             try {
@@ -155,36 +188,8 @@ class DtlsServerSessionTest {
     void aStalledHandshakeIsLoggedWithItsRecords() throws Exception {
         Outcome outcome = new Outcome();
         server(CLIENT_CERT.fingerprintSha256(), Duration.ofMillis(1500), outcome);
-        DatagramTransport real = new UDPTransport(clientSocket, 1500);
-        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
-        DatagramTransport firstFlightOnly = new DatagramTransport() {
-            @Override
-            public int getReceiveLimit() throws IOException {
-                return real.getReceiveLimit();
-            }
-
-            @Override
-            public int getSendLimit() throws IOException {
-                return real.getSendLimit();
-            }
-
-            @Override
-            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-                return real.receive(buf, off, len, waitMillis);
-            }
-
-            @Override
-            public void send(byte[] buf, int off, int len) throws IOException {
-                if (sent.getAndIncrement() == 0) {
-                    real.send(buf, off, len); // the ClientHello, then nothing
-                }
-            }
-
-            @Override
-            public void close() throws IOException {
-                real.close();
-            }
-        };
+        // The ClientHello goes out, then nothing.
+        DatagramTransport firstFlightOnly = sendingOnly(new UDPTransport(clientSocket, 1500), n -> n == 1);
         connect(new DtlsClient(CLIENT_CERT, SrtpProfile.AEAD_AES_128_GCM), firstFlightOnly);
         Object[] r = outcome.result.get(10, TimeUnit.SECONDS);
         assertEquals(DtlsServerSession.FailureReason.TIMEOUT, r[0]);
@@ -215,38 +220,8 @@ class DtlsServerSessionTest {
     void lostFlightsAreRetransmitted() throws Exception {
         Outcome outcome = new Outcome();
         server(CLIENT_CERT.fingerprintSha256(), Duration.ofSeconds(20), outcome);
-        AtomicInteger sent = new AtomicInteger();
-        UDPTransport udp = new UDPTransport(clientSocket, 1500);
-        DatagramTransport lossy = new DatagramTransport() {
-            @Override
-            public int getReceiveLimit() throws IOException {
-                return udp.getReceiveLimit();
-            }
-
-            @Override
-            public int getSendLimit() throws IOException {
-                return udp.getSendLimit();
-            }
-
-            @Override
-            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-                return udp.receive(buf, off, len, waitMillis);
-            }
-
-            @Override
-            public void send(byte[] buf, int off, int len) throws IOException {
-                int n = sent.incrementAndGet();
-                if (n == 1 || n == 3) {
-                    return; // drop the first ClientHello and a record of the second flight
-                }
-                udp.send(buf, off, len);
-            }
-
-            @Override
-            public void close() throws IOException {
-                udp.close();
-            }
-        };
+        // Drop the first ClientHello and a record of the second flight.
+        DatagramTransport lossy = sendingOnly(new UDPTransport(clientSocket, 1500), n -> n != 1 && n != 3);
         DtlsClient client = connect(new DtlsClient(CLIENT_CERT, SrtpProfile.AEAD_AES_128_GCM), lossy)
                 .get(20, TimeUnit.SECONDS);
         Object[] r = outcome.result.get(20, TimeUnit.SECONDS);
