@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param emptyConferenceTimeout a conference without endpoints for this long expires
  * @param packetWorkers          number of packet worker threads
  * @param maxPublisherBitrateBps cap on each publisher's total send bitrate, announced with REMB (0 = no cap)
+ * @param forwarding             selective forwarding: simulcast, downlink estimation, last-N
  */
 public record BridgeConfig(
         int mediaPort,
@@ -35,7 +36,33 @@ public record BridgeConfig(
         int maxEndpointsPerConference,
         Duration emptyConferenceTimeout,
         int packetWorkers,
-        long maxPublisherBitrateBps) {
+        long maxPublisherBitrateBps,
+        Forwarding forwarding) {
+
+    /**
+     * Selective forwarding settings.
+     *
+     * @param simulcast        offer publishers three simulcast layers (rids {@code q;h;f}, low to high)
+     * @param estimateDownlink run the send-side estimator per subscriber on its transport-cc feedback and
+     *                         fit the forwarded layers into it; false: only constraints decide
+     * @param startBitrateBps  downlink estimate a new subscriber starts with
+     * @param maxBitrateBps    the most the bridge sends one subscriber (the estimator's ceiling)
+     * @param defaultLastN     video of at most this many endpoints is forwarded (-1 = all) unless the
+     *                         receiver asks for fewer
+     */
+    public record Forwarding(boolean simulcast, boolean estimateDownlink, long startBitrateBps, long maxBitrateBps,
+                             int defaultLastN) {
+        public static final Forwarding DEFAULTS = new Forwarding(true, true, 1_000_000, 20_000_000, -1);
+
+        public Forwarding {
+            if (startBitrateBps <= 0 || maxBitrateBps < startBitrateBps) {
+                throw new IllegalArgumentException("need 0 < startBitrateBps <= maxBitrateBps");
+            }
+            if (defaultLastN < -1) {
+                throw new IllegalArgumentException("defaultLastN < -1");
+            }
+        }
+    }
 
     /** Which AES implementation the SRTP layer uses. */
     public enum SrtpCrypto { AUTO, OPENSSL, JAVA }
@@ -57,6 +84,7 @@ public record BridgeConfig(
         Objects.requireNonNull(dtlsHandshakeTimeout);
         Objects.requireNonNull(srtpCrypto);
         Objects.requireNonNull(emptyConferenceTimeout);
+        Objects.requireNonNull(forwarding);
         if (maxPublisherBitrateBps < 0) {
             throw new IllegalArgumentException("maxPublisherBitrateBps < 0");
         }
@@ -66,18 +94,24 @@ public record BridgeConfig(
     public static BridgeConfig loopbackDefaults(int mediaPort) {
         return new BridgeConfig(mediaPort, "127.0.0.1", List.of("127.0.0.1"), "", List.of(),
                 Duration.ofSeconds(30), Duration.ofSeconds(30), SrtpCrypto.AUTO,
-                1000, 100, Duration.ofSeconds(60), 2, 0);
+                1000, 100, Duration.ofSeconds(60), 2, 0, Forwarding.DEFAULTS);
     }
 
     public BridgeConfig withLimits(int maxConferences, int maxEndpointsPerConference, Duration emptyTimeout) {
         return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, staticMappings,
                 iceConsentTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
-                emptyTimeout, packetWorkers, maxPublisherBitrateBps);
+                emptyTimeout, packetWorkers, maxPublisherBitrateBps, forwarding);
     }
 
     public BridgeConfig withMaxPublisherBitrate(long bps) {
         return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, staticMappings,
                 iceConsentTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
-                emptyConferenceTimeout, packetWorkers, bps);
+                emptyConferenceTimeout, packetWorkers, bps, forwarding);
+    }
+
+    public BridgeConfig withForwarding(Forwarding f) {
+        return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, staticMappings,
+                iceConsentTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
+                emptyConferenceTimeout, packetWorkers, maxPublisherBitrateBps, f);
     }
 }

@@ -8,6 +8,10 @@ package io.junction.bridge.conference;
  */
 record ClientAnswer(String iceUfrag, String icePassword, String fingerprintSha256, SendStream audioSend,
                     SendStream videoSend) {
-    /** A stream the client sends; SSRCs may be 0 when not signalled (learned from the mid extension). */
-    record SendStream(int ssrc, int rtxSsrc) {}
+    /**
+     * A stream the client sends; SSRCs may be 0 when not signalled (learned from the mid extension, or
+     * for simulcast from the rid extension). {@code rids}: its simulcast layers in the client's order,
+     * empty without simulcast.
+     */
+    record SendStream(int ssrc, int rtxSsrc, java.util.List<String> rids) {}
 }

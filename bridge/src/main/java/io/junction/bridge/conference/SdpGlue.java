@@ -12,13 +12,20 @@ import java.util.List;
 
 /** Maps a media session's state to the sdp package's offer model, and a client answer back. */
 final class SdpGlue {
+    /**
+     * The simulcast layers the bridge asks publishers for, lowest first: the offer lists them in this
+     * order and Chromium, answering, gives the first the smallest resolution.
+     */
+    static final List<String> SIMULCAST_RIDS = List.of("q", "h", "f");
+
     private SdpGlue() {}
 
     static String writeOffer(MediaSession session, int revision, EndpointTransport transport,
                              List<MediaSession.Slot> slots) {
         List<BridgeOffer.Section> sections = new ArrayList<>();
         sections.add(BridgeOffer.Section.receive(MediaSession.PUBLISH_AUDIO_MID, false));
-        sections.add(BridgeOffer.Section.receive(MediaSession.PUBLISH_VIDEO_MID, true));
+        sections.add(BridgeOffer.Section.receive(MediaSession.PUBLISH_VIDEO_MID, true,
+                session.endpoint().conference().bridge().config().forwarding().simulcast() ? SIMULCAST_RIDS : List.of()));
         for (MediaSession.Slot slot : slots) {
             boolean video = slot.kind == MediaKind.VIDEO;
             Subscription sub = slot.subscription;
@@ -52,6 +59,6 @@ final class SdpGlue {
     }
 
     private static ClientAnswer.SendStream sendStream(ClientAnswerReader.SendInfo s) {
-        return s == null || !s.sends() ? null : new ClientAnswer.SendStream(s.ssrc(), s.rtxSsrc());
+        return s == null || !s.sends() ? null : new ClientAnswer.SendStream(s.ssrc(), s.rtxSsrc(), s.rids());
     }
 }

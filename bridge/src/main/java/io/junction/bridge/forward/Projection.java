@@ -9,7 +9,7 @@ package io.junction.bridge.forward;
  * delta is chosen so the first packet of the new source follows the highest number sent so far.
  * Timestamps likewise, advanced by the wall-clock time between the two sources' packets.
  */
-public final class Projection {
+public final class Projection implements StreamProjection {
     private final int clockRateHz;
     private boolean started;
     private int sourceSsrc;
@@ -61,16 +61,19 @@ public final class Projection {
         return !started || ssrc != sourceSsrc;
     }
 
+    @Override
     public boolean started() {
         return started;
     }
 
     /** The SSRC of the source currently projected. */
+    @Override
     public int sourceSsrc() {
         return sourceSsrc;
     }
 
     /** Output timestamp = input timestamp + this (mod 2^32), for the current source. */
+    @Override
     public int tsDelta() {
         return tsDelta;
     }

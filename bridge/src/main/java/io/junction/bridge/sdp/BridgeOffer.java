@@ -18,21 +18,30 @@ public record BridgeOffer(long sessionId, long version, String iceUfrag, String 
 
     /**
      * One m-line. For {@code SENDONLY} sections {@code ssrc}, {@code cname}, {@code streamId} and
-     * {@code trackId} describe the forwarded track ({@code rtxSsrc} 0 when none).
+     * {@code trackId} describe the forwarded track ({@code rtxSsrc} 0 when none). {@code recvRids}: the
+     * simulcast layers a {@code RECVONLY} section asks for (RFC 8851/8853), lowest first; empty for none.
      */
     public record Section(String mid, boolean video, Direction direction, int ssrc, int rtxSsrc, String cname,
-                          String streamId, String trackId) {
+                          String streamId, String trackId, List<String> recvRids) {
+        public Section {
+            recvRids = List.copyOf(recvRids);
+        }
+
         public static Section receive(String mid, boolean video) {
-            return new Section(mid, video, Direction.RECVONLY, 0, 0, null, null, null);
+            return receive(mid, video, List.of());
+        }
+
+        public static Section receive(String mid, boolean video, List<String> rids) {
+            return new Section(mid, video, Direction.RECVONLY, 0, 0, null, null, null, rids);
         }
 
         public static Section inactive(String mid, boolean video) {
-            return new Section(mid, video, Direction.INACTIVE, 0, 0, null, null, null);
+            return new Section(mid, video, Direction.INACTIVE, 0, 0, null, null, null, List.of());
         }
 
         public static Section send(String mid, boolean video, int ssrc, int rtxSsrc, String cname, String streamId,
                                    String trackId) {
-            return new Section(mid, video, Direction.SENDONLY, ssrc, rtxSsrc, cname, streamId, trackId);
+            return new Section(mid, video, Direction.SENDONLY, ssrc, rtxSsrc, cname, streamId, trackId, List.of());
         }
     }
 

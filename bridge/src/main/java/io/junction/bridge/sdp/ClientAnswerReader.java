@@ -11,8 +11,16 @@ import java.util.List;
 public final class ClientAnswerReader {
     private ClientAnswerReader() {}
 
-    /** What the client sends on one section; SSRCs are 0 when not signalled. */
-    public record SendInfo(String mid, String direction, int ssrc, int rtxSsrc) {
+    /**
+     * What the client sends on one section; SSRCs are 0 when not signalled. {@code rids}: the simulcast
+     * layers it sends (from {@code a=simulcast:send}, alternatives and paused marks removed), empty
+     * without simulcast.
+     */
+    public record SendInfo(String mid, String direction, int ssrc, int rtxSsrc, List<String> rids) {
+        public SendInfo {
+            rids = List.copyOf(rids);
+        }
+
         public boolean sends() {
             return direction.equals("sendonly") || direction.equals("sendrecv");
         }
@@ -53,7 +61,7 @@ public final class ClientAnswerReader {
                         + offeredMids.get(i));
             }
             if (m.port() == 0) {
-                sections.add(new SendInfo(mid, "inactive", 0, 0));
+                sections.add(new SendInfo(mid, "inactive", 0, 0, List.of()));
                 continue;
             }
             if (ufrag == null) {
@@ -103,7 +111,48 @@ public final class ClientAnswerReader {
                 break;
             }
         }
-        return new SendInfo(mid, m.direction(), ssrc, rtx);
+        return new SendInfo(mid, m.direction(), ssrc, rtx, simulcastRids(m));
+    }
+
+    /**
+     * The rids of {@code a=simulcast:send} (RFC 8853 §5.1): layers separated by ';', alternatives by ','
+     * (the first is taken), '~' marks a paused layer (kept: it may be resumed). Every rid must also have
+     * an {@code a=rid:<id> send} line.
+     */
+    private static List<String> simulcastRids(SessionDescription.Media m) throws SdpException {
+        String sim = m.attribute("simulcast");
+        if (sim == null) {
+            return List.of();
+        }
+        String[] f = sim.trim().split("\\s+");
+        if (f.length < 2 || !f[0].equals("send")) {
+            if (f.length >= 1 && f[0].equals("recv")) {
+                return List.of();
+            }
+            throw new SdpException("line " + m.line() + ": unsupported a=simulcast:" + sim);
+        }
+        java.util.Set<String> declared = new java.util.HashSet<>();
+        for (String r : m.attributes("rid")) {
+            String[] rf = r.trim().split("\\s+");
+            if (rf.length >= 2 && rf[1].equals("send")) {
+                declared.add(rf[0]);
+            }
+        }
+        List<String> rids = new ArrayList<>();
+        for (String layer : f[1].split(";")) {
+            String rid = layer.split(",")[0];
+            if (rid.startsWith("~")) {
+                rid = rid.substring(1);
+            }
+            if (rid.isEmpty() || rid.length() > 16 || !declared.contains(rid)) {
+                throw new SdpException("line " + m.line() + ": simulcast rid '" + rid + "' has no a=rid:" + rid + " send");
+            }
+            if (rids.size() == 8) {
+                throw new SdpException("line " + m.line() + ": more than 8 simulcast layers");
+            }
+            rids.add(rid);
+        }
+        return rids;
     }
 
     private static int parseSsrc(String s, SessionDescription.Media m) throws SdpException {

@@ -63,6 +63,12 @@ public final class OfferWriter {
                 line(sb, "a=fmtp:" + c.payloadType() + " " + c.fmtp());
             }
         }
+        if (!s.recvRids().isEmpty()) {
+            for (String rid : s.recvRids()) {
+                line(sb, "a=rid:" + rid + " recv");
+            }
+            line(sb, "a=simulcast:recv " + String.join(";", s.recvRids()));
+        }
         if (s.direction() == BridgeOffer.Direction.SENDONLY) {
             if (s.rtxSsrc() != 0) {
                 line(sb, "a=ssrc-group:FID " + Integer.toUnsignedString(s.ssrc()) + " "

@@ -125,7 +125,8 @@ public final class ConfigLoader {
                 intInRange("junction.conference.max-endpoints", 1, 10_000),
                 positiveDuration("junction.conference.empty-timeout"),
                 workers == 0 ? Runtime.getRuntime().availableProcessors() : workers,
-                bitrate("junction.media.max-publisher-bitrate"));
+                bitrate("junction.media.max-publisher-bitrate"),
+                forwarding());
         String secret = string("junction.signaling.token-secret");
         if (!secret.isEmpty() && secret.length() < 32) {
             throw new ConfigError("junction.signaling.token-secret: expected empty or at least 32 characters");
@@ -133,6 +134,18 @@ public final class ConfigLoader {
         var signaling = new JunctionConfig.Signaling(positiveDuration("junction.signaling.token-ttl"), secret);
         return new JunctionConfig(http, admin, bridge, signaling, bool("junction.demo.open-rooms"),
                 positiveDuration("junction.shutdown.grace-period"));
+    }
+
+    private BridgeConfig.Forwarding forwarding() throws ConfigError {
+        long start = bitrate("junction.forwarding.start-bitrate");
+        long max = bitrate("junction.forwarding.max-bitrate");
+        if (start <= 0 || max < start) {
+            throw new ConfigError("junction.forwarding: expected 0 < start-bitrate <= max-bitrate, got "
+                    + start + " and " + max);
+        }
+        return new BridgeConfig.Forwarding(bool("junction.forwarding.simulcast"),
+                bool("junction.forwarding.estimate-downlink"), start, max,
+                intInRange("junction.forwarding.default-last-n", -1, 10_000));
     }
 
     private static ConfigError error(String path, String expected, Config c) {

@@ -1,0 +1,314 @@
+package io.junction.bridge.forward;
+
+/**
+ * Turns the simulcast layers of one video source into the single continuous stream one subscriber
+ * receives under its own SSRC. Per packet it decides whether to forward (only the current layer, only
+ * temporal layers up to the target) and rewrites the forwarded packet's sequence number, timestamp,
+ * and VP8 picture id and TL0PICIDX, so the receiver never sees a gap it would NACK, a duplicate, or a
+ * picture id jump its decoder would take for a lost frame.
+ *
+ * <ul>
+ *   <li>Layer (encoding) switches happen only at the first packet of a keyframe of the target layer;
+ *       until one arrives the current layer goes on, and the caller asks the publisher for one
+ *       ({@link #wantsKeyframe}).</li>
+ *   <li>At a switch the output continues from the highest sequence number, picture id and TL0PICIDX
+ *       sent, and the timestamp moves on by the wall-clock time since the last forwarded packet.
+ *       Packets of the new layer older than the keyframe are dropped: they belong to frames the
+ *       receiver cannot decode and would land on numbers already used.</li>
+ *   <li>Dropping a temporal layer drops whole frames: later packets move down by the number of
+ *       packets dropped, later picture ids by the number of frames. Late packets (reordered, or
+ *       repaired by the publisher's RTX) from before a drop keep their old offsets: the offsets are
+ *       kept as a short list of breakpoints by input sequence number.</li>
+ * </ul>
+ *
+ * <p>Owned by the conference's packet worker (publisher and subscriber share it); no allocation per
+ * packet.
+ */
+public final class VideoProjection implements StreamProjection {
+    /** Forward every temporal layer. */
+    public static final int ALL_TEMPORAL = 3;
+    private static final int BREAKPOINTS = 16;
+
+    // ---- the allocation (written by the allocator on the same worker) ----
+    private int targetEncoding = -1;
+    private int targetTemporal = ALL_TEMPORAL;
+
+    // ---- the stream being forwarded ----
+    private int currentEncoding = -1;
+    private int currentTemporal = ALL_TEMPORAL;
+    private int sourceSsrc;
+    private boolean started;
+    private long highestInExt;
+    private int highestOutSeq;
+    private int pendingDroppedPackets;
+    private int pendingDroppedFrames;
+    private int lastDroppedPictureId = -1;
+    private long lastDroppedExt;
+    private long highestForwardedExt;
+    private int lastDroppedTargetSsrc;
+    private int lastDroppedTargetSeq;
+    private final long[] bpStart = new long[BREAKPOINTS];
+    private final int[] bpSeqDelta = new int[BREAKPOINTS];
+    private final int[] bpPicDelta = new int[BREAKPOINTS];
+    private int bpCount;
+    private int bpNewest = -1;
+
+    private int tsDelta;
+    private int lastOutTs;
+    private long lastForwardedNs;
+    private final int clockRateHz;
+
+    private int lastOutPictureId = -1;
+    private int tl0Delta;
+    private int lastOutTl0 = -1;
+
+    // ---- results of the last accepted packet ----
+    private int outSeq;
+    private int outTs;
+    private int outPictureId;
+    private int outTl0;
+
+    // ---- counters (same worker) ----
+    public long layerSwitches;
+    public long droppedOtherLayer;
+    public long droppedTemporal;
+    public long droppedStale;
+    /** Upper-layer packets that arrived after later packets were sent (reordering): each leaves a gap. */
+    public long lateTemporalDrops;
+    /** Packets of a keyframe that arrived before its first packet, dropped as the switch had not happened. */
+    public long lateBeforeSwitch;
+
+    public VideoProjection(int clockRateHz, int initialSeq, int initialTs) {
+        this.clockRateHz = clockRateHz;
+        this.highestOutSeq = (initialSeq - 1) & 0xFFFF;
+        this.lastOutTs = initialTs;
+    }
+
+    /** Sets what to forward: encoding index (-1: nothing) and the highest temporal layer. */
+    public void setTarget(int encoding, int temporal) {
+        targetEncoding = encoding;
+        targetTemporal = temporal;
+        // Temporal layers change at the next frame start: down at any frame, up at a sync frame.
+        if (encoding < 0) {
+            currentEncoding = -1;
+        }
+    }
+
+    public int targetEncoding() {
+        return targetEncoding;
+    }
+
+    public int targetTemporal() {
+        return targetTemporal;
+    }
+
+    public int currentEncoding() {
+        return currentEncoding;
+    }
+
+    public int currentTemporal() {
+        return currentTemporal;
+    }
+
+    /** True while the target layer differs from the one forwarded: a keyframe of it is needed. */
+    public boolean wantsKeyframe() {
+        return targetEncoding >= 0 && targetEncoding != currentEncoding;
+    }
+
+    /**
+     * Decides about one packet of {@code encoding}. On true, {@link #outSeq()} etc. hold the rewritten
+     * values for it.
+     *
+     * @param temporalId     the packet's temporal layer, -1 when unknown (then it counts as layer 0)
+     * @param layerSync      the frame depends only on layer 0 (VP8 Y bit): a temporal up-switch point
+     * @param keyframeStart  first packet of a keyframe
+     * @param startOfFrame   first packet of a frame
+     * @param pictureId      VP8 picture id (15 bits used), -1 without
+     * @param tl0            VP8 TL0PICIDX, -1 without
+     */
+    public boolean accept(int encoding, int ssrc, int seq, int ts, int temporalId, boolean layerSync,
+                          boolean keyframeStart, boolean startOfFrame, int pictureId, int tl0, long nowNs) {
+        if (encoding != currentEncoding) {
+            if (encoding != targetEncoding || !keyframeStart) {
+                if (encoding == targetEncoding) {
+                    lastDroppedTargetSsrc = ssrc;
+                    lastDroppedTargetSeq = seq;
+                }
+                droppedOtherLayer++;
+                return false;
+            }
+            if (ssrc == lastDroppedTargetSsrc && ((lastDroppedTargetSeq - seq) & 0xFFFF) - 1 < 0x7FFF) {
+                // A later packet of the keyframe came first and was dropped: the receiver sees a gap.
+                lateBeforeSwitch++;
+            }
+            lastDroppedTargetSsrc = 0;
+            switchTo(encoding, ssrc, seq, ts, pictureId, tl0, nowNs);
+        } else if (ssrc != sourceSsrc) {
+            // The layer restarted under a new SSRC: continue only from one of its keyframes.
+            if (!keyframeStart) {
+                droppedOtherLayer++;
+                return false;
+            }
+            switchTo(encoding, ssrc, seq, ts, pictureId, tl0, nowNs);
+        }
+        long ext = extend(seq);
+        boolean newest = ext > highestInExt;
+        int tid = temporalId < 0 ? 0 : temporalId;
+        if (startOfFrame && newest && targetTemporal < currentTemporal) {
+            currentTemporal = targetTemporal;
+        }
+        if (startOfFrame && newest && tid > currentTemporal && targetTemporal > currentTemporal
+                && (layerSync || keyframeStart)) {
+            currentTemporal = Math.min(targetTemporal, Math.max(currentTemporal + 1, tid));
+        }
+        if (tid > currentTemporal) {
+            if (newest) {
+                highestInExt = ext;
+                lastDroppedExt = ext;
+                pendingDroppedPackets++;
+                if (pictureId >= 0 && pictureId != lastDroppedPictureId) {
+                    lastDroppedPictureId = pictureId;
+                    pendingDroppedFrames++;
+                }
+            } else if (ext > highestForwardedExt) {
+                // Reordered inside the dropped run: later forwarded packets will make room for it too.
+                pendingDroppedPackets++;
+            } else {
+                // Later packets already went out without room for this one: the receiver sees a gap.
+                lateTemporalDrops++;
+            }
+            droppedTemporal++;
+            return false;
+        }
+        int bp;
+        if (newest) {
+            if (pendingDroppedPackets > 0) {
+                addBreakpoint(lastDroppedExt + 1, bpSeqDelta[bpNewest] - pendingDroppedPackets,
+                        bpPicDelta[bpNewest] - pendingDroppedFrames);
+                pendingDroppedPackets = 0;
+                pendingDroppedFrames = 0;
+            }
+            highestInExt = ext;
+            highestForwardedExt = ext;
+            bp = bpNewest;
+        } else {
+            bp = breakpointFor(ext);
+            if (bp < 0) {
+                droppedStale++;
+                return false;
+            }
+        }
+        outSeq = (int) (ext + bpSeqDelta[bp]) & 0xFFFF;
+        if (((outSeq - highestOutSeq) & 0xFFFF) < 0x8000) {
+            highestOutSeq = outSeq;
+        }
+        outTs = ts + tsDelta;
+        if (outTs - lastOutTs > 0) {
+            lastOutTs = outTs;
+        }
+        lastForwardedNs = nowNs;
+        if (pictureId >= 0) {
+            outPictureId = (pictureId + bpPicDelta[bp]) & 0x7FFF;
+            if (lastOutPictureId < 0 || ((outPictureId - lastOutPictureId) & 0x7FFF) < 0x4000) {
+                lastOutPictureId = outPictureId;
+            }
+        } else {
+            outPictureId = -1;
+        }
+        if (tl0 >= 0) {
+            outTl0 = (tl0 + tl0Delta) & 0xFF;
+            if (lastOutTl0 < 0 || ((outTl0 - lastOutTl0) & 0xFF) < 0x80) {
+                lastOutTl0 = outTl0;
+            }
+        } else {
+            outTl0 = -1;
+        }
+        return true;
+    }
+
+    private void switchTo(int encoding, int ssrc, int seq, int ts, int pictureId, int tl0, long nowNs) {
+        if (currentEncoding >= 0 || started) {
+            layerSwitches++;
+        }
+        long elapsedTicks = lastForwardedNs == 0 ? 0 : (nowNs - lastForwardedNs) * clockRateHz / 1_000_000_000L;
+        tsDelta = (int) (lastOutTs + Math.max(1, elapsedTicks) - ts);
+        currentEncoding = encoding;
+        currentTemporal = targetTemporal;
+        sourceSsrc = ssrc;
+        started = true;
+        highestInExt = seq; // extended numbers restart per source
+        pendingDroppedPackets = 0;
+        pendingDroppedFrames = 0;
+        lastDroppedPictureId = -1;
+        bpCount = 0;
+        int picDelta = pictureId < 0 ? 0 : ((lastOutPictureId < 0 ? pictureId : lastOutPictureId + 1) - pictureId);
+        addBreakpoint(seq, highestOutSeq + 1 - seq, picDelta);
+        highestInExt = seq - 1L;
+        highestForwardedExt = seq - 1L;
+        tl0Delta = tl0 < 0 ? 0 : (lastOutTl0 < 0 ? 0 : lastOutTl0 + 1 - tl0);
+    }
+
+    /** Extends a 16-bit sequence number near the highest seen of the current source. */
+    private long extend(int seq) {
+        int delta = (short) (seq - (int) (highestInExt & 0xFFFF));
+        return highestInExt + delta;
+    }
+
+    private void addBreakpoint(long start, int seqDelta, int picDelta) {
+        bpNewest = (bpNewest + 1) % BREAKPOINTS;
+        bpStart[bpNewest] = start;
+        bpSeqDelta[bpNewest] = seqDelta;
+        bpPicDelta[bpNewest] = picDelta;
+        if (bpCount < BREAKPOINTS) {
+            bpCount++;
+        }
+    }
+
+    /** The newest breakpoint at or before {@code ext}; -1 when older than every kept one. */
+    private int breakpointFor(long ext) {
+        int i = bpNewest;
+        for (int k = 0; k < bpCount; k++) {
+            if (bpStart[i] <= ext) {
+                return i;
+            }
+            i = (i - 1 + BREAKPOINTS) % BREAKPOINTS;
+        }
+        return -1;
+    }
+
+    public int outSeq() {
+        return outSeq;
+    }
+
+    public int outTs() {
+        return outTs;
+    }
+
+    /** Rewritten picture id of the last accepted packet, -1 when it had none. */
+    public int outPictureId() {
+        return outPictureId;
+    }
+
+    public int outTl0() {
+        return outTl0;
+    }
+
+    @Override
+    public boolean started() {
+        return started;
+    }
+
+    @Override
+    public int sourceSsrc() {
+        return sourceSsrc;
+    }
+
+    @Override
+    public int tsDelta() {
+        return tsDelta;
+    }
+
+    public int highestOutSeq() {
+        return highestOutSeq;
+    }
+}
