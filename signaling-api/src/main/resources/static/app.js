@@ -1,6 +1,7 @@
 // Junction demo page: joins an open room (POST /v1/rooms/{room}/join) and shows everyone.
 // URL parameters: ?room=R&name=N&autojoin=1, publish=0 to join as a viewer (no camera or microphone);
-// maxHeight and lastN are reserved for receiver constraints.
+// camera=WxH (default 1280x720); maxHeight=N (tallest video to receive) and lastN=K (video of at most K participants). Click a
+// participant to put them in the spotlight (on stage, full size; the others become thumbnails).
 import { Junction } from '/sdk/junction-client.js';
 
 const $ = (id) => document.getElementById(id);
@@ -17,7 +18,8 @@ async function startPreview() {
     return;
   }
   try {
-    localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 1280, height: 720 } });
+    const [w, h] = (params.get('camera') || '1280x720').split('x').map(Number);
+    localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: w || 1280, height: h || 720 } });
     $('preview').srcObject = localStream;
     $('preview-empty').hidden = true;
   } catch (err) {
@@ -54,12 +56,30 @@ function tileFor(endpointId, displayName) {
   label.className = 'label';
   label.textContent = displayName || 'Guest';
   tile.append(video, audio, placeholder, label);
+  tile.title = 'Click to spotlight';
+  tile.addEventListener('click', () => toggleSpotlight(endpointId));
   $('grid').append(tile);
   updateCount();
   return tile;
 }
 
+/** Receiver constraints from the URL (maxHeight, lastN) plus the spotlight. */
+let spotlight = null;
+function urlConstraints() {
+  const num = (k) => (params.get(k) != null && params.get(k) !== '' && !isNaN(+params.get(k)) ? +params.get(k) : null);
+  return { maxHeight: num('maxHeight'), lastN: num('lastN'), onStage: spotlight ? [spotlight] : [] };
+}
+
+function toggleSpotlight(endpointId) {
+  spotlight = spotlight === endpointId ? null : endpointId;
+  for (const t of document.querySelectorAll('.tile.remote')) t.classList.toggle('spotlight', t.dataset.endpointId === spotlight);
+  $('grid').classList.toggle('has-spotlight', !!spotlight);
+  window.junctionState.spotlight = spotlight;
+  if (room) room.setConstraints(urlConstraints());
+}
+
 function removeTile(endpointId) {
+  if (spotlight === endpointId) toggleSpotlight(endpointId);
   const tile = document.querySelector(`.tile[data-endpoint-id="${CSS.escape(endpointId)}"]`);
   if (tile) tile.remove();
   updateCount();
@@ -109,7 +129,7 @@ async function join(roomName, displayName) {
   }
   const names = new Map();
   try {
-    room = await Junction.join({ signalingUrl: joinInfo.signalingUrl, localStream });
+    room = await Junction.join({ signalingUrl: joinInfo.signalingUrl, localStream, constraints: urlConstraints() });
   } catch (err) {
     showError(err.message);
     return;
@@ -149,6 +169,10 @@ async function join(roomName, displayName) {
     else tile.querySelector('audio').srcObject = null;
   });
   room.on('connectionState', setStatus);
+  room.on('dominantSpeaker', ({ endpointId }) => {
+    window.junctionState.dominantSpeaker = endpointId;
+    for (const t of document.querySelectorAll('.tile.remote')) t.classList.toggle('speaking', t.dataset.endpointId === endpointId);
+  });
   room.on('error', ({ code, message }) => console.warn('junction error', code, message));
   room.on('left', ({ reason }) => {
     window.junctionState.joined = false;

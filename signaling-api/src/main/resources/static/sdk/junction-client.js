@@ -10,16 +10,25 @@
  *   room.on('connectionState', (state) => …);   // RTCPeerConnection.connectionState
  *   room.on('error', ({ code, message }) => …);
  *   room.on('left', ({ reason }) => …);
+ *   room.on('dominantSpeaker', ({ endpointId }) => …);   // who speaks now (from audio levels)
  *   room.setAudioEnabled(false); room.setVideoEnabled(false);
+ *   room.setConstraints({ maxHeight: 360, lastN: 4, onStage: [endpointId] });   // what to receive
  *   await room.getStats(); room.leave();
  *
  * Room properties: endpointId, conferenceId, displayName, participants (Map endpointId →
  * {endpointId, displayName}), pc (the RTCPeerConnection), revision (last answered offer),
- * signalingOpenedAt (performance.now() when the WebSocket opened), errors (every error seen).
+ * signalingOpenedAt (performance.now() when the WebSocket opened), errors (every error seen),
+ * dominantSpeaker (endpoint id or null), constraints (the last ones sent).
+ *
+ * Simulcast: when the bridge's offer asks for simulcast layers (a=simulcast:recv), the camera is sent
+ * as three encodings, lowest first: 1/4, 1/2 and full resolution at most SIMULCAST_MAX_BITRATES.
  * Protocol: docs/signaling.md. No dependencies, no build step.
  */
 
 const PING_INTERVAL_MS = 10000;
+/** Per simulcast layer, lowest first: resolution divisor and bitrate cap (bit/s). */
+const SIMULCAST_SCALE = [4, 2, 1];
+const SIMULCAST_MAX_BITRATES = [150000, 500000, 1700000];
 
 class Room {
   constructor(ws, localStream) {
@@ -37,6 +46,9 @@ class Room {
     this._queue = Promise.resolve();
     this._closed = false;
     this._published = { audio: false, video: false };
+    this._simulcastSet = false;
+    this.dominantSpeaker = null;
+    this.constraints = {};
     /** Every error seen, oldest first (also emitted as 'error' events). */
     this.errors = [];
     this.pc.ontrack = (e) => this._onTrack(e);
@@ -79,6 +91,15 @@ class Room {
           this.participants.set(p.endpointId, p);
           this._emit('participantJoined', p);
         }
+        if (msg.dominantSpeaker) {
+          this.dominantSpeaker = msg.dominantSpeaker;
+          this._emit('dominantSpeaker', { endpointId: msg.dominantSpeaker });
+        }
+        if (Object.keys(this.constraints).length) this._sendConstraints();
+        break;
+      case 'dominantSpeaker':
+        this.dominantSpeaker = msg.endpointId;
+        this._emit('dominantSpeaker', { endpointId: msg.endpointId });
         break;
       case 'offer':
         // Offers are handled strictly one after another.
@@ -128,8 +149,50 @@ class Room {
     this._applyTrackList(msg.tracks || []);
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
+    await this._configureSimulcast(msg);
     this.revision = msg.revision;
     this._send({ type: 'answer', revision: msg.revision, sdp: this.pc.localDescription.sdp });
+  }
+
+  /** Once: resolution and bitrate per simulcast layer of the camera (the offer decides the layers). */
+  async _configureSimulcast(msg) {
+    if (this._simulcastSet || !this._published.video) return;
+    const t = this.pc.getTransceivers().find((x) => x.mid === msg.publish.video);
+    if (!t) return;
+    const params = t.sender.getParameters();
+    const n = (params.encodings || []).length;
+    if (n < 2) return;
+    params.encodings.forEach((e, i) => {
+      const k = SIMULCAST_SCALE.length - n + i; // the last encoding is full resolution
+      e.scaleResolutionDownBy = SIMULCAST_SCALE[Math.max(0, k)];
+      e.maxBitrate = SIMULCAST_MAX_BITRATES[Math.max(0, k)];
+      e.active = true;
+    });
+    try {
+      await t.sender.setParameters(params);
+      this._simulcastSet = true;
+    } catch (err) {
+      this._emit('error', { code: 'client-simulcast-failed', message: String(err && err.message || err) });
+    }
+  }
+
+  /**
+   * What this participant wants to receive; each call replaces the previous constraints.
+   * @param {{maxHeight?: number|null, lastN?: number|null, onStage?: string[]}} c
+   *   maxHeight: tallest video wanted (e.g. 180, 360, 720); lastN: video of at most this many
+   *   participants (the most recent speakers and those on stage); onStage: participants shown large.
+   */
+  setConstraints(c) {
+    this.constraints = {
+      maxHeight: c && c.maxHeight != null ? c.maxHeight : null,
+      lastN: c && c.lastN != null ? c.lastN : null,
+      onStage: (c && c.onStage) || [],
+    };
+    this._sendConstraints();
+  }
+
+  _sendConstraints() {
+    this._send({ type: 'constraints', ...this.constraints });
   }
 
   _applyTrackList(tracks) {
@@ -209,13 +272,19 @@ class Room {
 export const Junction = {
   /**
    * Opens the signaling WebSocket and resolves with a Room once the first offer is answered.
-   * @param {{signalingUrl: string, localStream?: MediaStream}} options
+   * @param {{signalingUrl: string, localStream?: MediaStream, constraints?: object}} options
+   *   constraints: as for room.setConstraints, sent as soon as the bridge welcomes the participant
    * @returns {Promise<Room>}
    */
-  join({ signalingUrl, localStream }) {
+  join({ signalingUrl, localStream, constraints }) {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(signalingUrl);
       const room = new Room(ws, localStream);
+      if (constraints) room.constraints = {
+        maxHeight: constraints.maxHeight != null ? constraints.maxHeight : null,
+        lastN: constraints.lastN != null ? constraints.lastN : null,
+        onStage: constraints.onStage || [],
+      };
       let settled = false;
       ws.onopen = () => { room.signalingOpenedAt = performance.now(); };
       ws.onmessage = (ev) => {

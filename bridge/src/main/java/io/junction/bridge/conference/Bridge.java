@@ -42,6 +42,12 @@ public final class Bridge {
         Gauge.builder("junction.endpoints", endpointCount, AtomicInteger::get)
                 .description("Endpoints currently on this bridge")
                 .register(registry);
+        long tickNs = ConferenceForwarding.TICK_NS;
+        media.control().scheduleAtFixedRate(() -> {
+            for (Conference c : conferences.values()) {
+                c.tick();
+            }
+        }, tickNs, tickNs, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     public BridgeConfig config() {

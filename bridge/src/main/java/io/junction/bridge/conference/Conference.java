@@ -46,12 +46,52 @@ public final class Conference {
         return worker;
     }
 
+    private final ConferenceForwarding forwarding;
+
     Conference(String id, String name, Instant createdAt, Bridge bridge, long nowMs) {
         this.id = id;
         this.name = name == null ? "" : name;
         this.createdAt = createdAt;
         this.bridge = bridge;
         this.emptySinceMs = nowMs;
+        this.forwarding = new ConferenceForwarding(this, bridge.media());
+    }
+
+    /** Speech activity and layer allocation of this conference (runs on its packet worker). */
+    ConferenceForwarding forwarding() {
+        return forwarding;
+    }
+
+    /** Endpoint ids by speech activity, dominant speaker first (immutable snapshot). */
+    List<String> speakerRanking() {
+        return forwarding.ranking();
+    }
+
+    /** The current dominant speaker, or null before anyone spoke. */
+    public String dominantSpeaker() {
+        return forwarding.dominantSpeaker();
+    }
+
+    /** Control timer: schedules a forwarding tick on the conference's worker. */
+    void tick() {
+        io.junction.bridge.worker.PacketWorker w;
+        synchronized (this) {
+            w = worker;
+        }
+        if (w != null && !ended) {
+            w.execute(() -> forwarding.tick(System.nanoTime()));
+        }
+    }
+
+    /** Control thread: tells the listeners (signaling) who speaks now. */
+    void dominantSpeakerChanged(String endpointId) {
+        if (ended || !endpoints.containsKey(endpointId)) {
+            return;
+        }
+        LOG.debug("dominant speaker conference={} endpoint={}", id, endpointId);
+        for (ConferenceListener l : listeners) {
+            l.dominantSpeakerChanged(this, endpointId);
+        }
     }
 
     public String id() {
@@ -119,6 +159,7 @@ public final class Conference {
             } while (endpoints.containsKey(endpointId));
             endpoint = new Endpoint(endpointId, this, displayName, bridge.now());
             endpoints.put(endpointId, endpoint);
+            forwarding.endpointAdded(endpointId);
             bridge.endpointCountChanged(+1);
         }
         LOG.info("endpoint created conference={} endpoint={} displayName={}", id, endpoint.id(),
@@ -138,6 +179,7 @@ public final class Conference {
                 return false;
             }
             endpoint.markRemoved(reason);
+            forwarding.endpointRemoved(endpointId);
             bridge.endpointCountChanged(-1);
             if (endpoints.isEmpty()) {
                 emptySinceMs = bridge.nowMs();
@@ -237,8 +279,10 @@ public final class Conference {
                 rtt.record(m.rttNs / 1e9);
             }
             for (SourceTrack t : m.publishedTracks()) {
-                if (t.receiveStats().packets > 0) {
-                    jitter.record(t.receiveStats().jitterSeconds());
+                for (io.junction.bridge.forward.SourceEncoding enc : t.encodings()) {
+                    if (enc.receiveStats().packets > 0) {
+                        jitter.record(enc.receiveStats().jitterSeconds());
+                    }
                 }
             }
         }

@@ -11,4 +11,7 @@ public interface ConferenceListener {
     default void endpointRemoved(Endpoint endpoint, RemovalReason reason) {}
 
     default void conferenceEnded(Conference conference, RemovalReason reason) {}
+
+    /** A new dominant speaker (from the endpoints' audio levels); on the bridge's control thread. */
+    default void dominantSpeakerChanged(Conference conference, String endpointId) {}
 }

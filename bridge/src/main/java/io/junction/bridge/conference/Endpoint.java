@@ -93,6 +93,18 @@ public final class Endpoint {
         m.onAnswer(revision, sdp);
     }
 
+    /**
+     * The receiver's constraints: the tallest video it wants ({@code maxHeight}, -1 = any), how many
+     * endpoints' video at most ({@code lastN}, -1 = the bridge's default), and which endpoints it shows
+     * large ({@code onStage}: first in priority, full height). Replaces the previous constraints.
+     */
+    public void setConstraints(int maxHeight, int lastN, java.util.List<String> onStage) {
+        MediaSession m = mediaSession();
+        if (m != null) {
+            m.setConstraints(new io.junction.bridge.forward.Allocator.Constraints(maxHeight, lastN, onStage));
+        }
+    }
+
     /** True once DTLS has completed and SRTP keys are installed. */
     public boolean isMediaConnected() {
         MediaSession m = mediaSession();

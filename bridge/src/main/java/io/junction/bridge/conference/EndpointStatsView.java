@@ -24,10 +24,11 @@ public record EndpointStatsView(
         List<Outbound> outbound) {
 
     /** A track this endpoint publishes. */
-    public record Inbound(String kind, long ssrc, double bitrateBps, long packets, long bytes, long packetsLost,
-                          double fractionLost, double jitterMs) {}
+    public record Inbound(String kind, String rid, long ssrc, double bitrateBps, long packets, long bytes, long packetsLost,
+                          double fractionLost, double jitterMs, int height) {}
 
     /** A track this endpoint receives (forwarded from another endpoint). */
     public record Outbound(String sourceEndpointId, String kind, String mid, long ssrc, long packets, long bytes,
-                           double reportedFractionLost, double reportedJitterMs, Double rttMs) {}
+                           double reportedFractionLost, double reportedJitterMs, Double rttMs, Integer targetLayer,
+                           Integer forwardedLayer, Integer forwardedTemporal) {}
 }

@@ -24,6 +24,13 @@ public final class MediaCore implements AutoCloseable {
     private final ExecutorService dtlsExecutor;
     private final MediaCounters counters = new MediaCounters();
     private volatile io.junction.bridge.stats.PacketTap tap;
+    /** Control-plane timer and event thread of the media core (forwarding ticks, speaker events). */
+    private final java.util.concurrent.ScheduledExecutorService control =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "media-control");
+                t.setDaemon(true);
+                return t;
+            });
 
     public MediaCore(BridgeConfig config) throws IOException {
         this.config = config;
@@ -76,6 +83,11 @@ public final class MediaCore implements AutoCloseable {
         return tap;
     }
 
+    /** The media core's control thread: timers and events that must not run on a packet worker. */
+    public java.util.concurrent.ScheduledExecutorService control() {
+        return control;
+    }
+
     public MediaCounters counters() {
         return counters;
     }
@@ -91,5 +103,6 @@ public final class MediaCore implements AutoCloseable {
         port.close();
         workers.close();
         dtlsExecutor.shutdownNow();
+        control.shutdownNow();
     }
 }

@@ -1,12 +1,16 @@
 package io.junction.bridge.conference;
 
+import io.junction.bridge.forward.MediaKind;
 import io.junction.bridge.forward.NackRequester;
+import io.junction.bridge.forward.SourceEncoding;
 import io.junction.bridge.forward.SourceTrack;
+import io.junction.bridge.forward.VideoProjection;
 import io.junction.bridge.forward.Subscription;
 import io.junction.bridge.rtp.RtcpCompound;
 import io.junction.bridge.rtp.RtcpWriter;
 import io.junction.bridge.rtp.RtpPacket;
 import io.junction.bridge.rtp.Rtx;
+import io.junction.bridge.rtp.Vp8Descriptor;
 import io.junction.bridge.sdp.CodecCatalog;
 import io.junction.bridge.stats.DropReason;
 import io.junction.bridge.stats.MediaCounters;
@@ -31,6 +35,7 @@ final class MediaReceiver implements PacketHandler {
     private final PacketPool pool;
     private final MediaCore core;
     private final RtpPacket rtp = new RtpPacket();
+    private final Vp8Descriptor vp8 = new Vp8Descriptor();
     private final RtcpCompound rtcp = new RtcpCompound();
     private final io.junction.bridge.stats.EndpointStats stats;
     private final io.junction.bridge.stats.ConferenceCounters conferenceCounters;
@@ -62,7 +67,7 @@ final class MediaReceiver implements PacketHandler {
     private long lastNackCheckNs;
     /** Sequence numbers to NACK, then packed NACK items (at most 64 per message). */
     private final int[] nackScratch = new int[64];
-    private final int[] reportedSsrcs = new int[2];
+    private final int[] reportedSsrcs = new int[16];
     private long lastReceiverReportNs;
 
     /** Most packets kept while DTLS finishes (the client may send before the bridge installed its keys). */
@@ -150,22 +155,23 @@ final class MediaReceiver implements PacketHandler {
             sendReceiverReport(p.receivedNs);
         }
         int ssrc = rtp.ssrc();
-        SourceTrack track = session.tracksBySsrc.get(ssrc);
-        if (track == null) {
-            track = learnFromMid(ssrc);
-            if (track == null) {
+        SourceEncoding enc = session.encodingsBySsrc.get(ssrc);
+        if (enc == null) {
+            enc = learnSsrc(ssrc);
+            if (enc == null) {
                 drop(p, DropReason.UNKNOWN_SSRC);
                 return;
             }
         }
-        NackRequester nacks = track.nackRequester();
+        SourceTrack track = enc.track();
+        NackRequester nacks = enc.nackRequester();
         NackRequester.Arrival arrival = NackRequester.Arrival.IN_ORDER;
-        if (ssrc == track.rtxSsrc() && ssrc != track.primarySsrc()) {
+        if (ssrc == enc.rtxSsrc() && ssrc != enc.ssrc()) {
             if (nacks == null) {
                 drop(p, DropReason.UNKNOWN_SSRC); // RTX on a kind the bridge does not repair
                 return;
             }
-            arrival = restoreRtx(p, track);
+            arrival = restoreRtx(p, enc);
             if (arrival == null) {
                 return; // dropped and counted
             }
@@ -182,17 +188,27 @@ final class MediaReceiver implements PacketHandler {
         conferenceCounters.packetsIn.increment();
         conferenceCounters.bytesIn.add(p.len);
         if (recovered) {
-            track.receiveStats().onRecovered(p.len);
+            enc.receiveStats().onRecovered(p.len);
         } else {
-            int lost = track.receiveStats().onPacket(rtp.sequenceNumber(), rtp.timestamp(), p.receivedNs, p.len);
+            int lost = enc.receiveStats().onPacket(rtp.sequenceNumber(), rtp.timestamp(), p.receivedNs, p.len);
             if (lost > 0) {
                 counters.rtpLostIn[kind].add(lost);
             }
         }
         if (nacks != null && nacks.needsAttention() && p.receivedNs - lastNackCheckNs >= NACK_CHECK_INTERVAL_NS) {
             lastNackCheckNs = p.receivedNs;
-            sendNacks(track, nacks, p.receivedNs);
+            sendNacks(enc, nacks, p.receivedNs);
         }
+        enc.lastPacketNs = p.receivedNs;
+        if (track.kind() == MediaKind.VIDEO) {
+            forwardVideo(p, enc, track);
+        } else {
+            session.endpoint().conference().forwarding().onAudio(session.endpoint().id(), rtp, p.receivedNs);
+            forwardAudio(p, track);
+        }
+    }
+
+    private void forwardAudio(Packet p, SourceTrack track) {
         Subscription[] subs = track.subscriptions();
         for (Subscription sub : subs) {
             if (!sub.isActive()) {
@@ -209,22 +225,96 @@ final class MediaReceiver implements PacketHandler {
     }
 
     /**
+     * Video: each subscription's {@link VideoProjection} decides whether this packet (this layer, this
+     * temporal layer) goes to that subscriber; the copies that go are rewritten here (sequence number,
+     * timestamp, VP8 picture id and TL0PICIDX) and sent by the subscriber's sender.
+     */
+    private void forwardVideo(Packet p, SourceEncoding enc, SourceTrack track) {
+        int pt = rtp.payloadType();
+        int tid = -1;
+        boolean sync = false;
+        boolean keyStart;
+        boolean frameStart = true;
+        int pictureId = -1;
+        int tl0 = -1;
+        boolean isVp8 = pt == CodecCatalog.PT_VP8 && vp8.wrap(p.buf, rtp.payloadOffset(), rtp.payloadLength());
+        if (isVp8) {
+            tid = vp8.temporalId();
+            sync = vp8.isLayerSync();
+            keyStart = vp8.isKeyframeStart();
+            frameStart = vp8.isStartOfFrame();
+            pictureId = vp8.pictureIdBits() == 15 ? vp8.pictureId() : -1;
+            tl0 = vp8.tl0PicIdx();
+            if (keyStart && vp8.height() > 0) {
+                enc.width = vp8.width();
+                enc.height = vp8.height();
+            }
+        } else {
+            keyStart = Vp8Descriptor.isH264KeyframeStart(p.buf, rtp.payloadOffset(), rtp.payloadLength());
+        }
+        if (keyStart) {
+            counters.keyframesReceived.increment();
+        }
+        enc.rates().add(tid, p.len, p.receivedNs);
+        int ssrc = rtp.ssrc();
+        int seq = rtp.sequenceNumber();
+        int ts = rtp.timestamp();
+        Subscription[] subs = track.subscriptions();
+        for (Subscription sub : subs) {
+            if (!sub.isActive()) {
+                continue;
+            }
+            VideoProjection vp = sub.video();
+            long switches = vp.layerSwitches;
+            if (!vp.accept(enc.index(), ssrc, seq, ts, tid, sync, keyStart, frameStart, pictureId, tl0, p.receivedNs)) {
+                counters.videoPacketsSuppressed.increment();
+                if (vp.wantsKeyframe() && vp.targetEncoding() == enc.index()) {
+                    requestKeyframe(enc, p.receivedNs, core, false);
+                }
+                continue;
+            }
+            if (vp.layerSwitches != switches) {
+                counters.layerSwitches.increment();
+            }
+            MediaSession subscriber = (MediaSession) sub.subscriberContext();
+            Packet copy = pool.take();
+            copy.copyFrom(p);
+            int shift = copy.off - p.off;
+            io.junction.bridge.rtp.ByteIo.writeU16(copy.buf, copy.off + 2, vp.outSeq());
+            io.junction.bridge.rtp.ByteIo.writeInt(copy.buf, copy.off + 4, vp.outTs());
+            if (isVp8) {
+                if (vp.outPictureId() >= 0) {
+                    vp8.setPictureId(copy.buf, shift, vp.outPictureId());
+                }
+                if (vp.outTl0() >= 0) {
+                    vp8.setTl0PicIdx(copy.buf, shift, vp.outTl0());
+                }
+            }
+            copy.flags = Packet.FLAG_PROJECTED;
+            copy.handler = subscriber.sender.forwardHandler;
+            copy.context = sub;
+            subscriber.forward(copy);
+        }
+        pool.release(p);
+    }
+
+    /**
      * A publisher's RTX packet (RFC 4588), turned back into the packet it carries, in place, when the
      * bridge does not have that packet yet: a repair of a known gap (RECOVERED), or a packet newer than
      * any received, whose original was lost before its gap could be seen (Chromium's probes resend
      * recent packets on RTX). Padding-only probes and copies of packets the bridge has are dropped and
      * counted (null).
      */
-    private NackRequester.Arrival restoreRtx(Packet p, SourceTrack track) {
+    private NackRequester.Arrival restoreRtx(Packet p, SourceEncoding enc) {
         int primaryPt = CodecCatalog.aptOf(rtp.payloadType());
-        int newOff = primaryPt < 0 || track.primarySsrc() == 0 ? -1 : Rtx.restore(rtp, track.primarySsrc(), primaryPt);
+        int newOff = primaryPt < 0 || enc.ssrc() == 0 ? -1 : Rtx.restore(rtp, enc.ssrc(), primaryPt);
         if (newOff < 0) {
             drop(p, DropReason.RTX_PADDING);
             return null;
         }
         p.len -= newOff - p.off;
         p.off = newOff;
-        NackRequester.Arrival arrival = track.nackRequester().onPacket(rtp.sequenceNumber(), p.receivedNs);
+        NackRequester.Arrival arrival = enc.nackRequester().onPacket(rtp.sequenceNumber(), p.receivedNs);
         if (arrival == NackRequester.Arrival.DUPLICATE) {
             drop(p, DropReason.RTX_REDUNDANT);
             return null;
@@ -232,18 +322,18 @@ final class MediaReceiver implements PacketHandler {
         if (arrival == NackRequester.Arrival.RECOVERED) {
             counters.rtxRecovered.increment();
             counters.rtxRecoveredBytes.add(p.len + 2);
-            counters.repairDelayNs.add(track.nackRequester().lastRepairDelayNs());
+            counters.repairDelayNs.add(enc.nackRequester().lastRepairDelayNs());
         }
         return arrival;
     }
 
     /** NACKs toward the publisher: the missing packets due for a (re)try; a keyframe when repair gave up. */
-    private void sendNacks(SourceTrack track, NackRequester nacks, long nowNs) {
+    private void sendNacks(SourceEncoding enc, NackRequester nacks, long nowNs) {
         int due = nacks.collectDue(nowNs, session.rttNs, nackScratch);
         int givenUp = nacks.takeGivenUp();
         if (givenUp > 0) {
             counters.lossGivenUp.add(givenUp);
-            requestKeyframe(track, nowNs, core);
+            requestKeyframe(enc, nowNs, core, false);
         }
         if (due == 0 || !transport.isSrtpReady()) {
             return;
@@ -251,7 +341,7 @@ final class MediaReceiver implements PacketHandler {
         int items = NackRequester.packItems(nackScratch, due);
         Packet out = pool.take();
         try {
-            int n = RtcpWriter.writeNack(out.buf, out.off, transport.rtcpSsrc(), track.primarySsrc(), nackScratch, items);
+            int n = RtcpWriter.writeNack(out.buf, out.off, transport.rtcpSsrc(), enc.ssrc(), nackScratch, items);
             if (transport.sendRtcp(out.buf, out.off, n, stats)) {
                 counters.nackSent.increment();
                 counters.nackSentPackets.add(due);
@@ -262,10 +352,11 @@ final class MediaReceiver implements PacketHandler {
     }
 
     /**
-     * Unknown SSRC: the mid header extension tells which publish m-line it belongs to (Chromium sends
-     * it on the first packets). Learning happens on this worker; the table is republished.
+     * Unknown SSRC: the mid header extension tells which publish m-line it belongs to, and for
+     * simulcast the rid (or, for RTX, repaired-rid) extension which layer (Chromium sends them on the
+     * first packets of each stream). Learning happens on this worker; the table is republished.
      */
-    private SourceTrack learnFromMid(int ssrc) {
+    private SourceEncoding learnSsrc(int ssrc) {
         int midOff = rtp.findExtension(EXT_MID);
         if (midOff < 0 || rtp.extensionLength() != 1) {
             return null;
@@ -275,19 +366,33 @@ final class MediaReceiver implements PacketHandler {
         if (t == null) {
             return null;
         }
-        if (CodecCatalog.aptOf(rtp.payloadType()) >= 0) {
-            // An RTX stream (often the first thing Chromium sends: padding probes)
-            if (t.rtxSsrc() != 0 || t.primarySsrc() == ssrc) {
+        boolean rtx = CodecCatalog.aptOf(rtp.payloadType()) >= 0;
+        SourceEncoding e;
+        if (t.isSimulcast()) {
+            String rid = rtp.extensionString(rtx ? MediaSender.EXT_REPAIRED_RID : MediaSender.EXT_RID);
+            e = rid == null ? null : t.encodingByRid(rid);
+            if (e == null) {
                 return null;
             }
-            t.setRtxSsrc(ssrc);
-        } else if (t.primarySsrc() != 0) {
-            return null;
+            int old = rtx ? e.rtxSsrc() : e.ssrc();
+            if (old != 0 && old != ssrc) {
+                // The layer restarted under a new SSRC: the rid says it is the same layer.
+                session.encodingsBySsrc = session.encodingsBySsrc.without(old);
+            }
         } else {
-            t.setPrimarySsrc(ssrc);
+            e = t.encodings()[0];
+            if (rtx ? e.rtxSsrc() != 0 || e.ssrc() == ssrc : e.ssrc() != 0) {
+                return null;
+            }
         }
-        session.tracksBySsrc = session.tracksBySsrc.with(ssrc, t);
-        return t;
+        if (rtx) {
+            // An RTX stream (often the first thing Chromium sends: padding probes)
+            e.setRtxSsrc(ssrc);
+        } else {
+            e.setSsrc(ssrc);
+        }
+        session.encodingsBySsrc = session.encodingsBySsrc.with(ssrc, e);
+        return e;
     }
 
     private byte p_byte(int absoluteOffset) {
@@ -348,8 +453,14 @@ final class MediaReceiver implements PacketHandler {
                 continue;
             }
             Subscription sub = session.subscriptionsByOutSsrc.get(mediaSsrc);
-            if (sub != null) {
-                requestKeyframe(sub.source(), nowNs, core, fir);
+            if (sub != null && sub.video() != null) {
+                // for the layer this subscriber decodes (or is about to)
+                VideoProjection vp = sub.video();
+                int layer = vp.currentEncoding() >= 0 ? vp.currentEncoding() : vp.targetEncoding();
+                SourceEncoding[] encs = sub.source().encodings();
+                if (layer >= 0 && layer < encs.length) {
+                    requestKeyframe(encs[layer], nowNs, core, fir);
+                }
             }
         }
         if (rtcp.malformed()) {
@@ -367,7 +478,7 @@ final class MediaReceiver implements PacketHandler {
         try {
             SourceTrack video = session.track(io.junction.bridge.forward.MediaKind.VIDEO);
             SourceTrack audio = session.track(io.junction.bridge.forward.MediaKind.AUDIO);
-            int mediaSsrc = video != null ? video.primarySsrc() : audio != null ? audio.primarySsrc() : 0;
+            int mediaSsrc = video != null ? anySsrc(video) : audio != null ? audio.primarySsrc() : 0;
             int n = transportCc.writeFeedback(out.buf, out.off, transport.rtcpSsrc(), mediaSsrc, nowNs);
             if (n > 0 && transport.sendRtcp(out.buf, out.off, n, stats)) {
                 counters.transportCcFeedbackSent.increment();
@@ -375,6 +486,15 @@ final class MediaReceiver implements PacketHandler {
         } finally {
             pool.release(out);
         }
+    }
+
+    private static int anySsrc(SourceTrack t) {
+        for (SourceEncoding e : t.encodings()) {
+            if (e.ssrc() != 0) {
+                return e.ssrc();
+            }
+        }
+        return 0;
     }
 
     /**
@@ -387,14 +507,15 @@ final class MediaReceiver implements PacketHandler {
         if (rtcp.length() < 28) {
             return;
         }
-        SourceTrack track = session.tracksBySsrc.get(rtcp.senderSsrc());
-        if (track == null || rtcp.senderSsrc() != track.primarySsrc()) {
+        SourceEncoding enc = session.encodingsBySsrc.get(rtcp.senderSsrc());
+        if (enc == null || rtcp.senderSsrc() != enc.ssrc()) {
             return;
         }
+        SourceTrack track = enc.track();
         long ntp = ((long) io.junction.bridge.rtp.ByteIo.readInt(buf, at + 8) << 32)
                 | (io.junction.bridge.rtp.ByteIo.readInt(buf, at + 12) & 0xFFFFFFFFL);
         int rtpTs = io.junction.bridge.rtp.ByteIo.readInt(buf, at + 16);
-        track.receiveStats().onSenderReport((int) (ntp >>> 16), nowNs);
+        enc.receiveStats().onSenderReport((int) (ntp >>> 16), nowNs);
         for (Subscription sub : track.subscriptions()) {
             if (!sub.isActive()) {
                 continue;
@@ -426,15 +547,20 @@ final class MediaReceiver implements PacketHandler {
             int at = out.off + 8;
             for (io.junction.bridge.forward.MediaKind kind : io.junction.bridge.forward.MediaKind.values()) {
                 SourceTrack t = session.track(kind);
-                if (t == null || t.primarySsrc() == 0 || t.receiveStats().packets == 0) {
+                if (t == null) {
                     continue;
                 }
-                var rs = t.receiveStats();
-                at += io.junction.bridge.rtp.RtcpWriter.writeReportBlock(out.buf, at, t.primarySsrc(),
-                        rs.fractionLostSinceLastReport(), rs.cumulativeLost(), rs.extendedHighestSeq(), rs.jitterUnits(),
-                        rs.lastSrNtpMiddle(), rs.delaySinceLastSr(nowNs));
-                blocks++;
-                reportedSsrcs[ssrcCount++] = t.primarySsrc();
+                for (SourceEncoding e : t.encodings()) {
+                    var rs = e.receiveStats();
+                    if (e.ssrc() == 0 || rs.packets == 0 || blocks == 31 || ssrcCount == reportedSsrcs.length) {
+                        continue;
+                    }
+                    at += io.junction.bridge.rtp.RtcpWriter.writeReportBlock(out.buf, at, e.ssrc(),
+                            rs.fractionLostSinceLastReport(), rs.cumulativeLost(), rs.extendedHighestSeq(), rs.jitterUnits(),
+                            rs.lastSrNtpMiddle(), rs.delaySinceLastSr(nowNs));
+                    blocks++;
+                    reportedSsrcs[ssrcCount++] = e.ssrc();
+                }
             }
             if (blocks == 0) {
                 return;
@@ -481,23 +607,18 @@ final class MediaReceiver implements PacketHandler {
         }
     }
 
-    /** Asks the publisher of {@code track} for a keyframe (PLI), at most once per 200 ms per source. */
-    static void requestKeyframe(SourceTrack track, long nowNs, MediaCore core) {
-        requestKeyframe(track, nowNs, core, false);
-    }
-
     /**
-     * Asks the publisher of {@code track} for a keyframe, at most once per 200 ms per source whoever
-     * asks: with a FIR (next sequence number of this source) when a subscriber asked with a FIR, else PLI.
+     * Asks the publisher for a keyframe of {@code enc}, at most once per 200 ms per encoding whoever
+     * asks: with a FIR (that SSRC's next sequence number) when a subscriber asked with a FIR, else PLI.
      */
-    static void requestKeyframe(SourceTrack track, long nowNs, MediaCore core, boolean fir) {
-        if (track.isEnded() || !track.tryClaimKeyframeRequest(nowNs)) {
+    static void requestKeyframe(SourceEncoding enc, long nowNs, MediaCore core, boolean fir) {
+        if (enc.track().isEnded() || enc.ssrc() == 0 || !enc.tryClaimKeyframeRequest(nowNs)) {
             return;
         }
-        MediaSession publisher = (MediaSession) track.publisherContext();
+        MediaSession publisher = (MediaSession) enc.track().publisherContext();
         Packet p = core.pool().take();
         p.handler = fir ? publisher.sender.firHandler : publisher.sender.pliHandler;
-        p.context = track;
+        p.context = enc;
         publisher.worker().offer(p);
     }
 }

@@ -1,7 +1,6 @@
 package io.junction.bridge.conference;
 
 import io.junction.bridge.forward.Projection;
-import io.junction.bridge.forward.SourceTrack;
 import io.junction.bridge.forward.Subscription;
 import io.junction.bridge.rtp.RtcpWriter;
 import io.junction.bridge.rtp.RtpPacket;
@@ -52,11 +51,13 @@ final class MediaSender {
             pool.release(p);
             return;
         }
-        Projection projection = sub.projection();
-        int inSsrc = rtp.ssrc();
-        boolean newSource = projection.isNewSource(inSsrc);
-        rtp.setSequenceNumber(projection.rewriteSeq(inSsrc, rtp.sequenceNumber(), p.receivedNs));
-        rtp.setTimestamp(projection.rewriteTs(rtp.timestamp(), newSource, p.receivedNs));
+        if ((p.flags & Packet.FLAG_PROJECTED) == 0) {
+            Projection projection = sub.projection();
+            int inSsrc = rtp.ssrc();
+            boolean newSource = projection.isNewSource(inSsrc);
+            rtp.setSequenceNumber(projection.rewriteSeq(inSsrc, rtp.sequenceNumber(), p.receivedNs));
+            rtp.setTimestamp(projection.rewriteTs(rtp.timestamp(), newSource, p.receivedNs));
+        }
         rtp.setSsrc(sub.outSsrc());
         rtp.eraseExtension(MediaReceiver.EXT_MID);
         rtp.eraseExtension(EXT_RID);
@@ -98,7 +99,7 @@ final class MediaSender {
      */
     private void sendSenderReport(Packet p) {
         Subscription sub = (Subscription) p.context;
-        Projection projection = sub.projection();
+        io.junction.bridge.forward.StreamProjection projection = sub.streamProjection();
         int sourceSsrc = io.junction.bridge.rtp.ByteIo.readInt(p.buf, p.off + 12);
         if (!transport.isSrtpReady() || sub.isRemoved() || !projection.started() || projection.sourceSsrc() != sourceSsrc) {
             pool.release(p);
@@ -175,15 +176,15 @@ final class MediaSender {
 
     /** A keyframe request to this endpoint as a publisher: PLI, or FIR with the source's next sequence number. */
     private void sendKeyframeRequest(Packet p, boolean fir) {
-        SourceTrack track = (SourceTrack) p.context;
-        if (!transport.isSrtpReady() || track.primarySsrc() == 0) {
+        io.junction.bridge.forward.SourceEncoding enc = (io.junction.bridge.forward.SourceEncoding) p.context;
+        if (!transport.isSrtpReady() || enc.ssrc() == 0) {
             pool.release(p);
             return;
         }
         p.off = Packet.HEADROOM;
         p.len = fir
-                ? RtcpWriter.writeFir(p.buf, p.off, transport.rtcpSsrc(), track.primarySsrc(), track.nextFirSequence())
-                : RtcpWriter.writePli(p.buf, p.off, transport.rtcpSsrc(), track.primarySsrc());
+                ? RtcpWriter.writeFir(p.buf, p.off, transport.rtcpSsrc(), enc.ssrc(), enc.nextFirSequence())
+                : RtcpWriter.writePli(p.buf, p.off, transport.rtcpSsrc(), enc.ssrc());
         if (transport.sendRtcp(p.buf, p.off, p.len, stats)) {
             counters.keyframeRequestsSent.increment();
             (fir ? counters.firSent : counters.pliSent).increment();

@@ -1,6 +1,10 @@
 package io.junction.bridge.conference;
 
+import io.junction.bridge.forward.Allocator;
+import io.junction.bridge.forward.LayerRates;
 import io.junction.bridge.forward.MediaKind;
+import io.junction.bridge.forward.SourceEncoding;
+import io.junction.bridge.forward.VideoProjection;
 import io.junction.bridge.forward.SourceTrack;
 import io.junction.bridge.forward.SsrcTable;
 import io.junction.bridge.forward.Subscription;
@@ -69,7 +73,16 @@ final class MediaSession implements IceTransport.Listener {
     volatile long rttNs = -1;
 
     // ---- snapshots read by the packet path ----
-    volatile SsrcTable<SourceTrack> tracksBySsrc = SsrcTable.empty();
+    volatile SsrcTable<SourceEncoding> encodingsBySsrc = SsrcTable.empty();
+    /** The video subscriptions, for the allocator (replaced, never mutated). */
+    private volatile Subscription[] videoSubscriptions = new Subscription[0];
+    /** The receiver's constraints (from signaling); read by the allocator on the worker. */
+    private volatile Allocator.Constraints constraints = Allocator.Constraints.NONE;
+    /** The allocator's view of each video subscription; worker only. */
+    private final java.util.IdentityHashMap<Subscription, Allocator.Source> allocation = new java.util.IdentityHashMap<>();
+    /** What the last allocation wanted in total and what it had (bps); worker writes, stats read. */
+    volatile long allocationWantedBps;
+    volatile long allocationBudgetBps;
     volatile SsrcTable<Subscription> subscriptionsByOutSsrc = SsrcTable.empty();
 
     MediaSession(Endpoint endpoint, MediaCore core) throws IOException {
@@ -86,24 +99,8 @@ final class MediaSession implements IceTransport.Listener {
     /** On the worker, once the SRTP keys are installed: replay held packets, then ask for the keyframes to start with. */
     private void keysInstalled() {
         receiver.keysInstalled();
-        List<Subscription> active = new ArrayList<>();
-        synchronized (this) {
-            for (Slot slot : slots) {
-                if (slot.subscription != null && slot.subscription.isActive()) {
-                    active.add(slot.subscription);
-                }
-            }
-        }
-        requestKeyframes(active);
-    }
-
-    private void requestKeyframes(List<Subscription> subs) {
-        long nowNs = System.nanoTime();
-        for (Subscription s : subs) {
-            if (s.source().kind() == MediaKind.VIDEO) {
-                MediaReceiver.requestKeyframe(s.source(), nowNs, core);
-            }
-        }
+        // Keyframes for the forwarded video are asked for by the forwarding path as soon as a
+        // subscription's projection has a layer it does not forward yet (see MediaReceiver.forwardVideo).
     }
 
     Endpoint endpoint() {
@@ -218,10 +215,9 @@ final class MediaSession implements IceTransport.Listener {
         for (SourceTrack t : newTracks) {
             endpoint.conference().trackPublished(t);
         }
-        if (transport.isSrtpReady()) {
-            // A new subscription needs a keyframe to start decoding. (Before the keys are installed it
-            // would arrive too early to be forwarded: keysInstalled asks then.)
-            requestKeyframes(activated);
+        if (!activated.isEmpty()) {
+            // New subscriptions get their layers now rather than at the next tick.
+            worker.execute(() -> allocate(System.nanoTime()));
         }
         maybeSendOffer();
     }
@@ -234,8 +230,11 @@ final class MediaSession implements IceTransport.Listener {
             if (existing != null) {
                 // It stopped sending this kind: the track ends (subscribers get a BYE and lose the slot).
                 existing.end();
-                SsrcTable<SourceTrack> table = tracksBySsrc.without(existing.primarySsrc());
-                tracksBySsrc = existing.rtxSsrc() != 0 ? table.without(existing.rtxSsrc()) : table;
+                SsrcTable<SourceEncoding> table = encodingsBySsrc;
+                for (SourceEncoding e : existing.encodings()) {
+                    table = table.without(e.ssrc()).without(e.rtxSsrc());
+                }
+                encodingsBySsrc = table;
                 if (kind == MediaKind.AUDIO) {
                     audioTrack = null;
                 } else {
@@ -247,29 +246,52 @@ final class MediaSession implements IceTransport.Listener {
             return; // not publishing this kind (receive-only client)
         }
         if (existing != null) {
-            if (send.ssrc() != 0 && send.ssrc() != existing.primarySsrc()) {
-                tracksBySsrc = tracksBySsrc.without(existing.primarySsrc()).with(send.ssrc(), existing);
-                existing.setPrimarySsrc(send.ssrc());
+            SourceEncoding e0 = existing.encodings()[0];
+            if (!existing.isSimulcast() && send.ssrc() != 0 && send.ssrc() != e0.ssrc()) {
+                encodingsBySsrc = encodingsBySsrc.without(e0.ssrc()).with(send.ssrc(), e0);
+                e0.setSsrc(send.ssrc());
             }
             return;
         }
         String trackId = endpoint.id() + "-" + kind.sdpName();
-        SourceTrack t = new SourceTrack(endpoint.id(), kind, trackId, send.ssrc(), send.rtxSsrc(), this);
+        List<String> rids = kind == MediaKind.VIDEO ? layerOrder(send.rids()) : List.of();
+        SourceTrack t = new SourceTrack(endpoint.id(), kind, trackId, rids, rids.isEmpty() ? send.ssrc() : 0,
+                rids.isEmpty() ? send.rtxSsrc() : 0, this);
         if (kind == MediaKind.AUDIO) {
             audioTrack = t;
         } else {
             videoTrack = t;
         }
-        SsrcTable<SourceTrack> table = tracksBySsrc;
-        if (send.ssrc() != 0) {
-            table = table.with(send.ssrc(), t);
+        SsrcTable<SourceEncoding> table = encodingsBySsrc;
+        SourceEncoding e0 = t.encodings()[0];
+        if (e0.ssrc() != 0) {
+            table = table.with(e0.ssrc(), e0);
         }
-        if (send.rtxSsrc() != 0) {
-            table = table.with(send.rtxSsrc(), t);
+        if (e0.rtxSsrc() != 0) {
+            table = table.with(e0.rtxSsrc(), e0);
         }
-        tracksBySsrc = table;
+        encodingsBySsrc = table;
         receiver.registerMid(kind == MediaKind.AUDIO ? PUBLISH_AUDIO_MID : PUBLISH_VIDEO_MID, t);
         created.add(t);
+    }
+
+    /**
+     * The client's simulcast rids as layers, lowest first: the bridge's own rids in the order it
+     * offered them, then any others in the client's order.
+     */
+    static List<String> layerOrder(List<String> clientRids) {
+        List<String> out = new ArrayList<>();
+        for (String r : SdpGlue.SIMULCAST_RIDS) {
+            if (clientRids.contains(r)) {
+                out.add(r);
+            }
+        }
+        for (String r : clientRids) {
+            if (!out.contains(r)) {
+                out.add(r);
+            }
+        }
+        return out.size() > 1 ? out : List.of();
     }
 
     /** Tracks this endpoint publishes, for subscribing a newcomer. */
@@ -327,6 +349,7 @@ final class MediaSession implements IceTransport.Listener {
                     RANDOM.nextInt(0x10000), RANDOM.nextInt(), this);
             slot.subscription = sub;
             subscriptionsByOutSsrc = subscriptionsByOutSsrc.with(outSsrc, sub);
+            refreshVideoSubscriptions();
             source.addSubscription(sub);
             offerDirty = true;
         }
@@ -342,6 +365,7 @@ final class MediaSession implements IceTransport.Listener {
                     source.removeSubscription(sub);
                     subscriptionsByOutSsrc = subscriptionsByOutSsrc.without(sub.outSsrc());
                     s.subscription = null;
+                    refreshVideoSubscriptions();
                     offerDirty = true;
                     worker.execute(() -> {
                         sender.sendBye(sub);
@@ -351,6 +375,90 @@ final class MediaSession implements IceTransport.Listener {
             }
         }
         maybeSendOffer();
+    }
+
+    /** Under this monitor: republishes the video subscriptions for the allocator. */
+    private void refreshVideoSubscriptions() {
+        List<Subscription> v = new ArrayList<>();
+        for (Slot s : slots) {
+            if (s.subscription != null && s.kind == MediaKind.VIDEO) {
+                v.add(s.subscription);
+            }
+        }
+        videoSubscriptions = v.toArray(new Subscription[0]);
+    }
+
+    // ---------------------------------------------------------------- layer allocation (worker)
+
+    /** Replaces the receiver's constraints (signaling thread); the next allocation applies them. */
+    void setConstraints(Allocator.Constraints c) {
+        constraints = c;
+        worker.execute(() -> allocate(System.nanoTime()));
+    }
+
+    Allocator.Constraints constraints() {
+        return constraints;
+    }
+
+    /** An encoding counts as active when it sent within this window. */
+    static final long ACTIVE_WINDOW_NS = 1_000_000_000L;
+
+    /**
+     * On the conference's worker: chooses the layer of every forwarded video source for this receiver
+     * (see {@link Allocator}) and hands it to the projections.
+     */
+    void allocate(long nowNs) {
+        Subscription[] subs = videoSubscriptions;
+        List<Allocator.Source> sources = new ArrayList<>(subs.length);
+        List<Subscription> forSources = new ArrayList<>(subs.length);
+        for (Subscription sub : subs) {
+            if (!sub.isActive()) {
+                continue;
+            }
+            SourceEncoding[] encs = sub.source().encodings();
+            Allocator.Source a = allocation.get(sub);
+            if (a == null) {
+                a = new Allocator.Source(sub.source().endpointId(), encs.length);
+                allocation.put(sub, a);
+            }
+            for (int e = 0; e < encs.length; e++) {
+                SourceEncoding enc = encs[e];
+                LayerRates r = enc.rates();
+                a.active[e] = enc.isActive(nowNs, ACTIVE_WINDOW_NS);
+                a.height[e] = enc.height > 0 ? enc.height : encs.length > 1 ? (720 >> (encs.length - 1 - e)) : 0;
+                int layers = 1;
+                for (int t = LayerRates.TEMPORAL_LAYERS - 1; t > 0; t--) {
+                    if (r.hasTemporal(t, nowNs)) {
+                        layers = t + 1;
+                        break;
+                    }
+                }
+                a.temporalLayers[e] = layers;
+                for (int t = 0; t < LayerRates.TEMPORAL_LAYERS; t++) {
+                    a.bps[e][t] = r.bps(t, nowNs);
+                }
+                enc.measuredBps = a.bps[e][LayerRates.TEMPORAL_LAYERS - 1];
+            }
+            sources.add(a);
+            forSources.add(sub);
+        }
+        allocation.keySet().removeIf(s -> s.isRemoved());
+        long budget = downlinkBudgetBps(nowNs);
+        allocationBudgetBps = budget;
+        allocationWantedBps = Allocator.allocate(sources, constraints,
+                core.config().forwarding().defaultLastN(), endpoint.conference().speakerRanking(), budget, nowNs);
+        for (int i = 0; i < sources.size(); i++) {
+            Allocator.Source a = sources.get(i);
+            VideoProjection vp = forSources.get(i).video();
+            int temporal = a.encoding < 0 || a.temporal >= a.temporalLayers[a.encoding] - 1
+                    ? VideoProjection.ALL_TEMPORAL : a.temporal;
+            vp.setTarget(a.encoding, temporal);
+        }
+    }
+
+    /** What the video for this receiver may use: unlimited until the downlink estimator is wired. */
+    private long downlinkBudgetBps(long nowNs) {
+        return Long.MAX_VALUE / 4;
     }
 
     /** On the subscriber's worker: frees a removed subscription's retransmission cache. */
@@ -468,7 +576,9 @@ final class MediaSession implements IceTransport.Listener {
     void sample(long nowNs) {
         stats.sample(nowNs);
         for (SourceTrack t : publishedTracks()) {
-            t.receiveStats().sample();
+            for (SourceEncoding e : t.encodings()) {
+                e.receiveStats().sample();
+            }
         }
     }
 
@@ -476,10 +586,13 @@ final class MediaSession implements IceTransport.Listener {
     EndpointStatsView statsView() {
         List<EndpointStatsView.Inbound> inbound = new ArrayList<>();
         for (SourceTrack t : publishedTracks()) {
-            var rs = t.receiveStats();
-            inbound.add(new EndpointStatsView.Inbound(t.kind().sdpName(), Integer.toUnsignedLong(t.primarySsrc()),
-                    stats.bitrateInBps(t.kind().ordinal()), rs.packets, rs.bytes, rs.cumulativeLost(), rs.fractionLost(),
-                    rs.jitterSeconds() * 1000));
+            for (SourceEncoding e : t.encodings()) {
+                var rs = e.receiveStats();
+                inbound.add(new EndpointStatsView.Inbound(t.kind().sdpName(), e.rid(), Integer.toUnsignedLong(e.ssrc()),
+                        t.encodings().length == 1 ? stats.bitrateInBps(t.kind().ordinal()) : e.measuredBps,
+                        rs.packets, rs.bytes, rs.cumulativeLost(), rs.fractionLost(), rs.jitterSeconds() * 1000,
+                        e.height));
+            }
         }
         List<EndpointStatsView.Outbound> outbound = new ArrayList<>();
         synchronized (this) {
@@ -488,7 +601,10 @@ final class MediaSession implements IceTransport.Listener {
                 if (sub != null) {
                     outbound.add(new EndpointStatsView.Outbound(sub.source().endpointId(), slot.kind.sdpName(), slot.mid,
                             Integer.toUnsignedLong(sub.outSsrc()), sub.packetsSent, sub.bytesSent,
-                            sub.reportedFractionLost, sub.reportedJitterSeconds * 1000, sub.rttNs < 0 ? null : sub.rttNs / 1e6));
+                            sub.reportedFractionLost, sub.reportedJitterSeconds * 1000, sub.rttNs < 0 ? null : sub.rttNs / 1e6,
+                            sub.video() == null ? null : sub.video().targetEncoding(),
+                            sub.video() == null ? null : sub.video().currentEncoding(),
+                            sub.video() == null ? null : sub.video().currentTemporal()));
                 }
             }
         }

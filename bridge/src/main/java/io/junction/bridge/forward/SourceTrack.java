@@ -1,7 +1,6 @@
 package io.junction.bridge.forward;
 
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A track a publisher sends to the bridge (its microphone or camera). The publisher's packet worker
@@ -10,35 +9,43 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SourceTrack {
     private static final Subscription[] NONE = new Subscription[0];
-    /** Keyframe requests to the publisher are throttled to one per this interval. */
+    /** Keyframe requests to the publisher are throttled to one per this interval per encoding. */
     public static final long KEYFRAME_REQUEST_INTERVAL_NS = 200_000_000L;
 
     private final String endpointId;
     private final MediaKind kind;
     private final String trackId;
-    private volatile int primarySsrc;
-    private volatile int rtxSsrc;
+    private final SourceEncoding[] encodings;
     private volatile Subscription[] subscriptions = NONE;
-    private final AtomicLong lastKeyframeRequestNs = new AtomicLong(Long.MIN_VALUE / 2);
     private volatile boolean ended;
-    /** Command sequence number of the next FIR the bridge sends for this source (publisher worker only). */
-    private int firSequence;
     private final Object publisherContext;
     private final byte[] cname;
-    private final io.junction.bridge.stats.ReceiveStreamStats receiveStats;
-    private final NackRequester nackRequester;
 
+    /** A track with one encoding (no simulcast). */
     public SourceTrack(String endpointId, MediaKind kind, String trackId, int primarySsrc, int rtxSsrc,
                        Object publisherContext) {
+        this(endpointId, kind, trackId, java.util.List.of(), primarySsrc, rtxSsrc, publisherContext);
+    }
+
+    /**
+     * A track with one encoding per rid (lowest first), or one encoding with the given SSRCs when
+     * {@code rids} is empty. Simulcast SSRCs are learned from the rid header extension.
+     */
+    public SourceTrack(String endpointId, MediaKind kind, String trackId, java.util.List<String> rids, int primarySsrc,
+                       int rtxSsrc, Object publisherContext) {
         this.publisherContext = publisherContext;
         this.cname = ("junction-" + endpointId).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        this.receiveStats = new io.junction.bridge.stats.ReceiveStreamStats(kind == MediaKind.AUDIO ? 48_000 : 90_000);
-        this.nackRequester = kind == MediaKind.VIDEO ? new NackRequester() : null;
         this.endpointId = endpointId;
         this.kind = kind;
         this.trackId = trackId;
-        this.primarySsrc = primarySsrc;
-        this.rtxSsrc = rtxSsrc;
+        if (rids.isEmpty()) {
+            encodings = new SourceEncoding[] {new SourceEncoding(this, 0, null, primarySsrc, rtxSsrc)};
+        } else {
+            encodings = new SourceEncoding[rids.size()];
+            for (int i = 0; i < encodings.length; i++) {
+                encodings[i] = new SourceEncoding(this, i, rids.get(i), 0, 0);
+            }
+        }
     }
 
     /** CNAME the bridge announces for this publisher's streams (shared by its audio and video). */
@@ -49,16 +56,6 @@ public final class SourceTrack {
     /** Opaque pointer to the publisher's receive path (set by the conference layer). */
     public Object publisherContext() {
         return publisherContext;
-    }
-
-    /** Reception statistics, owned by the publisher's packet worker. */
-    public io.junction.bridge.stats.ReceiveStreamStats receiveStats() {
-        return receiveStats;
-    }
-
-    /** Loss recovery toward the publisher (video only, else null); owned by the publisher's packet worker. */
-    public NackRequester nackRequester() {
-        return nackRequester;
     }
 
     public String endpointId() {
@@ -73,20 +70,28 @@ public final class SourceTrack {
         return trackId;
     }
 
+    /** The encodings, lowest first (one without simulcast). Never modified. */
+    public SourceEncoding[] encodings() {
+        return encodings;
+    }
+
+    public boolean isSimulcast() {
+        return encodings[0].rid() != null;
+    }
+
+    /** The encoding with simulcast id {@code rid}, or null. */
+    public SourceEncoding encodingByRid(String rid) {
+        for (SourceEncoding e : encodings) {
+            if (rid.equals(e.rid())) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** The SSRC of the first encoding (the only one without simulcast); 0 until known. */
     public int primarySsrc() {
-        return primarySsrc;
-    }
-
-    public void setPrimarySsrc(int ssrc) {
-        this.primarySsrc = ssrc;
-    }
-
-    public int rtxSsrc() {
-        return rtxSsrc;
-    }
-
-    public void setRtxSsrc(int ssrc) {
-        this.rtxSsrc = ssrc;
+        return encodings[0].ssrc();
     }
 
     public boolean isEnded() {
@@ -113,24 +118,9 @@ public final class SourceTrack {
         subscriptions = Arrays.stream(subscriptions).filter(x -> x != s).toArray(Subscription[]::new);
     }
 
-    /**
-     * True when a keyframe request may go to the publisher now (at most one per 200 ms per source);
-     * safe from any thread.
-     */
-    public boolean tryClaimKeyframeRequest(long nowNs) {
-        long last = lastKeyframeRequestNs.get();
-        return nowNs - last >= KEYFRAME_REQUEST_INTERVAL_NS && lastKeyframeRequestNs.compareAndSet(last, nowNs);
-    }
-
-    /** The sequence number for a new FIR to the publisher (RFC 5104: incremented per request). */
-    public int nextFirSequence() {
-        int s = firSequence;
-        firSequence = (firSequence + 1) & 0xFF;
-        return s;
-    }
-
     @Override
     public String toString() {
-        return "SourceTrack[" + endpointId + " " + kind.sdpName() + " ssrc=" + Integer.toUnsignedString(primarySsrc) + "]";
+        return "SourceTrack[" + endpointId + " " + kind.sdpName() + " ssrc=" + Integer.toUnsignedString(primarySsrc())
+                + (isSimulcast() ? " simulcast x" + encodings.length : "") + "]";
     }
 }

@@ -11,7 +11,10 @@ public final class Subscription {
     private final int outSsrc;
     private final int outRtxSsrc;
     private final String mid;
+    /** Audio: sequence/timestamp continuity across source restarts. Null for video. */
     private final Projection projection;
+    /** Video: layer selection and rewriting. Null for audio. */
+    private final VideoProjection video;
     /** Set once the subscriber has answered an offer containing this subscription's m-line. */
     private volatile boolean active;
     private volatile boolean removed;
@@ -43,7 +46,9 @@ public final class Subscription {
         this.outSsrc = outSsrc;
         this.outRtxSsrc = outRtxSsrc;
         this.mid = mid;
-        this.projection = new Projection(source.kind() == MediaKind.AUDIO ? 48_000 : 90_000, initialSeq, initialTs);
+        boolean audio = source.kind() == MediaKind.AUDIO;
+        this.projection = audio ? new Projection(48_000, initialSeq, initialTs) : null;
+        this.video = audio ? null : new VideoProjection(90_000, initialSeq, initialTs);
         this.subscriberContext = subscriberContext;
     }
 
@@ -67,8 +72,19 @@ public final class Subscription {
         return mid;
     }
 
+    /** The audio projection (null for video). */
     public Projection projection() {
         return projection;
+    }
+
+    /** The video projection (null for audio). */
+    public VideoProjection video() {
+        return video;
+    }
+
+    /** Whichever projection this subscription has. */
+    public StreamProjection streamProjection() {
+        return projection != null ? projection : video;
     }
 
     public Object subscriberContext() {

@@ -162,20 +162,23 @@ public final class Vp8Descriptor {
         return descriptorLength;
     }
 
-    /** Rewrites the picture id in place (keeping its width), when the packet has one. */
-    public void setPictureId(byte[] buf, int pictureId) {
+    /**
+     * Rewrites the picture id (keeping its width), when the packet has one, in {@code buf}: the parsed
+     * packet or a copy of it placed {@code shift} bytes further.
+     */
+    public void setPictureId(byte[] buf, int shift, int pictureId) {
         if (pictureIdBits == 15) {
-            buf[pictureIdOffset] = (byte) (0x80 | ((pictureId >>> 8) & 0x7F));
-            buf[pictureIdOffset + 1] = (byte) pictureId;
+            buf[pictureIdOffset + shift] = (byte) (0x80 | ((pictureId >>> 8) & 0x7F));
+            buf[pictureIdOffset + shift + 1] = (byte) pictureId;
         } else if (pictureIdBits == 7) {
-            buf[pictureIdOffset] = (byte) (pictureId & 0x7F);
+            buf[pictureIdOffset + shift] = (byte) (pictureId & 0x7F);
         }
     }
 
-    /** Rewrites TL0PICIDX in place, when the packet has one. */
-    public void setTl0PicIdx(byte[] buf, int tl0) {
+    /** Rewrites TL0PICIDX, when the packet has one (in the parsed packet or a copy {@code shift} further). */
+    public void setTl0PicIdx(byte[] buf, int shift, int tl0) {
         if (tl0PicIdxOffset >= 0) {
-            buf[tl0PicIdxOffset] = (byte) tl0;
+            buf[tl0PicIdxOffset + shift] = (byte) tl0;
         }
     }
 

@@ -46,6 +46,14 @@ public final class MediaCounters {
     public final LongAdder repairDelayNs = new LongAdder();
     public final LongAdder byeSent = new LongAdder();
     public final LongAdder rembSent = new LongAdder();
+    /** Keyframes received from publishers (first packets). */
+    public final LongAdder keyframesReceived = new LongAdder();
+    /** Forwarded layer changes (a subscriber's projection moved to another simulcast layer). */
+    public final LongAdder layerSwitches = new LongAdder();
+    /** Video packets not forwarded to a subscriber because it gets another layer or fewer temporal layers. */
+    public final LongAdder videoPacketsSuppressed = new LongAdder();
+    /** Dominant speaker changes. */
+    public final LongAdder dominantSpeakerChanges = new LongAdder();
     /** RTP received from publishers / sent to subscribers, by kind (index: MediaKind ordinal). */
     public final LongAdder[] rtpPacketsIn = {new LongAdder(), new LongAdder()};
     public final LongAdder[] rtpBytesIn = {new LongAdder(), new LongAdder()};

@@ -24,6 +24,8 @@ public final class Packet {
     public Object context;
     /** Handler-specific flags (e.g. "this is a keyframe start"). */
     public int flags;
+    /** Forwarded video whose sequence number and timestamp were already rewritten for its subscriber. */
+    public static final int FLAG_PROJECTED = 1;
 
     boolean pooled;
 

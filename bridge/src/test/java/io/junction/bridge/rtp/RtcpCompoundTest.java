@@ -62,7 +62,8 @@ class RtcpCompoundTest {
         assertFalse(rtcp.isPli());
         assertEquals(0xAABBCCDD, rtcp.firFirstEntrySsrc());
         assertEquals(255, rtcp.firFirstEntrySequence());
-        io.junction.bridge.forward.SourceTrack track = new io.junction.bridge.forward.SourceTrack("e", io.junction.bridge.forward.MediaKind.VIDEO, "t", 1, 2, null);
+        io.junction.bridge.forward.SourceEncoding track = new io.junction.bridge.forward.SourceTrack("e",
+                io.junction.bridge.forward.MediaKind.VIDEO, "t", 1, 2, null).encodings()[0];
         int first = track.nextFirSequence();
         assertEquals(first + 1, track.nextFirSequence(), "each FIR gets the next number");
         for (int i = 0; i < 254; i++) {

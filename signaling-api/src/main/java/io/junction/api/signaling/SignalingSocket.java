@@ -75,6 +75,9 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
                 participants.addObject().put("endpointId", other.id()).put("displayName", other.displayName());
             }
         }
+        if (c.dominantSpeaker() != null) {
+            welcome.put("dominantSpeaker", c.dominantSpeaker());
+        }
         send(welcome);
         LOG.info("signaling connected conference={} endpoint={}", c.id(), e.id());
         EndpointSignaling previous = e.attachSignaling(this);
@@ -120,12 +123,54 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
                 }
                 send(pong);
             }
+            case "constraints" -> onConstraints(e, msg);
             case "leave" -> {
                 LOG.info("endpoint leaving conference={} endpoint={}", e.conference().id(), e.id());
                 e.conference().removeEndpoint(e.id(), RemovalReason.LEFT);
             }
             default -> sendError("bad-message", "unknown message type '" + type + "'", type);
         }
+    }
+
+    /** Most endpoint ids a receiver may put on stage at once. */
+    static final int MAX_ON_STAGE = 64;
+
+    /**
+     * {@code {"type":"constraints","maxHeight":N,"lastN":K,"onStage":[ids]}}: replaces the receiver's
+     * constraints; a missing or null field means "no limit" (maxHeight, lastN) or "nobody" (onStage).
+     */
+    private void onConstraints(Endpoint e, JsonNode msg) {
+        JsonNode mh = msg.get("maxHeight");
+        JsonNode ln = msg.get("lastN");
+        JsonNode os = msg.get("onStage");
+        if (mh != null && !mh.isNull() && (!mh.isIntegralNumber() || mh.asLong() < 0 || mh.asLong() > 4320)) {
+            sendError("bad-message", "constraints: 'maxHeight' must be an integer from 0 to 4320, or null", "constraints");
+            return;
+        }
+        if (ln != null && !ln.isNull() && (!ln.isIntegralNumber() || ln.asLong() < -1 || ln.asLong() > 10_000)) {
+            sendError("bad-message", "constraints: 'lastN' must be an integer from -1 to 10000, or null", "constraints");
+            return;
+        }
+        java.util.List<String> onStage = new java.util.ArrayList<>();
+        if (os != null && !os.isNull()) {
+            if (!os.isArray() || os.size() > MAX_ON_STAGE) {
+                sendError("bad-message", "constraints: 'onStage' must be an array of at most " + MAX_ON_STAGE
+                        + " endpoint ids", "constraints");
+                return;
+            }
+            for (JsonNode id : os) {
+                if (!id.isTextual() || id.asText().isEmpty() || id.asText().length() > 128) {
+                    sendError("bad-message", "constraints: 'onStage' entries must be endpoint ids", "constraints");
+                    return;
+                }
+                onStage.add(id.asText());
+            }
+        }
+        int maxHeight = mh == null || mh.isNull() ? -1 : mh.asInt();
+        int lastN = ln == null || ln.isNull() ? -1 : ln.asInt();
+        LOG.debug("constraints conference={} endpoint={} maxHeight={} lastN={} onStage={}", e.conference().id(), e.id(),
+                maxHeight, lastN, onStage);
+        e.setConstraints(maxHeight, lastN, onStage);
     }
 
     private void onAnswer(Endpoint e, JsonNode msg) {
@@ -201,6 +246,11 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
         if (added != endpoint) {
             send(message("participantJoined").put("endpointId", added.id()).put("displayName", added.displayName()));
         }
+    }
+
+    @Override
+    public void dominantSpeakerChanged(Conference c, String endpointId) {
+        send(message("dominantSpeaker").put("endpointId", endpointId));
     }
 
     @Override

@@ -9,7 +9,8 @@ import java.util.Map;
 /** One demo-page participant in a real Chromium, with helpers that read WebRTC stats. */
 final class Participant implements AutoCloseable {
     /** Per remote endpoint: what this participant decodes and receives from it. */
-    record Remote(String endpointId, long framesDecoded, long videoWidth, long audioPackets, long videoPackets) {}
+    record Remote(String endpointId, long framesDecoded, long videoWidth, long audioPackets, long videoPackets,
+                  long frameHeight, long freezeCount, double freezeSeconds) {}
 
     final Browser browser;
     final String name;
@@ -26,8 +27,13 @@ final class Participant implements AutoCloseable {
 
     /** Joins through the demo page; {@code publish} false joins as a viewer (no camera, no microphone). */
     void join(String baseUrl, String room, boolean publish) {
+        join(baseUrl, room, publish ? "" : "&publish=0");
+    }
+
+    /** Joins through the demo page with extra URL parameters (e.g. {@code "&maxHeight=180"}). */
+    void join(String baseUrl, String room, String extraQuery) {
         joinStartedMs = System.currentTimeMillis();
-        browser.open(baseUrl + "/?room=" + room + "&name=" + name + "&autojoin=1" + (publish ? "" : "&publish=0"));
+        browser.open(baseUrl + "/?room=" + room + "&name=" + name + "&autojoin=1" + extraQuery);
     }
 
     boolean joined() {
@@ -58,24 +64,29 @@ final class Participant implements AutoCloseable {
                       width = v ? v.videoWidth : 0;
                     }
                     out.push({ endpointId: t.endpointId, kind: s.kind, framesDecoded: s.framesDecoded || 0,
-                               packetsReceived: s.packetsReceived || 0, width });
+                               packetsReceived: s.packetsReceived || 0, width, height: s.frameHeight || 0,
+                               freezeCount: s.freezeCount || 0, freezeSeconds: s.totalFreezesDuration || 0 });
                   });
                   done(out);
                 }).catch(() => done([]));
                 """);
-        Map<String, long[]> acc = new HashMap<>();
+        Map<String, double[]> acc = new HashMap<>();
         for (Map<String, Object> s : (List<Map<String, Object>>) r) {
-            long[] a = acc.computeIfAbsent((String) s.get("endpointId"), k -> new long[4]);
+            double[] a = acc.computeIfAbsent((String) s.get("endpointId"), k -> new double[7]);
             if ("video".equals(s.get("kind"))) {
                 a[0] = ((Number) s.get("framesDecoded")).longValue();
                 a[1] = ((Number) s.get("width")).longValue();
                 a[3] = ((Number) s.get("packetsReceived")).longValue();
+                a[4] = ((Number) s.get("height")).longValue();
+                a[5] = ((Number) s.get("freezeCount")).longValue();
+                a[6] = ((Number) s.get("freezeSeconds")).doubleValue();
             } else {
                 a[2] = ((Number) s.get("packetsReceived")).longValue();
             }
         }
         Map<String, Remote> out = new HashMap<>();
-        acc.forEach((id, a) -> out.put(id, new Remote(id, a[0], a[1], a[2], a[3])));
+        acc.forEach((id, a) -> out.put(id, new Remote(id, (long) a[0], (long) a[1], (long) a[2], (long) a[3], (long) a[4],
+                (long) a[5], a[6])));
         return out;
     }
 

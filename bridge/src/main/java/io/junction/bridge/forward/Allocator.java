@@ -1,0 +1,216 @@
+package io.junction.bridge.forward;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Decides, for one subscriber, which layer of each remote video source to forward: the receiver's
+ * constraints first (last-N, on-stage, max height), then its downlink budget, spent by priority.
+ *
+ * <ol>
+ *   <li>Sources are ordered: on-stage endpoints (in the receiver's order), then by speech activity
+ *       (the dominant speaker first), then the rest in join order.</li>
+ *   <li>Only the first {@code lastN} get video at all.</li>
+ *   <li>Each selected source has a ladder of rungs (encoding, temporal layers), lowest first, holding
+ *       only active encodings no taller than {@code maxHeight} (the lowest active one when none is
+ *       that small). While something is on stage, the others are held to thumbnail height.</li>
+ *   <li>The budget first buys every selected source its lowest rung, in priority order; then, again
+ *       in priority order, each source climbs as high as the rest of the budget allows.</li>
+ *   <li>Hysteresis: a rung above the one a source has now costs {@link #UPGRADE_MARGIN} times its
+ *       bitrate, so a budget hovering at a layer's rate does not flip the layer back and forth; a
+ *       source that was just lowered waits {@link #UPGRADE_HOLD_NS} before it goes up again.</li>
+ * </ol>
+ * Control data only (runs about ten times a second per subscriber on the conference's worker).
+ */
+public final class Allocator {
+    /** A rung above the current one must fit this many times its bitrate. */
+    public static final double UPGRADE_MARGIN = 1.15;
+    /** After a downgrade, no upgrade of that source for this long. */
+    public static final long UPGRADE_HOLD_NS = 2_000_000_000L;
+    /** Height of sources not on stage while something is. */
+    public static final int THUMBNAIL_HEIGHT = 180;
+
+    private Allocator() {}
+
+    /** What the receiver asked for. {@code maxHeight} and {@code lastN} are -1 when not limited. */
+    public record Constraints(int maxHeight, int lastN, List<String> onStage) {
+        public static final Constraints NONE = new Constraints(-1, -1, List.of());
+
+        public Constraints {
+            onStage = List.copyOf(onStage);
+        }
+    }
+
+    /**
+     * One remote video source as the allocator sees it: per encoding whether it is active, its height
+     * (0 when unknown) and the bitrate of temporal layers 0..t; the previous decision; the new one.
+     */
+    public static final class Source {
+        public final String endpointId;
+        public final int encodings;
+        public final boolean[] active;
+        public final int[] height;
+        /** bps[e][t]: bitrate of encoding e up to temporal layer t; all temporal slots equal when not layered. */
+        public final long[][] bps;
+        /** Number of temporal layers per encoding (1 when not layered). */
+        public final int[] temporalLayers;
+        /** The previous decision and when a downgrade last happened. */
+        public int encoding = -1;
+        public int temporal = -1;
+        public long lastDowngradeNs = Long.MIN_VALUE / 2;
+        /** Position in the receiver's priority order (set by allocate; for tests and stats). */
+        public int priority;
+        public boolean onStage;
+        int speakerRank;
+
+        public Source(String endpointId, int encodings) {
+            this.endpointId = endpointId;
+            this.encodings = encodings;
+            this.active = new boolean[encodings];
+            this.height = new int[encodings];
+            this.bps = new long[encodings][LayerRates.TEMPORAL_LAYERS];
+            this.temporalLayers = new int[encodings];
+        }
+
+        /** Bitrate of the rung (encoding, temporal), or 0 when off. */
+        public long rate(int e, int t) {
+            return e < 0 ? 0 : bps[e][t];
+        }
+    }
+
+    /**
+     * Allocates {@code budgetBps} over {@code sources} (any order). Sets each source's
+     * {@code encoding}/{@code temporal} (-1 = no video). {@code ranking} orders endpoints by speech
+     * activity (dominant first); endpoints absent from it come after, in the order of {@code sources}.
+     *
+     * @return the bitrate the receiver would need for every selected source at its best allowed rung
+     *         (what probing should aim for when it is more than the budget)
+     */
+    public static long allocate(List<Source> sources, Constraints c, int defaultLastN, List<String> ranking,
+                                long budgetBps, long nowNs) {
+        List<Source> order = new ArrayList<>(sources);
+        for (int i = 0; i < order.size(); i++) {
+            Source s = order.get(i);
+            int stage = c.onStage().indexOf(s.endpointId);
+            s.onStage = stage >= 0;
+            int rank = ranking.indexOf(s.endpointId);
+            // on stage first (their order), then speakers (rank), then the rest (given order)
+            s.speakerRank = stage >= 0 ? stage - 1_000_000 : rank >= 0 ? rank : 1_000_000 + i;
+        }
+        order.sort(Comparator.comparingInt(s -> s.speakerRank));
+        int lastN = c.lastN() >= 0 && defaultLastN >= 0 ? Math.min(c.lastN(), defaultLastN)
+                : c.lastN() >= 0 ? c.lastN() : defaultLastN;
+        boolean anyOnStage = !c.onStage().isEmpty();
+        int n = order.size();
+        int[][] ladderE = new int[n][];
+        int[][] ladderT = new int[n][];
+        int[] chosen = new int[n];
+        long wanted = 0;
+        for (int i = 0; i < n; i++) {
+            Source s = order.get(i);
+            s.priority = i;
+            chosen[i] = -1;
+            if (lastN >= 0 && i >= lastN) {
+                ladderE[i] = new int[0];
+                ladderT[i] = new int[0];
+                continue;
+            }
+            int maxHeight = c.maxHeight();
+            if (anyOnStage && !s.onStage) {
+                maxHeight = maxHeight < 0 ? THUMBNAIL_HEIGHT : Math.min(maxHeight, THUMBNAIL_HEIGHT);
+            }
+            buildLadder(s, maxHeight, i, ladderE, ladderT);
+            int top = ladderE[i].length - 1;
+            if (top >= 0) {
+                wanted += s.rate(ladderE[i][top], ladderT[i][top]);
+            }
+        }
+        long remaining = budgetBps;
+        // 1. the lowest rung for everyone selected, by priority
+        for (int i = 0; i < n; i++) {
+            if (ladderE[i].length == 0) {
+                continue;
+            }
+            long cost = cost(order.get(i), ladderE[i][0], ladderT[i][0], nowNs);
+            if (cost <= remaining) {
+                chosen[i] = 0;
+                remaining -= cost;
+            }
+        }
+        // 2. climb, by priority
+        for (int i = 0; i < n; i++) {
+            if (chosen[i] < 0) {
+                continue;
+            }
+            Source s = order.get(i);
+            long have = s.rate(ladderE[i][chosen[i]], ladderT[i][chosen[i]]);
+            for (int r = ladderE[i].length - 1; r > chosen[i]; r--) {
+                long extra = cost(s, ladderE[i][r], ladderT[i][r], nowNs) - have;
+                if (extra <= remaining) {
+                    remaining -= extra;
+                    chosen[i] = r;
+                    break;
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            Source s = order.get(i);
+            int e = chosen[i] < 0 ? -1 : ladderE[i][chosen[i]];
+            int t = chosen[i] < 0 ? -1 : ladderT[i][chosen[i]];
+            if (isBelow(e, t, s.encoding, s.temporal)) {
+                s.lastDowngradeNs = nowNs;
+            }
+            s.encoding = e;
+            s.temporal = t;
+        }
+        return wanted;
+    }
+
+    private static boolean isBelow(int e, int t, int prevE, int prevT) {
+        return prevE >= 0 && (e < prevE || (e == prevE && t < prevT));
+    }
+
+    /** What a rung costs this source now: more when it is an upgrade (hysteresis); unaffordable during the hold. */
+    private static long cost(Source s, int e, int t, long nowNs) {
+        long rate = s.rate(e, t);
+        boolean upgrade = s.encoding < 0 ? false : (e > s.encoding || (e == s.encoding && t > s.temporal));
+        if (!upgrade) {
+            return rate;
+        }
+        if (nowNs - s.lastDowngradeNs < UPGRADE_HOLD_NS) {
+            return Long.MAX_VALUE / 4;
+        }
+        return (long) (rate * UPGRADE_MARGIN);
+    }
+
+    private static void buildLadder(Source s, int maxHeight, int i, int[][] ladderE, int[][] ladderT) {
+        List<int[]> rungs = new ArrayList<>();
+        int lowestActive = -1;
+        for (int e = 0; e < s.encodings; e++) {
+            if (!s.active[e]) {
+                continue;
+            }
+            if (lowestActive < 0) {
+                lowestActive = e;
+            }
+            if (maxHeight >= 0 && s.height[e] > maxHeight) {
+                continue;
+            }
+            for (int t = 0; t < Math.max(1, s.temporalLayers[e]); t++) {
+                rungs.add(new int[] {e, t});
+            }
+        }
+        if (rungs.isEmpty() && lowestActive >= 0) {
+            for (int t = 0; t < Math.max(1, s.temporalLayers[lowestActive]); t++) {
+                rungs.add(new int[] {lowestActive, t});
+            }
+        }
+        ladderE[i] = new int[rungs.size()];
+        ladderT[i] = new int[rungs.size()];
+        for (int k = 0; k < rungs.size(); k++) {
+            ladderE[i][k] = rungs.get(k)[0];
+            ladderT[i][k] = rungs.get(k)[1];
+        }
+    }
+}

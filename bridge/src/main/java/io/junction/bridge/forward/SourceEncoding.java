@@ -1,0 +1,112 @@
+package io.junction.bridge.forward;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One RTP stream of a {@link SourceTrack}: its only stream, or one simulcast layer (identified by its
+ * rid; index 0 is the lowest resolution). Each has its own SSRC (and RTX SSRC), sequence space, loss
+ * recovery and reception statistics. The frame size and the bitrate per temporal layer, which the
+ * allocator uses, are measured here.
+ *
+ * <p>SSRCs are written by the control plane or learned on the packet worker (volatile); everything else
+ * is owned by the conference's packet worker.
+ */
+public final class SourceEncoding {
+    private final SourceTrack track;
+    private final int index;
+    private final String rid;
+    private volatile int ssrc;
+    private volatile int rtxSsrc;
+    private final NackRequester nackRequester;
+    private final io.junction.bridge.stats.ReceiveStreamStats receiveStats;
+    private final LayerRates rates = new LayerRates();
+    private final AtomicLong lastKeyframeRequestNs = new AtomicLong(Long.MIN_VALUE / 2);
+    private int firSequence;
+    /** Frame size of the latest keyframe (0 until one was seen); worker only. */
+    public int width;
+    public int height;
+    /** Bitrate over the last second, as the allocator last measured it (for stats). */
+    public volatile long measuredBps;
+    /** nanoTime of the latest packet; worker only. */
+    public long lastPacketNs;
+
+    SourceEncoding(SourceTrack track, int index, String rid, int ssrc, int rtxSsrc) {
+        this.track = track;
+        this.index = index;
+        this.rid = rid;
+        this.ssrc = ssrc;
+        this.rtxSsrc = rtxSsrc;
+        this.nackRequester = track.kind() == MediaKind.VIDEO ? new NackRequester() : null;
+        this.receiveStats = new io.junction.bridge.stats.ReceiveStreamStats(track.kind() == MediaKind.AUDIO ? 48_000 : 90_000);
+    }
+
+    public SourceTrack track() {
+        return track;
+    }
+
+    /** 0 for the lowest layer. */
+    public int index() {
+        return index;
+    }
+
+    /** The simulcast rid, or null without simulcast. */
+    public String rid() {
+        return rid;
+    }
+
+    public int ssrc() {
+        return ssrc;
+    }
+
+    public void setSsrc(int ssrc) {
+        this.ssrc = ssrc;
+    }
+
+    public int rtxSsrc() {
+        return rtxSsrc;
+    }
+
+    public void setRtxSsrc(int ssrc) {
+        this.rtxSsrc = ssrc;
+    }
+
+    /** Loss recovery toward the publisher (video only, else null). */
+    public NackRequester nackRequester() {
+        return nackRequester;
+    }
+
+    public io.junction.bridge.stats.ReceiveStreamStats receiveStats() {
+        return receiveStats;
+    }
+
+    public LayerRates rates() {
+        return rates;
+    }
+
+    /** True when this encoding sent something in the last {@code windowNs}. */
+    public boolean isActive(long nowNs, long windowNs) {
+        return lastPacketNs != 0 && nowNs - lastPacketNs < windowNs;
+    }
+
+    /**
+     * True when a keyframe request for this encoding may go to the publisher now (at most one per
+     * {@link SourceTrack#KEYFRAME_REQUEST_INTERVAL_NS}); safe from any thread.
+     */
+    public boolean tryClaimKeyframeRequest(long nowNs) {
+        long last = lastKeyframeRequestNs.get();
+        return nowNs - last >= SourceTrack.KEYFRAME_REQUEST_INTERVAL_NS && lastKeyframeRequestNs.compareAndSet(last, nowNs);
+    }
+
+    /** The sequence number for a new FIR for this SSRC (RFC 5104: incremented per request). */
+    public int nextFirSequence() {
+        int s = firSequence;
+        firSequence = (firSequence + 1) & 0xFF;
+        return s;
+    }
+
+    @Override
+    public String toString() {
+        return track.endpointId() + "/" + track.kind().sdpName() + (rid == null ? "" : "/" + rid) + " ssrc="
+                + Integer.toUnsignedString(ssrc);
+    }
+}

@@ -1,0 +1,126 @@
+package io.junction.bridge.forward;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AllocatorTest {
+    private static final long S = 1_000_000_000L;
+
+    /** A Chromium-like simulcast source: 180p/360p/720p, three temporal layers each. */
+    static Allocator.Source source(String id) {
+        Allocator.Source s = new Allocator.Source(id, 3);
+        long[] top = {150_000, 500_000, 1_700_000};
+        int[] heights = {180, 360, 720};
+        for (int e = 0; e < 3; e++) {
+            s.active[e] = true;
+            s.height[e] = heights[e];
+            s.temporalLayers[e] = 3;
+            s.bps[e][0] = top[e] * 50 / 100;
+            s.bps[e][1] = top[e] * 75 / 100;
+            s.bps[e][2] = top[e];
+            s.bps[e][3] = top[e];
+        }
+        return s;
+    }
+
+    private static String layers(List<Allocator.Source> sources) {
+        StringBuilder b = new StringBuilder();
+        for (Allocator.Source s : sources) {
+            b.append(s.endpointId).append('=').append(s.encoding).append('/').append(s.temporal).append(' ');
+        }
+        return b.toString().trim();
+    }
+
+    @Test
+    void unlimitedBudgetGivesEveryoneTheTopLayer() {
+        List<Allocator.Source> src = List.of(source("a"), source("b"));
+        long wanted = Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), Long.MAX_VALUE / 4, 0);
+        assertEquals("a=2/2 b=2/2", layers(src));
+        assertEquals(3_400_000, wanted);
+    }
+
+    @Test
+    void maxHeightCapsTheLayer() {
+        List<Allocator.Source> src = List.of(source("a"), source("b"));
+        Allocator.allocate(src, new Allocator.Constraints(180, -1, List.of()), -1, List.of(), Long.MAX_VALUE / 4, 0);
+        assertEquals("a=0/2 b=0/2", layers(src));
+        Allocator.allocate(src, new Allocator.Constraints(360, -1, List.of()), -1, List.of(), Long.MAX_VALUE / 4, 10 * S);
+        assertEquals("a=1/2 b=1/2", layers(src));
+        Allocator.allocate(src, new Allocator.Constraints(100, -1, List.of()), -1, List.of(), Long.MAX_VALUE / 4, 20 * S);
+        assertEquals("a=0/2 b=0/2", layers(src), "nothing that small: the lowest layer rather than nothing");
+    }
+
+    @Test
+    void budgetIsSpentByPriorityDominantSpeakerFirst() {
+        List<Allocator.Source> src = List.of(source("a"), source("b"), source("c"));
+        // 2.2 Mbit/s: everyone's lowest rung (3 x 75k), then b (the speaker) climbs to 720p full (1.7M, +1.625M),
+        // then a and c share what is left (~350k)
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of("b"), 2_200_000, 0);
+        assertEquals(2, src.get(1).encoding, layers(src));
+        assertEquals(2, src.get(1).temporal, layers(src));
+        assertEquals(0, src.get(1).priority);
+        long total = 0;
+        for (Allocator.Source s : src) {
+            total += s.rate(s.encoding, s.temporal);
+            assertEquals(true, s.encoding >= 0, "everyone gets video: " + layers(src));
+        }
+        assertEquals(true, total <= 2_200_000, "within the budget: " + total);
+        assertEquals(true, src.get(0).rate(src.get(0).encoding, src.get(0).temporal) >= 150_000, layers(src));
+    }
+
+    @Test
+    void tinyBudgetStillGivesTheHighestPriorityTheLowestLayer() {
+        List<Allocator.Source> src = List.of(source("a"), source("b"));
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of("b"), 100_000, 0);
+        assertEquals("a=-1/-1 b=0/0", layers(src));
+    }
+
+    @Test
+    void lastNForwardsOnlyTheMostRelevant() {
+        List<Allocator.Source> src = List.of(source("a"), source("b"), source("c"));
+        Allocator.allocate(src, new Allocator.Constraints(-1, 1, List.of()), -1, List.of("c", "a"), Long.MAX_VALUE / 4, 0);
+        assertEquals("a=-1/-1 b=-1/-1 c=2/2", layers(src));
+        Allocator.allocate(src, Allocator.Constraints.NONE, 2, List.of("c", "a"), Long.MAX_VALUE / 4, 0);
+        assertEquals("a=2/2 b=-1/-1 c=2/2", layers(src), "the bridge's default last-N");
+        Allocator.allocate(src, new Allocator.Constraints(-1, 0, List.of()), 2, List.of(), Long.MAX_VALUE / 4, 0);
+        assertEquals("a=-1/-1 b=-1/-1 c=-1/-1", layers(src), "lastN 0: audio only");
+    }
+
+    @Test
+    void onStageComesFirstAndTheOthersAreThumbnails() {
+        List<Allocator.Source> src = List.of(source("a"), source("b"), source("c"));
+        Allocator.allocate(src, new Allocator.Constraints(-1, 2, List.of("a")), -1, List.of("c", "b"), Long.MAX_VALUE / 4, 0);
+        assertEquals("a=2/2 b=-1/-1 c=0/2", layers(src), "a on stage at 720p; c (speaker) as a thumbnail; b beyond lastN");
+    }
+
+    @Test
+    void inactiveLayersAreNotChosen() {
+        Allocator.Source a = source("a");
+        a.active[2] = false;
+        List<Allocator.Source> src = List.of(a);
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), Long.MAX_VALUE / 4, 0);
+        assertEquals("a=1/2", layers(src));
+    }
+
+    @Test
+    void hysteresisKeepsTheLayerWhenTheBudgetHoversAndHoldsAfterADowngrade() {
+        Allocator.Source a = source("a");
+        List<Allocator.Source> src = List.of(a);
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 600_000, 0);
+        assertEquals("a=1/2", layers(src));
+        // just under 360p full: it goes down at once
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 490_000, S);
+        assertEquals("a=1/1", layers(src));
+        // back to 510k (enough for 500k but not 1.15 x 500k) within the hold: stays down
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 510_000, 2 * S);
+        assertEquals("a=1/1", layers(src));
+        // after the hold, 510k still is not 1.15 x 500k: stays
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 510_000, 5 * S);
+        assertEquals("a=1/1", layers(src));
+        // a real margin: up
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 600_000, 6 * S);
+        assertEquals("a=1/2", layers(src));
+    }
+}
