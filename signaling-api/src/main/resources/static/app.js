@@ -169,10 +169,11 @@ async function join(roomName, displayName) {
     else tile.querySelector('audio').srcObject = null;
   });
   room.on('connectionState', setStatus);
-  room.on('dominantSpeaker', ({ endpointId }) => {
+  const showSpeaker = (endpointId) => {
     window.junctionState.dominantSpeaker = endpointId;
     for (const t of document.querySelectorAll('.tile.remote')) t.classList.toggle('speaking', t.dataset.endpointId === endpointId);
-  });
+  };
+  room.on('dominantSpeaker', ({ endpointId }) => showSpeaker(endpointId));
   room.on('error', ({ code, message }) => console.warn('junction error', code, message));
   room.on('left', ({ reason }) => {
     window.junctionState.joined = false;
@@ -182,6 +183,7 @@ async function join(roomName, displayName) {
   });
   for (const [id, p] of room.participants) { names.set(id, p.displayName); tileFor(id, p.displayName); }
   for (const t of room.remoteTracks()) showTrack({ endpointId: t.endpointId, kind: t.kind, stream: new MediaStream([t.track]) });
+  if (room.dominantSpeaker) showSpeaker(room.dominantSpeaker); // announced in the welcome, before these handlers
   setStatus(room.pc.connectionState);
   window.junctionState.joined = true;
   window.junctionState.endpointId = room.endpointId;

@@ -1,5 +1,6 @@
 package io.junction.bridge.sdp;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,6 +41,48 @@ class SdpTest {
         assertEquals((int) 3897543032L, video.rtxSsrc());
         assertEquals("recvonly", a.section("2").direction());
         assertEquals("recvonly", a.section("3").direction());
+    }
+
+    @Test
+    void readsChromiumsSimulcastAnswer() throws Exception {
+        ClientAnswerReader.Answer a = ClientAnswerReader.read(fixture("chromium-simulcast-answer.sdp"), MIDS);
+        ClientAnswerReader.SendInfo video = a.section("1");
+        assertTrue(video.sends());
+        assertEquals(List.of("q", "h", "f"), video.rids());
+        assertEquals(0, video.ssrc(), "Chromium signals no SSRCs for simulcast: learned from the rid extension");
+        assertEquals(List.of(), a.section("0").rids());
+        // the offer it answered, as Chromium reports it: layers low to high
+        SessionDescription offer = SessionDescription.parse(fixture("bridge-simulcast-offer.sdp"));
+        SessionDescription.Media publishVideo = offer.media().get(1);
+        assertEquals(List.of("q recv", "h recv", "f recv"), publishVideo.attributes("rid"));
+        assertEquals("recv q;h;f", publishVideo.attribute("simulcast"));
+    }
+
+    @Test
+    void simulcastAnswerErrorsAreClear() {
+        String good = fixture("chromium-simulcast-answer.sdp");
+        assertTrue(assertThrows(SdpException.class,
+                () -> ClientAnswerReader.read(good.replace("a=rid:h send\r\n", ""), MIDS))
+                .getMessage().contains("simulcast rid 'h' has no a=rid:h send"));
+        assertTrue(assertThrows(SdpException.class,
+                () -> ClientAnswerReader.read(good.replace("a=simulcast:send q;h;f", "a=simulcast:sideways q"), MIDS))
+                .getMessage().contains("unsupported a=simulcast"));
+        // paused layers and alternatives are read, not refused
+        ClientAnswerReader.SendInfo v = assertDoesNotThrow(() -> ClientAnswerReader.read(
+                good.replace("a=simulcast:send q;h;f", "a=simulcast:send q;~h;f,h"), MIDS)).section("1");
+        assertEquals(List.of("q", "h", "f"), v.rids());
+    }
+
+    @Test
+    void offerWriterAsksForSimulcastLowestFirst() throws Exception {
+        BridgeOffer offer = new BridgeOffer(42, 1, "ufrag1", "pwd-0123456789abcdefghij",
+                "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99",
+                List.of(), List.of(BridgeOffer.Section.receive("0", false),
+                        BridgeOffer.Section.receive("1", true, List.of("q", "h", "f"))));
+        SessionDescription d = SessionDescription.parse(OfferWriter.write(offer));
+        assertEquals(List.of("q recv", "h recv", "f recv"), d.media().get(1).attributes("rid"));
+        assertEquals("recv q;h;f", d.media().get(1).attribute("simulcast"));
+        assertEquals(List.of(), d.media().get(0).attributes("rid"));
     }
 
     @Test
