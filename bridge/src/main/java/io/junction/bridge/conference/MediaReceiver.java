@@ -436,6 +436,11 @@ final class MediaReceiver implements PacketHandler {
                 }
                 continue;
             }
+            if (rtcp.isTransportCc()) {
+                counters.transportCcFeedbackReceived.increment();
+                session.sender.onTransportCcFeedback(p.buf, rtcp.offset(), rtcp.length(), nowNs);
+                continue;
+            }
             if (rtcp.isRemb()) {
                 counters.rembReceived.increment();
                 continue;
@@ -602,6 +607,9 @@ final class MediaReceiver implements PacketHandler {
                 if (rtt >= 0) {
                     sub.rttNs = rtt;
                     session.rttNs = rtt;
+                    if (session.sender.estimator != null) {
+                        session.sender.estimator.onRtt(rtt);
+                    }
                 }
             }
         }

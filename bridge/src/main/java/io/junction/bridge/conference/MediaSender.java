@@ -9,6 +9,7 @@ import io.junction.bridge.transport.srtp.SrtpSession;
 import io.junction.bridge.worker.Packet;
 import io.junction.bridge.worker.PacketHandler;
 import io.junction.bridge.worker.PacketPool;
+import io.junction.bridge.worker.PacketWorker;
 
 /**
  * The send path toward one endpoint, on its packet worker: forwarded RTP is rewritten for this
@@ -20,6 +21,8 @@ final class MediaSender {
     static final int EXT_TRANSPORT_CC = 3;
     static final int EXT_RID = 10;
     static final int EXT_REPAIRED_RID = 11;
+    /** The downlink estimate never goes below this (audio and the lowest layer still get through). */
+    static final long MIN_ESTIMATE_BPS = 100_000;
 
     final PacketHandler forwardHandler = this::forward;
     final PacketHandler pliHandler = p -> sendKeyframeRequest(p, false);
@@ -35,8 +38,20 @@ final class MediaSender {
 
     private final io.junction.bridge.stats.ConferenceCounters conferenceCounters;
 
+    /**
+     * The downlink estimate toward this endpoint (GCC on its transport-cc feedback), null when the
+     * bridge does not estimate. Worker only.
+     */
+    final io.junction.bridge.cc.DownlinkEstimator estimator;
+    /** The next transport-wide sequence number stamped on a packet to this endpoint. Worker only. */
+    private int transportSeq;
+
     MediaSender(EndpointTransport transport, MediaCore core, io.junction.bridge.stats.EndpointStats stats,
                 io.junction.bridge.stats.ConferenceCounters conferenceCounters) {
+        var f = core.config().forwarding();
+        this.estimator = f.estimateDownlink()
+                ? new io.junction.bridge.cc.DownlinkEstimator(f.startBitrateBps(), MIN_ESTIMATE_BPS, f.maxBitrateBps())
+                : null;
         this.stats = stats;
         this.conferenceCounters = conferenceCounters;
         this.transport = transport;
@@ -62,7 +77,7 @@ final class MediaSender {
         rtp.eraseExtension(MediaReceiver.EXT_MID);
         rtp.eraseExtension(EXT_RID);
         rtp.eraseExtension(EXT_REPAIRED_RID);
-        rtp.eraseExtension(EXT_TRANSPORT_CC);
+        int tcc = stampTransportSeq();
         if (sub.outRtxSsrc() != 0) {
             if (sub.retransmissions == null) {
                 sub.retransmissions = new io.junction.bridge.forward.RetransmissionCache(pool);
@@ -77,6 +92,7 @@ final class MediaSender {
         }
         p.len = n;
         if (transport.send(p.buf, p.off, p.len)) {
+            sent(tcc, n, -1);
             sub.packetsSent++;
             sub.bytesSent += n;
             int kind = sub.source().kind().ordinal();
@@ -90,6 +106,94 @@ final class MediaSender {
             conferenceCounters.bytesOut.add(n);
         }
         pool.release(p);
+    }
+
+    /**
+     * Writes the next transport-wide sequence number into the transport-cc extension of the packet
+     * {@code rtp} is wrapped over (the publisher's value is meaningless on this leg). Returns it, or -1
+     * when the packet has no such extension (then the estimator does not see it).
+     */
+    private int stampTransportSeq() {
+        int at = rtp.findExtension(EXT_TRANSPORT_CC);
+        if (at < 0 || rtp.extensionLength() != 2) {
+            return -1;
+        }
+        int seq = transportSeq;
+        transportSeq = (transportSeq + 1) & 0xFFFF;
+        io.junction.bridge.rtp.ByteIo.writeU16(rtp.buffer(), at, seq);
+        return seq;
+    }
+
+    /** A packet stamped {@code seq} (-1: none) of {@code bytes} went out now. */
+    private void sent(int seq, int bytes, int probeCluster) {
+        if (seq >= 0 && estimator != null) {
+            estimator.onPacketSent(seq, bytes, System.nanoTime(), probeCluster);
+        }
+    }
+
+    /** Padding packets sent per pacing step of a probe. */
+    static final int PROBE_BURST = 4;
+
+    /**
+     * Sends a probe cluster toward this endpoint: padding-only RTX packets on {@code sub}'s RTX SSRC
+     * at about {@code targetBps} for {@code durationNs}, in bursts of {@link #PROBE_BURST} spread
+     * evenly over the duration (scheduled by the media control thread, sent on this worker). The
+     * estimator reads what the path delivered from the feedback.
+     */
+    void probe(Subscription sub, long targetBps, long durationNs, PacketWorker worker,
+               java.util.concurrent.ScheduledExecutorService control, long nowNs) {
+        if (estimator == null || sub.outRtxSsrc() == 0) {
+            return;
+        }
+        int cluster = estimator.startProbeCluster(targetBps, nowNs);
+        int packetBytes = 20 + io.junction.bridge.rtp.Rtx.PADDING_BYTES + 10;
+        long totalPackets = Math.max(PROBE_BURST * 2L, targetBps / 8 * durationNs / 1_000_000_000L / packetBytes);
+        int steps = (int) Math.min(200, (totalPackets + PROBE_BURST - 1) / PROBE_BURST);
+        long stepNs = Math.max(1_000_000L, durationNs / steps);
+        counters.probeClusters.increment();
+        for (int k = 0; k < steps; k++) {
+            int n = (int) Math.min(PROBE_BURST, totalPackets - (long) k * PROBE_BURST);
+            Runnable burst = () -> sendPadding(sub, cluster, n);
+            if (k == 0) {
+                burst.run();
+            } else {
+                control.schedule(() -> worker.execute(burst), k * stepNs, java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private void sendPadding(Subscription sub, int cluster, int count) {
+        SrtpSession srtp = transport.srtp();
+        if (srtp == null || sub.isRemoved()) {
+            return;
+        }
+        Packet out = pool.take();
+        try {
+            for (int i = 0; i < count; i++) {
+                sub.rtxSeq = (sub.rtxSeq + 1) & 0xFFFF;
+                int seq = transportSeq;
+                transportSeq = (transportSeq + 1) & 0xFFFF;
+                int n = io.junction.bridge.rtp.Rtx.writePadding(out.buf, out.off, sub.outRtxSsrc(), sub.rtxSeq,
+                        io.junction.bridge.sdp.CodecCatalog.PT_VP8_RTX, sub.video() != null ? sub.video().lastOutTs() : 0, EXT_TRANSPORT_CC, seq);
+                int protectedLength = srtp.protectRtp(out.buf, out.off, n);
+                if (protectedLength > 0 && transport.send(out.buf, out.off, protectedLength)) {
+                    sent(seq, protectedLength, cluster);
+                    stats.rtpPacketsOut++;
+                    stats.rtpBytesOut += protectedLength;
+                    counters.probePacketsSent.increment();
+                    counters.probeBytesSent.add(protectedLength);
+                }
+            }
+        } finally {
+            pool.release(out);
+        }
+    }
+
+    /** This endpoint's transport-cc feedback about what the bridge sent it (worker). */
+    void onTransportCcFeedback(byte[] buf, int off, int len, long nowNs) {
+        if (estimator != null) {
+            estimator.onFeedback(buf, off, len, nowNs);
+        }
     }
 
     /**
@@ -140,8 +244,10 @@ final class MediaSender {
         try {
             sub.rtxSeq = (sub.rtxSeq + 1) & 0xFFFF;
             int n = io.junction.bridge.rtp.Rtx.write(rtp, out.buf, out.off, sub.outRtxSsrc(), sub.rtxSeq, rtxPt);
+            int tcc = rtp.wrap(out.buf, out.off, n) ? stampTransportSeq() : -1;
             int protectedLength = srtp.protectRtp(out.buf, out.off, n);
             if (protectedLength > 0 && transport.send(out.buf, out.off, protectedLength)) {
+                sent(tcc, protectedLength, -1);
                 stats.rtpPacketsOut++;
                 stats.rtpBytesOut += protectedLength;
                 counters.rtxSent.increment();

@@ -83,6 +83,8 @@ final class MediaSession implements IceTransport.Listener {
     /** What the last allocation wanted in total and what it had (bps); worker writes, stats read. */
     volatile long allocationWantedBps;
     volatile long allocationBudgetBps;
+    /** The downlink estimate as of the last allocation (-1: none); for stats. */
+    volatile long downlinkEstimateBps = -1;
     volatile SsrcTable<Subscription> subscriptionsByOutSsrc = SsrcTable.empty();
 
     MediaSession(Endpoint endpoint, MediaCore core) throws IOException {
@@ -447,6 +449,7 @@ final class MediaSession implements IceTransport.Listener {
         allocationBudgetBps = budget;
         allocationWantedBps = Allocator.allocate(sources, constraints,
                 core.config().forwarding().defaultLastN(), endpoint.conference().speakerRanking(), budget, nowNs);
+        maybeProbe(forSources, budget, nowNs);
         for (int i = 0; i < sources.size(); i++) {
             Allocator.Source a = sources.get(i);
             VideoProjection vp = forSources.get(i).video();
@@ -456,9 +459,42 @@ final class MediaSession implements IceTransport.Listener {
         }
     }
 
-    /** What the video for this receiver may use: unlimited until the downlink estimator is wired. */
+    /** How long one probe cluster lasts. */
+    static final long PROBE_DURATION_NS = 30_000_000L;
+
+    /**
+     * When the allocation wants more than the estimate allows, probe the downlink (at most as often as
+     * the estimator allows) with padding on the RTX stream of a forwarded video.
+     */
+    private void maybeProbe(List<Subscription> video, long budget, long nowNs) {
+        var est = sender.estimator;
+        long wanted = allocationWantedBps;
+        if (est == null || wanted <= budget || !transport.isSrtpReady()) {
+            return;
+        }
+        long audio = (long) stats.bitrateOutBps(MediaKind.AUDIO.ordinal());
+        if (!est.shouldProbe(wanted + audio, nowNs)) {
+            return;
+        }
+        for (Subscription sub : video) {
+            if (sub.outRtxSsrc() != 0 && sub.video().started()) {
+                sender.probe(sub, est.nextProbeTargetBps(wanted + audio), PROBE_DURATION_NS, worker, core.control(), nowNs);
+                return;
+            }
+        }
+    }
+
+    /**
+     * What the video for this receiver may use: the downlink estimate less the audio it gets (audio
+     * is always forwarded); unlimited when the bridge does not estimate.
+     */
     private long downlinkBudgetBps(long nowNs) {
-        return Long.MAX_VALUE / 4;
+        if (sender.estimator == null) {
+            return Long.MAX_VALUE / 4;
+        }
+        downlinkEstimateBps = sender.estimator.estimateBps();
+        long audio = (long) stats.bitrateOutBps(MediaKind.AUDIO.ordinal());
+        return Math.max(0, sender.estimator.estimateBps() - audio);
     }
 
     /** On the subscriber's worker: frees a removed subscription's retransmission cache. */
@@ -612,7 +648,7 @@ final class MediaSession implements IceTransport.Listener {
                 ice.selectedPair(), transport.srtpProfileName(), stats.bitrateInBps(), stats.bitrateOutBps(),
                 stats.rtpPacketsIn + stats.rtcpPacketsIn, stats.rtpPacketsOut + stats.rtcpPacketsOut,
                 stats.rtpBytesIn + stats.rtcpBytesIn, stats.rtpBytesOut + stats.rtcpBytesOut,
-                rttNs < 0 ? null : rttNs / 1e6, null,
+                rttNs < 0 ? null : rttNs / 1e6, downlinkEstimateBps < 0 ? null : (double) downlinkEstimateBps,
                 inbound, outbound);
     }
 

@@ -308,6 +308,11 @@ public final class VideoProjection implements StreamProjection {
         return tsDelta;
     }
 
+    /** The newest timestamp sent (for padding on the same stream). */
+    public int lastOutTs() {
+        return lastOutTs;
+    }
+
     public int highestOutSeq() {
         return highestOutSeq;
     }

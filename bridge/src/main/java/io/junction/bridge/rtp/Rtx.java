@@ -54,4 +54,30 @@ public final class Rtx {
         System.arraycopy(src, off + header, dst, dstOff + header + 2, rest);
         return header + 2 + rest;
     }
+
+    /** Bytes of padding in a padding-only probe (the most one RTP packet can carry). */
+    public static final int PADDING_BYTES = 255;
+
+    /**
+     * A padding-only RTX packet (RFC 3550 §5.1 P bit; no OSN, no payload) carrying a transport-cc
+     * extension (one-byte form, id {@code transportCcId}) so the receiver's feedback reports it: what
+     * the bridge sends to probe a subscriber's downlink. Returns the length written
+     * (20-byte header + {@link #PADDING_BYTES}).
+     */
+    public static int writePadding(byte[] dst, int off, int rtxSsrc, int rtxSeq, int rtxPayloadType, int timestamp,
+                                   int transportCcId, int transportSeq) {
+        dst[off] = (byte) 0xB0; // V=2, P=1, X=1, CC=0
+        dst[off + 1] = (byte) (rtxPayloadType & 0x7F);
+        ByteIo.writeU16(dst, off + 2, rtxSeq);
+        ByteIo.writeInt(dst, off + 4, timestamp);
+        ByteIo.writeInt(dst, off + 8, rtxSsrc);
+        ByteIo.writeU16(dst, off + 12, 0xBEDE);
+        ByteIo.writeU16(dst, off + 14, 1);
+        dst[off + 16] = (byte) ((transportCcId << 4) | 1);
+        ByteIo.writeU16(dst, off + 17, transportSeq);
+        dst[off + 19] = 0;
+        java.util.Arrays.fill(dst, off + 20, off + 20 + PADDING_BYTES - 1, (byte) 0);
+        dst[off + 20 + PADDING_BYTES - 1] = (byte) PADDING_BYTES;
+        return 20 + PADDING_BYTES;
+    }
 }

@@ -57,6 +57,13 @@ public final class BridgeMetrics {
         counter("junction.rtcp.feedback.received", "RTCP feedback messages received", Tags.of("type", "nack"), counters.nackReceived, null);
         counter("junction.rtcp.feedback.received", "RTCP feedback messages received", Tags.of("type", "remb"), counters.rembReceived, null);
         counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "transport-cc"), counters.transportCcFeedbackSent, null);
+        counter("junction.rtcp.feedback.received", "RTCP feedback messages received", Tags.of("type", "transport-cc"), counters.transportCcFeedbackReceived, null);
+        counter("junction.keyframes.received", "Keyframes received from publishers (any layer)", Tags.empty(), counters.keyframesReceived, null);
+        counter("junction.layer.switches", "Times a receiver's forwarded video moved to another simulcast layer", Tags.empty(), counters.layerSwitches, null);
+        counter("junction.video.suppressed.packets", "Video packets not forwarded to a receiver because it gets another layer or fewer temporal layers", Tags.empty(), counters.videoPacketsSuppressed, null);
+        counter("junction.probe.clusters", "Bandwidth probe clusters sent to receivers", Tags.empty(), counters.probeClusters, null);
+        counter("junction.probe.sent.bytes", "Padding bytes sent to probe receivers' downlinks", Tags.empty(), counters.probeBytesSent, "bytes");
+        counter("junction.dominant.speaker.changes", "Dominant speaker changes", Tags.empty(), counters.dominantSpeakerChanges, null);
         counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "pli"), counters.pliSent, null);
         counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "fir"), counters.firSent, null);
         counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "nack"), counters.nackSent, null);

@@ -30,6 +30,8 @@ public final class MediaCounters {
     public final LongAdder rembReceived = new LongAdder();
     public final LongAdder rtcpReceived = new LongAdder();
     public final LongAdder transportCcFeedbackSent = new LongAdder();
+    /** Transport-cc feedback received from subscribers about what the bridge sent them. */
+    public final LongAdder transportCcFeedbackReceived = new LongAdder();
     public final LongAdder senderReportsSent = new LongAdder();
     public final LongAdder rtxSent = new LongAdder();
     public final LongAdder rtxBytesSent = new LongAdder();
@@ -52,6 +54,10 @@ public final class MediaCounters {
     public final LongAdder layerSwitches = new LongAdder();
     /** Video packets not forwarded to a subscriber because it gets another layer or fewer temporal layers. */
     public final LongAdder videoPacketsSuppressed = new LongAdder();
+    /** Bandwidth probes toward subscribers: clusters, padding packets and bytes. */
+    public final LongAdder probeClusters = new LongAdder();
+    public final LongAdder probePacketsSent = new LongAdder();
+    public final LongAdder probeBytesSent = new LongAdder();
     /** Dominant speaker changes. */
     public final LongAdder dominantSpeakerChanges = new LongAdder();
     /** RTP received from publishers / sent to subscribers, by kind (index: MediaKind ordinal). */

@@ -1,0 +1,130 @@
+package io.junction.api.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One receiver's downlink is capped to 400 kbit/s; the bridge's estimator must notice and forward it
+ * a lower simulcast layer (without a long freeze) while another receiver keeps 720p; when the cap is
+ * lifted the capped receiver climbs back.
+ *
+ * <p>The cap: an htb class of 400 kbit/s on the loopback of the test's own network namespace, which
+ * only UDP packets to the capped browser's port are classified into (everything else stays in a
+ * 10 Gbit/s class). That shapes exactly that receiver's downlink, as a veth pair to a namespace of its
+ * own would; chromedriver, which must reach the browser's DevTools on loopback, makes the latter
+ * impractical.
+ */
+class DownlinkAdaptationIT extends BrowserTest {
+    static final long CAP_BPS = 400_000;
+
+    private static String run(String... args) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", args) + " failed: " + out);
+        }
+        return out;
+    }
+
+    /** The UDP port of the browser's side of its selected candidate pair. */
+    private static int browserPort(Participant p) {
+        Object port = p.browser.jsAsync("""
+                const done = arguments[arguments.length - 1];
+                window.junctionRoom.pc.getStats().then((s) => { let pair = null; const cands = {};
+                  s.forEach((r) => { if (r.type === 'transport' && r.selectedCandidatePairId) pair = s.get(r.selectedCandidatePairId);
+                                     if (r.type === 'local-candidate') cands[r.id] = r; });
+                  done(pair ? cands[pair.localCandidateId].port : -1); });
+                """);
+        return ((Number) port).intValue();
+    }
+
+    private static void cap(int port) throws IOException, InterruptedException {
+        run("tc", "qdisc", "add", "dev", "lo", "root", "handle", "1:", "htb", "default", "10", "r2q", "1000");
+        run("tc", "class", "add", "dev", "lo", "parent", "1:", "classid", "1:10", "htb", "rate", "10gbit");
+        run("tc", "class", "add", "dev", "lo", "parent", "1:", "classid", "1:20", "htb", "rate", CAP_BPS / 1000 + "kbit",
+                "ceil", CAP_BPS / 1000 + "kbit", "burst", "3000");
+        // about 0.5 s of queue at the cap, then drops (a home router's buffer, not a 20 s bufferbloat)
+        run("tc", "qdisc", "add", "dev", "lo", "parent", "1:20", "handle", "20:", "pfifo", "limit", "25");
+        run("tc", "filter", "add", "dev", "lo", "parent", "1:", "protocol", "ip", "prio", "1", "u32",
+                "match", "ip", "protocol", "17", "0xff", "match", "ip", "dport", String.valueOf(port), "0xffff",
+                "flowid", "1:20");
+    }
+
+    private static void uncap() throws IOException, InterruptedException {
+        run("tc", "qdisc", "del", "dev", "lo", "root");
+    }
+
+    private static long height(Participant viewer, String id) {
+        Participant.Remote r = viewer.remotes().get(id);
+        return r == null ? -1 : r.frameHeight();
+    }
+
+    private Double estimate(String endpointId) {
+        var c = t.server.bridge().conferences().iterator().next();
+        return c.endpoint(endpointId).orElseThrow().stats().downlinkEstimateBps();
+    }
+
+    @Test
+    void aCappedReceiverGetsALowerLayerAndClimbsBackWhenTheCapIsLifted() throws Exception {
+        Participant pub = join("Pub", "capped");
+        await("publisher joined", 20000, pub::joined);
+        Participant free = new Participant("Free");
+        Participant capped = new Participant("Capped");
+        participants.add(free);
+        participants.add(capped);
+        free.join(t.publicUrl(""), "capped", false);
+        capped.join(t.publicUrl(""), "capped", false);
+        await("viewers joined", 20000, () -> free.joined() && capped.joined());
+        String id = pub.endpointId();
+        await("both viewers get 720p (now " + height(free, id) + " and " + height(capped, id) + ")", 30000,
+                () -> height(free, id) >= 540 && height(capped, id) >= 540);
+        int port = browserPort(capped);
+        assertTrue(port > 0, "the capped browser's port");
+        String cappedId = capped.endpointId();
+        StringBuilder trace = new StringBuilder();
+        try {
+            cap(port);
+            long t0 = System.currentTimeMillis();
+            Participant.Remote before = capped.remotes().get(id);
+            await("the capped viewer gets a lower layer", 10000, () -> {
+                long h = height(capped, id);
+                trace.append(String.format("%n  t=%.1fs capped %dp, estimate %s", (System.currentTimeMillis() - t0) / 1000.0, h,
+                        estimate(cappedId)));
+                return h > 0 && h <= 360;
+            });
+            long down = System.currentTimeMillis() - t0;
+            Thread.sleep(5000); // then it must go on playing there
+            Participant.Remote after = capped.remotes().get(id);
+            double frozen = after.freezeSeconds() - before.freezeSeconds();
+            Double est = estimate(cappedId);
+            System.out.printf("cap %d kbit/s: lower layer after %d ms; freezes +%d (%.2f s); estimate %s bit/s "
+                    + "(%.0f %% of the cap); capped %dp, free %dp%n", CAP_BPS / 1000, down,
+                    after.freezeCount() - before.freezeCount(), frozen, est, est == null ? 0 : 100 * est / CAP_BPS,
+                    height(capped, id), height(free, id));
+            assertTrue(frozen < 1.0, "no freeze of a second or more: frozen " + frozen + " s" + trace);
+            assertTrue(after.framesDecoded() > before.framesDecoded() + 50, "the capped viewer keeps decoding: " + after);
+            assertTrue(height(free, id) >= 540, "the uncapped viewer keeps 720p: " + height(free, id));
+            assertTrue(est != null && est < CAP_BPS * 1.3, "the estimate follows the cap: " + est + trace);
+        } finally {
+            try {
+                uncap();
+            } catch (IOException ignored) {
+                // not capped
+            }
+        }
+        long t1 = System.currentTimeMillis();
+        await("the capped viewer is back to 720p after the cap is lifted (now " + height(capped, id) + ", estimate "
+                + estimate(cappedId) + ")", 20000, () -> height(capped, id) >= 540);
+        System.out.printf("cap lifted: back to %dp after %d ms; estimate %s bit/s%n", height(capped, id),
+                System.currentTimeMillis() - t1, estimate(cappedId));
+        List<Participant> viewers = List.of(free, capped);
+        for (Participant v : viewers) {
+            Map<String, Participant.Remote> r = v.remotes();
+            System.out.printf("%s: total freezes %d (%.2f s)%n", v.name, r.get(id).freezeCount(), r.get(id).freezeSeconds());
+        }
+    }
+}
