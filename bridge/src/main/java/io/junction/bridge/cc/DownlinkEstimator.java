@@ -45,11 +45,14 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
     static final double BETA = 0.85;
     static final double INCREASE_PER_SECOND = 1.08;
     static final int LOSS_MIN_PACKETS = 20;
+    static final double LOSS_ACKED_FLOOR = 0.7;
     static final long LOSS_WINDOW_NS = 1_000_000_000L;
     static final long ACKED_WINDOW_US = 500_000;
     static final long PROBE_MIN_INTERVAL_NS = 1_000_000_000L;
     static final long PROBE_MAX_INTERVAL_NS = 8_000_000_000L;
     static final int PROBE_MIN_PACKETS = 5;
+    /** A probe's result that leads to overuse within this time counts as failed. */
+    static final long PROBE_VERIFY_NS = 2_000_000_000L;
 
     private static final int HISTORY = 8192;
     private static final int HISTORY_MASK = HISTORY - 1;
@@ -137,6 +140,11 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
     private final int[] clusterFirstSize = new int[CLUSTERS];
     private final int[] clusterLastSize = new int[CLUSTERS];
     private final int[] clusterPackets = new int[CLUSTERS];
+    private final int[] clusterSent = new int[CLUSTERS];
+    private final long[] clusterLastExt = new long[CLUSTERS];
+    private final boolean[] clusterDone = new boolean[CLUSTERS];
+    private long highestReportedExt = -1;
+    private long probeRaisedAtNs = Long.MIN_VALUE / 2;
     private long lastProbeNs = Long.MIN_VALUE / 2;
     private long probeIntervalNs = PROBE_MIN_INTERVAL_NS;
     private long estimateAtLastProbe;
@@ -179,6 +187,13 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
         sentSize[i] = sizeBytes;
         sentCluster[i] = probeClusterId;
         reported[i] = false;
+        if (probeClusterId >= 0) {
+            int slot = probeClusterId % CLUSTERS;
+            if (clusterId[slot] == probeClusterId) {
+                clusterSent[slot]++;
+                clusterLastExt[slot] = Math.max(clusterLastExt[slot], ext);
+            }
+        }
     }
 
     public void onRtt(long rttNs) {
@@ -203,6 +218,7 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
         updateAcked();
         updateLoss(nowNs);
         updateDelayBased(nowNs);
+        finishProbes(nowNs);
         if (estimateBps() > estimateAtLastProbe * 1.2) {
             probeIntervalNs = PROBE_MIN_INTERVAL_NS; // the last probe paid off: probe again soon
         }
@@ -216,6 +232,9 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
         if (ext < 0 || sentExt[i] != ext) {
             unknownReports++;
             return;
+        }
+        if (ext > highestReportedExt) {
+            highestReportedExt = ext;
         }
         if (!received) {
             fbLost++;
@@ -357,6 +376,12 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
                     long base = acked > 0 ? acked : delayBasedBps;
                     long decreased = (long) (BETA * base);
                     if (decreased < delayBasedBps) {
+                        if (nowNs - probeRaisedAtNs < PROBE_VERIFY_NS) {
+                            // the probe's rate did not hold up: wait longer before the next one
+                            probeIntervalNs = Math.min(PROBE_MAX_INTERVAL_NS, probeIntervalNs * 2);
+                            probeRaisedAtNs = Long.MIN_VALUE / 2;
+                            estimateAtLastProbe = Long.MAX_VALUE / 2;
+                        }
                         linkCapacityBps = linkCapacityBps < 0 ? base : 0.95 * linkCapacityBps + 0.05 * base;
                         delayBasedBps = clamp(decreased);
                         lastDecreaseNs = nowNs;
@@ -412,7 +437,10 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
             }
         } else if (lossFraction > 0.10) {
             if (nowNs - lastDecreaseNs >= rttNs + 300_000_000L) {
-                lossBasedBps = clamp((long) (current * (1 - 0.5 * lossFraction)));
+                long cut = (long) (current * (1 - 0.5 * lossFraction));
+                // not below most of what the receiver did get: the loss says "less", not "nothing"
+                long floor = ackedBps > 0 ? Math.min(current, (long) (LOSS_ACKED_FLOOR * ackedBps)) : 0;
+                lossBasedBps = clamp(Math.max(cut, floor));
                 lastDecreaseNs = nowNs;
             }
         } else {
@@ -456,6 +484,9 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
         clusterId[slot] = id;
         clusterPackets[slot] = 0;
         clusterBytes[slot] = 0;
+        clusterSent[slot] = 0;
+        clusterLastExt[slot] = -1;
+        clusterDone[slot] = false;
         lastProbeNs = nowNs;
         estimateAtLastProbe = estimateBps();
         return id;
@@ -489,12 +520,26 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
         }
         clusterPackets[slot]++;
         clusterBytes[slot] += size;
-        if (clusterPackets[slot] >= PROBE_MIN_PACKETS && clusterPackets[slot] % PROBE_MIN_PACKETS == 0) {
-            evaluateProbe(slot);
+    }
+
+    /**
+     * A cluster is measured once the feedback has covered all of it (judging it on its first packets
+     * would see the bottleneck's burst allowance, not its rate). Too few arrivals: no result.
+     */
+    private void finishProbes(long nowNs) {
+        for (int slot = 0; slot < CLUSTERS; slot++) {
+            if (clusterId[slot] < 0 || clusterDone[slot] || clusterLastExt[slot] < 0
+                    || highestReportedExt < clusterLastExt[slot]) {
+                continue;
+            }
+            clusterDone[slot] = true;
+            if (clusterPackets[slot] >= PROBE_MIN_PACKETS && clusterPackets[slot] * 10 >= clusterSent[slot] * 8) {
+                evaluateProbe(slot, nowNs);
+            }
         }
     }
 
-    private void evaluateProbe(int slot) {
+    private void evaluateProbe(int slot, long nowNs) {
         double sendS = (clusterLastSendNs[slot] - clusterFirstSendNs[slot]) / 1e9;
         double recvS = (clusterLastArrivalUs[slot] - clusterFirstArrivalUs[slot]) / 1e6;
         if (sendS <= 0.001 || recvS <= 0.001) {
@@ -508,6 +553,7 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
         probeResults++;
         if (result > delayBasedBps && signal != Signal.OVERUSING) {
             delayBasedBps = clamp(result);
+            probeRaisedAtNs = nowNs;
             if (lossBasedBps < delayBasedBps && lossFraction < 0.02) {
                 lossBasedBps = delayBasedBps;
             }

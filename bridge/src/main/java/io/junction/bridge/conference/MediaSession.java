@@ -445,7 +445,7 @@ final class MediaSession implements IceTransport.Listener {
             forSources.add(sub);
         }
         allocation.keySet().removeIf(s -> s.isRemoved());
-        long budget = downlinkBudgetBps(nowNs);
+        long budget = stableBudget(downlinkBudgetBps(nowNs));
         allocationBudgetBps = budget;
         allocationWantedBps = Allocator.allocate(sources, constraints,
                 core.config().forwarding().defaultLastN(), endpoint.conference().speakerRanking(), budget, nowNs);
@@ -457,6 +457,27 @@ final class MediaSession implements IceTransport.Listener {
                     ? VideoProjection.ALL_TEMPORAL : a.temporal;
             vp.setTarget(a.encoding, temporal);
         }
+    }
+
+    /** Budgets of the last allocations (one per tick); worker only. */
+    private final long[] recentBudgets = new long[15];
+    private int recentBudgetNext;
+
+    /**
+     * The budget the allocator gets: the lowest of the last 1.5 s. A drop acts at once; a rise (a probe
+     * result, a noisy estimate) must last before layers go up on it, so one optimistic sample does not
+     * switch a receiver up into congestion and straight back down.
+     */
+    private long stableBudget(long budget) {
+        recentBudgets[recentBudgetNext] = budget;
+        recentBudgetNext = (recentBudgetNext + 1) % recentBudgets.length;
+        long min = budget;
+        for (long b : recentBudgets) {
+            if (b > 0 && b < min) {
+                min = b;
+            }
+        }
+        return min;
     }
 
     /** How long one probe cluster lasts. */

@@ -154,12 +154,15 @@ public final class VideoProjection implements StreamProjection {
         long ext = extend(seq);
         boolean newest = ext > highestInExt;
         int tid = temporalId < 0 ? 0 : temporalId;
-        if (startOfFrame && newest && targetTemporal < currentTemporal) {
-            currentTemporal = targetTemporal;
+        // Waiting for a lower layer's keyframe: meanwhile only the current layer's base temporal layer,
+        // so the rate falls at once instead of when the keyframe comes (the link is already too small).
+        int wantedTemporal = targetEncoding >= 0 && targetEncoding < currentEncoding ? 0 : targetTemporal;
+        if (startOfFrame && newest && wantedTemporal < currentTemporal) {
+            currentTemporal = wantedTemporal;
         }
-        if (startOfFrame && newest && tid > currentTemporal && targetTemporal > currentTemporal
+        if (startOfFrame && newest && tid > currentTemporal && wantedTemporal > currentTemporal
                 && (layerSync || keyframeStart)) {
-            currentTemporal = Math.min(targetTemporal, Math.max(currentTemporal + 1, tid));
+            currentTemporal = Math.min(wantedTemporal, Math.max(currentTemporal + 1, tid));
         }
         if (tid > currentTemporal) {
             if (newest) {

@@ -68,6 +68,18 @@ class DownlinkAdaptationIT extends BrowserTest {
         return c.endpoint(endpointId).orElseThrow().stats().downlinkEstimateBps();
     }
 
+    /** One line of what the bridge and the capped browser see, for the failure message. */
+    private String state(Participant viewer, String viewerId, String sourceId) {
+        var c = t.server.bridge().conferences().iterator().next();
+        var st = c.endpoint(viewerId).orElseThrow().stats();
+        String layer = st.outbound().stream().filter(o -> o.kind().equals("video"))
+                .map(o -> o.targetLayer() + "/" + o.forwardedLayer() + "/" + o.forwardedTemporal()).findFirst().orElse("-");
+        Participant.Remote r = viewer.remotes().get(sourceId);
+        return String.format("estimate %.0f out %.0f layer(target/fwd/tid) %s | browser %dp frames %d freezes %d",
+                st.downlinkEstimateBps(), st.bitrateOutBps(), layer, r == null ? -1 : r.frameHeight(),
+                r == null ? -1 : r.framesDecoded(), r == null ? -1 : r.freezeCount());
+    }
+
     @Test
     void aCappedReceiverGetsALowerLayerAndClimbsBackWhenTheCapIsLifted() throws Exception {
         Participant pub = join("Pub", "capped");
@@ -92,12 +104,14 @@ class DownlinkAdaptationIT extends BrowserTest {
             Participant.Remote before = capped.remotes().get(id);
             await("the capped viewer gets a lower layer", 10000, () -> {
                 long h = height(capped, id);
-                trace.append(String.format("%n  t=%.1fs capped %dp, estimate %s", (System.currentTimeMillis() - t0) / 1000.0, h,
-                        estimate(cappedId)));
+                trace.append(String.format("%n  t=%.1fs %s", (System.currentTimeMillis() - t0) / 1000.0, state(capped, cappedId, id)));
                 return h > 0 && h <= 360;
             });
             long down = System.currentTimeMillis() - t0;
-            Thread.sleep(5000); // then it must go on playing there
+            for (int i = 0; i < 10; i++) { // then it must go on playing there
+                Thread.sleep(500);
+                trace.append(String.format("%n  t=%.1fs %s", (System.currentTimeMillis() - t0) / 1000.0, state(capped, cappedId, id)));
+            }
             Participant.Remote after = capped.remotes().get(id);
             double frozen = after.freezeSeconds() - before.freezeSeconds();
             Double est = estimate(cappedId);
@@ -106,7 +120,8 @@ class DownlinkAdaptationIT extends BrowserTest {
                     after.freezeCount() - before.freezeCount(), frozen, est, est == null ? 0 : 100 * est / CAP_BPS,
                     height(capped, id), height(free, id));
             assertTrue(frozen < 1.0, "no freeze of a second or more: frozen " + frozen + " s" + trace);
-            assertTrue(after.framesDecoded() > before.framesDecoded() + 50, "the capped viewer keeps decoding: " + after);
+            // the base temporal layer of the lowest layer is 7.5 frames/s: at least 3 a second means playing
+            assertTrue(after.framesDecoded() > before.framesDecoded() + 15, "the capped viewer keeps decoding: " + after + trace);
             assertTrue(height(free, id) >= 540, "the uncapped viewer keeps 720p: " + height(free, id));
             assertTrue(est != null && est < CAP_BPS * 1.3, "the estimate follows the cap: " + est + trace);
         } finally {
@@ -117,8 +132,13 @@ class DownlinkAdaptationIT extends BrowserTest {
             }
         }
         long t1 = System.currentTimeMillis();
+        StringBuilder upTrace = new StringBuilder();
         await("the capped viewer is back to 720p after the cap is lifted (now " + height(capped, id) + ", estimate "
-                + estimate(cappedId) + ")", 20000, () -> height(capped, id) >= 540);
+                + estimate(cappedId) + ")", 20000, () -> {
+            upTrace.append(String.format("%n  t=%.1fs %s", (System.currentTimeMillis() - t1) / 1000.0, state(capped, cappedId, id)));
+            return height(capped, id) >= 540;
+        });
+        System.out.println("after the cap:" + upTrace);
         System.out.printf("cap lifted: back to %dp after %d ms; estimate %s bit/s%n", height(capped, id),
                 System.currentTimeMillis() - t1, estimate(cappedId));
         List<Participant> viewers = List.of(free, capped);
