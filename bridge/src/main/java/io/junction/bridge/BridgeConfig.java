@@ -52,7 +52,7 @@ public record BridgeConfig(
      */
     public record Forwarding(boolean simulcast, boolean estimateDownlink, long startBitrateBps, long maxBitrateBps,
                              int defaultLastN) {
-        public static final Forwarding DEFAULTS = new Forwarding(true, true, 1_000_000, 20_000_000, -1);
+        public static final Forwarding DEFAULTS = new Forwarding(true, true, 2_500_000, 20_000_000, -1);
 
         public Forwarding {
             if (startBitrateBps <= 0 || maxBitrateBps < startBitrateBps) {

@@ -48,7 +48,7 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
     static final double LOSS_ACKED_FLOOR = 0.7;
     static final long LOSS_WINDOW_NS = 1_000_000_000L;
     static final long ACKED_WINDOW_US = 500_000;
-    static final long PROBE_MIN_INTERVAL_NS = 1_000_000_000L;
+    static final long PROBE_MIN_INTERVAL_NS = 500_000_000L;
     static final long PROBE_MAX_INTERVAL_NS = 8_000_000_000L;
     static final int PROBE_MIN_PACKETS = 5;
     /** A probe's result that leads to overuse within this time counts as failed. */
