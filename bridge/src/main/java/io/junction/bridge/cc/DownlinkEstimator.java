@@ -50,10 +50,11 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
     static final long ACKED_WINDOW_US = 500_000;
     static final long PROBE_MIN_INTERVAL_NS = 500_000_000L;
     static final long PROBE_MAX_INTERVAL_NS = 8_000_000_000L;
-    static final int PROBE_MIN_PACKETS = 5;
+    static final int PROBE_MIN_PACKETS = 10;
     /** A probe's result that leads to overuse within this time counts as failed. */
     static final long PROBE_VERIFY_NS = 2_000_000_000L;
 
+    static final boolean DEBUG = Boolean.getBoolean("junction.gccDebug");
     private static final int HISTORY = 8192;
     private static final int HISTORY_MASK = HISTORY - 1;
 
@@ -382,6 +383,7 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
                             probeRaisedAtNs = Long.MIN_VALUE / 2;
                             estimateAtLastProbe = Long.MAX_VALUE / 2;
                         }
+                        if (DEBUG) System.err.printf("DECREASE %d to %d acked %d%n", nowNs / 1_000_000, decreased, acked);
                         linkCapacityBps = linkCapacityBps < 0 ? base : 0.95 * linkCapacityBps + 0.05 * base;
                         delayBasedBps = clamp(decreased);
                         lastDecreaseNs = nowNs;
@@ -551,6 +553,7 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
         long result = (long) (recvBps < 0.9 * sendBps ? 0.95 * recvBps : Math.min(sendBps, recvBps));
         lastProbeResultBps = result;
         probeResults++;
+        if (DEBUG) System.err.printf("PROBE %d send %.0f recv %.0f result %d delay %d loss %d acked %d sig %s pk %d/%d%n", nowNs / 1_000_000, sendBps, recvBps, result, delayBasedBps, lossBasedBps, ackedBps, signal, clusterPackets[slot], clusterSent[slot]);
         if (result > delayBasedBps && signal != Signal.OVERUSING) {
             delayBasedBps = clamp(result);
             probeRaisedAtNs = nowNs;

@@ -31,6 +31,7 @@ final class MediaSender {
 
     private final EndpointTransport transport;
     private final MediaCounters counters;
+    private final MediaCore core;
     private final PacketPool pool;
     private final RtpPacket rtp = new RtpPacket();
 
@@ -56,6 +57,7 @@ final class MediaSender {
         this.conferenceCounters = conferenceCounters;
         this.transport = transport;
         this.counters = core.counters();
+        this.core = core;
         this.pool = core.pool();
     }
 
@@ -109,6 +111,54 @@ final class MediaSender {
     }
 
     /**
+     * Retransmissions may use this share of the downlink estimate: a token bucket filled at that rate
+     * holding at most {@link #RTX_BURST_NS} of it (so the repair of a keyframe's few lost packets goes
+     * out at once, while a NACK storm into a full link does not).
+     */
+    static final double RTX_SHARE = 0.5;
+    static final long RTX_BURST_NS = 250_000_000L;
+    private double rtxTokens = Double.NaN;
+    private long rtxTokensAtNs;
+
+    /** True when {@code bytes} more of retransmission fit the budget. */
+    private boolean rtxBudget(int bytes, long nowNs) {
+        if (estimator == null) {
+            return true;
+        }
+        double rateBytesPerNs = estimator.estimateBps() * RTX_SHARE / 8 / 1e9;
+        double cap = Math.max(3 * 1500, rateBytesPerNs * RTX_BURST_NS);
+        rtxTokens = Double.isNaN(rtxTokens) ? cap : Math.min(cap, rtxTokens + rateBytesPerNs * (nowNs - rtxTokensAtNs));
+        rtxTokensAtNs = nowNs;
+        if (rtxTokens < bytes) {
+            return false;
+        }
+        rtxTokens -= bytes;
+        return true;
+    }
+
+    /** After a NACK the bridge cannot answer, ask for a keyframe at most this often per subscription. */
+    static final long UNREPAIRABLE_KEYFRAME_INTERVAL_NS = 1_000_000_000L;
+
+    /**
+     * The subscriber misses a packet the bridge cannot resend: it will not decode until the next
+     * keyframe, so ask the publisher for one of the layer this subscriber gets (rather than waiting for
+     * the subscriber's own PLI, which Chromium sends only after seconds of NACKing).
+     */
+    private void unrepairable(Subscription sub, long nowNs) {
+        io.junction.bridge.forward.VideoProjection vp = sub.video();
+        if (vp == null || nowNs - sub.lastUnrepairableKeyframeNs < UNREPAIRABLE_KEYFRAME_INTERVAL_NS) {
+            return;
+        }
+        int layer = vp.currentEncoding() >= 0 ? vp.currentEncoding() : vp.targetEncoding();
+        io.junction.bridge.forward.SourceEncoding[] encs = sub.source().encodings();
+        if (layer >= 0 && layer < encs.length) {
+            sub.lastUnrepairableKeyframeNs = nowNs;
+            counters.keyframesForUnrepairable.increment();
+            MediaReceiver.requestKeyframe(encs[layer], nowNs, core, false);
+        }
+    }
+
+    /**
      * Writes the next transport-wide sequence number into the transport-cc extension of the packet
      * {@code rtp} is wrapped over (the publisher's value is meaningless on this leg). Returns it, or -1
      * when the packet has no such extension (then the estimator does not see it).
@@ -133,6 +183,8 @@ final class MediaSender {
 
     /** Padding packets sent per pacing step of a probe. */
     static final int PROBE_BURST = 4;
+    /** The smallest probe cluster (bytes). */
+    static final int PROBE_MIN_BYTES = 8000;
 
     /**
      * Sends a probe cluster toward this endpoint: padding-only RTX packets on {@code sub}'s RTX SSRC
@@ -147,7 +199,8 @@ final class MediaSender {
         }
         int cluster = estimator.startProbeCluster(targetBps, nowNs);
         int packetBytes = 20 + io.junction.bridge.rtp.Rtx.PADDING_BYTES + 10;
-        long totalPackets = Math.max(PROBE_BURST * 2L, targetBps / 8 * durationNs / 1_000_000_000L / packetBytes);
+        // at least PROBE_MIN_BYTES: a shaper's burst allowance must not be all a probe measures
+        long totalPackets = Math.max(PROBE_MIN_BYTES / packetBytes, targetBps / 8 * durationNs / 1_000_000_000L / packetBytes);
         int steps = (int) Math.min(200, (totalPackets + PROBE_BURST - 1) / PROBE_BURST);
         long stepNs = Math.max(1_000_000L, durationNs / steps);
         counters.probeClusters.increment();
@@ -233,11 +286,18 @@ final class MediaSender {
         Packet original = cache == null ? null : cache.get(seq, nowNs);
         if (srtp == null || original == null || !rtp.wrap(original.buf, original.off, original.len)) {
             counters.nackMissing.increment();
+            unrepairable(sub, nowNs);
             return;
         }
         int rtxPt = io.junction.bridge.sdp.CodecCatalog.rtxPayloadType(rtp.payloadType());
         if (rtxPt < 0) {
             counters.nackMissing.increment();
+            return;
+        }
+        if (!rtxBudget(original.len, nowNs)) {
+            // Retransmitting into a link that is already full only makes the loss worse.
+            counters.rtxThrottled.increment();
+            unrepairable(sub, nowNs);
             return;
         }
         Packet out = pool.take();

@@ -402,6 +402,9 @@ final class MediaSession implements IceTransport.Listener {
         return constraints;
     }
 
+    /** Forwarding more than this many times the budget makes down-switches stop the current layer at once. */
+    static final double URGENT_FACTOR = 2.0;
+
     /** An encoding counts as active when it sent within this window. */
     static final long ACTIVE_WINDOW_NS = 1_000_000_000L;
 
@@ -450,12 +453,24 @@ final class MediaSession implements IceTransport.Listener {
         allocationWantedBps = Allocator.allocate(sources, constraints,
                 core.config().forwarding().defaultLastN(), endpoint.conference().speakerRanking(), budget, nowNs);
         maybeProbe(forSources, budget, nowNs);
+        // What goes out now, by the layers being forwarded: far above the budget, a lower layer must not
+        // wait for its keyframe behind a full queue (see VideoProjection.setTarget).
+        long forwarding = 0;
+        for (int i = 0; i < sources.size(); i++) {
+            VideoProjection vp = forSources.get(i).video();
+            int e = vp.currentEncoding();
+            if (e >= 0) {
+                int t = Math.min(vp.currentTemporal(), LayerRates.TEMPORAL_LAYERS - 1);
+                forwarding += sources.get(i).bps[e][t];
+            }
+        }
+        boolean urgent = sender.estimator != null && forwarding > URGENT_FACTOR * budget;
         for (int i = 0; i < sources.size(); i++) {
             Allocator.Source a = sources.get(i);
             VideoProjection vp = forSources.get(i).video();
             int temporal = a.encoding < 0 || a.temporal >= a.temporalLayers[a.encoding] - 1
                     ? VideoProjection.ALL_TEMPORAL : a.temporal;
-            vp.setTarget(a.encoding, temporal);
+            vp.setTarget(a.encoding, temporal, urgent);
         }
     }
 
@@ -481,7 +496,7 @@ final class MediaSession implements IceTransport.Listener {
     }
 
     /** How long one probe cluster lasts. */
-    static final long PROBE_DURATION_NS = 30_000_000L;
+    static final long PROBE_DURATION_NS = 40_000_000L;
 
     /**
      * When the allocation wants more than the estimate allows, probe the downlink (at most as often as

@@ -14,7 +14,8 @@ import java.util.List;
  *   <li>Only the first {@code lastN} get video at all.</li>
  *   <li>Each selected source has a ladder of rungs (encoding, temporal layers), lowest first, holding
  *       only active encodings no taller than {@code maxHeight} (the lowest active one when none is
- *       that small). While something is on stage, the others are held to thumbnail height.</li>
+ *       that small); above the lowest encoding only its two upper temporal layers (frame rate before
+ *       resolution). While something is on stage, the others are held to thumbnail height.</li>
  *   <li>The budget first buys every selected source its lowest rung, in priority order; then, again
  *       in priority order, each source climbs as high as the rest of the budget allows.</li>
  *   <li>Hysteresis: a rung above the one a source has now costs {@link #UPGRADE_MARGIN} times its
@@ -197,7 +198,12 @@ public final class Allocator {
             if (maxHeight >= 0 && s.height[e] > maxHeight) {
                 continue;
             }
-            for (int t = 0; t < Math.max(1, s.temporalLayers[e]); t++) {
+            // Above the lowest layer only the top two temporal layers (15 and 30 fps in Chromium's
+            // three-layer pattern) are rungs: a larger picture at 7.5 fps is worse than a smaller one
+            // at 30, so the budget goes to frame rate first.
+            int layers = Math.max(1, s.temporalLayers[e]);
+            int from = e == lowestActive ? 0 : Math.max(0, layers - 2);
+            for (int t = from; t < layers; t++) {
                 rungs.add(new int[] {e, t});
             }
         }

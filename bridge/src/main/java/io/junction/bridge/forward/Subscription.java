@@ -23,6 +23,8 @@ public final class Subscription {
 
     /** Packets kept for retransmission (video with RTX only); created and used by the subscriber's worker. */
     public RetransmissionCache retransmissions;
+    /** When the bridge last asked for a keyframe because it could not answer this subscriber's NACK. */
+    public long lastUnrepairableKeyframeNs = Long.MIN_VALUE / 2;
     /** Next RTX sequence number; subscriber's worker only. */
     public int rtxSeq = new java.util.Random().nextInt(0x10000);
 

@@ -77,6 +77,8 @@ public final class VideoProjection implements StreamProjection {
     public long lateTemporalDrops;
     /** Packets of a keyframe that arrived before its first packet, dropped as the switch had not happened. */
     public long lateBeforeSwitch;
+    /** Down-switches that stopped the current layer before the new one's keyframe. */
+    public long urgentStops;
 
     public VideoProjection(int clockRateHz, int initialSeq, int initialTs) {
         this.clockRateHz = clockRateHz;
@@ -86,10 +88,22 @@ public final class VideoProjection implements StreamProjection {
 
     /** Sets what to forward: encoding index (-1: nothing) and the highest temporal layer. */
     public void setTarget(int encoding, int temporal) {
+        setTarget(encoding, temporal, false);
+    }
+
+    /**
+     * Sets what to forward. With {@code stopCurrent}, a lower target also stops the current layer at
+     * once instead of at the new layer's keyframe: for when the link is far too small for it, where
+     * going on would fill the bottleneck queue and lose the very keyframe being waited for.
+     */
+    public void setTarget(int encoding, int temporal, boolean stopCurrent) {
         targetEncoding = encoding;
         targetTemporal = temporal;
         // Temporal layers change at the next frame start: down at any frame, up at a sync frame.
-        if (encoding < 0) {
+        if (encoding < 0 || (stopCurrent && encoding < currentEncoding)) {
+            if (currentEncoding >= 0 && encoding >= 0) {
+                urgentStops++;
+            }
             currentEncoding = -1;
         }
     }

@@ -58,6 +58,7 @@ public final class BridgeMetrics {
         counter("junction.rtcp.feedback.received", "RTCP feedback messages received", Tags.of("type", "remb"), counters.rembReceived, null);
         counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "transport-cc"), counters.transportCcFeedbackSent, null);
         counter("junction.rtcp.feedback.received", "RTCP feedback messages received", Tags.of("type", "transport-cc"), counters.transportCcFeedbackReceived, null);
+        counter("junction.keyframe.requests.unrepairable", "Keyframe requests because a subscriber's NACK could not be answered", Tags.empty(), counters.keyframesForUnrepairable, null);
         counter("junction.keyframes.received", "Keyframes received from publishers (any layer)", Tags.empty(), counters.keyframesReceived, null);
         counter("junction.layer.switches", "Times a receiver's forwarded video moved to another simulcast layer", Tags.empty(), counters.layerSwitches, null);
         counter("junction.video.suppressed.packets", "Video packets not forwarded to a receiver because it gets another layer or fewer temporal layers", Tags.empty(), counters.videoPacketsSuppressed, null);
@@ -73,6 +74,7 @@ public final class BridgeMetrics {
         counter("junction.rtcp.reports.sent", "RTCP reports the bridge sent", Tags.of("type", "bye"), counters.byeSent, null);
         counter("junction.retransmissions", "NACKed packets: answered with RTX, or not in the cache", Tags.of("result", "sent"), counters.rtxSent, null);
         counter("junction.retransmissions", "NACKed packets: answered with RTX, or not in the cache", Tags.of("result", "missing"), counters.nackMissing, null);
+        counter("junction.retransmissions", "NACKed packets: answered with RTX, or not in the cache", Tags.of("result", "throttled"), counters.rtxThrottled, null);
         counter("junction.rtx.sent.bytes", "RTX bytes sent to subscribers", Tags.empty(), counters.rtxBytesSent, "bytes");
         counter("junction.publisher.nacked.packets", "Sequence numbers the bridge asked publishers to retransmit (each try counts)", Tags.empty(), counters.nackSentPackets, null);
         counter("junction.publisher.repairs", "Publisher-leg losses: repaired by the publisher's RTX, or given up (then a keyframe is requested)", Tags.of("result", "recovered"), counters.rtxRecovered, null);

@@ -36,6 +36,10 @@ public final class MediaCounters {
     public final LongAdder rtxSent = new LongAdder();
     public final LongAdder rtxBytesSent = new LongAdder();
     public final LongAdder nackMissing = new LongAdder();
+    /** NACKed packets not retransmitted because retransmissions already used their share of the downlink estimate. */
+    public final LongAdder rtxThrottled = new LongAdder();
+    /** Keyframe requests made because a subscriber's NACK could not be answered. */
+    public final LongAdder keyframesForUnrepairable = new LongAdder();
     public final LongAdder receiverReportsSent = new LongAdder();
     /** NACK messages the bridge sent to publishers, and the sequence numbers they asked for. */
     public final LongAdder nackSent = new LongAdder();
