@@ -49,12 +49,12 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
     static final long LOSS_WINDOW_NS = 1_000_000_000L;
     static final long ACKED_WINDOW_US = 500_000;
     static final long PROBE_MIN_INTERVAL_NS = 500_000_000L;
-    static final long PROBE_MAX_INTERVAL_NS = 8_000_000_000L;
+    static final long PROBE_MAX_INTERVAL_NS = 4_000_000_000L;
     static final int PROBE_MIN_PACKETS = 10;
     /** A probe's result that leads to overuse within this time counts as failed. */
     static final long PROBE_VERIFY_NS = 2_000_000_000L;
 
-    static final boolean DEBUG = Boolean.getBoolean("junction.gccDebug");
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DownlinkEstimator.class);
     private static final int HISTORY = 8192;
     private static final int HISTORY_MASK = HISTORY - 1;
 
@@ -383,7 +383,9 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
                             probeRaisedAtNs = Long.MIN_VALUE / 2;
                             estimateAtLastProbe = Long.MAX_VALUE / 2;
                         }
-                        if (DEBUG) System.err.printf("DECREASE %d to %d acked %d%n", nowNs / 1_000_000, decreased, acked);
+                        if (LOG.isDebugEnabled()) {
+                            LOG.debug("overuse: {} -> {} bit/s (acked {})", delayBasedBps, decreased, acked);
+                        }
                         linkCapacityBps = linkCapacityBps < 0 ? base : 0.95 * linkCapacityBps + 0.05 * base;
                         delayBasedBps = clamp(decreased);
                         lastDecreaseNs = nowNs;
@@ -553,7 +555,11 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
         long result = (long) (recvBps < 0.9 * sendBps ? 0.95 * recvBps : Math.min(sendBps, recvBps));
         lastProbeResultBps = result;
         probeResults++;
-        if (DEBUG) System.err.printf("PROBE %d send %.0f recv %.0f result %d delay %d loss %d acked %d sig %s pk %d/%d%n", nowNs / 1_000_000, sendBps, recvBps, result, delayBasedBps, lossBasedBps, ackedBps, signal, clusterPackets[slot], clusterSent[slot]);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("probe: sent at {} bit/s, received at {} bit/s ({}/{} packets): {} bit/s; delay-based {}, loss-based {}, acked {}",
+                    (long) sendBps, (long) recvBps, clusterPackets[slot], clusterSent[slot], result, delayBasedBps,
+                    lossBasedBps, ackedBps);
+        }
         if (result > delayBasedBps && signal != Signal.OVERUSING) {
             delayBasedBps = clamp(result);
             probeRaisedAtNs = nowNs;
@@ -565,7 +571,7 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
 
     /**
      * True when a probe should go out now: the allocation wants more than the estimate, the path shows
-     * no congestion, and the last probe was long enough ago (the wait doubles, up to 8 s, while probes
+     * no congestion, and the last probe was long enough ago (the wait doubles, up to 4 s, while probes
      * do not raise the estimate).
      */
     public boolean shouldProbe(long wantedBps, long nowNs) {

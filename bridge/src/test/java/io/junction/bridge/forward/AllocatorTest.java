@@ -123,4 +123,16 @@ class AllocatorTest {
         Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 600_000, 6 * S);
         assertEquals("a=1/2", layers(src));
     }
+
+    @Test
+    void aboveTheLowestLayerFrameRateComesBeforeResolution() {
+        Allocator.Source a = source("a");
+        List<Allocator.Source> src = List.of(a);
+        // 850k (minus nothing) pays for 720p at 7.5 fps (850k) but the ladder has no such rung: 360p at 30 fps
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 860_000, 0);
+        assertEquals("a=1/2", layers(src));
+        // on the lowest layer every frame rate is a rung
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 80_000, 10 * S);
+        assertEquals("a=0/0", layers(src));
+    }
 }

@@ -226,4 +226,19 @@ class VideoProjectionTest {
         assertEquals(6, vp.outTl0());
         assertEquals(3, vp.droppedTemporal);
     }
+
+    @Test
+    void aPendingDownSwitchSendsOnlyTheBaseTemporalLayerOrNothingWhenUrgent() {
+        VideoProjection vp = new VideoProjection(90_000, 0, 0);
+        vp.setTarget(2, VideoProjection.ALL_TEMPORAL);
+        assertTrue(vp.accept(2, 9, 100, 0, 0, false, true, true, 1, 1, 0));
+        assertTrue(vp.accept(2, 9, 101, 3000, 2, false, false, true, 2, 1, 0));
+        vp.setTarget(0, VideoProjection.ALL_TEMPORAL);
+        assertFalse(vp.accept(2, 9, 102, 6000, 1, false, false, true, 3, 1, 0), "waiting for layer 0: no upper temporal layers");
+        assertTrue(vp.accept(2, 9, 103, 9000, 0, false, false, true, 4, 2, 0), "base layer goes on until the keyframe");
+        vp.setTarget(0, VideoProjection.ALL_TEMPORAL, true);
+        assertFalse(vp.accept(2, 9, 104, 12000, 0, false, false, true, 5, 3, 0), "urgent: the old layer stops at once");
+        assertTrue(vp.accept(0, 7, 500, 40, 0, false, true, true, 90, 60, 0), "the new layer starts at its keyframe");
+        assertEquals(1, vp.urgentStops);
+    }
 }
