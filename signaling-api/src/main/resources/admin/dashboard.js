@@ -76,7 +76,8 @@
       eb.replaceChildren();
       for (const e of sel.endpoints) {
         eb.append(row([{ mono: true, text: e.id }, e.displayName || '–', e.connected ? 'connected' : 'connecting',
-          fmt(e.bitrateInBps), fmt(e.bitrateOutBps)]));
+          fmt(e.bitrateInBps), fmt(e.bitrateOutBps), e.downlinkEstimateBps == null ? 'n/a' : fmt(e.downlinkEstimateBps),
+          e.layers || '–']));
       }
     }
   }

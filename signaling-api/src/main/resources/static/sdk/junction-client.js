@@ -11,6 +11,7 @@
  *   room.on('error', ({ code, message }) => …);
  *   room.on('left', ({ reason }) => …);
  *   room.on('dominantSpeaker', ({ endpointId }) => …);   // who speaks now (from audio levels)
+ *   (the bridge's 'layers' messages pause and resume the camera's simulcast layers nobody watches)
  *   room.setAudioEnabled(false); room.setVideoEnabled(false);
  *   room.setConstraints({ maxHeight: 360, lastN: 4, onStage: [endpointId] });   // what to receive
  *   await room.getStats(); room.leave();
@@ -97,6 +98,11 @@ class Room {
         }
         if (Object.keys(this.constraints).length) this._sendConstraints();
         break;
+      case 'layers':
+        // which of our simulcast layers anyone watches: stop encoding the others
+        this._layerWish = msg.active || {};
+        this._queue = this._queue.then(() => this._applyLayers()).catch(() => {});
+        break;
       case 'dominantSpeaker':
         this.dominantSpeaker = msg.endpointId;
         this._emit('dominantSpeaker', { endpointId: msg.endpointId });
@@ -156,6 +162,7 @@ class Room {
 
   /** Once: resolution and bitrate per simulcast layer of the camera (the offer decides the layers). */
   async _configureSimulcast(msg) {
+    this._publishVideoMid = msg.publish.video;
     if (this._simulcastSet || !this._published.video) return;
     const t = this.pc.getTransceivers().find((x) => x.mid === msg.publish.video);
     if (!t) return;
@@ -166,7 +173,7 @@ class Room {
       const k = SIMULCAST_SCALE.length - n + i; // the last encoding is full resolution
       e.scaleResolutionDownBy = SIMULCAST_SCALE[Math.max(0, k)];
       e.maxBitrate = SIMULCAST_MAX_BITRATES[Math.max(0, k)];
-      e.active = true;
+      e.active = !(this._layerWish && this._layerWish[e.rid] === false);
     });
     try {
       await t.sender.setParameters(params);
@@ -174,6 +181,20 @@ class Room {
     } catch (err) {
       this._emit('error', { code: 'client-simulcast-failed', message: String(err && err.message || err) });
     }
+  }
+
+  /** Applies the bridge's last 'layers' message to the camera's simulcast encodings. */
+  async _applyLayers() {
+    if (!this._simulcastSet || !this._layerWish || !this._publishVideoMid) return;
+    const t = this.pc.getTransceivers().find((x) => x.mid === this._publishVideoMid);
+    if (!t) return;
+    const params = t.sender.getParameters();
+    let changed = false;
+    for (const e of params.encodings || []) {
+      const want = this._layerWish[e.rid];
+      if (typeof want === 'boolean' && e.active !== want) { e.active = want; changed = true; }
+    }
+    if (changed) await t.sender.setParameters(params);
   }
 
   /**

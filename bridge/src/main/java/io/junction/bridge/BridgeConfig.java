@@ -49,10 +49,12 @@ public record BridgeConfig(
      * @param maxBitrateBps    the most the bridge sends one subscriber (the estimator's ceiling)
      * @param defaultLastN     video of at most this many endpoints is forwarded (-1 = all) unless the
      *                         receiver asks for fewer
+     * @param pauseUnusedLayers tell publishers to stop encoding simulcast layers no receiver's
+     *                         constraints would take (resumed when one would)
      */
     public record Forwarding(boolean simulcast, boolean estimateDownlink, long startBitrateBps, long maxBitrateBps,
-                             int defaultLastN) {
-        public static final Forwarding DEFAULTS = new Forwarding(true, true, 2_500_000, 20_000_000, -1);
+                             int defaultLastN, boolean pauseUnusedLayers) {
+        public static final Forwarding DEFAULTS = new Forwarding(true, true, 2_500_000, 20_000_000, -1, true);
 
         public Forwarding {
             if (startBitrateBps <= 0 || maxBitrateBps < startBitrateBps) {

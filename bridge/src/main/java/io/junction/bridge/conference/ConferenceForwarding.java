@@ -65,11 +65,30 @@ final class ConferenceForwarding {
             core.counters().dominantSpeakerChanges.increment();
             core.control().execute(() -> conference.dominantSpeakerChanged(changed));
         }
-        for (Endpoint e : conference.endpoints()) {
+        List<Endpoint> endpoints = List.copyOf(conference.endpoints());
+        for (Endpoint e : endpoints) {
             MediaSession m = e.mediaSession();
             if (m != null) {
                 m.allocate(nowNs);
             }
         }
+        if (core.config().forwarding().pauseUnusedLayers()) {
+            for (Endpoint e : endpoints) {
+                MediaSession m = e.mediaSession();
+                io.junction.bridge.forward.SourceTrack video = m == null ? null : m.track(io.junction.bridge.forward.MediaKind.VIDEO);
+                boolean[] active = video == null ? null : video.updateActiveLayers(nowNs, LAYER_PAUSE_HOLD_NS);
+                if (active != null) {
+                    java.util.Map<String, Boolean> byRid = new java.util.LinkedHashMap<>();
+                    for (int i = 0; i < active.length; i++) {
+                        byRid.put(video.encodings()[i].rid(), active[i]);
+                    }
+                    core.counters().layerPauseUpdates.increment();
+                    core.control().execute(() -> m.sendLayers(byRid));
+                }
+            }
+        }
     }
+
+    /** A simulcast layer nobody needs is paused at the publisher after this long. */
+    static final long LAYER_PAUSE_HOLD_NS = 5_000_000_000L;
 }

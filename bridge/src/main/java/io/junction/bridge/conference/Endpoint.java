@@ -105,6 +105,12 @@ public final class Endpoint {
         }
     }
 
+    /** The receiver's current constraints (none until it sends some). */
+    public io.junction.bridge.forward.Allocator.Constraints constraints() {
+        MediaSession m = mediaSession();
+        return m == null ? io.junction.bridge.forward.Allocator.Constraints.NONE : m.constraints();
+    }
+
     /** True once DTLS has completed and SRTP keys are installed. */
     public boolean isMediaConnected() {
         MediaSession m = mediaSession();

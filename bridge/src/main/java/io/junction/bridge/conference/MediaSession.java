@@ -296,6 +296,17 @@ final class MediaSession implements IceTransport.Listener {
         return out.size() > 1 ? out : List.of();
     }
 
+    /** Control thread: tells this endpoint's client which of its simulcast layers to send. */
+    void sendLayers(java.util.Map<String, Boolean> activeByRid) {
+        EndpointSignaling s;
+        synchronized (this) {
+            s = signaling;
+        }
+        if (s != null) {
+            s.sendLayers(activeByRid);
+        }
+    }
+
     /** Tracks this endpoint publishes, for subscribing a newcomer. */
     synchronized List<SourceTrack> publishedTracks() {
         List<SourceTrack> out = new ArrayList<>(2);
@@ -471,6 +482,7 @@ final class MediaSession implements IceTransport.Listener {
             int temporal = a.encoding < 0 || a.temporal >= a.temporalLayers[a.encoding] - 1
                     ? VideoProjection.ALL_TEMPORAL : a.temporal;
             vp.setTarget(a.encoding, temporal, urgent);
+            forSources.get(i).idealEncoding = a.ideal;
         }
     }
 

@@ -60,6 +60,12 @@ public final class Allocator {
         public int encoding = -1;
         public int temporal = -1;
         public long lastDowngradeNs = Long.MIN_VALUE / 2;
+        /**
+         * The highest encoding this receiver's constraints would take if the link allowed, counting
+         * paused encodings too (-1: no video, e.g. beyond last-N); set by allocate. The publisher keeps
+         * encoding the layers up to the highest such value over all its receivers.
+         */
+        public int ideal = -1;
         /** Position in the receiver's priority order (set by allocate; for tests and stats). */
         public int priority;
         public boolean onStage;
@@ -112,6 +118,7 @@ public final class Allocator {
             Source s = order.get(i);
             s.priority = i;
             chosen[i] = -1;
+            s.ideal = -1;
             if (lastN >= 0 && i >= lastN) {
                 ladderE[i] = new int[0];
                 ladderT[i] = new int[0];
@@ -122,6 +129,7 @@ public final class Allocator {
                 maxHeight = maxHeight < 0 ? THUMBNAIL_HEIGHT : Math.min(maxHeight, THUMBNAIL_HEIGHT);
             }
             buildLadder(s, maxHeight, i, ladderE, ladderT);
+            s.ideal = idealEncoding(s, maxHeight);
             int top = ladderE[i].length - 1;
             if (top >= 0) {
                 wanted += s.rate(ladderE[i][top], ladderT[i][top]);
@@ -183,6 +191,17 @@ public final class Allocator {
             return Long.MAX_VALUE / 4;
         }
         return (long) (rate * UPGRADE_MARGIN);
+    }
+
+    /** The tallest encoding no taller than {@code maxHeight}, whether it is sending or not (0 when none is). */
+    static int idealEncoding(Source s, int maxHeight) {
+        int best = 0;
+        for (int e = 0; e < s.encodings; e++) {
+            if (maxHeight < 0 || s.height[e] <= maxHeight) {
+                best = e;
+            }
+        }
+        return best;
     }
 
     private static void buildLadder(Source s, int maxHeight, int i, int[][] ladderE, int[][] ladderT) {

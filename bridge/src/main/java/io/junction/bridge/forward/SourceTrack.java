@@ -48,6 +48,57 @@ public final class SourceTrack {
         }
     }
 
+    /** Per encoding, when a subscriber last needed it (conference worker only); see {@link #updateActiveLayers}. */
+    private long[] lastNeededNs;
+    /** The layers the publisher was last told to send (conference worker only); null before the first update. */
+    private boolean[] activeLayers;
+
+    /**
+     * Conference worker: recomputes which simulcast layers anyone needs (every encoding up to the
+     * highest any subscriber's constraints would take; the lowest always) and returns the new active
+     * set when it changed, else null. A layer is paused only after {@code holdNs} unneeded, so a
+     * receiver toggling its constraints does not stop and restart the encoder.
+     */
+    public boolean[] updateActiveLayers(long nowNs, long holdNs) {
+        int n = encodings.length;
+        if (n < 2) {
+            return null;
+        }
+        if (lastNeededNs == null) {
+            lastNeededNs = new long[n];
+            java.util.Arrays.fill(lastNeededNs, nowNs);
+        }
+        int needed = 0;
+        for (Subscription s : subscriptions) {
+            if (!s.isRemoved()) {
+                needed = Math.max(needed, Math.min(n - 1, s.idealEncoding));
+            }
+        }
+        boolean[] active = new boolean[n];
+        boolean changed = activeLayers == null;
+        for (int e = 0; e < n; e++) {
+            if (e <= needed) {
+                lastNeededNs[e] = nowNs;
+            }
+            active[e] = nowNs - lastNeededNs[e] < holdNs;
+            changed |= activeLayers != null && active[e] != activeLayers[e];
+        }
+        if (!changed) {
+            return null;
+        }
+        boolean firstAndAllActive = activeLayers == null;
+        activeLayers = active;
+        if (firstAndAllActive) {
+            for (boolean a : active) {
+                if (!a) {
+                    return active;
+                }
+            }
+            return null; // the publisher sends every layer to begin with
+        }
+        return active;
+    }
+
     /** CNAME the bridge announces for this publisher's streams (shared by its audio and video). */
     public byte[] cnameBytes() {
         return cname;

@@ -23,6 +23,12 @@ public final class Subscription {
 
     /** Packets kept for retransmission (video with RTX only); created and used by the subscriber's worker. */
     public RetransmissionCache retransmissions;
+    /**
+     * The highest encoding of the source this subscriber would take (its allocation's ideal; -1 none);
+     * written by the allocator on the conference's worker, read there to pause unwatched layers.
+     * Starts at "all" until the first allocation.
+     */
+    public int idealEncoding = Integer.MAX_VALUE;
     /** When the bridge last asked for a keyframe because it could not answer this subscriber's NACK. */
     public long lastUnrepairableKeyframeNs = Long.MIN_VALUE / 2;
     /** Next RTX sequence number; subscriber's worker only. */

@@ -64,6 +64,7 @@ public final class BridgeMetrics {
         counter("junction.video.suppressed.packets", "Video packets not forwarded to a receiver because it gets another layer or fewer temporal layers", Tags.empty(), counters.videoPacketsSuppressed, null);
         counter("junction.probe.clusters", "Bandwidth probe clusters sent to receivers", Tags.empty(), counters.probeClusters, null);
         counter("junction.probe.sent.bytes", "Padding bytes sent to probe receivers' downlinks", Tags.empty(), counters.probeBytesSent, "bytes");
+        counter("junction.layer.pause.updates", "Messages telling publishers which simulcast layers anyone watches", Tags.empty(), counters.layerPauseUpdates, null);
         counter("junction.dominant.speaker.changes", "Dominant speaker changes", Tags.empty(), counters.dominantSpeakerChanges, null);
         counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "pli"), counters.pliSent, null);
         counter("junction.rtcp.feedback.sent", "RTCP feedback messages the bridge sent", Tags.of("type", "fir"), counters.firSent, null);

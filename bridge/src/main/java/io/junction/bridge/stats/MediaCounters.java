@@ -62,6 +62,8 @@ public final class MediaCounters {
     public final LongAdder probeClusters = new LongAdder();
     public final LongAdder probePacketsSent = new LongAdder();
     public final LongAdder probeBytesSent = new LongAdder();
+    /** Messages telling publishers to pause or resume simulcast layers. */
+    public final LongAdder layerPauseUpdates = new LongAdder();
     /** Dominant speaker changes. */
     public final LongAdder dominantSpeakerChanges = new LongAdder();
     /** RTP received from publishers / sent to subscribers, by kind (index: MediaKind ordinal). */

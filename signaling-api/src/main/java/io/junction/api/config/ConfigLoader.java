@@ -145,7 +145,8 @@ public final class ConfigLoader {
         }
         return new BridgeConfig.Forwarding(bool("junction.forwarding.simulcast"),
                 bool("junction.forwarding.estimate-downlink"), start, max,
-                intInRange("junction.forwarding.default-last-n", -1, 10_000));
+                intInRange("junction.forwarding.default-last-n", -1, 10_000),
+                bool("junction.forwarding.pause-unused-layers"));
     }
 
     private static ConfigError error(String path, String expected, Config c) {

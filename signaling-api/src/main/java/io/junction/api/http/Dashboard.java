@@ -126,6 +126,17 @@ public final class Dashboard {
                 ej.put("connected", v.mediaConnected());
                 ej.put("bitrateInBps", v.bitrateInBps());
                 ej.put("bitrateOutBps", v.bitrateOutBps());
+                if (v.downlinkEstimateBps() != null) {
+                    ej.put("downlinkEstimateBps", v.downlinkEstimateBps());
+                }
+                // per forwarded video: the simulcast layer index (q=0, h=1, f=2; '-' none) it gets now
+                StringBuilder layers = new StringBuilder();
+                for (EndpointStatsView.Outbound o : v.outbound()) {
+                    if (o.forwardedLayer() != null) {
+                        layers.append(o.forwardedLayer() < 0 ? "-" : String.valueOf(o.forwardedLayer()));
+                    }
+                }
+                ej.put("layers", layers.toString());
                 if (v.rttMs() != null) {
                     ej.put("rttMs", v.rttMs());
                     rttSum += v.rttMs();

@@ -249,6 +249,14 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
     }
 
     @Override
+    public void sendLayers(java.util.Map<String, Boolean> activeByRid) {
+        ObjectNode m = message("layers");
+        ObjectNode rids = m.putObject("active");
+        activeByRid.forEach(rids::put);
+        send(m);
+    }
+
+    @Override
     public void dominantSpeakerChanged(Conference c, String endpointId) {
         send(message("dominantSpeaker").put("endpointId", endpointId));
     }

@@ -95,14 +95,21 @@ class MonitoringIT {
             assertTrue(es.get("mediaConnected").asBoolean());
             assertTrue(es.get("srtpProfile").asText().startsWith("AEAD_AES_128_GCM"), es.toString());
             assertTrue(es.get("iceSelectedPair").asText().contains("127.0.0.1"), es.toString());
-            assertEquals(2, es.get("inbound").size());
-            assertEquals(2, es.get("outbound").size());
+            // audio, then the camera's three simulcast layers, lowest first
+            assertEquals(4, es.get("inbound").size(), es.toString());
+            java.util.List<String> streams = new java.util.ArrayList<>();
             for (JsonNode in : es.get("inbound")) {
+                streams.add(in.get("kind").asText() + (in.get("rid").isNull() ? "" : "/" + in.get("rid").asText()));
                 assertTrue(in.get("packets").asLong() > 0 && in.get("bitrateBps").asDouble() > 0, in.toString());
             }
+            assertEquals(java.util.List.of("audio", "video/q", "video/h", "video/f"), streams);
+            assertEquals(2, es.get("outbound").size());
             for (JsonNode out : es.get("outbound")) {
                 assertEquals(idb, out.get("sourceEndpointId").asText());
                 assertTrue(out.get("packets").asLong() > 0, out.toString());
+                if (out.get("kind").asText().equals("video")) {
+                    assertTrue(out.get("forwardedLayer").asInt() >= 0, "a layer is forwarded: " + out);
+                }
             }
 
             assertTrue(gauge(t.admin("GET", "/metrics", null).body(), "junction_conference_received_bytes_total",

@@ -102,6 +102,28 @@ class SignalingTest {
             assertEquals("stale-revision", ca.next("error").get("code").asText());
             ca.send("{\"type\":\"answer\",\"revision\":1,\"sdp\":\"this is not sdp\"}");
             assertEquals("bad-sdp", ca.next("error").get("code").asText());
+            assertTrue(sdp.contains("a=simulcast:recv q;h;f"), "the camera m-line asks for simulcast: " + sdp);
+
+            // receiver constraints: bad values are refused with a clear error, good ones are applied
+            for (String bad : new String[] {"{\"type\":\"constraints\",\"maxHeight\":-5}",
+                    "{\"type\":\"constraints\",\"maxHeight\":\"720\"}", "{\"type\":\"constraints\",\"lastN\":-2}",
+                    "{\"type\":\"constraints\",\"lastN\":1.5}", "{\"type\":\"constraints\",\"onStage\":\"e1\"}",
+                    "{\"type\":\"constraints\",\"onStage\":[1]}"}) {
+                ca.send(bad);
+                JsonNode err = ca.next("error");
+                assertEquals("bad-message", err.get("code").asText(), bad);
+                assertEquals("constraints", err.get("inReplyTo").asText(), bad);
+            }
+            var mine = t.server.bridge().conference(conferenceId).orElseThrow().endpoint(a.get("id").asText()).orElseThrow();
+            ca.send("{\"type\":\"constraints\",\"maxHeight\":360,\"lastN\":2,\"onStage\":[\"x\"]}");
+            ca.send("{\"type\":\"ping\",\"ts\":43}");
+            assertEquals(43, ca.next("pong").get("ts").asInt());
+            assertEquals("Constraints[maxHeight=360, lastN=2, onStage=[x]]", mine.constraints().toString());
+            ca.send("{\"type\":\"constraints\",\"maxHeight\":null}");
+            ca.send("{\"type\":\"ping\",\"ts\":44}");
+            assertEquals(44, ca.next("pong").get("ts").asInt());
+            assertEquals("Constraints[maxHeight=-1, lastN=-1, onStage=[]]", mine.constraints().toString(),
+                    "each message replaces the constraints; missing means no limit");
 
             JsonNode b = endpoint("Bob");
             JsonNode joined = ca.next("participantJoined");
