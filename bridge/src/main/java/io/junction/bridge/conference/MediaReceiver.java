@@ -238,7 +238,9 @@ final class MediaReceiver implements PacketHandler {
         int pictureId = -1;
         int tl0 = -1;
         boolean isVp8 = pt == CodecCatalog.PT_VP8 && vp8.wrap(p.buf, rtp.payloadOffset(), rtp.payloadLength());
-        if (isVp8) {
+        if (pt == CodecCatalog.PT_VP8 && !isVp8) {
+            keyStart = false; // no VP8 descriptor (padding, or a truncated packet): never a switch point
+        } else if (isVp8) {
             tid = vp8.temporalId();
             sync = vp8.isLayerSync();
             keyStart = vp8.isKeyframeStart();

@@ -19,8 +19,9 @@ class RampUpIT {
                 window.junctionRoom.pc.getStats().then((s) => { let bwe = 0, height = 0, sent = 0, limit = '', fps = 0, target = 0;
                   s.forEach((r) => {
                     if (r.type === 'candidate-pair' && r.nominated && r.availableOutgoingBitrate) bwe = r.availableOutgoingBitrate;
-                    if (r.type === 'outbound-rtp' && r.kind === 'video') { height = Math.max(height, r.frameHeight || 0); sent = r.bytesSent;
-                      limit = r.qualityLimitationReason; fps = r.framesPerSecond; target = r.targetBitrate; }
+                    if (r.type === 'outbound-rtp' && r.kind === 'video') { height = Math.max(height, r.frameHeight || 0);
+                      sent += r.bytesSent || 0; // every simulcast layer
+                      limit = r.qualityLimitationReason; fps = Math.max(fps, r.framesPerSecond || 0); target += r.targetBitrate || 0; }
                   });
                   done({bwe, height, sent, limit, fps, target}); });
                 """);
