@@ -102,7 +102,7 @@ final class LoadRun {
                     connected, clients.size(), o.conferences(), joinMs.percentile(50), joinMs.percentile(99));
 
             // 2. Media: settle, then measure.
-            generator = new MediaGenerator(clients, o.videoBitrateBps(), o.fps());
+            generator = new MediaGenerator(clients, o.videoBitrateBps(), o.fps(), o.malformedPerSecond());
             generatorThread = new Thread(generator, "loadtest-generator");
             generatorThread.setPriority(Thread.MAX_PRIORITY);
             generatorThread.start();

@@ -34,6 +34,7 @@ final class MediaGenerator implements Runnable {
 
     /** Per publisher state, generator thread only. */
     private static final class Source {
+        long nextMalformedNs;
         final SyntheticClient client;
         final byte[] audioMid;
         final byte[] videoMid;
@@ -60,8 +61,13 @@ final class MediaGenerator implements Runnable {
         }
     }
 
-    MediaGenerator(List<SyntheticClient> clients, long videoBitrateBps, int fps) {
+    /** Garbage packets per publisher per second (0: none), and when each publisher sends its next. */
+    private final long malformedIntervalNs;
+    private final java.util.Random random = new java.util.Random(42);
+
+    MediaGenerator(List<SyntheticClient> clients, long videoBitrateBps, int fps, double malformedPerSecond) {
         this.clients = clients;
+        this.malformedIntervalNs = malformedPerSecond > 0 ? (long) (1e9 / malformedPerSecond) : 0;
         this.frameIntervalNs = 1_000_000_000L / fps;
         this.frameBytes = (int) Math.max(200, videoBitrateBps / 8 / fps);
         long now = System.nanoTime();
@@ -86,6 +92,12 @@ final class MediaGenerator implements Runnable {
                 if (now >= s.nextVideoNs) {
                     sendVideoFrame(s, now);
                     s.nextVideoNs += frameIntervalNs;
+                }
+                if (malformedIntervalNs > 0 && now >= s.nextMalformedNs) {
+                    s.nextMalformedNs = now + malformedIntervalNs;
+                    if (s.client.isMediaReady()) {
+                        s.client.sendMalformed(random);
+                    }
                 }
             }
             if (now >= nextFeedbackNs) {

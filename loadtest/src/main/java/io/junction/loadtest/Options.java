@@ -6,7 +6,7 @@ import java.nio.file.Path;
 /** Command-line options of the load generator, validated and bounded. */
 record Options(String adminUrl, String apiKey, int conferences, int publishers, int subscribers, double seconds,
                double settleSeconds, long videoBitrateBps, int fps, double joinRate, long bridgePid, Path json,
-               boolean baseline, double maxLossPercent, boolean quiet) {
+               boolean baseline, double maxLossPercent, boolean quiet, double malformedPerSecond) {
     static final int MAX_ENDPOINTS = 2000;
     static final double MAX_SECONDS = 3600;
 
@@ -27,6 +27,9 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
               --no-baseline          skip the plain UDP relay baseline
               --max-loss PERCENT     exit with status 1 when the loss is higher     [off]
               --quiet                no per-second progress
+              --malformed-rate N     each publisher also sends N packets/s the bridge must drop
+                                     (unknown SSRCs and rids, broken headers, junk RTCP and
+                                     transport-cc feedback, truncated VP8): they must disturb nobody [0]
             Every publisher's packets go to all other endpoints of its conference. At most %d endpoints
             and %d s; all traffic stays on loopback.
             """.formatted(MAX_ENDPOINTS, (int) MAX_SECONDS);
@@ -47,6 +50,7 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
         boolean baseline = true;
         double maxLoss = Double.NaN;
         boolean quiet = false;
+        double malformed = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -72,6 +76,7 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                         case "--bridge-pid" -> pid = intIn(a, v, 1, Integer.MAX_VALUE);
                         case "--json" -> json = Path.of(v);
                         case "--max-loss" -> maxLoss = doubleIn(a, v, 0, 100);
+                        case "--malformed-rate" -> malformed = doubleIn(a, v, 0, 1000);
                         default -> throw new IllegalArgumentException("unknown option " + a);
                     }
                 }
@@ -92,7 +97,8 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                 || !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"))) {
             throw new IllegalArgumentException("--admin must be an http URL on loopback (the load stays on this machine): " + admin);
         }
-        return new Options(admin, key, k, n, m, secs, settle, bitrate, fps, joinRate, pid, json, baseline, maxLoss, quiet);
+        return new Options(admin, key, k, n, m, secs, settle, bitrate, fps, joinRate, pid, json, baseline, maxLoss, quiet,
+                malformed);
     }
 
     int endpointsPerConference() {

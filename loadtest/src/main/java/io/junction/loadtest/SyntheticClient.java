@@ -468,6 +468,80 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
         return out;
     }
 
+    /** Packets of garbage sent (see {@link #sendMalformed}). */
+    final java.util.concurrent.atomic.AtomicLong malformedSent = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Generator thread: one packet a well-behaved client never sends, SRTP-protected so it reaches the
+     * bridge's parsers: RTP from an unknown SSRC with a mid and an unknown rid, RTP from an unknown
+     * SSRC without extensions, RTP whose header extension claims more than the packet holds, a VP8
+     * packet of one byte from an unknown SSRC, transport-cc feedback of random bytes, NACK and PLI for
+     * SSRCs nobody sends, an RTCP packet whose length field lies.
+     */
+    void sendMalformed(java.util.Random r) {
+        int kind = r.nextInt(7);
+        int ssrc = 0x7E000000 | r.nextInt(0xFFFFFF);
+        int n;
+        if (kind <= 3) {
+            out[0] = (byte) (kind == 1 || kind == 3 ? 0x80 : 0x90);
+            out[1] = (byte) (kind == 3 ? 96 : r.nextInt(128));
+            ByteIo.writeU16(out, 2, r.nextInt(0x10000));
+            ByteIo.writeInt(out, 4, r.nextInt());
+            ByteIo.writeInt(out, 8, ssrc);
+            n = 12;
+            if (kind == 0) { // mid '1' + rid 'zz'
+                ByteIo.writeU16(out, 12, 0xBEDE);
+                ByteIo.writeU16(out, 14, 2);
+                out[16] = 0x40;
+                out[17] = '1';
+                out[18] = (byte) 0xA1;
+                out[19] = 'z';
+                out[20] = 'z';
+                out[21] = 0;
+                out[22] = 0;
+                out[23] = 0;
+                n = 24;
+            } else if (kind == 2) { // extension length of 200 words in a 40-byte packet
+                ByteIo.writeU16(out, 12, 0xBEDE);
+                ByteIo.writeU16(out, 14, 200);
+                n = 16;
+            }
+            int payload = kind == 3 ? 1 : 24;
+            for (int i = 0; i < payload; i++) {
+                out[n++] = (byte) r.nextInt(256);
+            }
+            if (send(srtpOut.protectRtp(out, 0, n))) {
+                malformedSent.incrementAndGet();
+            }
+            return;
+        }
+        int senderSsrc = publishes ? ssrcs.video() : 1;
+        if (kind == 4) { // transport-cc feedback of random content (valid RTCP framing)
+            int words = 4 + r.nextInt(12);
+            out[0] = (byte) 0x8F;
+            out[1] = (byte) 205;
+            ByteIo.writeU16(out, 2, words);
+            ByteIo.writeInt(out, 4, senderSsrc);
+            for (int i = 8; i < (words + 1) * 4; i++) {
+                out[i] = (byte) r.nextInt(256);
+            }
+            n = (words + 1) * 4;
+        } else if (kind == 5) { // NACK then PLI for an SSRC nobody sends
+            n = RtcpWriter.writeNack(out, 0, senderSsrc, ssrc, new int[] {r.nextInt()}, 1);
+            n += RtcpWriter.writePli(out, n, senderSsrc, ssrc);
+        } else { // an RR whose length field says 40 words
+            n = RtcpWriter.writeRrHeader(out, 0, senderSsrc, 0);
+            ByteIo.writeU16(out, 2, 40);
+            for (int i = n; i < n + 8; i++) {
+                out[i] = (byte) r.nextInt(256);
+            }
+            n += 8;
+        }
+        if (send(srtpOut.protectRtcp(out, 0, n))) {
+            malformedSent.incrementAndGet();
+        }
+    }
+
     /** Generator thread: receiver reports every second, transport-cc feedback when due. */
     void sendFeedback(long nowNs) {
         int senderSsrc = publishes ? ssrcs.video() : 1;

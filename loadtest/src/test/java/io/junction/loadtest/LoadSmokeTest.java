@@ -79,4 +79,37 @@ class LoadSmokeTest {
         assertTrue(json.contains("\"forwardedPacketsPerSecond\"") && json.contains("\"cpuMicrosPerForwardedPacket\""), json);
         assertEquals(0, server.bridge().conferences().size(), "the tool removes what it created");
     }
+
+    /**
+     * The same call while every publisher also sends 20 garbage packets a second (unknown SSRCs and
+     * rids, broken headers, junk RTCP and transport-cc feedback, truncated VP8): the bridge drops and
+     * counts them, and the real media still arrives complete and in sequence.
+     */
+    @Test
+    void malformedPacketsAreDroppedAndDisturbNobody() throws Exception {
+        var counters = server.bridge().media().counters();
+        long dropsBefore = totalDrops(counters);
+        Options options = Options.parse("--admin", "http://127.0.0.1:" + server.adminPort(), "--conferences", "1",
+                "--publishers", "2", "--subscribers", "1", "--duration", "8", "--video-bitrate", "300k",
+                "--no-baseline", "--malformed-rate", "20", "--quiet");
+        Report r = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run();
+        String text = r.text();
+        System.out.print(text);
+        long drops = totalDrops(counters) - dropsBefore;
+        System.out.println("bridge drops during the malformed run: " + drops);
+        assertEquals(3, r.connectedAtEnd(), "every endpoint stays connected: " + r.failures());
+        assertTrue(drops >= 100, "the garbage was dropped and counted: " + drops); // RTCP for unknown SSRCs is ignored, not counted
+        assertEquals(0, r.lostPackets(), "no real packet lost: " + text);
+        assertEquals(0, r.sequenceGaps(), text);
+        assertTrue(r.deliveredPercentOfFanOut() > 99.5, text);
+        assertEquals(0, r.srtpErrors(), text);
+    }
+
+    private static long totalDrops(io.junction.bridge.stats.MediaCounters c) {
+        long n = c.rtcpFeedbackDropped.sum();
+        for (io.junction.bridge.stats.DropReason reason : io.junction.bridge.stats.DropReason.values()) {
+            n += c.drops(reason);
+        }
+        return n;
+    }
 }
