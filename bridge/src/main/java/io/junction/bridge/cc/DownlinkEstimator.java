@@ -71,6 +71,8 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
 
     // ---- feedback scratch (filled by the visitor, processed after parsing) ----
     private static final int SCRATCH = 2048;
+    /** Status symbols of one feedback (feedback reporting more packets falls back to allocating). */
+    private final int[] symbols = new int[SCRATCH];
     private final long[] fbSendNs = new long[SCRATCH];
     private final long[] fbArrivalUs = new long[SCRATCH];
     private final int[] fbSize = new int[SCRATCH];
@@ -208,7 +210,7 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
         fbCount = 0;
         fbLost = 0;
         fbReceived = 0;
-        if (highestSentExt < 0 || !TransportCcFeedback.parse(buf, off, len, this)) {
+        if (highestSentExt < 0 || !TransportCcFeedback.parse(buf, off, len, this, symbols)) {
             malformedFeedbacks += highestSentExt < 0 ? 0 : 1;
             return;
         }

@@ -156,6 +156,14 @@ public final class TransportCcFeedback {
      * and visits every reported packet. Returns false when it is truncated or inconsistent.
      */
     public static boolean parse(byte[] buf, int off, int len, Visitor visitor) {
+        return parse(buf, off, len, visitor, null);
+    }
+
+    /**
+     * As {@link #parse(byte[], int, int, Visitor)}, decoding the status symbols into {@code scratch}
+     * when it is large enough (no allocation per feedback), else into a new array.
+     */
+    public static boolean parse(byte[] buf, int off, int len, Visitor visitor, int[] scratch) {
         if (len < 20 || (buf[off] & 0x1F) != FMT || (buf[off + 1] & 0xFF) != RtcpCompound.RTPFB) {
             return false;
         }
@@ -167,7 +175,7 @@ public final class TransportCcFeedback {
         int count = ByteIo.readU16(buf, off + 14);
         int ref = ByteIo.readU24(buf, off + 16);
         ref = (ref << 8) >> 8; // signed 24-bit
-        int[] symbols = new int[count];
+        int[] symbols = scratch != null && scratch.length >= count ? scratch : new int[count];
         int at = off + 20;
         int n = 0;
         while (n < count) {
