@@ -624,6 +624,7 @@ final class MediaSession implements IceTransport.Listener {
                     s.subscription = null;
                 }
             }
+            videoSubscriptions = new Subscription[0];
             signaling = null;
         }
         for (SourceTrack t : ended) {
