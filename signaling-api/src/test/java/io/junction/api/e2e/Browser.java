@@ -21,11 +21,19 @@ public final class Browser implements AutoCloseable {
     public static final String CHROMIUM = "/usr/bin/chromium";
     public static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
-    private final ChromeDriver driver;
+    private final org.openqa.selenium.remote.RemoteWebDriver driver;
     private final Path profile;
     private final String name;
 
     public Browser(String name) throws IOException {
+        this(name, null);
+    }
+
+    /**
+     * A browser driven through a chromedriver already running elsewhere (e.g. in a test's own child
+     * network namespace, see {@link VethNamespace}) at {@code remoteDriverUrl}; null starts a local one.
+     */
+    public Browser(String name, java.net.URL remoteDriverUrl) throws IOException {
         LoopbackNamespace.assertLoopbackOnly();
         this.name = name;
         this.profile = Files.createTempDirectory("junction-chromium-");
@@ -39,9 +47,15 @@ public final class Browser implements AutoCloseable {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                 "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
-                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
+                        + (remoteDriverUrl != null ? " , EXCLUDE " + VethNamespace.PARENT_ADDRESS : ""),
                 "--autoplay-policy=no-user-gesture-required", "--disable-dev-shm-usage",
                 "--window-size=1280,800", "--user-data-dir=" + profile));
+        if (remoteDriverUrl != null) {
+            this.driver = new org.openqa.selenium.remote.RemoteWebDriver(remoteDriverUrl, options);
+            driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+            return;
+        }
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER))
                 .usingAnyFreePort()
@@ -51,7 +65,7 @@ public final class Browser implements AutoCloseable {
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
     }
 
-    public ChromeDriver driver() {
+    public org.openqa.selenium.remote.RemoteWebDriver driver() {
         return driver;
     }
 

@@ -2,9 +2,12 @@ package io.junction.api.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.junction.api.TestServer;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,50 +15,31 @@ import org.junit.jupiter.api.Test;
  * a lower simulcast layer (without a long freeze) while another receiver keeps 720p; when the cap is
  * lifted the capped receiver climbs back.
  *
- * <p>The cap: an htb class of 400 kbit/s on the loopback of the test's own network namespace, which
- * only UDP packets to the capped browser's port are classified into (everything else stays in a
- * 10 Gbit/s class). That shapes exactly that receiver's downlink, as a veth pair to a namespace of its
- * own would; chromedriver, which must reach the browser's DevTools on loopback, makes the latter
- * impractical.
+ * <p>The capped receiver's browser lives in a child network namespace of the test's own, joined to it
+ * by a veth pair ({@link VethNamespace}); a tbf qdisc on the bridge's end of the pair shapes exactly
+ * what the bridge sends that browser. The bridge advertises the veth address besides 127.0.0.1.
  */
 class DownlinkAdaptationIT extends BrowserTest {
     static final long CAP_BPS = 400_000;
+    private VethNamespace veth;
 
-    private static String run(String... args) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IOException(String.join(" ", args) + " failed: " + out);
+    @Override
+    @BeforeEach
+    void startBridge() throws Exception {
+        LoopbackNamespace.assertLoopbackOnly();
+        veth = new VethNamespace();
+        t = TestServer.start("junction.http.host = \"0.0.0.0\"\n"
+                + "junction.media { bind-address = \"0.0.0.0\", addresses = [\"127.0.0.1\", \""
+                + VethNamespace.PARENT_ADDRESS + "\"] }\n");
+    }
+
+    @Override
+    @AfterEach
+    void stopAll() {
+        super.stopAll();
+        if (veth != null) {
+            veth.close();
         }
-        return out;
-    }
-
-    /** The UDP port of the browser's side of its selected candidate pair. */
-    private static int browserPort(Participant p) {
-        Object port = p.browser.jsAsync("""
-                const done = arguments[arguments.length - 1];
-                window.junctionRoom.pc.getStats().then((s) => { let pair = null; const cands = {};
-                  s.forEach((r) => { if (r.type === 'transport' && r.selectedCandidatePairId) pair = s.get(r.selectedCandidatePairId);
-                                     if (r.type === 'local-candidate') cands[r.id] = r; });
-                  done(pair ? cands[pair.localCandidateId].port : -1); });
-                """);
-        return ((Number) port).intValue();
-    }
-
-    private static void cap(int port) throws IOException, InterruptedException {
-        run("tc", "qdisc", "add", "dev", "lo", "root", "handle", "1:", "htb", "default", "10", "r2q", "1000");
-        run("tc", "class", "add", "dev", "lo", "parent", "1:", "classid", "1:10", "htb", "rate", "10gbit");
-        run("tc", "class", "add", "dev", "lo", "parent", "1:", "classid", "1:20", "htb", "rate", CAP_BPS / 1000 + "kbit",
-                "ceil", CAP_BPS / 1000 + "kbit", "burst", "3000");
-        // about 0.5 s of queue at the cap, then drops (a home router's buffer, not a 20 s bufferbloat)
-        run("tc", "qdisc", "add", "dev", "lo", "parent", "1:20", "handle", "20:", "pfifo", "limit", "25");
-        run("tc", "filter", "add", "dev", "lo", "parent", "1:", "protocol", "ip", "prio", "1", "u32",
-                "match", "ip", "protocol", "17", "0xff", "match", "ip", "dport", String.valueOf(port), "0xffff",
-                "flowid", "1:20");
-    }
-
-    private static void uncap() throws IOException, InterruptedException {
-        run("tc", "qdisc", "del", "dev", "lo", "root");
     }
 
     private static long height(Participant viewer, String id) {
@@ -93,21 +77,23 @@ class DownlinkAdaptationIT extends BrowserTest {
         Participant pub = join("Pub", "capped");
         await("publisher joined", 20000, pub::joined);
         Participant free = new Participant("Free");
-        Participant capped = new Participant("Capped");
+        Participant capped = new Participant("Capped", veth.startChromedriver());
         participants.add(free);
         participants.add(capped);
         free.join(t.publicUrl(""), "capped", false);
-        capped.join(t.publicUrl(""), "capped", false);
+        // the capped browser reaches the bridge over the veth pair only
+        capped.join("http://" + VethNamespace.PARENT_ADDRESS + ":" + t.server.publicPort(), "capped", false);
         await("viewers joined", 20000, () -> free.joined() && capped.joined());
         String id = pub.endpointId();
         await("both viewers get 720p (now " + height(free, id) + " and " + height(capped, id) + ")", 30000,
                 () -> height(free, id) >= 540 && height(capped, id) >= 540);
-        int port = browserPort(capped);
-        assertTrue(port > 0, "the capped browser's port");
+        String pair = t.server.bridge().conferences().iterator().next().endpoint(capped.endpointId()).orElseThrow()
+                .stats().iceSelectedPair();
+        assertTrue(pair.contains(VethNamespace.CHILD_ADDRESS), "the capped browser talks over the veth: " + pair);
         String cappedId = capped.endpointId();
         StringBuilder trace = new StringBuilder();
         try {
-            cap(port);
+            veth.capDownlink(CAP_BPS);
             long t0 = System.currentTimeMillis();
             Participant.Remote before = capped.remotes().get(id);
             await("the capped viewer gets a lower layer", 10000, () -> {
@@ -138,7 +124,7 @@ class DownlinkAdaptationIT extends BrowserTest {
             assertTrue(est != null && est < CAP_BPS * 1.3, "the estimate follows the cap: " + est + trace);
         } finally {
             try {
-                uncap();
+                veth.uncap();
             } catch (IOException ignored) {
                 // not capped
             }

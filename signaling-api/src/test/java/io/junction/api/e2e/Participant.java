@@ -17,8 +17,13 @@ final class Participant implements AutoCloseable {
     long joinStartedMs;
 
     Participant(String name) throws IOException {
+        this(name, null);
+    }
+
+    /** A participant whose browser is driven by the chromedriver at {@code remoteDriver} (null: a local one). */
+    Participant(String name, java.net.URL remoteDriver) throws IOException {
         this.name = name;
-        this.browser = new Browser(name);
+        this.browser = new Browser(name, remoteDriver);
     }
 
     void join(String baseUrl, String room) {
