@@ -448,9 +448,14 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
                 long floor = ackedBps > 0 ? Math.min(current, (long) (LOSS_ACKED_FLOOR * ackedBps)) : 0;
                 lossBasedBps = clamp(Math.max(cut, floor));
                 lastDecreaseNs = nowNs;
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("loss {}: loss-based {} -> {} bit/s (acked {})", lossFraction, current, lossBasedBps, ackedBps);
+                }
             }
-        } else {
-            lossBasedBps = Math.min(lossBasedBps, Math.max(current, minBps));
+        } else if (lossBasedBps > maxBps / 2 && lossBasedBps > 2 * current) {
+            // 2-10 %: hold. (A loss-based value still at its unconstrained start comes down to the
+            // estimate first, so "hold" means holding what is being sent, not the ceiling.)
+            lossBasedBps = Math.max(current, minBps);
         }
         if (nowNs - lossWindowStartNs >= LOSS_WINDOW_NS) {
             lossWindowLost = 0;
@@ -553,8 +558,16 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
         }
         double sendBps = (clusterBytes[slot] - clusterLastSize[slot]) * 8 / sendS;
         double recvBps = (clusterBytes[slot] - clusterFirstSize[slot]) * 8 / recvS;
-        // a receive rate well under the send rate means the path capped it: that is the capacity
-        long result = (long) (recvBps < 0.9 * sendBps ? 0.95 * recvBps : Math.min(sendBps, recvBps));
+        long result;
+        if (recvBps < 0.9 * sendBps) {
+            // The path capped the probe: the bottleneck was full while it drained, so everything that
+            // arrived in the cluster's arrival window (the probe and the media interleaved with it)
+            // is what the link carries.
+            double allBps = arrivedBytesBetween(clusterFirstArrivalUs[slot], clusterLastArrivalUs[slot]) * 8 / recvS;
+            result = (long) (0.95 * Math.max(recvBps, allBps));
+        } else {
+            result = (long) Math.min(sendBps, recvBps);
+        }
         lastProbeResultBps = result;
         probeResults++;
         if (LOG.isDebugEnabled()) {
@@ -569,6 +582,18 @@ public final class DownlinkEstimator implements TransportCcFeedback.Visitor {
                 lossBasedBps = delayBasedBps;
             }
         }
+    }
+
+    /** Bytes of the packets that arrived after {@code fromUs} up to {@code toUs} (the recent ones kept). */
+    private long arrivedBytesBetween(long fromUs, long toUs) {
+        long bytes = 0;
+        for (int k = 0; k < ackedFill; k++) {
+            long at = ackedAt[k];
+            if (at > fromUs && at <= toUs) {
+                bytes += ackedSize[k];
+            }
+        }
+        return bytes;
     }
 
     /**

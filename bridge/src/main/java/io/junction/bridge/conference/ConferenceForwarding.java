@@ -38,9 +38,9 @@ final class ConferenceForwarding {
 
     /** Worker: one audio packet of {@code endpointId}, already parsed in {@code rtp}. */
     void onAudio(String endpointId, RtpPacket rtp, long nowNs) {
-        int at = rtp.findExtension(CodecCatalog.EXT_AUDIO_LEVEL);
-        if (at >= 0 && rtp.extensionLength() >= 1) {
-            speakers.onAudioLevel(endpointId, rtp.buffer()[at] & 0x7F, nowNs);
+        int level = io.junction.bridge.rtp.AudioLevel.audioLevel(rtp, CodecCatalog.EXT_AUDIO_LEVEL);
+        if (level >= 0) {
+            speakers.onAudioLevel(endpointId, level, nowNs);
         }
     }
 
