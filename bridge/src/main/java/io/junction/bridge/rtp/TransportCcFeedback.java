@@ -153,18 +153,13 @@ public final class TransportCcFeedback {
 
     /**
      * Parses a feedback message (the sub-packet at {@code off}, {@code len} bytes including its header)
-     * and visits every reported packet. Returns false when it is truncated or inconsistent.
+     * and visits every reported packet. Returns false when it is truncated or inconsistent; the whole
+     * message is checked before the first visit, so a false return means nothing was visited. Allocates
+     * nothing: the chunks are walked twice, once to validate and size the delta list, once to visit.
      */
     public static boolean parse(byte[] buf, int off, int len, Visitor visitor) {
-        return parse(buf, off, len, visitor, null);
-    }
-
-    /**
-     * As {@link #parse(byte[], int, int, Visitor)}, decoding the status symbols into {@code scratch}
-     * when it is large enough (no allocation per feedback), else into a new array.
-     */
-    public static boolean parse(byte[] buf, int off, int len, Visitor visitor, int[] scratch) {
-        if (len < 20 || (buf[off] & 0x1F) != FMT || (buf[off + 1] & 0xFF) != RtcpCompound.RTPFB) {
+        if (off < 0 || len < 20 || off > buf.length - len
+                || (buf[off] & 0x1F) != FMT || (buf[off + 1] & 0xFF) != RtcpCompound.RTPFB) {
             return false;
         }
         int end = off + len;
@@ -175,53 +170,84 @@ public final class TransportCcFeedback {
         int count = ByteIo.readU16(buf, off + 14);
         int ref = ByteIo.readU24(buf, off + 16);
         ref = (ref << 8) >> 8; // signed 24-bit
-        int[] symbols = scratch != null && scratch.length >= count ? scratch : new int[count];
-        int at = off + 20;
+        int chunksStart = off + 20;
+        int deltasStart = validateChunks(buf, chunksStart, end, count);
+        if (deltasStart < 0) {
+            return false;
+        }
+        int at = chunksStart;
+        int deltaAt = deltasStart;
         int n = 0;
+        long timeUs = (long) ref * REFERENCE_UNIT_US;
+        while (n < count) {
+            int chunk = ByteIo.readU16(buf, at);
+            at += 2;
+            int symbols = (chunk & 0x8000) == 0 ? Math.min(chunk & MAX_RUN, count - n)
+                    : Math.min((chunk & 0x4000) == 0 ? 14 : 7, count - n);
+            for (int k = 0; k < symbols; k++) {
+                int symbol = symbolAt(chunk, k);
+                int seq = (base + n) & 0xFFFF;
+                if (symbol == 0) {
+                    visitor.packet(seq, false, -1);
+                } else if (symbol == 1) {
+                    timeUs += (buf[deltaAt++] & 0xFF) * DELTA_UNIT_US;
+                    visitor.packet(seq, true, timeUs);
+                } else {
+                    timeUs += (short) ByteIo.readU16(buf, deltaAt) * DELTA_UNIT_US;
+                    deltaAt += 2;
+                    visitor.packet(seq, true, timeUs);
+                }
+                n++;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Walks the status chunks of {@code count} packets from {@code at} and returns where the receive
+     * deltas start, or -1 when a chunk or the deltas it announces run past {@code end} or a symbol is
+     * the reserved value 3.
+     */
+    private static int validateChunks(byte[] buf, int at, int end, int count) {
+        int n = 0;
+        int deltaBytes = 0;
         while (n < count) {
             if (at + 2 > end) {
-                return false;
+                return -1;
             }
             int chunk = ByteIo.readU16(buf, at);
             at += 2;
             if ((chunk & 0x8000) == 0) {
                 int symbol = (chunk >> 13) & 3;
-                int run = chunk & MAX_RUN;
-                for (int k = 0; k < run && n < count; k++) {
-                    symbols[n++] = symbol;
+                int run = Math.min(chunk & MAX_RUN, count - n);
+                if (symbol == 3 && run > 0) {
+                    return -1;
                 }
-            } else if ((chunk & 0x4000) == 0) {
-                for (int k = 0; k < 14 && n < count; k++) {
-                    symbols[n++] = (chunk >> (13 - k)) & 1;
-                }
+                deltaBytes += symbol * run; // symbol 1: one byte each, symbol 2: two bytes each
+                n += run;
             } else {
-                for (int k = 0; k < 7 && n < count; k++) {
-                    symbols[n++] = (chunk >> (2 * (6 - k))) & 3;
+                int symbols = Math.min((chunk & 0x4000) == 0 ? 14 : 7, count - n);
+                for (int k = 0; k < symbols; k++) {
+                    int symbol = symbolAt(chunk, k);
+                    if (symbol == 3) {
+                        return -1;
+                    }
+                    deltaBytes += symbol;
                 }
+                n += symbols;
             }
         }
-        long timeUs = (long) ref * REFERENCE_UNIT_US;
-        for (int k = 0; k < count; k++) {
-            int seq = (base + k) & 0xFFFF;
-            if (symbols[k] == 0) {
-                visitor.packet(seq, false, -1);
-            } else if (symbols[k] == 1) {
-                if (at + 1 > end) {
-                    return false;
-                }
-                timeUs += (buf[at++] & 0xFF) * DELTA_UNIT_US;
-                visitor.packet(seq, true, timeUs);
-            } else if (symbols[k] == 2) {
-                if (at + 2 > end) {
-                    return false;
-                }
-                timeUs += (short) ByteIo.readU16(buf, at) * DELTA_UNIT_US;
-                at += 2;
-                visitor.packet(seq, true, timeUs);
-            } else {
-                return false;
-            }
+        return at + deltaBytes <= end ? at : -1;
+    }
+
+    /** The status symbol of the {@code k}-th packet a chunk describes. */
+    private static int symbolAt(int chunk, int k) {
+        if ((chunk & 0x8000) == 0) {
+            return (chunk >> 13) & 3;
         }
-        return true;
+        if ((chunk & 0x4000) == 0) {
+            return (chunk >> (13 - k)) & 1;
+        }
+        return (chunk >> (2 * (6 - k))) & 3;
     }
 }

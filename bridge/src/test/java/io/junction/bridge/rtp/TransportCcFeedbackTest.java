@@ -145,4 +145,31 @@ class TransportCcFeedbackTest {
         long lost = all.stream().filter(r -> !r.received()).count();
         assertEquals(300, lost, 2);
     }
+
+    @Test
+    void parseAllocatesNothingAndVisitsNothingWhenInvalid() {
+        long[] a = new long[100];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = i % 9 == 4 ? -1 : 200_000 + i * 3_000L + (i % 13 == 0 ? 90_000 : 0);
+        }
+        byte[] b = new byte[TransportCcFeedback.maxLength(a.length)];
+        int n = TransportCcFeedback.write(b, 0, 1, 2, 65_500, a, a.length, 0);
+        long[] visited = new long[1];
+        TransportCcFeedback.Visitor v = (s, r, t) -> visited[0]++;
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 20_000; i++) {
+            TransportCcFeedback.parse(b, 0, n, v);
+        }
+        long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+        for (int i = 0; i < 100_000; i++) {
+            TransportCcFeedback.parse(b, 0, n, v);
+        }
+        long allocated = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        assertTrue(allocated < 10_000, "allocated " + allocated + " bytes over 100k parses");
+        visited[0] = 0;
+        for (int len = 0; len < n - 3; len++) {
+            TransportCcFeedback.parse(b, 0, len, v);
+        }
+        assertEquals(0, visited[0], "a truncated message is rejected before any packet is visited");
+    }
 }
