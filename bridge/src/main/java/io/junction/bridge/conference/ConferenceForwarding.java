@@ -65,7 +65,7 @@ final class ConferenceForwarding {
             core.counters().dominantSpeakerChanges.increment();
             core.control().execute(() -> conference.dominantSpeakerChanged(changed));
         }
-        List<Endpoint> endpoints = List.copyOf(conference.endpoints());
+        java.util.Collection<Endpoint> endpoints = conference.endpoints(); // already a snapshot
         for (Endpoint e : endpoints) {
             MediaSession m = e.mediaSession();
             if (m != null) {

@@ -248,7 +248,6 @@ final class MediaReceiver implements PacketHandler {
             pictureId = vp8.pictureIdBits() == 15 ? vp8.pictureId() : -1;
             tl0 = vp8.tl0PicIdx();
             if (keyStart && vp8.height() > 0) {
-                enc.width = vp8.width();
                 enc.height = vp8.height();
             }
         } else {
@@ -460,14 +459,9 @@ final class MediaReceiver implements PacketHandler {
                 continue;
             }
             Subscription sub = session.subscriptionsByOutSsrc.get(mediaSsrc);
-            if (sub != null && sub.video() != null) {
-                // for the layer this subscriber decodes (or is about to)
-                VideoProjection vp = sub.video();
-                int layer = vp.currentEncoding() >= 0 ? vp.currentEncoding() : vp.targetEncoding();
-                SourceEncoding[] encs = sub.source().encodings();
-                if (layer >= 0 && layer < encs.length) {
-                    requestKeyframe(encs[layer], nowNs, core, fir);
-                }
+            SourceEncoding decoded = sub == null ? null : sub.decodedEncoding();
+            if (decoded != null) {
+                requestKeyframe(decoded, nowNs, core, fir);
             }
         }
         if (rtcp.malformed()) {

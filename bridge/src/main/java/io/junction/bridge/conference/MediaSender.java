@@ -145,16 +145,14 @@ final class MediaSender {
      * the subscriber's own PLI, which Chromium sends only after seconds of NACKing).
      */
     private void unrepairable(Subscription sub, long nowNs) {
-        io.junction.bridge.forward.VideoProjection vp = sub.video();
-        if (vp == null || nowNs - sub.lastUnrepairableKeyframeNs < UNREPAIRABLE_KEYFRAME_INTERVAL_NS) {
+        if (nowNs - sub.lastUnrepairableKeyframeNs < UNREPAIRABLE_KEYFRAME_INTERVAL_NS) {
             return;
         }
-        int layer = vp.currentEncoding() >= 0 ? vp.currentEncoding() : vp.targetEncoding();
-        io.junction.bridge.forward.SourceEncoding[] encs = sub.source().encodings();
-        if (layer >= 0 && layer < encs.length) {
+        io.junction.bridge.forward.SourceEncoding decoded = sub.decodedEncoding();
+        if (decoded != null) {
             sub.lastUnrepairableKeyframeNs = nowNs;
             counters.keyframesForUnrepairable.increment();
-            MediaReceiver.requestKeyframe(encs[layer], nowNs, core, false);
+            MediaReceiver.requestKeyframe(decoded, nowNs, core, false);
         }
     }
 
@@ -168,10 +166,31 @@ final class MediaSender {
         if (at < 0 || rtp.extensionLength() != 2) {
             return -1;
         }
-        int seq = transportSeq;
-        transportSeq = (transportSeq + 1) & 0xFFFF;
+        int seq = nextTransportSeq();
         io.junction.bridge.rtp.ByteIo.writeU16(rtp.buffer(), at, seq);
         return seq;
+    }
+
+    private int nextTransportSeq() {
+        int seq = transportSeq;
+        transportSeq = (transportSeq + 1) & 0xFFFF;
+        return seq;
+    }
+
+    /**
+     * Protects the RTP packet of {@code n} bytes at {@code buf[off]} and sends it; when it went out,
+     * tells the estimator (transport-wide number {@code tcc}, -1 when not stamped) and counts it in
+     * this endpoint's stats. Returns the protected length, or -1.
+     */
+    private int protectAndSend(SrtpSession srtp, byte[] buf, int off, int n, int tcc, int probeCluster) {
+        int len = srtp.protectRtp(buf, off, n);
+        if (len <= 0 || !transport.send(buf, off, len)) {
+            return -1;
+        }
+        sent(tcc, len, probeCluster);
+        stats.rtpPacketsOut++;
+        stats.rtpBytesOut += len;
+        return len;
     }
 
     /** A packet stamped {@code seq} (-1: none) of {@code bytes} went out now. */
@@ -224,15 +243,11 @@ final class MediaSender {
         try {
             for (int i = 0; i < count; i++) {
                 sub.rtxSeq = (sub.rtxSeq + 1) & 0xFFFF;
-                int seq = transportSeq;
-                transportSeq = (transportSeq + 1) & 0xFFFF;
+                int seq = nextTransportSeq();
                 int n = io.junction.bridge.rtp.Rtx.writePadding(out.buf, out.off, sub.outRtxSsrc(), sub.rtxSeq,
                         io.junction.bridge.sdp.CodecCatalog.PT_VP8_RTX, sub.video() != null ? sub.video().lastOutTs() : 0, EXT_TRANSPORT_CC, seq);
-                int protectedLength = srtp.protectRtp(out.buf, out.off, n);
-                if (protectedLength > 0 && transport.send(out.buf, out.off, protectedLength)) {
-                    sent(seq, protectedLength, cluster);
-                    stats.rtpPacketsOut++;
-                    stats.rtpBytesOut += protectedLength;
+                int protectedLength = protectAndSend(srtp, out.buf, out.off, n, seq, cluster);
+                if (protectedLength > 0) {
                     counters.probePacketsSent.increment();
                     counters.probeBytesSent.add(protectedLength);
                 }
@@ -305,11 +320,8 @@ final class MediaSender {
             sub.rtxSeq = (sub.rtxSeq + 1) & 0xFFFF;
             int n = io.junction.bridge.rtp.Rtx.write(rtp, out.buf, out.off, sub.outRtxSsrc(), sub.rtxSeq, rtxPt);
             int tcc = rtp.wrap(out.buf, out.off, n) ? stampTransportSeq() : -1;
-            int protectedLength = srtp.protectRtp(out.buf, out.off, n);
-            if (protectedLength > 0 && transport.send(out.buf, out.off, protectedLength)) {
-                sent(tcc, protectedLength, -1);
-                stats.rtpPacketsOut++;
-                stats.rtpBytesOut += protectedLength;
+            int protectedLength = protectAndSend(srtp, out.buf, out.off, n, tcc, -1);
+            if (protectedLength > 0) {
                 counters.rtxSent.increment();
                 counters.rtxBytesSent.add(protectedLength);
             }

@@ -80,9 +80,6 @@ final class MediaSession implements IceTransport.Listener {
     private volatile Allocator.Constraints constraints = Allocator.Constraints.NONE;
     /** The allocator's view of each video subscription; worker only. */
     private final java.util.IdentityHashMap<Subscription, Allocator.Source> allocation = new java.util.IdentityHashMap<>();
-    /** What the last allocation wanted in total and what it had (bps); worker writes, stats read. */
-    volatile long allocationWantedBps;
-    volatile long allocationBudgetBps;
     /** The downlink estimate as of the last allocation (-1: none); for stats. */
     volatile long downlinkEstimateBps = -1;
     volatile SsrcTable<Subscription> subscriptionsByOutSsrc = SsrcTable.empty();
@@ -460,10 +457,9 @@ final class MediaSession implements IceTransport.Listener {
         }
         allocation.keySet().removeIf(s -> s.isRemoved());
         long budget = stableBudget(downlinkBudgetBps(nowNs));
-        allocationBudgetBps = budget;
-        allocationWantedBps = Allocator.allocate(sources, constraints,
+        long wanted = Allocator.allocate(sources, constraints,
                 core.config().forwarding().defaultLastN(), endpoint.conference().speakerRanking(), budget, nowNs);
-        maybeProbe(forSources, budget, nowNs);
+        maybeProbe(forSources, wanted, budget, nowNs);
         // What goes out now, by the layers being forwarded: far above the budget, a lower layer must not
         // wait for its keyframe behind a full queue (see VideoProjection.setTarget).
         long forwarding = 0;
@@ -514,9 +510,8 @@ final class MediaSession implements IceTransport.Listener {
      * When the allocation wants more than the estimate allows, probe the downlink (at most as often as
      * the estimator allows) with padding on the RTX stream of a forwarded video.
      */
-    private void maybeProbe(List<Subscription> video, long budget, long nowNs) {
+    private void maybeProbe(List<Subscription> video, long wanted, long budget, long nowNs) {
         var est = sender.estimator;
-        long wanted = allocationWantedBps;
         if (est == null || wanted <= budget || !transport.isSrtpReady()) {
             return;
         }

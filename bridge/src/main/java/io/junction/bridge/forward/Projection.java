@@ -45,8 +45,7 @@ public final class Projection implements StreamProjection {
      */
     public int rewriteTs(int inTs, boolean newSource, long nowNs) {
         if (newSource) {
-            long elapsedTicks = lastPacketNs == 0 ? 0 : (nowNs - lastPacketNs) * clockRateHz / 1_000_000_000L;
-            tsDelta = (int) (lastOutTs + Math.max(1, elapsedTicks) - inTs);
+            tsDelta = continuedTsDelta(lastOutTs, lastPacketNs, nowNs, clockRateHz, inTs);
         }
         int out = inTs + tsDelta;
         if (out - lastOutTs > 0 || newSource) {
@@ -54,6 +53,16 @@ public final class Projection implements StreamProjection {
         }
         lastPacketNs = nowNs;
         return out;
+    }
+
+    /**
+     * The timestamp offset that makes a new source's first timestamp {@code inTs} follow the last one
+     * sent ({@code lastOutTs}, at {@code lastNs}; 0 before any) by the wall-clock time between them
+     * (at least one tick): the receiver's jitter buffer sees time move on, never back.
+     */
+    static int continuedTsDelta(int lastOutTs, long lastNs, long nowNs, int clockRateHz, int inTs) {
+        long elapsedTicks = lastNs == 0 ? 0 : (nowNs - lastNs) * clockRateHz / 1_000_000_000L;
+        return (int) (lastOutTs + Math.max(1, elapsedTicks) - inTs);
     }
 
     /** True when the next packet from {@code ssrc} starts a new source (first packet or SSRC change). */

@@ -22,8 +22,7 @@ public final class SourceEncoding {
     private final LayerRates rates = new LayerRates();
     private final AtomicLong lastKeyframeRequestNs = new AtomicLong(Long.MIN_VALUE / 2);
     private int firSequence;
-    /** Frame size of the latest keyframe (0 until one was seen); worker only. */
-    public int width;
+    /** Frame height of the latest keyframe (0 until one was seen); worker only. */
     public int height;
     /** Bitrate over the last second, as the allocator last measured it (for stats). */
     public volatile long measuredBps;

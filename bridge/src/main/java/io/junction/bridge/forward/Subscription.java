@@ -90,6 +90,19 @@ public final class Subscription {
         return video;
     }
 
+    /**
+     * The encoding of the source this (video) subscriber decodes, or is about to (its target, before
+     * the first switch); null for audio or when it gets no video.
+     */
+    public SourceEncoding decodedEncoding() {
+        if (video == null) {
+            return null;
+        }
+        int layer = video.currentEncoding() >= 0 ? video.currentEncoding() : video.targetEncoding();
+        SourceEncoding[] encs = source.encodings();
+        return layer >= 0 && layer < encs.length ? encs[layer] : null;
+    }
+
     /** Whichever projection this subscription has. */
     public StreamProjection streamProjection() {
         return projection != null ? projection : video;

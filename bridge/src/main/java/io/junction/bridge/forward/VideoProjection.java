@@ -247,8 +247,7 @@ public final class VideoProjection implements StreamProjection {
         if (currentEncoding >= 0 || started) {
             layerSwitches++;
         }
-        long elapsedTicks = lastForwardedNs == 0 ? 0 : (nowNs - lastForwardedNs) * clockRateHz / 1_000_000_000L;
-        tsDelta = (int) (lastOutTs + Math.max(1, elapsedTicks) - ts);
+        tsDelta = Projection.continuedTsDelta(lastOutTs, lastForwardedNs, nowNs, clockRateHz, ts);
         currentEncoding = encoding;
         currentTemporal = targetTemporal;
         sourceSsrc = ssrc;

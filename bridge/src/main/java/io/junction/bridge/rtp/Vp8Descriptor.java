@@ -31,7 +31,6 @@ public final class Vp8Descriptor {
     private boolean keyframe;
     private int width;
     private int height;
-    private int descriptorLength;
 
     /**
      * Parses the descriptor of the payload {@code buf[off, off+len)}. Returns false (and leaves the view
@@ -97,7 +96,6 @@ public final class Vp8Descriptor {
                 }
             }
         }
-        descriptorLength = at - off;
         if (start && partition == 0 && at < end) {
             // VP8 payload header: P (inverse key frame flag) is bit 0 of the first byte.
             keyframe = (buf[at] & 0x01) == 0;
@@ -108,11 +106,6 @@ public final class Vp8Descriptor {
             }
         }
         return true;
-    }
-
-    /** S bit: this packet starts a partition. */
-    public boolean isStartOfPartition() {
-        return start;
     }
 
     /** True for the first packet of a frame (start of partition 0). */
@@ -156,10 +149,6 @@ public final class Vp8Descriptor {
     /** Y bit: this frame depends only on the base temporal layer (a point to switch temporal layers up). */
     public boolean isLayerSync() {
         return layerSync;
-    }
-
-    public int descriptorLength() {
-        return descriptorLength;
     }
 
     /**
