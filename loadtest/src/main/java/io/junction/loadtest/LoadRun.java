@@ -255,6 +255,17 @@ final class LoadRun {
         return new Totals(sent, received, video, expected, late, bytes, sourceExpected, sourceReceived, fanOut);
     }
 
+    /** After {@link #run}: RTP bytes (SRTP size) all clients sent, and received, over the whole run. */
+    long[] rtpBytesSentAndReceived() {
+        long sent = 0;
+        long received = 0;
+        for (SyntheticClient c : clients) {
+            sent += c.rtpBytesSent.get();
+            received += c.bytesReceived.get();
+        }
+        return new long[] {sent, received};
+    }
+
     private void closeAll() {
         clients.parallelStream().forEach(SyntheticClient::close);
     }

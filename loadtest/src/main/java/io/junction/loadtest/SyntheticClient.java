@@ -85,6 +85,7 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
     final AtomicLong earlyPackets = new AtomicLong();
     final AtomicLong keyframeRequests = new AtomicLong();
     final AtomicLong rtcpIn = new AtomicLong();
+    /** RTP received that decrypted, bytes as on the wire (SRTP size). */
     final AtomicLong bytesReceived = new AtomicLong();
     final AtomicLong dtlsRecordsIn = new AtomicLong();
     final AtomicLong dtlsRecordsOut = new AtomicLong();
@@ -96,6 +97,8 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
     private final byte[] out = new byte[1600];
     private final ByteBuffer outBuffer = ByteBuffer.wrap(out);
     final AtomicLong rtpSent = new AtomicLong();
+    /** Every RTP datagram this client sent (media and malformed), bytes as on the wire (SRTP size). */
+    final AtomicLong rtpBytesSent = new AtomicLong();
     final AtomicLong sendErrors = new AtomicLong();
     private long nextReportNs;
 
@@ -459,9 +462,17 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
 
     /** Generator thread: protects and sends the RTP packet in {@link #rtpBuffer()}. */
     void sendRtp(int len) {
-        if (send(srtpOut.protectRtp(out, 0, len))) {
+        if (sendRtpDatagram(srtpOut.protectRtp(out, 0, len))) {
             rtpSent.incrementAndGet();
         }
+    }
+
+    private boolean sendRtpDatagram(int n) {
+        if (send(n)) {
+            rtpBytesSent.addAndGet(n);
+            return true;
+        }
+        return false;
     }
 
     byte[] rtpBuffer() {
@@ -510,7 +521,7 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
             for (int i = 0; i < payload; i++) {
                 out[n++] = (byte) r.nextInt(256);
             }
-            if (send(srtpOut.protectRtp(out, 0, n))) {
+            if (sendRtpDatagram(srtpOut.protectRtp(out, 0, n))) {
                 malformedSent.incrementAndGet();
             }
             return;

@@ -52,7 +52,20 @@ class LoadSmokeTest {
                 "--publishers", "2", "--subscribers", "1", "--duration", "10", "--video-bitrate", "300k",
                 "--no-baseline");
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        Report r = new LoadRun(options, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+        RtpBytes before = RtpBytes.now();
+        // While it runs: in every scrape, each bridge-wide bitrate is the sum of the two conferences'.
+        java.util.concurrent.atomic.AtomicInteger checked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<String> mismatches = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread scraper = new Thread(() -> scrapeWhileRunning(checked, mismatches));
+        scraper.start();
+        LoadRun run = new LoadRun(options, new PrintStream(progress, true, StandardCharsets.UTF_8));
+        Report r;
+        try {
+            r = run.run();
+        } finally {
+            scraper.interrupt();
+            scraper.join();
+        }
         String text = r.text();
         System.out.print(progress.toString(StandardCharsets.UTF_8));
         System.out.print(text);
@@ -78,6 +91,83 @@ class LoadSmokeTest {
         String json = r.json();
         assertTrue(json.contains("\"forwardedPacketsPerSecond\"") && json.contains("\"cpuMicrosPerForwardedPacket\""), json);
         assertEquals(0, server.bridge().conferences().size(), "the tool removes what it created");
+
+        // Bandwidth truth: the bridge's wire counters against what the clients themselves sent and received.
+        System.out.println(checked.get() + " scrapes compared");
+        assertTrue(mismatches.isEmpty(), "bridge-wide bitrate = sum of the conferences' in every scrape: " + mismatches);
+        assertTrue(checked.get() >= 5, "scrapes with two conferences: " + checked.get());
+        RtpBytes.now().minus(before).assertMatches(run.rtpBytesSentAndReceived());
+    }
+
+    /** The bridge's RTP byte counters (SRTP size): wire in, accepted, dropped, wire out. */
+    private record RtpBytes(long wireIn, long accepted, long dropped, long wireOut) {
+        static RtpBytes now() {
+            var c = server.bridge().media().counters();
+            long dropped = 0;
+            for (io.junction.bridge.stats.DropReason reason : io.junction.bridge.stats.DropReason.values()) {
+                dropped += c.dropBytes(reason);
+            }
+            return new RtpBytes(c.rtpWireBytesIn.sum(), c.rtpBytesIn[0].sum() + c.rtpBytesIn[1].sum(), dropped,
+                    c.rtpWireBytesOut.sum());
+        }
+
+        RtpBytes minus(RtpBytes o) {
+            return new RtpBytes(wireIn - o.wireIn, accepted - o.accepted, dropped - o.dropped, wireOut - o.wireOut);
+        }
+
+        /** Bandwidth truth: against what the clients themselves sent and received ({@link LoadRun#rtpBytesSentAndReceived}). */
+        void assertMatches(long[] clients) {
+            String bytes = String.format("clients sent %d B, bridge wire in %d B (accepted %d + dropped %d); bridge wire out %d B, "
+                    + "clients received %d B", clients[0], wireIn, accepted, dropped, wireOut, clients[1]);
+            System.out.println(bytes);
+            assertEquals(clients[0], wireIn, "every RTP byte the clients sent is counted on the wire: " + bytes);
+            assertEquals(wireIn, accepted + dropped, "wire in = accepted + dropped: " + bytes);
+            // the bridge may send a last packet or two after a client stopped reading
+            assertTrue(wireOut >= clients[1] && wireOut - clients[1] <= wireOut / 200, "wire out = what the clients received: " + bytes);
+        }
+    }
+
+    /** Scrapes /metrics every 300 ms until interrupted; records scrapes where bridge-wide != sum over conferences. */
+    private static void scrapeWhileRunning(java.util.concurrent.atomic.AtomicInteger checked, java.util.List<String> mismatches) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + server.adminPort() + "/metrics");
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(300);
+                String body = http.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                for (String family : new String[] {"bitrate", "media_bitrate"}) {
+                    for (String direction : new String[] {"in", "out"}) {
+                        double bridge = 0;
+                        double sum = 0;
+                        int conferences = 0;
+                        for (String line : body.split("\n")) {
+                            int space = line.lastIndexOf(' ');
+                            if (line.startsWith("#") || space < 0 || !line.contains("direction=\"" + direction + "\"")) {
+                                continue;
+                            }
+                            double v = Double.parseDouble(line.substring(space + 1));
+                            if (line.startsWith("junction_" + family + "_bits_per_second{")) {
+                                bridge = v;
+                            } else if (line.startsWith("junction_conference_" + family + "_bits_per_second{")) {
+                                sum += v;
+                                conferences++;
+                            }
+                        }
+                        if (conferences == 2 && bridge > 0) {
+                            checked.incrementAndGet();
+                            if (Math.abs(bridge - sum) > 1e-6 * bridge) {
+                                mismatches.add(family + " " + direction + ": " + bridge + " vs " + sum);
+                            }
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (java.io.IOException e) {
+                mismatches.add("scrape failed: " + e);
+            }
+        }
     }
 
     /**
@@ -89,13 +179,18 @@ class LoadSmokeTest {
     void malformedPacketsAreDroppedAndDisturbNobody() throws Exception {
         var counters = server.bridge().media().counters();
         long dropsBefore = totalDrops(counters);
+        RtpBytes before = RtpBytes.now();
         Options options = Options.parse("--admin", "http://127.0.0.1:" + server.adminPort(), "--conferences", "1",
                 "--publishers", "2", "--subscribers", "1", "--duration", "8", "--video-bitrate", "300k",
                 "--no-baseline", "--malformed-rate", "20", "--quiet");
-        Report r = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run();
+        LoadRun run = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        Report r = run.run();
         String text = r.text();
         System.out.print(text);
         long drops = totalDrops(counters) - dropsBefore;
+        RtpBytes bytes = RtpBytes.now().minus(before);
+        bytes.assertMatches(run.rtpBytesSentAndReceived());
+        assertTrue(bytes.dropped() > 0, "the garbage RTP is counted in dropped bytes: " + bytes);
         System.out.println("bridge drops during the malformed run: " + drops);
         assertEquals(3, r.connectedAtEnd(), "every endpoint stays connected: " + r.failures());
         assertTrue(drops >= 100, "the garbage was dropped and counted: " + drops); // RTCP for unknown SSRCs is ignored, not counted

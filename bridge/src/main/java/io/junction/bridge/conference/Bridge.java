@@ -108,9 +108,8 @@ public final class Bridge {
             } while (conferences.containsKey(id));
             conference = new Conference(id, name, now(), this, nowMs());
             conferences.put(id, conference);
-            metrics.conferenceAdded(id, conference, c -> ((Conference) c).bitrateInBps(),
-                    c -> ((Conference) c).bitrateOutBps(), c -> ((Conference) c).endpointCount(),
-                    conference.mediaCounters());
+            metrics.conferenceAdded(id, conference, c -> ((Conference) c).endpointCount(),
+                    conference.mediaCounters(), conference.rates());
             if (name != null && !name.isEmpty()) {
                 conferencesByName.putIfAbsent(name, conference);
             }
@@ -147,7 +146,7 @@ public final class Bridge {
                 return false;
             }
             conferencesByName.remove(conference.name(), conference);
-            metrics.conferenceRemoved(id);
+            metrics.conferenceRemoved(id, conference.rates());
         }
         conference.end(reason);
         return true;
@@ -161,10 +160,13 @@ public final class Bridge {
     public void sampleStats() {
         long nowNs = System.nanoTime();
         double[] reportedLoss = new double[2];
-        for (Conference c : conferences.values()) {
-            c.sample(nowNs, reportedLoss, metrics.jitter(), metrics.rtt());
+        double[] sums = new double[io.junction.bridge.stats.ConferenceRates.COUNT];
+        synchronized (metrics) { // readers use metrics.consistently: they see one whole sample
+            for (Conference c : conferences.values()) {
+                c.sample(nowNs, reportedLoss, metrics.jitter(), metrics.rtt(), sums);
+            }
+            metrics.sample(nowNs, reportedLoss, sums);
         }
-        metrics.sample(nowNs, reportedLoss);
     }
 
     /** Expires endpoints whose media went silent for the consent timeout. Run on a timer. */

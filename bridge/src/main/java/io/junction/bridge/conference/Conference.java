@@ -28,8 +28,8 @@ public final class Conference {
     private volatile long emptySinceMs;
     private volatile boolean ended;
     private final io.junction.bridge.stats.ConferenceCounters mediaCounters = new io.junction.bridge.stats.ConferenceCounters();
-    private volatile double bitrateInBps;
-    private volatile double bitrateOutBps;
+    private final io.junction.bridge.stats.ConferenceRates rates =
+            new io.junction.bridge.stats.ConferenceRates(mediaCounters, System.nanoTime());
 
     /** The packet worker every endpoint of this conference runs on (chosen at the first media session). */
     private io.junction.bridge.worker.PacketWorker worker;
@@ -261,19 +261,18 @@ public final class Conference {
         return expired;
     }
 
-    /** Samples every endpoint's rates and sums them; called about once a second. */
+    /**
+     * Samples every endpoint's rates and this conference's own ({@link ConferenceRates}, added to
+     * {@code sums}); called about once a second by the stats sampler.
+     */
     void sample(long nowNs, double[] reportedLoss, io.micrometer.core.instrument.DistributionSummary jitter,
-                io.micrometer.core.instrument.DistributionSummary rtt) {
-        double in = 0;
-        double out = 0;
+                io.micrometer.core.instrument.DistributionSummary rtt, double[] sums) {
         for (Endpoint e : endpoints.values()) {
             MediaSession m = e.mediaSession();
             if (m == null) {
                 continue;
             }
             m.sample(nowNs);
-            in += m.stats.bitrateInBps();
-            out += m.stats.bitrateOutBps();
             m.collectReportedLoss(reportedLoss);
             if (m.rttNs >= 0) {
                 rtt.record(m.rttNs / 1e9);
@@ -286,18 +285,22 @@ public final class Conference {
                 }
             }
         }
-        bitrateInBps = in;
-        bitrateOutBps = out;
+        rates.sample(nowNs, sums);
     }
 
-    /** Sum of the endpoints' receive bitrates (what the bridge receives from this conference). */
+    /** This conference's bit rates of the last sample (what each point counts: {@link io.junction.bridge.stats.ConferenceCounters}). */
+    public io.junction.bridge.stats.ConferenceRates rates() {
+        return rates;
+    }
+
+    /** RTP on the wire received from this conference's endpoints over the last sample, bit/s. */
     public double bitrateInBps() {
-        return bitrateInBps;
+        return rates.bps(io.junction.bridge.stats.ConferenceRates.WIRE_IN);
     }
 
-    /** Sum of the endpoints' send bitrates (what the bridge sends to this conference). */
+    /** RTP on the wire sent to this conference's endpoints over the last sample, bit/s. */
     public double bitrateOutBps() {
-        return bitrateOutBps;
+        return rates.bps(io.junction.bridge.stats.ConferenceRates.WIRE_OUT);
     }
 
     /** True when the conference has had no endpoints for at least {@code timeoutMs}. */

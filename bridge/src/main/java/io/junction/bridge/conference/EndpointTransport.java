@@ -33,6 +33,7 @@ final class EndpointTransport {
     private final PacketWorker worker;
     private final FailureHandler onFailed;
     private final MediaCounters counters;
+    private final io.junction.bridge.stats.ConferenceCounters conferenceCounters;
     private final int rtcpSsrc = RANDOM.nextInt() | 1;
     private volatile DtlsServerSession dtls;
     private static final int MAX_DTLS_BEFORE_ICE = 32;
@@ -55,6 +56,7 @@ final class EndpointTransport {
         this.worker = worker;
         this.onFailed = onFailed;
         this.counters = core.counters();
+        this.conferenceCounters = endpoint.conference().mediaCounters();
     }
 
     String localUfrag() {
@@ -235,17 +237,34 @@ final class EndpointTransport {
                 counters.drop(DropReason.DTLS_AFTER_HANDSHAKE);
             }
         } else if (b >= 128 && b <= 191) {
+            boolean rtp = !isRtcp(buf, off, len);
+            if (rtp) { // "on the wire": counted before any check
+                counters.rtpWireBytesIn.add(len);
+                conferenceCounters.wireBytesIn.add(len);
+                conferenceCounters.wirePacketsIn.increment();
+            }
             if (len > Packet.MAX_DATAGRAM) {
-                counters.drop(DropReason.RTP_MALFORMED);
+                dropDatagram(DropReason.RTP_MALFORMED, rtp, len);
                 return;
             }
             Packet p = core.pool().take();
             p.copyFrom(buf, off, len);
             p.receivedNs = receivedNs;
             p.handler = rtpHandler;
-            worker.offer(p);
+            if (!worker.offer(p)) {
+                dropDatagram(DropReason.QUEUE_FULL, rtp, len);
+            }
         } else {
             counters.drop(DropReason.UNKNOWN_FIRST_BYTE);
+        }
+    }
+
+    /** Counts a dropped SRTP or SRTCP datagram; RTP also by its bytes. */
+    private void dropDatagram(DropReason reason, boolean rtp, int len) {
+        if (rtp) {
+            counters.dropRtp(reason, len);
+        } else {
+            counters.drop(reason);
         }
     }
 

@@ -84,7 +84,7 @@ final class MediaReceiver implements PacketHandler {
             if (pendingUntilKeys.size() < MAX_PENDING && !transport.isClosed()) {
                 pendingUntilKeys.add(p);
             } else {
-                drop(p, DropReason.NOT_CONNECTED);
+                dropUnprotected(p, DropReason.NOT_CONNECTED);
             }
             return;
         }
@@ -98,9 +98,12 @@ final class MediaReceiver implements PacketHandler {
             tap(true, p);
             handleRtcp(p);
         } else {
+            rtpWireLen = p.len;
+            stats.rtpPacketsIn++;
+            stats.rtpBytesIn += rtpWireLen;
             int n = srtp.unprotectRtp(p.buf, p.off, p.len);
             if (n < 0) {
-                drop(p, EndpointTransport.srtpDropReason(n));
+                dropRtp(p, EndpointTransport.srtpDropReason(n));
                 return;
             }
             p.len = n;
@@ -128,22 +131,42 @@ final class MediaReceiver implements PacketHandler {
     void releasePending() {
         Packet p;
         while ((p = pendingUntilKeys.poll()) != null) {
-            drop(p, DropReason.NOT_CONNECTED);
+            dropUnprotected(p, DropReason.NOT_CONNECTED);
         }
     }
+
+    /**
+     * Size as received (SRTP) of the RTP packet being handled: every byte count of the receive side is
+     * of this size, so that what the wire brought = what was accepted + what was dropped.
+     */
+    private int rtpWireLen;
 
     private void drop(Packet p, DropReason reason) {
         counters.drop(reason);
         pool.release(p);
     }
 
+    /** Drops the RTP packet being handled, counting its bytes as received. */
+    private void dropRtp(Packet p, DropReason reason) {
+        counters.dropRtp(reason, rtpWireLen);
+        pool.release(p);
+    }
+
+    /** Drops a packet still as received (RTP bytes counted as such; RTCP by packet). */
+    private void dropUnprotected(Packet p, DropReason reason) {
+        if (EndpointTransport.isRtcp(p.buf, p.off, p.len)) {
+            drop(p, reason);
+        } else {
+            counters.dropRtp(reason, p.len);
+            pool.release(p);
+        }
+    }
+
     private void handleRtp(Packet p) {
         if (!rtp.wrap(p.buf, p.off, p.len)) {
-            drop(p, DropReason.RTP_MALFORMED);
+            dropRtp(p, DropReason.RTP_MALFORMED);
             return;
         }
-        stats.rtpPacketsIn++;
-        stats.rtpBytesIn += p.len;
         int twccAt = rtp.findExtension(EXT_TRANSPORT_CC);
         if (twccAt >= 0 && rtp.extensionLength() == 2) {
             transportCc.record(io.junction.bridge.rtp.ByteIo.readU16(p.buf, twccAt), p.receivedNs);
@@ -159,7 +182,7 @@ final class MediaReceiver implements PacketHandler {
         if (enc == null) {
             enc = learnSsrc(ssrc);
             if (enc == null) {
-                drop(p, DropReason.UNKNOWN_SSRC);
+                dropRtp(p, DropReason.UNKNOWN_SSRC);
                 return;
             }
         }
@@ -168,7 +191,7 @@ final class MediaReceiver implements PacketHandler {
         NackRequester.Arrival arrival = NackRequester.Arrival.IN_ORDER;
         if (ssrc == enc.rtxSsrc() && ssrc != enc.ssrc()) {
             if (nacks == null) {
-                drop(p, DropReason.UNKNOWN_SSRC); // RTX on a kind the bridge does not repair
+                dropRtp(p, DropReason.UNKNOWN_SSRC); // RTX on a kind the bridge does not repair
                 return;
             }
             arrival = restoreRtx(p, enc);
@@ -177,16 +200,16 @@ final class MediaReceiver implements PacketHandler {
             }
         } else if (nacks != null && nacks.onPacket(rtp.sequenceNumber(), p.receivedNs) == NackRequester.Arrival.DUPLICATE) {
             // A copy of a packet we already have (a late original after its RTX repair): never forward twice.
-            drop(p, DropReason.RTP_DUPLICATE);
+            dropRtp(p, DropReason.RTP_DUPLICATE);
             return;
         }
         boolean recovered = arrival == NackRequester.Arrival.RECOVERED;
         int kind = track.kind().ordinal();
-        stats.bytesInByKind[kind] += p.len;
+        stats.bytesInByKind[kind] += rtpWireLen;
         counters.rtpPacketsIn[kind].increment();
-        counters.rtpBytesIn[kind].add(p.len);
+        counters.rtpBytesIn[kind].add(rtpWireLen);
         conferenceCounters.packetsIn.increment();
-        conferenceCounters.bytesIn.add(p.len);
+        conferenceCounters.bytesIn.add(rtpWireLen);
         if (recovered) {
             enc.receiveStats().onRecovered(p.len);
         } else {
@@ -310,14 +333,14 @@ final class MediaReceiver implements PacketHandler {
         int primaryPt = CodecCatalog.aptOf(rtp.payloadType());
         int newOff = primaryPt < 0 || enc.ssrc() == 0 ? -1 : Rtx.restore(rtp, enc.ssrc(), primaryPt);
         if (newOff < 0) {
-            drop(p, DropReason.RTX_PADDING);
+            dropRtp(p, DropReason.RTX_PADDING);
             return null;
         }
         p.len -= newOff - p.off;
         p.off = newOff;
         NackRequester.Arrival arrival = enc.nackRequester().onPacket(rtp.sequenceNumber(), p.receivedNs);
         if (arrival == NackRequester.Arrival.DUPLICATE) {
-            drop(p, DropReason.RTX_REDUNDANT);
+            dropRtp(p, DropReason.RTX_REDUNDANT);
             return null;
         }
         if (arrival == NackRequester.Arrival.RECOVERED) {

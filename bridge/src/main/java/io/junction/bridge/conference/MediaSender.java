@@ -106,6 +106,7 @@ final class MediaSender {
             counters.rtpBytesOut[kind].add(n);
             conferenceCounters.packetsOut.increment();
             conferenceCounters.bytesOut.add(n);
+            wireSent(n);
         }
         pool.release(p);
     }
@@ -190,7 +191,15 @@ final class MediaSender {
         sent(tcc, len, probeCluster);
         stats.rtpPacketsOut++;
         stats.rtpBytesOut += len;
+        wireSent(len);
         return len;
+    }
+
+    /** Any RTP datagram of {@code len} bytes (media, RTX, padding) went out to this subscriber. */
+    private void wireSent(int len) {
+        counters.rtpWireBytesOut.add(len);
+        conferenceCounters.wireBytesOut.add(len);
+        conferenceCounters.wirePacketsOut.increment();
     }
 
     /** A packet stamped {@code seq} (-1: none) of {@code bytes} went out now. */

@@ -28,12 +28,10 @@ public final class BridgeMetrics {
     private final DistributionSummary jitter;
     private final DistributionSummary rtt;
     private final Map<String, List<Meter>> conferenceMeters = new ConcurrentHashMap<>();
-    private volatile double bitrateInBps;
-    private volatile double bitrateOutBps;
+    /** Bridge-wide rates: the sums of the conferences' {@link ConferenceRates} of one sample. */
+    private final double[] bps = new double[ConferenceRates.COUNT];
     private volatile double lossIn;
     private volatile double lossOut;
-    private long lastBytesIn;
-    private long lastBytesOut;
     private long lastPacketsIn;
     private long lastLostIn;
     private long lastSampleNs;
@@ -43,12 +41,14 @@ public final class BridgeMetrics {
         this.counters = counters;
         for (int k = 0; k < 2; k++) {
             Tags kind = Tags.of("kind", KINDS[k]);
-            counter("junction.received.bytes", "RTP bytes received from publishers (SRTP size)", kind, counters.rtpBytesIn[k], "bytes");
-            counter("junction.received.packets", "RTP packets received from publishers", kind, counters.rtpPacketsIn[k], null);
-            counter("junction.sent.bytes", "RTP bytes forwarded to subscribers (SRTP size)", kind, counters.rtpBytesOut[k], "bytes");
-            counter("junction.sent.packets", "RTP packets forwarded to subscribers", kind, counters.rtpPacketsOut[k], null);
+            counter("junction.received.bytes", "RTP bytes from publishers accepted for forwarding (SRTP size)", kind, counters.rtpBytesIn[k], "bytes");
+            counter("junction.received.packets", "RTP packets from publishers accepted for forwarding", kind, counters.rtpPacketsIn[k], null);
+            counter("junction.sent.bytes", "RTP media bytes forwarded to subscribers (SRTP size; no RTX, no probes)", kind, counters.rtpBytesOut[k], "bytes");
+            counter("junction.sent.packets", "RTP media packets forwarded to subscribers (no RTX, no probes)", kind, counters.rtpPacketsOut[k], null);
             counter("junction.lost.packets", "RTP packets publishers sent that never reached the bridge", kind, counters.rtpLostIn[k], null);
         }
+        counter("junction.wire.received.bytes", "Every RTP datagram received on endpoints' transports, before any check (SRTP size)", Tags.empty(), counters.rtpWireBytesIn, "bytes");
+        counter("junction.wire.sent.bytes", "Every RTP datagram sent to subscribers: media, RTX and probe padding (SRTP size)", Tags.empty(), counters.rtpWireBytesOut, "bytes");
         counter("junction.transport.received.bytes", "UDP payload bytes received on the media port (all protocols)", Tags.empty(), counters.bytesReceived, "bytes");
         counter("junction.transport.sent.bytes", "UDP payload bytes sent on the media port (all protocols)", Tags.empty(), counters.bytesSent, "bytes");
         counter("junction.rtcp.received.packets", "RTCP compound packets received", Tags.empty(), counters.rtcpReceived, null);
@@ -94,9 +94,18 @@ public final class BridgeMetrics {
         for (DropReason r : DropReason.values()) {
             FunctionCounter.builder("junction.dropped.packets", counters, c -> c.drops(r))
                     .description("Received packets dropped, by reason").tags("reason", r.label()).register(registry);
+            FunctionCounter.builder("junction.dropped.bytes", counters, c -> c.dropBytes(r))
+                    .description("RTP bytes dropped before forwarding, by reason (SRTP size)").tags("reason", r.label())
+                    .baseUnit("bytes").register(registry);
         }
-        gauge("junction.bitrate", "Media bitrate over the last second (bridge-wide)", Tags.of("direction", "in"), b -> b.bitrateInBps, "bits.per.second");
-        gauge("junction.bitrate", "Media bitrate over the last second (bridge-wide)", Tags.of("direction", "out"), b -> b.bitrateOutBps, "bits.per.second");
+        gauge("junction.bitrate", "RTP on the wire over the last second, the sum of the conferences' (in: everything publishers sent; out: media, RTX and probes)",
+                Tags.of("direction", "in"), b -> b.bps(ConferenceRates.WIRE_IN), "bits.per.second");
+        gauge("junction.bitrate", "RTP on the wire over the last second, the sum of the conferences' (in: everything publishers sent; out: media, RTX and probes)",
+                Tags.of("direction", "out"), b -> b.bps(ConferenceRates.WIRE_OUT), "bits.per.second");
+        gauge("junction.media.bitrate", "Media over the last second, the sum of the conferences' (in: accepted for forwarding; out: forwarded media without RTX and probes)",
+                Tags.of("direction", "in"), b -> b.bps(ConferenceRates.MEDIA_IN), "bits.per.second");
+        gauge("junction.media.bitrate", "Media over the last second, the sum of the conferences' (in: accepted for forwarding; out: forwarded media without RTX and probes)",
+                Tags.of("direction", "out"), b -> b.bps(ConferenceRates.MEDIA_OUT), "bits.per.second");
         gauge("junction.loss.fraction", "Fraction of packets lost over the last second: in = publishers to bridge, out = as subscribers report", Tags.of("direction", "in"), b -> b.lossIn, null);
         gauge("junction.loss.fraction", "Fraction of packets lost over the last second: in = publishers to bridge, out = as subscribers report", Tags.of("direction", "out"), b -> b.lossOut, null);
         this.jitter = DistributionSummary.builder("junction.jitter").baseUnit("seconds")
@@ -139,61 +148,110 @@ public final class BridgeMetrics {
         return rtt;
     }
 
-    /** Registers the per-conference gauges; removed by {@link #conferenceRemoved}. */
-    public void conferenceAdded(String conferenceId, Object conference, ToDoubleFunction<Object> in,
-                                ToDoubleFunction<Object> out, ToDoubleFunction<Object> endpoints, ConferenceCounters c) {
+    /** Registers the per-conference meters; removed by {@link #conferenceRemoved}. */
+    public synchronized void conferenceAdded(String conferenceId, Object conference, ToDoubleFunction<Object> endpoints,
+                                ConferenceCounters c, ConferenceRates rates) {
         Tags tags = Tags.of("conference", conferenceId);
         List<Meter> meters = List.of(
-                FunctionCounter.builder("junction.conference.received.bytes", c.bytesIn, LongAdder::sum).tags(tags)
-                        .baseUnit("bytes").description("RTP bytes received from one conference's publishers").register(registry),
-                FunctionCounter.builder("junction.conference.received.packets", c.packetsIn, LongAdder::sum).tags(tags)
-                        .description("RTP packets received from one conference's publishers").register(registry),
-                FunctionCounter.builder("junction.conference.sent.bytes", c.bytesOut, LongAdder::sum).tags(tags)
-                        .baseUnit("bytes").description("RTP bytes sent to one conference's subscribers").register(registry),
-                FunctionCounter.builder("junction.conference.sent.packets", c.packetsOut, LongAdder::sum).tags(tags)
-                        .description("RTP packets sent to one conference's subscribers").register(registry),
-                Gauge.builder("junction.conference.bitrate", conference, in).tags(tags).tag("direction", "in")
-                        .baseUnit("bits.per.second").description("Media bitrate of one conference over the last second").register(registry),
-                Gauge.builder("junction.conference.bitrate", conference, out).tags(tags).tag("direction", "out")
-                        .baseUnit("bits.per.second").description("Media bitrate of one conference over the last second").register(registry),
+                conferenceCounter("junction.conference.wire.received.bytes", c.wireBytesIn, tags, "bytes",
+                        "Every RTP datagram received on one conference's endpoints, before any check (SRTP size)"),
+                conferenceCounter("junction.conference.wire.received.packets", c.wirePacketsIn, tags, null,
+                        "Every RTP datagram received on one conference's endpoints, before any check"),
+                conferenceCounter("junction.conference.received.bytes", c.bytesIn, tags, "bytes",
+                        "RTP bytes from one conference's publishers accepted for forwarding (SRTP size)"),
+                conferenceCounter("junction.conference.received.packets", c.packetsIn, tags, null,
+                        "RTP packets from one conference's publishers accepted for forwarding"),
+                conferenceCounter("junction.conference.wire.sent.bytes", c.wireBytesOut, tags, "bytes",
+                        "Every RTP datagram sent to one conference's subscribers: media, RTX, probes (SRTP size)"),
+                conferenceCounter("junction.conference.wire.sent.packets", c.wirePacketsOut, tags, null,
+                        "Every RTP datagram sent to one conference's subscribers: media, RTX, probes"),
+                conferenceCounter("junction.conference.sent.bytes", c.bytesOut, tags, "bytes",
+                        "RTP media bytes forwarded to one conference's subscribers (SRTP size; no RTX, no probes)"),
+                conferenceCounter("junction.conference.sent.packets", c.packetsOut, tags, null,
+                        "RTP media packets forwarded to one conference's subscribers (no RTX, no probes)"),
+                conferenceGauge("junction.conference.bitrate", "in", rates, ConferenceRates.WIRE_IN, tags,
+                        "RTP on the wire of one conference over the last second"),
+                conferenceGauge("junction.conference.bitrate", "out", rates, ConferenceRates.WIRE_OUT, tags,
+                        "RTP on the wire of one conference over the last second"),
+                conferenceGauge("junction.conference.media.bitrate", "in", rates, ConferenceRates.MEDIA_IN, tags,
+                        "Media of one conference over the last second (in: accepted; out: forwarded, no RTX or probes)"),
+                conferenceGauge("junction.conference.media.bitrate", "out", rates, ConferenceRates.MEDIA_OUT, tags,
+                        "Media of one conference over the last second (in: accepted; out: forwarded, no RTX or probes)"),
                 Gauge.builder("junction.conference.endpoints", conference, endpoints).tags(tags)
                         .description("Endpoints in one conference").register(registry));
         conferenceMeters.put(conferenceId, meters);
     }
 
-    public void conferenceRemoved(String conferenceId) {
+    private Meter conferenceCounter(String name, LongAdder adder, Tags tags, String baseUnit, String description) {
+        FunctionCounter.Builder<LongAdder> b = FunctionCounter.builder(name, adder, LongAdder::sum).tags(tags).description(description);
+        if (baseUnit != null) {
+            b.baseUnit(baseUnit);
+        }
+        return b.register(registry);
+    }
+
+    private Meter conferenceGauge(String name, String direction, ConferenceRates rates, int which, Tags tags, String description) {
+        return Gauge.builder(name, rates, r -> r.bps(which)).tags(tags).tag("direction", direction)
+                .baseUnit("bits.per.second").description(description).register(registry);
+    }
+
+    /**
+     * Removes a conference's meters and takes its rates out of the bridge-wide sums, under the sample
+     * lock: no read sees a bridge-wide figure that still counts a conference no longer listed.
+     */
+    public synchronized void conferenceRemoved(String conferenceId, ConferenceRates rates) {
         List<Meter> meters = conferenceMeters.remove(conferenceId);
         if (meters != null) {
             meters.forEach(registry::remove);
         }
+        if (rates.sampledAtNs() == lastSampleNs) { // it is in the current sums
+            for (int i = 0; i < bps.length; i++) {
+                bps[i] = Math.max(0, bps[i] - rates.bps(i));
+            }
+        }
     }
 
-    /** Updates bridge-wide rates; {@code reportedLoss} = {sum, count} of subscribers' reported fractions. */
-    public synchronized void sample(long nowNs, double[] reportedLoss) {
-        long in = counters.rtpBytesIn[0].sum() + counters.rtpBytesIn[1].sum();
-        long out = counters.rtpBytesOut[0].sum() + counters.rtpBytesOut[1].sum();
+    /**
+     * Updates the bridge-wide rates. {@code conferenceSums} are the sums of the conferences' rates of
+     * this sample ({@link ConferenceRates#sample}); {@code reportedLoss} = {sum, count} of
+     * subscribers' reported fractions. Called by the sampler holding this object's lock (see
+     * {@link #consistently}).
+     */
+    public synchronized void sample(long nowNs, double[] reportedLoss, double[] conferenceSums) {
+        System.arraycopy(conferenceSums, 0, bps, 0, bps.length);
         long packetsIn = counters.rtpPacketsIn[0].sum() + counters.rtpPacketsIn[1].sum();
         long lostIn = counters.rtpLostIn[0].sum() + counters.rtpLostIn[1].sum();
         if (lastSampleNs != 0 && nowNs > lastSampleNs) {
-            double seconds = (nowNs - lastSampleNs) / 1e9;
-            bitrateInBps = Math.max(0, (in - lastBytesIn) * 8 / seconds);
-            bitrateOutBps = Math.max(0, (out - lastBytesOut) * 8 / seconds);
             long expected = (packetsIn - lastPacketsIn) + (lostIn - lastLostIn);
             lossIn = expected <= 0 ? 0 : (double) (lostIn - lastLostIn) / expected;
         }
         lossOut = reportedLoss[1] == 0 ? 0 : reportedLoss[0] / reportedLoss[1];
-        lastBytesIn = in;
-        lastBytesOut = out;
         lastPacketsIn = packetsIn;
         lastLostIn = lostIn;
         lastSampleNs = nowNs;
     }
 
-    public double bitrateInBps() {
-        return bitrateInBps;
+    /**
+     * Runs {@code read} while no sample is being taken: a Prometheus scrape or a stats document made
+     * this way sees the bridge-wide rates and every conference's rates of the same sample, so the
+     * bridge-wide figure is the sum of the conferences' in every read.
+     */
+    public synchronized <T> T consistently(java.util.function.Supplier<T> read) {
+        return read.get();
     }
 
+    /** A bridge-wide rate: {@link ConferenceRates#WIRE_IN} etc. */
+    public synchronized double bps(int which) {
+        return bps[which];
+    }
+
+    /** RTP on the wire received from publishers, bit/s (the {@code junction_bitrate{direction="in"}} gauge). */
+    public double bitrateInBps() {
+        return bps(ConferenceRates.WIRE_IN);
+    }
+
+    /** RTP on the wire sent to subscribers, bit/s (the {@code junction_bitrate{direction="out"}} gauge). */
     public double bitrateOutBps() {
-        return bitrateOutBps;
+        return bps(ConferenceRates.WIRE_OUT);
     }
 }

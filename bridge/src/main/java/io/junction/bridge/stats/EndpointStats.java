@@ -32,8 +32,8 @@ public final class EndpointStats {
 
     /** Updates the rates from the counters; called about once a second by one thread. */
     public void sample(long nowNs) {
-        long in = rtpBytesIn + rtcpBytesIn;
-        long out = rtpBytesOut + rtcpBytesOut;
+        long in = rtpBytesIn; // RTP as received and as sent (SRTP size), as the conference counts it; RTCP apart
+        long out = rtpBytesOut;
         if (lastSampleNs != 0 && nowNs > lastSampleNs) {
             double seconds = (nowNs - lastSampleNs) / 1e9;
             bitrateInBps = Math.max(0, (in - lastBytesIn) * 8 / seconds);

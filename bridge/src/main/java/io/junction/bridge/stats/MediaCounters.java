@@ -8,6 +8,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class MediaCounters {
     private final LongAdder[] drops = new LongAdder[DropReason.values().length];
+    private final LongAdder[] dropBytes = new LongAdder[DropReason.values().length];
+    /** Every RTP datagram received on endpoints' transports (before any check) and sent to subscribers (all kinds), SRTP size. */
+    public final LongAdder rtpWireBytesIn = new LongAdder();
+    public final LongAdder rtpWireBytesOut = new LongAdder();
     public final LongAdder packetsReceived = new LongAdder();
     public final LongAdder bytesReceived = new LongAdder();
     public final LongAdder packetsSent = new LongAdder();
@@ -77,11 +81,22 @@ public final class MediaCounters {
     public MediaCounters() {
         for (int i = 0; i < drops.length; i++) {
             drops[i] = new LongAdder();
+            dropBytes[i] = new LongAdder();
         }
     }
 
     public void drop(DropReason reason) {
         drops[reason.ordinal()].increment();
+    }
+
+    /** A dropped RTP packet of {@code bytes} as received (SRTP size): counted as a drop and in bytes. */
+    public void dropRtp(DropReason reason, int bytes) {
+        drops[reason.ordinal()].increment();
+        dropBytes[reason.ordinal()].add(bytes);
+    }
+
+    public long dropBytes(DropReason reason) {
+        return dropBytes[reason.ordinal()].sum();
     }
 
     public long drops(DropReason reason) {

@@ -47,16 +47,17 @@ public final class PacketWorker implements Runnable {
         return Thread.currentThread() == thread;
     }
 
-    /** Queues a packet whose {@code handler} is set; on a full queue the packet is released and counted. */
-    public void offer(Packet p) {
+    /** Queues a packet whose {@code handler} is set; on a full queue the packet is released, counted, and false returned. */
+    public boolean offer(Packet p) {
         if (!packets.relaxedOffer(p)) {
             queueFullDrops.increment();
             pool.release(p);
-            return;
+            return false;
         }
         if (parked) {
             LockSupport.unpark(thread);
         }
+        return true;
     }
 
     /** Runs a control task on this worker's thread. */

@@ -9,6 +9,8 @@ import io.junction.bridge.conference.Conference;
 import io.junction.bridge.conference.Endpoint;
 import io.junction.bridge.conference.LimitExceededException;
 import io.junction.bridge.conference.RemovalReason;
+import io.junction.bridge.stats.BridgeMetrics;
+import io.junction.bridge.stats.ConferenceRates;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +58,8 @@ public final class AdminHandler {
         String[] s = ex.segments();
         if (s.length == 1 && s[0].equals("metrics")) {
             requireMethod(ex, "GET");
-            ex.text(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+            // one sample throughout: the bridge-wide gauges are the sum of the conferences' in every scrape
+            ex.text(200, "text/plain; version=0.0.4; charset=utf-8", bridge.metrics().consistently(registry::scrape));
             return;
         }
         if (s.length >= 1 && s[0].equals("dashboard")) {
@@ -266,6 +269,8 @@ public final class AdminHandler {
         json.put("name", c.name());
         json.put("bitrateInBps", c.bitrateInBps());
         json.put("bitrateOutBps", c.bitrateOutBps());
+        json.put("mediaBitrateInBps", c.rates().bps(ConferenceRates.MEDIA_IN));
+        json.put("mediaBitrateOutBps", c.rates().bps(ConferenceRates.MEDIA_OUT));
         ArrayNode eps = json.putArray("endpoints");
         for (Endpoint e : c.endpoints()) {
             eps.add(Exchange.JSON.valueToTree(e.stats()));
@@ -282,8 +287,14 @@ public final class AdminHandler {
         json.put("conferences", bridge.conferenceCount());
         json.put("endpoints", bridge.endpointCount());
         json.put("mediaPort", bridge.mediaPort());
-        json.put("bitrateInBps", bridge.metrics().bitrateInBps());
-        json.put("bitrateOutBps", bridge.metrics().bitrateOutBps());
+        BridgeMetrics m = bridge.metrics();
+        m.consistently(() -> {
+            json.put("bitrateInBps", m.bitrateInBps());
+            json.put("bitrateOutBps", m.bitrateOutBps());
+            json.put("mediaBitrateInBps", m.bps(ConferenceRates.MEDIA_IN));
+            json.put("mediaBitrateOutBps", m.bps(ConferenceRates.MEDIA_OUT));
+            return null;
+        });
         return json;
     }
 }

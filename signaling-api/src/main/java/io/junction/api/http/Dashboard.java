@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
@@ -89,8 +91,21 @@ public final class Dashboard {
     ObjectNode snapshot(boolean withHistory) {
         ObjectNode json = Exchange.JSON.createObjectNode();
         json.put("t", System.currentTimeMillis() / 1000.0);
-        json.put("bitrateInBps", bridge.metrics().bitrateInBps());
-        json.put("bitrateOutBps", bridge.metrics().bitrateOutBps());
+        // The bridge's and the conferences' rates of one sample: the totals are the sum of the rows.
+        List<Conference> conferences = new ArrayList<>();
+        List<double[]> rates = new ArrayList<>();
+        bridge.metrics().consistently(() -> {
+            json.put("bitrateInBps", bridge.metrics().bitrateInBps());
+            json.put("bitrateOutBps", bridge.metrics().bitrateOutBps());
+            for (Conference c : bridge.conferences()) {
+                if (conferences.size() >= MAX_CONFERENCES_IN_EVENT) {
+                    break;
+                }
+                conferences.add(c);
+                rates.add(new double[] {c.bitrateInBps(), c.bitrateOutBps()});
+            }
+            return null;
+        });
         json.put("conferenceCount", bridge.conferenceCount());
         json.put("endpointCount", bridge.endpointCount());
         if (withHistory) {
@@ -102,16 +117,13 @@ public final class Dashboard {
             }
         }
         ArrayNode confs = json.putArray("conferences");
-        int n = 0;
-        for (Conference c : bridge.conferences()) {
-            if (n++ >= MAX_CONFERENCES_IN_EVENT) {
-                break;
-            }
+        for (int i = 0; i < conferences.size(); i++) {
+            Conference c = conferences.get(i);
             ObjectNode cj = confs.addObject();
             cj.put("id", c.id());
             cj.put("name", c.name());
-            cj.put("bitrateInBps", c.bitrateInBps());
-            cj.put("bitrateOutBps", c.bitrateOutBps());
+            cj.put("bitrateInBps", rates.get(i)[0]);
+            cj.put("bitrateOutBps", rates.get(i)[1]);
             ArrayNode eps = cj.putArray("endpoints");
             double lossSum = 0;
             double jitterSum = 0;

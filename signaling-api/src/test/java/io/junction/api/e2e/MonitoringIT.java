@@ -1,5 +1,6 @@
 package io.junction.api.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,19 +20,24 @@ import org.junit.jupiter.api.Test;
 
 /** Bandwidth monitoring during a real two-party call: gauges, counters, labels, stats API, dashboard, Grafana. */
 class MonitoringIT {
-    /** Bytes the browsers' own stats say were sent (outbound-rtp) and received (inbound-rtp), headers included. */
-    private static long[] browserBytes(Participant p) {
+    /**
+     * What a browser's own stats count, summed over its streams: [0] RTP bytes sent (outbound-rtp
+     * payload + header and padding bytes; Chromium folds its RTX and padding into the media stream's
+     * counters), [1] RTP packets sent, [2] RTP bytes received (inbound-rtp, the same way), [3] RTP
+     * packets received.
+     */
+    static long[] browserRtp(Participant p) {
         @SuppressWarnings("unchecked")
-        Map<String, Object> m = (Map<String, Object>) p.browser.jsAsync("""
+        java.util.List<Number> m = (java.util.List<Number>) p.browser.jsAsync("""
                 const done = arguments[arguments.length - 1];
-                window.junctionRoom.pc.getStats().then((s) => { let sent = 0, recv = 0;
+                window.junctionRoom.pc.getStats().then((s) => { const v = [0, 0, 0, 0];
                   s.forEach((r) => {
-                    if (r.type === 'outbound-rtp') sent += (r.bytesSent || 0) + (r.headerBytesSent || 0);
-                    if (r.type === 'inbound-rtp') recv += (r.bytesReceived || 0) + (r.headerBytesReceived || 0);
+                    if (r.type === 'outbound-rtp') { v[0] += (r.bytesSent || 0) + (r.headerBytesSent || 0); v[1] += r.packetsSent || 0; }
+                    if (r.type === 'inbound-rtp') { v[2] += (r.bytesReceived || 0) + (r.headerBytesReceived || 0); v[3] += r.packetsReceived || 0; }
                   });
-                  done({sent, recv}); });
+                  done(v); });
                 """);
-        return new long[] {((Number) m.get("sent")).longValue(), ((Number) m.get("recv")).longValue()};
+        return m.stream().mapToLong(Number::longValue).toArray();
     }
 
     private static double gauge(String scrape, String name, String labels) {
@@ -40,56 +46,110 @@ class MonitoringIT {
         return v;
     }
 
+    /** Bytes of SRTP's authentication tag per packet (RFC 7714 §13.2: 16 for AES-GCM; RFC 3711: 10 for HMAC-SHA1-80). */
+    static int srtpTagBytes(String profile) {
+        return profile.startsWith("AEAD_AES") ? 16 : profile.endsWith("_32") ? 4 : 10;
+    }
+
+    private static void assertWithin(double tolerance, double actual, double expected, String message) {
+        assertTrue(expected > 0 && Math.abs(actual - expected) <= tolerance * expected,
+                String.format("%s (%.1f %% off, tolerance %.0f %%)", message, 100 * (actual - expected) / expected, 100 * tolerance));
+    }
+
     @Test
     void bitrateGaugesMatchTheBrowsersAndTheDashboardShowsTheCall() throws Exception {
         LoopbackNamespace.assertLoopbackOnly();
-        try (TestServer t = TestServer.start(); Participant a = new Participant("MonA"); Participant b = new Participant("MonB")) {
-            a.join(t.publicUrl(""), "monitored");
-            b.join(t.publicUrl(""), "monitored");
-            CallIT.await("both joined", 15000, () -> a.joined() && b.joined());
+        try (TestServer t = TestServer.start(); Participant a = new Participant("MonA"); Participant b = new Participant("MonB");
+             Participant c = new Participant("MonC")) {
+            List<Participant> all = List.of(a, b, c);
+            for (Participant p : all) {
+                p.join(t.publicUrl(""), "monitored");
+            }
+            CallIT.await("all joined", 20000, () -> all.stream().allMatch(Participant::joined));
             String ida = a.endpointId();
             String idb = b.endpointId();
-            CallIT.await("media flows both ways", 20000, () -> {
-                var ra = a.remotes().get(idb);
-                var rb = b.remotes().get(ida);
-                return ra != null && rb != null && ra.framesDecoded() > 0 && rb.framesDecoded() > 0;
-            });
+            CallIT.await("media flows between all three", 30000, () -> all.stream().allMatch(p -> p.remotes().size() == 2
+                    && p.remotes().values().stream().allMatch(r -> r.framesDecoded() > 0)));
             Thread.sleep(3000); // let the senders' rates settle
+            String cid = t.server.bridge().conferences().iterator().next().id();
+            String conf = "{conference=\"" + cid + "\",direction=";
+            int tag = srtpTagBytes(t.server.bridge().conferences().iterator().next().endpoint(ida).orElseThrow().stats().srtpProfile());
 
-            // Bridge gauges vs the browsers' own byte counters over the same ~8 s window.
-            long[] a0 = browserBytes(a);
-            long[] b0 = browserBytes(b);
+            // Bridge gauges (one a second) and counters vs the browsers' own counters over the same 60 s.
+            long[][] before = all.stream().map(MonitoringIT::browserRtp).toArray(long[][]::new);
+            String first = t.admin("GET", "/metrics", null).body();
             long t0 = System.nanoTime();
-            double inSum = 0;
-            double outSum = 0;
+            double[] gaugeSums = new double[4]; // wire in, wire out, media in, media out
             int samples = 0;
-            String previous = t.admin("GET", "/metrics", null).body();
-            for (int i = 0; i < 8; i++) {
+            String previous = first;
+            for (int i = 0; i < 60; i++) {
                 Thread.sleep(1000);
                 String scrape = t.admin("GET", "/metrics", null).body();
-                inSum += gauge(scrape, "junction_bitrate_bits_per_second", "{direction=\"in\"}");
-                outSum += gauge(scrape, "junction_bitrate_bits_per_second", "{direction=\"out\"}");
+                double[] bridge = {
+                        gauge(scrape, "junction_bitrate_bits_per_second", "{direction=\"in\"}"),
+                        gauge(scrape, "junction_bitrate_bits_per_second", "{direction=\"out\"}"),
+                        gauge(scrape, "junction_media_bitrate_bits_per_second", "{direction=\"in\"}"),
+                        gauge(scrape, "junction_media_bitrate_bits_per_second", "{direction=\"out\"}")};
+                double[] conference = {
+                        gauge(scrape, "junction_conference_bitrate_bits_per_second", conf + "\"in\"}"),
+                        gauge(scrape, "junction_conference_bitrate_bits_per_second", conf + "\"out\"}"),
+                        gauge(scrape, "junction_conference_media_bitrate_bits_per_second", conf + "\"in\"}"),
+                        gauge(scrape, "junction_conference_media_bitrate_bits_per_second", conf + "\"out\"}")};
+                // one conference: the bridge-wide figures are exactly its figures, in every scrape
+                assertArrayEquals(conference, bridge, "bridge-wide = sum of the conferences in scrape " + i);
+                for (int k = 0; k < 4; k++) {
+                    gaugeSums[k] += bridge[k];
+                }
                 samples++;
                 PrometheusText.assertCountersDidNotDecrease(previous, scrape);
                 previous = scrape;
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            long[] a1 = browserBytes(a);
-            long[] b1 = browserBytes(b);
-            double browserSentBps = ((a1[0] - a0[0]) + (b1[0] - b0[0])) * 8 / seconds;
-            double browserReceivedBps = ((a1[1] - a0[1]) + (b1[1] - b0[1])) * 8 / seconds;
-            double bridgeIn = inSum / samples;
-            double bridgeOut = outSum / samples;
-            System.out.printf("bitrate: bridge in %.0f bps vs browsers sent %.0f bps; bridge out %.0f bps vs browsers received %.0f bps%n",
-                    bridgeIn, browserSentBps, bridgeOut, browserReceivedBps);
-            assertTrue(bridgeIn > 0 && bridgeOut > 0);
-            assertTrue(Math.abs(bridgeIn - browserSentBps) <= 0.2 * browserSentBps, "in within 20%");
-            assertTrue(Math.abs(bridgeOut - browserReceivedBps) <= 0.2 * browserReceivedBps, "out within 20%");
+            long[] sent = new long[4];
+            for (int i = 0; i < all.size(); i++) {
+                long[] after = browserRtp(all.get(i));
+                for (int k = 0; k < 4; k++) {
+                    sent[k] += after[k] - before[i][k];
+                }
+            }
+            // The browsers count RTP; the bridge counts what crossed the socket (SRTP: + the tag per packet).
+            double browsersSentBps = (sent[0] + (double) tag * sent[1]) * 8 / seconds;
+            double browsersReceivedBps = (sent[2] + (double) tag * sent[3]) * 8 / seconds;
+            double[] bridgeBps = new double[4];
+            for (int k = 0; k < 4; k++) {
+                bridgeBps[k] = gaugeSums[k] / samples;
+            }
+            Map<String, Double> m0 = PrometheusText.parse(first);
+            Map<String, Double> m1 = PrometheusText.parse(previous);
+            java.util.function.ToDoubleFunction<String> rate = name -> (m1.get(name) - m0.getOrDefault(name, 0.0)) * 8 / seconds;
+            double wireInCounter = rate.applyAsDouble("junction_wire_received_bytes_total");
+            double wireOutCounter = rate.applyAsDouble("junction_wire_sent_bytes_total");
+            double droppedBps = 0;
+            for (Map.Entry<String, Double> e : m1.entrySet()) {
+                if (e.getKey().startsWith("junction_dropped_bytes_total{")) {
+                    droppedBps += rate.applyAsDouble(e.getKey());
+                }
+            }
+            double probesBps = rate.applyAsDouble("junction_probe_sent_bytes_total");
+            double rtxBps = rate.applyAsDouble("junction_rtx_sent_bytes_total");
+            String figures = String.format("browsers sent %.0f, received %.0f bit/s (RTP + %d B tag per packet); bridge in: "
+                            + "wire gauge %.0f (counter %.0f), media gauge %.0f, dropped %.0f; out: wire gauge %.0f (counter %.0f), "
+                            + "media gauge %.0f, rtx %.0f, probes %.0f bit/s; %d samples over %.1f s",
+                    browsersSentBps, browsersReceivedBps, tag, bridgeBps[0], wireInCounter, bridgeBps[2], droppedBps,
+                    bridgeBps[1], wireOutCounter, bridgeBps[3], rtxBps, probesBps, samples, seconds);
+            System.out.println("bitrate: " + figures);
+            // docs/api.md states these tolerances
+            assertWithin(0.05, bridgeBps[0], browsersSentBps, "wire in vs what the browsers sent: " + figures);
+            assertWithin(0.05, bridgeBps[0], wireInCounter, "wire in gauge vs counter: " + figures);
+            assertWithin(0.05, bridgeBps[2] + droppedBps, bridgeBps[0], "media in + dropped = wire in: " + figures);
+            assertWithin(0.05, bridgeBps[3], browsersReceivedBps, "media out vs what the browsers received: " + figures);
+            assertWithin(0.05, bridgeBps[1], wireOutCounter, "wire out gauge vs counter: " + figures);
+            assertWithin(0.05, bridgeBps[3] + rtxBps + probesBps, bridgeBps[1], "media + rtx + probes = wire out: " + figures);
 
             // Stats API.
-            String cid = t.server.bridge().conferences().iterator().next().id();
+
             JsonNode cs = TestServer.json(t.admin("GET", "/v1/conferences/" + cid + "/stats", null));
-            assertEquals(2, cs.get("endpoints").size());
+            assertEquals(3, cs.get("endpoints").size());
             assertTrue(cs.get("bitrateInBps").asDouble() > 0);
             JsonNode es = TestServer.json(t.admin("GET", "/v1/conferences/" + cid + "/endpoints/" + ida + "/stats", null));
             assertTrue(es.get("mediaConnected").asBoolean());
@@ -103,9 +163,10 @@ class MonitoringIT {
                 assertTrue(in.get("packets").asLong() > 0 && in.get("bitrateBps").asDouble() > 0, in.toString());
             }
             assertEquals(java.util.List.of("audio", "video/q", "video/h", "video/f"), streams);
-            assertEquals(2, es.get("outbound").size());
+            String idc = c.endpointId();
+            assertEquals(4, es.get("outbound").size(), es.toString()); // audio and video of B and C
             for (JsonNode out : es.get("outbound")) {
-                assertEquals(idb, out.get("sourceEndpointId").asText());
+                assertTrue(Set.of(idb, idc).contains(out.get("sourceEndpointId").asText()), out.toString());
                 assertTrue(out.get("packets").asLong() > 0, out.toString());
                 if (out.get("kind").asText().equals("video")) {
                     assertTrue(out.get("forwardedLayer").asInt() >= 0, "a layer is forwarded: " + out);
@@ -116,7 +177,7 @@ class MonitoringIT {
                     "{conference=\"" + cid + "\"}") > 0, "per-conference counters");
             // Labels are bounded: no endpoint id anywhere; conference ids only on the "conference" label.
             String scrape = t.admin("GET", "/metrics", null).body();
-            PrometheusText.assertBoundedLabels(scrape, Set.of(ida, idb), cid);
+            PrometheusText.assertBoundedLabels(scrape, Set.of(ida, idb, idc), cid);
 
             // Every Grafana panel query references a metric this bridge exports.
             JsonNode grafana = TestServer.JSON.readTree(Path.of("..", "deploy", "grafana", "dashboards", "junction.json").toFile());
@@ -152,16 +213,15 @@ class MonitoringIT {
                 assertEquals(1L, dash.js("return document.querySelectorAll('tr[data-conference-id=\"" + cid + "\"]').length"));
                 dash.js("document.querySelector('tr[data-conference-id=\"" + cid + "\"]').click()");
                 CallIT.await("endpoint rows", 5000, () -> ((Number) dash.js(
-                        "return document.querySelectorAll('#endpoints tbody tr').length")).intValue() == 2);
+                        "return document.querySelectorAll('#endpoints tbody tr').length")).intValue() == 3);
                 Path shot = Path.of("target", "test-artifacts", "dashboard.png");
                 dash.screenshot(shot);
                 assertTrue(Files.size(shot) > 10_000);
             }
 
-            // Both leave: bitrates fall to 0 within 5 s, counters still never decrease.
-            a.leave();
-            b.leave();
-            String before = t.admin("GET", "/metrics", null).body();
+            // All leave: bitrates fall to 0 within 5 s, counters still never decrease.
+            all.forEach(Participant::leave);
+            String beforeLeave = t.admin("GET", "/metrics", null).body();
             CallIT.await("bitrate back to 0", 5000, () -> {
                 try {
                     String s = t.admin("GET", "/metrics", null).body();
@@ -171,8 +231,8 @@ class MonitoringIT {
                     return false;
                 }
             });
-            PrometheusText.assertCountersDidNotDecrease(before, t.admin("GET", "/metrics", null).body());
-            assertTrue(new HashSet<>(List.of(ida, idb)).size() == 2);
+            PrometheusText.assertCountersDidNotDecrease(beforeLeave, t.admin("GET", "/metrics", null).body());
+            assertTrue(new HashSet<>(List.of(ida, idb, idc)).size() == 3);
         }
     }
 }
