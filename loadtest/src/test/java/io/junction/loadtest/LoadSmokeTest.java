@@ -58,6 +58,12 @@ class LoadSmokeTest {
         java.util.List<String> mismatches = new java.util.concurrent.CopyOnWriteArrayList<>();
         Thread scraper = new Thread(() -> scrapeWhileRunning(checked, mismatches));
         scraper.start();
+        java.util.concurrent.atomic.AtomicInteger events = new java.util.concurrent.atomic.AtomicInteger();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        var dashboard = http.sendAsync(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + server.adminPort() + "/v1/dashboard/events")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines())
+                .thenAccept(response -> response.body().forEach(line -> checkDashboardEvent(line, events, mismatches)));
         LoadRun run = new LoadRun(options, new PrintStream(progress, true, StandardCharsets.UTF_8));
         Report r;
         try {
@@ -65,6 +71,7 @@ class LoadSmokeTest {
         } finally {
             scraper.interrupt();
             scraper.join();
+            dashboard.cancel(true);
         }
         String text = r.text();
         System.out.print(progress.toString(StandardCharsets.UTF_8));
@@ -93,9 +100,10 @@ class LoadSmokeTest {
         assertEquals(0, server.bridge().conferences().size(), "the tool removes what it created");
 
         // Bandwidth truth: the bridge's wire counters against what the clients themselves sent and received.
-        System.out.println(checked.get() + " scrapes compared");
+        System.out.println(checked.get() + " scrapes and " + events.get() + " dashboard events compared");
         assertTrue(mismatches.isEmpty(), "bridge-wide bitrate = sum of the conferences' in every scrape: " + mismatches);
         assertTrue(checked.get() >= 5, "scrapes with two conferences: " + checked.get());
+        assertTrue(events.get() >= 3, "dashboard events with two conferences: " + events.get());
         RtpBytes.now().minus(before).assertMatches(run.rtpBytesSentAndReceived());
     }
 
@@ -124,6 +132,33 @@ class LoadSmokeTest {
             assertEquals(wireIn, accepted + dropped, "wire in = accepted + dropped: " + bytes);
             // the bridge may send a last packet or two after a client stopped reading
             assertTrue(wireOut >= clients[1] && wireOut - clients[1] <= wireOut / 200, "wire out = what the clients received: " + bytes);
+        }
+    }
+
+    /** One dashboard event ({@code data: {...}}): with two conferences, the totals must be the sums of the rows. */
+    private static void checkDashboardEvent(String line, java.util.concurrent.atomic.AtomicInteger events, java.util.List<String> mismatches) {
+        if (!line.startsWith("data: ")) {
+            return;
+        }
+        try {
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line.substring(6));
+            var conferences = json.get("conferences");
+            if (conferences.size() != 2 || json.get("bitrateInBps").asDouble() == 0) {
+                return;
+            }
+            for (String field : new String[] {"bitrateInBps", "bitrateOutBps"}) {
+                double sum = 0;
+                for (var c : conferences) {
+                    sum += c.get(field).asDouble();
+                }
+                double total = json.get(field).asDouble();
+                if (Math.abs(total - sum) > 1e-6 * total) {
+                    mismatches.add("dashboard " + field + ": " + total + " vs " + sum);
+                }
+            }
+            events.incrementAndGet();
+        } catch (java.io.IOException e) {
+            mismatches.add("dashboard event unreadable: " + e);
         }
     }
 
