@@ -11,13 +11,15 @@ import java.util.concurrent.TimeUnit;
  * {@link #PARENT_ADDRESS} on this side, {@link #CHILD_ADDRESS} in the child. A browser whose link
  * needs its own shaping runs in the child, driven by a chromedriver started there (Selenium reaches it
  * over the veth), and {@code tc} on the parent's end shapes exactly what the bridge sends it. Nothing
- * leaves the test's namespaces: the child has only loopback and its veth end.
+ * leaves the test's namespaces: the child has only loopback and its veth end. The addresses are from
+ * 198.18.0.0/15, the range RFC 2544 sets aside for benchmark networks, so that no test ever names an
+ * address of a real network.
  */
 final class VethNamespace implements AutoCloseable {
     /** Interface names of these veth links; {@link LoopbackNamespace} allows them. */
     static final String PREFIX = "jv";
-    static final String PARENT_ADDRESS = "10.77.0.1";
-    static final String CHILD_ADDRESS = "10.77.0.2";
+    static final String PARENT_ADDRESS = "198.18.0.1";
+    static final String CHILD_ADDRESS = "198.18.0.2";
     private static final String PARENT_LINK = PREFIX + "b";
     private static final String CHILD_LINK = PREFIX + "r";
     private static final int DRIVER_PORT = 9515;
