@@ -211,9 +211,9 @@ final class MediaReceiver implements PacketHandler {
         conferenceCounters.packetsIn.increment();
         conferenceCounters.bytesIn.add(rtpWireLen);
         if (recovered) {
-            enc.receiveStats().onRecovered(p.len);
+            enc.receiveStats().onRecovered(rtpWireLen);
         } else {
-            int lost = enc.receiveStats().onPacket(rtp.sequenceNumber(), rtp.timestamp(), p.receivedNs, p.len);
+            int lost = enc.receiveStats().onPacket(rtp.sequenceNumber(), rtp.timestamp(), p.receivedNs, rtpWireLen);
             if (lost > 0) {
                 counters.rtpLostIn[kind].add(lost);
             }
