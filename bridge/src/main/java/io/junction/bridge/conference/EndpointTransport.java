@@ -244,7 +244,7 @@ final class EndpointTransport {
                 conferenceCounters.wirePacketsIn.increment();
             }
             if (len > Packet.MAX_DATAGRAM) {
-                dropDatagram(DropReason.RTP_MALFORMED, rtp, len);
+                counters.dropDatagram(DropReason.RTP_MALFORMED, rtp, len);
                 return;
             }
             Packet p = core.pool().take();
@@ -252,19 +252,10 @@ final class EndpointTransport {
             p.receivedNs = receivedNs;
             p.handler = rtpHandler;
             if (!worker.offer(p)) {
-                dropDatagram(DropReason.QUEUE_FULL, rtp, len);
+                counters.dropDatagram(DropReason.QUEUE_FULL, rtp, len);
             }
         } else {
             counters.drop(DropReason.UNKNOWN_FIRST_BYTE);
-        }
-    }
-
-    /** Counts a dropped SRTP or SRTCP datagram; RTP also by its bytes. */
-    private void dropDatagram(DropReason reason, boolean rtp, int len) {
-        if (rtp) {
-            counters.dropRtp(reason, len);
-        } else {
-            counters.drop(reason);
         }
     }
 

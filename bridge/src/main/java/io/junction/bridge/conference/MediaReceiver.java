@@ -154,12 +154,8 @@ final class MediaReceiver implements PacketHandler {
 
     /** Drops a packet still as received (RTP bytes counted as such; RTCP by packet). */
     private void dropUnprotected(Packet p, DropReason reason) {
-        if (EndpointTransport.isRtcp(p.buf, p.off, p.len)) {
-            drop(p, reason);
-        } else {
-            counters.dropRtp(reason, p.len);
-            pool.release(p);
-        }
+        counters.dropDatagram(reason, !EndpointTransport.isRtcp(p.buf, p.off, p.len), p.len);
+        pool.release(p);
     }
 
     private void handleRtp(Packet p) {

@@ -95,6 +95,15 @@ public final class MediaCounters {
         dropBytes[reason.ordinal()].add(bytes);
     }
 
+    /** A dropped SRTP ({@code rtp}: counted with its bytes) or SRTCP datagram of {@code bytes} as received. */
+    public void dropDatagram(DropReason reason, boolean rtp, int bytes) {
+        if (rtp) {
+            dropRtp(reason, bytes);
+        } else {
+            drop(reason);
+        }
+    }
+
     public long dropBytes(DropReason reason) {
         return dropBytes[reason.ordinal()].sum();
     }
