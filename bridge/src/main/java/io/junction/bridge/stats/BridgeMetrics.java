@@ -124,12 +124,12 @@ public final class BridgeMetrics {
         }
     }
 
-    private void counter(String name, String description, Tags tags, LongAdder adder, String baseUnit) {
+    private Meter counter(String name, String description, Tags tags, LongAdder adder, String baseUnit) {
         FunctionCounter.Builder<LongAdder> b = FunctionCounter.builder(name, adder, LongAdder::sum).description(description).tags(tags);
         if (baseUnit != null) {
             b.baseUnit(baseUnit);
         }
-        b.register(registry);
+        return b.register(registry);
     }
 
     private void gauge(String name, String description, Tags tags, ToDoubleFunction<BridgeMetrics> f, String baseUnit) {
@@ -153,22 +153,22 @@ public final class BridgeMetrics {
                                 ConferenceCounters c, ConferenceRates rates) {
         Tags tags = Tags.of("conference", conferenceId);
         List<Meter> meters = List.of(
-                conferenceCounter("junction.conference.wire.received.bytes", c.wireBytesIn, tags, "bytes",
-                        "Every RTP datagram received on one conference's endpoints, before any check (SRTP size)"),
-                conferenceCounter("junction.conference.wire.received.packets", c.wirePacketsIn, tags, null,
-                        "Every RTP datagram received on one conference's endpoints, before any check"),
-                conferenceCounter("junction.conference.received.bytes", c.bytesIn, tags, "bytes",
-                        "RTP bytes from one conference's publishers accepted for forwarding (SRTP size)"),
-                conferenceCounter("junction.conference.received.packets", c.packetsIn, tags, null,
-                        "RTP packets from one conference's publishers accepted for forwarding"),
-                conferenceCounter("junction.conference.wire.sent.bytes", c.wireBytesOut, tags, "bytes",
-                        "Every RTP datagram sent to one conference's subscribers: media, RTX, probes (SRTP size)"),
-                conferenceCounter("junction.conference.wire.sent.packets", c.wirePacketsOut, tags, null,
-                        "Every RTP datagram sent to one conference's subscribers: media, RTX, probes"),
-                conferenceCounter("junction.conference.sent.bytes", c.bytesOut, tags, "bytes",
-                        "RTP media bytes forwarded to one conference's subscribers (SRTP size; no RTX, no probes)"),
-                conferenceCounter("junction.conference.sent.packets", c.packetsOut, tags, null,
-                        "RTP media packets forwarded to one conference's subscribers (no RTX, no probes)"),
+                counter("junction.conference.wire.received.bytes", "Every RTP datagram received on one conference's endpoints, before any check (SRTP size)",
+                        tags, c.wireBytesIn, "bytes"),
+                counter("junction.conference.wire.received.packets", "Every RTP datagram received on one conference's endpoints, before any check",
+                        tags, c.wirePacketsIn, null),
+                counter("junction.conference.received.bytes", "RTP bytes from one conference's publishers accepted for forwarding (SRTP size)",
+                        tags, c.bytesIn, "bytes"),
+                counter("junction.conference.received.packets", "RTP packets from one conference's publishers accepted for forwarding",
+                        tags, c.packetsIn, null),
+                counter("junction.conference.wire.sent.bytes", "Every RTP datagram sent to one conference's subscribers: media, RTX, probes (SRTP size)",
+                        tags, c.wireBytesOut, "bytes"),
+                counter("junction.conference.wire.sent.packets", "Every RTP datagram sent to one conference's subscribers: media, RTX, probes",
+                        tags, c.wirePacketsOut, null),
+                counter("junction.conference.sent.bytes", "RTP media bytes forwarded to one conference's subscribers (SRTP size; no RTX, no probes)",
+                        tags, c.bytesOut, "bytes"),
+                counter("junction.conference.sent.packets", "RTP media packets forwarded to one conference's subscribers (no RTX, no probes)",
+                        tags, c.packetsOut, null),
                 conferenceGauge("junction.conference.bitrate", "in", rates, ConferenceRates.WIRE_IN, tags,
                         "RTP on the wire of one conference over the last second"),
                 conferenceGauge("junction.conference.bitrate", "out", rates, ConferenceRates.WIRE_OUT, tags,
@@ -180,14 +180,6 @@ public final class BridgeMetrics {
                 Gauge.builder("junction.conference.endpoints", conference, endpoints).tags(tags)
                         .description("Endpoints in one conference").register(registry));
         conferenceMeters.put(conferenceId, meters);
-    }
-
-    private Meter conferenceCounter(String name, LongAdder adder, Tags tags, String baseUnit, String description) {
-        FunctionCounter.Builder<LongAdder> b = FunctionCounter.builder(name, adder, LongAdder::sum).tags(tags).description(description);
-        if (baseUnit != null) {
-            b.baseUnit(baseUnit);
-        }
-        return b.register(registry);
     }
 
     private Meter conferenceGauge(String name, String direction, ConferenceRates rates, int which, Tags tags, String description) {
