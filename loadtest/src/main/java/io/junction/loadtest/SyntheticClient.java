@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.junction.bridge.cc.TransportCcRecorder;
 import io.junction.bridge.rtp.ByteIo;
-import io.junction.bridge.rtp.RtcpWriter;
+import io.junction.bridge.rtcp.Nack;
+import io.junction.bridge.rtcp.Pli;
+import io.junction.bridge.rtcp.ReceiverReport;
+import io.junction.bridge.rtcp.ReportBlock;
 import io.junction.bridge.rtp.RtpPacket;
 import io.junction.bridge.transport.dtls.DtlsCertificate;
 import io.junction.bridge.transport.dtls.DtlsClient;
@@ -538,10 +541,10 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
             }
             n = (words + 1) * 4;
         } else if (kind == 5) { // NACK then PLI for an SSRC nobody sends
-            n = RtcpWriter.writeNack(out, 0, senderSsrc, ssrc, new int[] {r.nextInt()}, 1);
-            n += RtcpWriter.writePli(out, n, senderSsrc, ssrc);
+            n = Nack.write(out, 0, senderSsrc, ssrc, new int[] {r.nextInt()}, 1);
+            n += Pli.write(out, n, senderSsrc, ssrc);
         } else { // an RR whose length field says 40 words
-            n = RtcpWriter.writeRrHeader(out, 0, senderSsrc, 0);
+            n = ReceiverReport.writeHeader(out, 0, senderSsrc, 0);
             ByteIo.writeU16(out, 2, 40);
             for (int i = n; i < n + 8; i++) {
                 out[i] = (byte) r.nextInt(256);
@@ -571,10 +574,10 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
         nextReportNs = nowNs + 1_000_000_000L;
         List<Map.Entry<Integer, SeqTracker>> list = new ArrayList<>(tracks.entrySet());
         int blocks = Math.min(list.size(), 31);
-        int n = RtcpWriter.writeRrHeader(out, 0, senderSsrc, blocks);
+        int n = ReceiverReport.writeHeader(out, 0, senderSsrc, blocks);
         for (int i = 0; i < blocks; i++) {
             SeqTracker t = list.get(i).getValue();
-            n += RtcpWriter.writeReportBlock(out, n, list.get(i).getKey(), t.fractionLostSinceLastReport(),
+            n += ReportBlock.write(out, n, list.get(i).getKey(), t.fractionLostSinceLastReport(),
                     Math.max(0, t.lost()), t.highestExtended(), 0, 0, 0);
         }
         sendRtcp(n);

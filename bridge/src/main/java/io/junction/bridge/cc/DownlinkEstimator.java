@@ -1,6 +1,6 @@
 package io.junction.bridge.cc;
 
-import io.junction.bridge.rtp.TransportCcFeedback;
+import io.junction.bridge.rtcp.TransportCcFeedback;
 
 /**
  * Send-side bandwidth estimate of the path from the bridge to one subscriber, GCC style

@@ -1,6 +1,6 @@
 package io.junction.bridge.cc;
 
-import io.junction.bridge.rtp.TransportCcFeedback;
+import io.junction.bridge.rtcp.TransportCcFeedback;
 
 /**
  * Records when each transport-wide sequence number of one publisher arrived and turns the record into

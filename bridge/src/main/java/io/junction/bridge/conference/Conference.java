@@ -274,8 +274,9 @@ public final class Conference {
             }
             m.sample(nowNs);
             m.collectReportedLoss(reportedLoss);
-            if (m.rttNs >= 0) {
-                rtt.record(m.rttNs / 1e9);
+            long rttNs = m.rttNs();
+            if (rttNs >= 0) {
+                rtt.record(rttNs / 1e9);
             }
             for (SourceTrack t : m.publishedTracks()) {
                 for (io.junction.bridge.forward.SourceEncoding enc : t.encodings()) {

@@ -2,7 +2,7 @@ package io.junction.bridge.conference;
 
 import io.junction.bridge.forward.DominantSpeaker;
 import io.junction.bridge.rtp.RtpPacket;
-import io.junction.bridge.sdp.CodecCatalog;
+import io.junction.bridge.codec.CodecCatalog;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,7 +12,7 @@ import java.util.List;
  * {@link #TICK_NS}) that re-runs every receiver's layer allocation and announces a new dominant
  * speaker. The speaker ranking is published as an immutable list for the allocators.
  */
-final class ConferenceForwarding {
+final class ConferenceForwarding implements io.junction.bridge.pipeline.AudioObserver {
     static final long TICK_NS = 100_000_000L;
 
     private final Conference conference;
@@ -37,7 +37,8 @@ final class ConferenceForwarding {
     }
 
     /** Worker: one audio packet of {@code endpointId}, already parsed in {@code rtp}. */
-    void onAudio(String endpointId, RtpPacket rtp, long nowNs) {
+    @Override
+    public void onAudio(String endpointId, RtpPacket rtp, long nowNs) {
         int level = io.junction.bridge.rtp.AudioLevel.audioLevel(rtp, CodecCatalog.EXT_AUDIO_LEVEL);
         if (level >= 0) {
             speakers.onAudioLevel(endpointId, level, nowNs);

@@ -24,6 +24,7 @@ public final class MediaCore implements AutoCloseable {
     private final ExecutorService dtlsExecutor;
     private final MediaCounters counters = new MediaCounters();
     private volatile io.junction.bridge.stats.PacketTap tap;
+    private final io.junction.bridge.pipeline.PathContext pathContext;
     /** Control-plane timer and event thread of the media core (forwarding ticks, speaker events). */
     private final java.util.concurrent.ScheduledExecutorService control =
             Executors.newSingleThreadScheduledExecutor(r -> {
@@ -42,6 +43,7 @@ public final class MediaCore implements AutoCloseable {
         this.pool = new PacketPool(16384, 1024);
         this.workers = new PacketWorkers(Math.max(1, config.packetWorkers()), pool);
         this.certificate = DtlsCertificate.generate();
+        this.pathContext = new io.junction.bridge.pipeline.PathContext(pool, counters, config, control, this::tap);
         AtomicInteger n = new AtomicInteger();
         this.dtlsExecutor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "dtls-" + n.incrementAndGet());
@@ -90,6 +92,17 @@ public final class MediaCore implements AutoCloseable {
 
     public MediaCounters counters() {
         return counters;
+    }
+
+    /** What every endpoint's packet path shares. */
+    io.junction.bridge.pipeline.PathContext pathContext() {
+        return pathContext;
+    }
+
+    /** What every endpoint's transport shares. */
+    io.junction.bridge.transport.EndpointTransport.Resources transportResources() {
+        return new io.junction.bridge.transport.EndpointTransport.Resources(certificate, config.dtlsHandshakeTimeout(),
+                dtlsExecutor, pool, counters);
     }
 
     private boolean closed;

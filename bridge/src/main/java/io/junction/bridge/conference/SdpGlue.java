@@ -6,6 +6,7 @@ import io.junction.bridge.sdp.BridgeOffer;
 import io.junction.bridge.sdp.ClientAnswerReader;
 import io.junction.bridge.sdp.OfferWriter;
 import io.junction.bridge.sdp.SdpException;
+import io.junction.bridge.transport.EndpointTransport;
 import io.junction.bridge.transport.ice.LocalCandidateInfo;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,13 +21,13 @@ final class SdpGlue {
 
     private SdpGlue() {}
 
-    static String writeOffer(MediaSession session, int revision, EndpointTransport transport,
-                             List<MediaSession.Slot> slots) {
+    static String writeOffer(MediaSession session, int revision, List<BridgeOffers.Slot> slots) {
+        EndpointTransport transport = session.transport();
         List<BridgeOffer.Section> sections = new ArrayList<>();
-        sections.add(BridgeOffer.Section.receive(MediaSession.PUBLISH_AUDIO_MID, false));
-        sections.add(BridgeOffer.Section.receive(MediaSession.PUBLISH_VIDEO_MID, true,
+        sections.add(BridgeOffer.Section.receive(BridgeOffers.PUBLISH_AUDIO_MID, false));
+        sections.add(BridgeOffer.Section.receive(BridgeOffers.PUBLISH_VIDEO_MID, true,
                 session.endpoint().conference().bridge().config().forwarding().simulcast() ? SIMULCAST_RIDS : List.of()));
-        for (MediaSession.Slot slot : slots) {
+        for (BridgeOffers.Slot slot : slots) {
             boolean video = slot.kind == MediaKind.VIDEO;
             Subscription sub = slot.subscription;
             if (sub == null) {
@@ -54,8 +55,8 @@ final class SdpGlue {
             throw new AnswerException("bad-sdp", e.getMessage());
         }
         return new ClientAnswer(a.iceUfrag(), a.icePassword(), a.fingerprintSha256(),
-                sendStream(a.section(MediaSession.PUBLISH_AUDIO_MID)),
-                sendStream(a.section(MediaSession.PUBLISH_VIDEO_MID)));
+                sendStream(a.section(BridgeOffers.PUBLISH_AUDIO_MID)),
+                sendStream(a.section(BridgeOffers.PUBLISH_VIDEO_MID)));
     }
 
     private static ClientAnswer.SendStream sendStream(ClientAnswerReader.SendInfo s) {

@@ -36,7 +36,7 @@ public final class SourceEncoding {
         this.ssrc = ssrc;
         this.rtxSsrc = rtxSsrc;
         this.nackRequester = track.kind() == MediaKind.VIDEO ? new NackRequester() : null;
-        this.receiveStats = new io.junction.bridge.stats.ReceiveStreamStats(track.kind() == MediaKind.AUDIO ? 48_000 : 90_000);
+        this.receiveStats = new io.junction.bridge.stats.ReceiveStreamStats(track.kind().clockRate());
     }
 
     public SourceTrack track() {
@@ -94,6 +94,19 @@ public final class SourceEncoding {
     public boolean tryClaimKeyframeRequest(long nowNs) {
         long last = lastKeyframeRequestNs.get();
         return nowNs - last >= SourceTrack.KEYFRAME_REQUEST_INTERVAL_NS && lastKeyframeRequestNs.compareAndSet(last, nowNs);
+    }
+
+    /**
+     * Asks the publisher for a keyframe of this encoding, at most once per
+     * {@link SourceTrack#KEYFRAME_REQUEST_INTERVAL_NS} whoever asks (any thread): with a FIR when the
+     * asker used one, else a PLI. Nothing happens once the track ended or before its SSRC is known.
+     */
+    public void requestKeyframe(long nowNs, boolean fir) {
+        KeyframeSource publisher = track.publisher();
+        if (publisher == null || track.isEnded() || ssrc == 0 || !tryClaimKeyframeRequest(nowNs)) {
+            return;
+        }
+        publisher.requestKeyframe(this, fir);
     }
 
     /** The sequence number for a new FIR for this SSRC (RFC 5104: incremented per request). */

@@ -1,5 +1,8 @@
 package io.junction.bridge.forward;
 
+import io.junction.bridge.codec.CodecCatalog;
+import io.junction.bridge.codec.FrameInfo;
+import io.junction.bridge.codec.VideoCodec;
 import java.util.Arrays;
 
 /**
@@ -18,13 +21,17 @@ public final class SourceTrack {
     private final SourceEncoding[] encodings;
     private volatile Subscription[] subscriptions = NONE;
     private volatile boolean ended;
-    private final Object publisherContext;
+    private final KeyframeSource publisher;
     private final byte[] cname;
+    /** Video: the payload format reader per payload type (see {@link CodecCatalog#newVideoPayloadTable}); null for audio. */
+    private final VideoCodec[] payloadFormats;
+    /** Video: what the last inspected packet's descriptor said; the publisher's worker reuses it. */
+    private final FrameInfo frameInfo;
 
     /** A track with one encoding (no simulcast). */
     public SourceTrack(String endpointId, MediaKind kind, String trackId, int primarySsrc, int rtxSsrc,
-                       Object publisherContext) {
-        this(endpointId, kind, trackId, java.util.List.of(), primarySsrc, rtxSsrc, publisherContext);
+                       KeyframeSource publisher) {
+        this(endpointId, kind, trackId, java.util.List.of(), primarySsrc, rtxSsrc, publisher);
     }
 
     /**
@@ -32,8 +39,10 @@ public final class SourceTrack {
      * {@code rids} is empty. Simulcast SSRCs are learned from the rid header extension.
      */
     public SourceTrack(String endpointId, MediaKind kind, String trackId, java.util.List<String> rids, int primarySsrc,
-                       int rtxSsrc, Object publisherContext) {
-        this.publisherContext = publisherContext;
+                       int rtxSsrc, KeyframeSource publisher) {
+        this.publisher = publisher;
+        this.payloadFormats = kind == MediaKind.VIDEO ? CodecCatalog.newVideoPayloadTable() : null;
+        this.frameInfo = kind == MediaKind.VIDEO ? new FrameInfo() : null;
         this.cname = ("junction-" + endpointId).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         this.endpointId = endpointId;
         this.kind = kind;
@@ -104,9 +113,22 @@ public final class SourceTrack {
         return cname;
     }
 
-    /** Opaque pointer to the publisher's receive path (set by the conference layer). */
-    public Object publisherContext() {
-        return publisherContext;
+    /** Who sends the publisher keyframe requests (null in tests without a receive path). */
+    public KeyframeSource publisher() {
+        return publisher;
+    }
+
+    /**
+     * Video: the reader of payload type {@code pt} (chosen when the track was created, from the
+     * catalog), or null for a type the bridge did not offer.
+     */
+    public VideoCodec payloadFormat(int pt) {
+        return payloadFormats == null || pt < 0 || pt >= payloadFormats.length ? null : payloadFormats[pt];
+    }
+
+    /** Video: the reused frame-info view of this track's packets (publisher's worker only). */
+    public FrameInfo frameInfo() {
+        return frameInfo;
     }
 
     public String endpointId() {

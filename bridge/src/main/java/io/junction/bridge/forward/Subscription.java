@@ -18,8 +18,8 @@ public final class Subscription {
     /** Set once the subscriber has answered an offer containing this subscription's m-line. */
     private volatile boolean active;
     private volatile boolean removed;
-    /** Opaque pointer to the subscriber's send path (set by the conference layer). */
-    private final Object subscriberContext;
+    /** The subscriber's send path for this subscription. */
+    private final StreamSink sink;
 
     /** Packets kept for retransmission (video with RTX only); created and used by the subscriber's worker. */
     public RetransmissionCache retransmissions;
@@ -48,16 +48,16 @@ public final class Subscription {
     public volatile long rttNs = -1;
 
     public Subscription(SourceTrack source, String subscriberId, int outSsrc, int outRtxSsrc, String mid,
-                        int initialSeq, int initialTs, Object subscriberContext) {
+                        int initialSeq, int initialTs, StreamSink.Factory sinks) {
         this.source = source;
         this.subscriberId = subscriberId;
         this.outSsrc = outSsrc;
         this.outRtxSsrc = outRtxSsrc;
         this.mid = mid;
         boolean audio = source.kind() == MediaKind.AUDIO;
-        this.projection = audio ? new Projection(48_000, initialSeq, initialTs) : null;
-        this.video = audio ? null : new VideoProjection(90_000, initialSeq, initialTs);
-        this.subscriberContext = subscriberContext;
+        this.projection = audio ? new Projection(source.kind().clockRate(), initialSeq, initialTs) : null;
+        this.video = audio ? null : new VideoProjection(source.kind().clockRate(), initialSeq, initialTs);
+        this.sink = sinks == null ? null : sinks.create(this);
     }
 
     public SourceTrack source() {
@@ -108,8 +108,9 @@ public final class Subscription {
         return projection != null ? projection : video;
     }
 
-    public Object subscriberContext() {
-        return subscriberContext;
+    /** Where this subscription's packets go (null in tests without a send path). */
+    public StreamSink sink() {
+        return sink;
     }
 
     public boolean isActive() {

@@ -1,10 +1,12 @@
 package io.junction.bridge.forward;
 
+import io.junction.bridge.codec.FrameInfo;
+
 /**
  * Turns the simulcast layers of one video source into the single continuous stream one subscriber
  * receives under its own SSRC. Per packet it decides whether to forward (only the current layer, only
- * temporal layers up to the target) and rewrites the forwarded packet's sequence number, timestamp,
- * and VP8 picture id and TL0PICIDX, so the receiver never sees a gap it would NACK, a duplicate, or a
+ * temporal layers up to the target) and computes the forwarded packet's sequence number, timestamp,
+ * picture id and TL0PICIDX (the codec writes the last two into the payload), so the receiver never sees a gap it would NACK, a duplicate, or a
  * picture id jump its decoder would take for a lost frame.
  *
  * <ul>
@@ -130,18 +132,17 @@ public final class VideoProjection implements StreamProjection {
     }
 
     /**
-     * Decides about one packet of {@code encoding}. On true, {@link #outSeq()} etc. hold the rewritten
-     * values for it.
-     *
-     * @param temporalId     the packet's temporal layer, -1 when unknown (then it counts as layer 0)
-     * @param layerSync      the frame depends only on layer 0 (VP8 Y bit): a temporal up-switch point
-     * @param keyframeStart  first packet of a keyframe
-     * @param startOfFrame   first packet of a frame
-     * @param pictureId      VP8 picture id (15 bits used), -1 without
-     * @param tl0            VP8 TL0PICIDX, -1 without
+     * Decides about one packet of {@code encoding}, from what its codec read of it ({@code frame}:
+     * keyframe and frame starts, temporal layer, layer sync, picture id and TL0PICIDX). On true,
+     * {@link #outSeq()} etc. hold the rewritten values for it.
      */
-    public boolean accept(int encoding, int ssrc, int seq, int ts, int temporalId, boolean layerSync,
-                          boolean keyframeStart, boolean startOfFrame, int pictureId, int tl0, long nowNs) {
+    public boolean accept(int encoding, int ssrc, int seq, int ts, FrameInfo frame, long nowNs) {
+        int temporalId = frame.temporalId;
+        boolean layerSync = frame.layerSync;
+        boolean keyframeStart = frame.keyframeStart;
+        boolean startOfFrame = frame.startOfFrame;
+        int pictureId = frame.pictureId;
+        int tl0 = frame.tl0PicIdx;
         if (encoding != currentEncoding) {
             if (encoding != targetEncoding || !keyframeStart) {
                 if (encoding == targetEncoding) {

@@ -34,6 +34,13 @@ public final class RtpPacket {
     private boolean twoByte;
     private int foundExtLength;
     private DropReason invalidReason;
+    /**
+     * The extension elements of ids 1..14 (the one-byte range, which the bridge's ids are in), found by
+     * the one scan {@link #wrap} makes: absolute data offset (-1: absent) and data length.
+     */
+    private final int[] extAt = new int[INDEXED_IDS];
+    private final int[] extLen = new int[INDEXED_IDS];
+    private static final int INDEXED_IDS = 15;
 
     /** Why {@link #wrap} refused a packet. */
     public enum DropReason { TRUNCATED, BAD_VERSION, BAD_CSRC, BAD_EXTENSION, BAD_PADDING }
@@ -87,7 +94,50 @@ public final class RtpPacket {
         }
         headerLength = h;
         payloadLength = len - h - padding;
+        indexExtensions();
         return true;
+    }
+
+    /** One pass over the extension elements, remembering where ids 1..14 are (the first of each). */
+    private void indexExtensions() {
+        java.util.Arrays.fill(extAt, -1);
+        if (extStart < 0) {
+            return;
+        }
+        int i = extStart;
+        while (i < extEnd) {
+            int b = buf[i] & 0xFF;
+            if (b == 0) {
+                i++; // padding
+                continue;
+            }
+            int elementId;
+            int dataLen;
+            int dataAt;
+            if (!twoByte) {
+                elementId = b >> 4;
+                if (elementId == 15) {
+                    return; // reserved: stop processing (RFC 8285 §4.2)
+                }
+                dataLen = (b & 0x0F) + 1;
+                dataAt = i + 1;
+            } else {
+                if (i + 1 >= extEnd) {
+                    return;
+                }
+                elementId = b;
+                dataLen = buf[i + 1] & 0xFF;
+                dataAt = i + 2;
+            }
+            if (dataAt + dataLen > extEnd) {
+                return; // malformed: what follows is not read
+            }
+            if (elementId < INDEXED_IDS && extAt[elementId] < 0) {
+                extAt[elementId] = dataAt;
+                extLen[elementId] = dataLen;
+            }
+            i = dataAt + dataLen;
+        }
     }
 
     private boolean invalid(DropReason reason) {
@@ -171,11 +221,19 @@ public final class RtpPacket {
 
     /**
      * Finds extension element {@code id}; returns the absolute offset of its data (length in
-     * {@link #extensionLength()}), or -1. Malformed elements end the search.
+     * {@link #extensionLength()}), or -1. Malformed elements end the search. Ids 1..14 are answered
+     * from the index {@link #wrap} built, without another scan.
      */
     public int findExtension(int id) {
         if (extStart < 0) {
             return -1;
+        }
+        if (id > 0 && id < INDEXED_IDS) {
+            int at = extAt[id];
+            if (at >= 0) {
+                foundExtLength = extLen[id];
+            }
+            return at;
         }
         int i = extStart;
         while (i < extEnd) {
@@ -230,6 +288,9 @@ public final class RtpPacket {
         }
         int headerBytes = twoByte ? 2 : 1;
         java.util.Arrays.fill(buf, at - headerBytes, at + foundExtLength, (byte) 0);
+        if (id > 0 && id < INDEXED_IDS) {
+            extAt[id] = -1;
+        }
         return true;
     }
 

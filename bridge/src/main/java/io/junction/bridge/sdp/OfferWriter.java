@@ -1,5 +1,7 @@
 package io.junction.bridge.sdp;
 
+import io.junction.bridge.codec.CodecCatalog;
+
 /**
  * Renders a {@link BridgeOffer} as SDP (RFC 8866, JSEP RFC 8829): every section BUNDLEd, rtcp-mux,
  * {@code setup:actpass}, ICE credentials and fingerprint on every section, candidates on the first

@@ -20,8 +20,11 @@ public final class Packet {
     public long receivedNs;
     /** Who processes this packet on the worker it is queued to. */
     public PacketHandler handler;
-    /** Handler-specific context (e.g. the subscription a forwarded packet belongs to). */
-    public Object context;
+    /**
+     * RTP only: where the transport-wide sequence number (2 bytes) sits, relative to {@link #off}, or
+     * -1 without one. Found once by the receive side; the send side writes its own number there.
+     */
+    public int tccOffset = -1;
     /** Handler-specific flags (e.g. "this is a keyframe start"). */
     public int flags;
     /** Forwarded video whose sequence number and timestamp were already rewritten for its subscriber. */
@@ -34,13 +37,15 @@ public final class Packet {
         System.arraycopy(src, srcOff, buf, HEADROOM, length);
         off = HEADROOM;
         len = length;
+        tccOffset = -1;
     }
 
-    /** Copies another packet's bytes and receive time (not its handler or context). */
+    /** Copies another packet's bytes, receive time, flags and RTP facts (not its handler). */
     public void copyFrom(Packet other) {
         copyFrom(other.buf, other.off, other.len);
         receivedNs = other.receivedNs;
         flags = other.flags;
+        tccOffset = other.tccOffset;
     }
 
     void reset() {
@@ -48,7 +53,7 @@ public final class Packet {
         len = 0;
         receivedNs = 0;
         handler = null;
-        context = null;
+        tccOffset = -1;
         flags = 0;
     }
 }

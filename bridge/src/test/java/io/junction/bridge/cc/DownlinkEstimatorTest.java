@@ -3,7 +3,7 @@ package io.junction.bridge.cc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.junction.bridge.rtp.TransportCcFeedback;
+import io.junction.bridge.rtcp.TransportCcFeedback;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayDeque;
 import java.util.Random;

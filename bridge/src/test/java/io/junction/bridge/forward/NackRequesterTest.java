@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.junction.bridge.forward.NackRequester.Arrival;
 import io.junction.bridge.rtp.Fixtures;
-import io.junction.bridge.rtp.RtcpCompound;
-import io.junction.bridge.rtp.RtcpWriter;
+import io.junction.bridge.rtcp.RtcpCompound;
+import io.junction.bridge.rtcp.Nack;
 import io.junction.bridge.rtp.RtpPacket;
 import io.junction.bridge.rtp.Rtx;
 import java.util.Arrays;
@@ -106,15 +106,15 @@ class NackRequesterTest {
             }
             int items = NackRequester.packItems(seqs, n);
             byte[] b = new byte[12 + 4 * 64];
-            int len = RtcpWriter.writeNack(b, 0, 1, 2, seqs, items);
+            int len = Nack.write(b, 0, 1, 2, seqs, items);
             RtcpCompound c = new RtcpCompound();
-            assertTrue(c.wrap(b, 0, len) && c.next() && c.isNack());
+            assertTrue(c.wrap(b, 0, len) && c.next() && Nack.is(b, c.offset(), c.length()));
             TreeSet<Integer> parsed = new TreeSet<>();
-            for (int k = 0; k < c.nackItemCount(); k++) {
-                int pid = c.nackItem(k) >>> 16;
+            for (int k = 0; k < Nack.itemCount(c.length()); k++) {
+                int pid = Nack.item(b, c.offset(), k) >>> 16;
                 parsed.add(pid);
                 for (int bit = 0; bit < 16; bit++) {
-                    if ((c.nackItem(k) & (1 << bit)) != 0) {
+                    if ((Nack.item(b, c.offset(), k) & (1 << bit)) != 0) {
                         parsed.add((pid + bit + 1) & 0xFFFF);
                     }
                 }

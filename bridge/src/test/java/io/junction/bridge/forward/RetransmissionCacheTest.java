@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.junction.bridge.rtp.ByteIo;
 import io.junction.bridge.rtp.Fixtures;
-import io.junction.bridge.rtp.RtcpCompound;
-import io.junction.bridge.rtp.RtcpWriter;
+import io.junction.bridge.rtcp.RtcpCompound;
+import io.junction.bridge.rtcp.Nack;
 import io.junction.bridge.rtp.RtpPacket;
 import io.junction.bridge.rtp.Rtx;
 import io.junction.bridge.worker.Packet;
@@ -106,15 +106,15 @@ class RetransmissionCacheTest {
     @Test
     void nackItemsRoundTrip() {
         byte[] b = new byte[64];
-        int n = RtcpWriter.writeNack(b, 0, 1, 0x1234, new int[] {(100 << 16) | 0b101, (65535 << 16)}, 2);
+        int n = Nack.write(b, 0, 1, 0x1234, new int[] {(100 << 16) | 0b101, (65535 << 16)}, 2);
         RtcpCompound c = new RtcpCompound();
         c.wrap(b, 0, n);
         c.next();
-        assertEquals(true, c.isNack());
-        assertEquals(0x1234, c.feedbackMediaSsrc());
-        assertEquals(2, c.nackItemCount());
-        assertEquals(100, c.nackItem(0) >>> 16);
-        assertEquals(0b101, c.nackItem(0) & 0xFFFF, "100, 101 and 103 lost");
-        assertEquals(65535, c.nackItem(1) >>> 16);
+        assertEquals(true, Nack.is(b, c.offset(), c.length()));
+        assertEquals(0x1234, Nack.mediaSsrc(b, c.offset()));
+        assertEquals(2, Nack.itemCount(c.length()));
+        assertEquals(100, Nack.item(b, c.offset(), 0) >>> 16);
+        assertEquals(0b101, Nack.item(b, c.offset(), 0) & 0xFFFF, "100, 101 and 103 lost");
+        assertEquals(65535, Nack.item(b, c.offset(), 1) >>> 16);
     }
 }

@@ -1,5 +1,7 @@
 package io.junction.bridge.forward;
 
+import io.junction.bridge.codec.FrameInfo;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +22,9 @@ import org.junit.jupiter.api.Test;
  * subscriber's stream must be one continuous stream.
  */
 class VideoProjectionTest {
+    /** What a codec would have read of each packet (reused, as the packet path does). */
+    private static final FrameInfo FRAME = new FrameInfo();
+
     /** One packet as the publisher sent it. */
     record Pkt(int encoding, int ssrc, int seq, int ts, int tid, boolean sync, boolean keyStart, boolean frameStart,
                int pictureId, int tl0, int frameNo, long sentNs) {}
@@ -101,8 +106,7 @@ class VideoProjectionTest {
                     continue;
                 }
                 int before = vp.currentEncoding();
-                if (vp.accept(p.encoding, p.ssrc, p.seq, p.ts, p.tid, p.sync, p.keyStart, p.frameStart, p.pictureId,
-                        p.tl0, now)) {
+                if (vp.accept(p.encoding, p.ssrc, p.seq, p.ts, FRAME.set(p.tid, p.sync, p.keyStart, p.frameStart, p.pictureId, p.tl0), now)) {
                     if (before != vp.currentEncoding()) {
                         assertTrue(p.keyStart, "a layer switch happens only at the start of a keyframe");
                         firstFrameOfSwitch = p.frameNo;
@@ -191,23 +195,23 @@ class VideoProjectionTest {
     void switchesOnlyAtAKeyframeOfTheTarget() {
         VideoProjection vp = new VideoProjection(90_000, 100, 1000);
         vp.setTarget(0, VideoProjection.ALL_TEMPORAL);
-        assertFalse(vp.accept(0, 11, 500, 9000, 0, false, false, true, 7, 1, 0), "no keyframe yet");
+        assertFalse(vp.accept(0, 11, 500, 9000, FRAME.set(0, false, false, true, 7, 1), 0), "no keyframe yet");
         assertTrue(vp.wantsKeyframe());
-        assertTrue(vp.accept(0, 11, 501, 9000, 0, false, true, true, 8, 1, 0));
+        assertTrue(vp.accept(0, 11, 501, 9000, FRAME.set(0, false, true, true, 8, 1), 0));
         assertEquals(100, vp.outSeq(), "the first packet continues from the initial sequence number");
         assertFalse(vp.wantsKeyframe());
         vp.setTarget(2, VideoProjection.ALL_TEMPORAL);
-        assertTrue(vp.accept(0, 11, 502, 12000, 0, false, false, true, 9, 2, 33_000_000L), "layer 0 goes on until layer 2's keyframe");
-        assertFalse(vp.accept(2, 33, 7000, 5, 0, false, false, true, 300, 40, 33_000_000L), "layer 2 delta frame");
-        assertTrue(vp.accept(2, 33, 7001, 3005, 0, false, true, true, 301, 41, 66_000_000L));
+        assertTrue(vp.accept(0, 11, 502, 12000, FRAME.set(0, false, false, true, 9, 2), 33_000_000L), "layer 0 goes on until layer 2's keyframe");
+        assertFalse(vp.accept(2, 33, 7000, 5, FRAME.set(0, false, false, true, 300, 40), 33_000_000L), "layer 2 delta frame");
+        assertTrue(vp.accept(2, 33, 7001, 3005, FRAME.set(0, false, true, true, 301, 41), 66_000_000L));
         assertEquals(102, vp.outSeq());
         assertEquals(10, vp.outPictureId(), "picture id continues");
         assertEquals(3, vp.outTl0(), "TL0PICIDX continues");
         // first packet: the initial timestamp + 1; then 3000 ticks later (4001); then 33 ms (2970 ticks) on
         assertEquals(1000 + 1 + 3000 + 2970, vp.outTs(),
                 "timestamp moves on by the elapsed time");
-        assertFalse(vp.accept(0, 11, 503, 15000, 0, false, false, true, 10, 3, 66_000_000L), "old layer dropped");
-        assertFalse(vp.accept(2, 33, 6999, 5, 0, false, false, false, 300, 40, 66_000_000L),
+        assertFalse(vp.accept(0, 11, 503, 15000, FRAME.set(0, false, false, true, 10, 3), 66_000_000L), "old layer dropped");
+        assertFalse(vp.accept(2, 33, 6999, 5, FRAME.set(0, false, false, false, 300, 40), 66_000_000L),
                 "a late packet of the new layer from before its keyframe is dropped");
         assertEquals(1, vp.layerSwitches);
     }
@@ -216,11 +220,11 @@ class VideoProjectionTest {
     void droppedTemporalLayerLeavesNoGaps() {
         VideoProjection vp = new VideoProjection(90_000, 0, 0);
         vp.setTarget(0, 0);
-        assertTrue(vp.accept(0, 1, 10, 0, 0, false, true, true, 100, 5, 0));
-        assertFalse(vp.accept(0, 1, 11, 3000, 2, false, false, true, 101, 5, 0));
-        assertFalse(vp.accept(0, 1, 12, 6000, 1, false, false, true, 102, 5, 0));
-        assertFalse(vp.accept(0, 1, 13, 6000, 1, false, false, false, 102, 5, 0));
-        assertTrue(vp.accept(0, 1, 14, 9000, 0, false, false, true, 103, 6, 0));
+        assertTrue(vp.accept(0, 1, 10, 0, FRAME.set(0, false, true, true, 100, 5), 0));
+        assertFalse(vp.accept(0, 1, 11, 3000, FRAME.set(2, false, false, true, 101, 5), 0));
+        assertFalse(vp.accept(0, 1, 12, 6000, FRAME.set(1, false, false, true, 102, 5), 0));
+        assertFalse(vp.accept(0, 1, 13, 6000, FRAME.set(1, false, false, false, 102, 5), 0));
+        assertTrue(vp.accept(0, 1, 14, 9000, FRAME.set(0, false, false, true, 103, 6), 0));
         assertEquals(1, vp.outSeq());
         assertEquals(101, vp.outPictureId(), "the dropped frames' picture ids are taken out");
         assertEquals(6, vp.outTl0());
@@ -231,14 +235,14 @@ class VideoProjectionTest {
     void aPendingDownSwitchSendsOnlyTheBaseTemporalLayerOrNothingWhenUrgent() {
         VideoProjection vp = new VideoProjection(90_000, 0, 0);
         vp.setTarget(2, VideoProjection.ALL_TEMPORAL);
-        assertTrue(vp.accept(2, 9, 100, 0, 0, false, true, true, 1, 1, 0));
-        assertTrue(vp.accept(2, 9, 101, 3000, 2, false, false, true, 2, 1, 0));
+        assertTrue(vp.accept(2, 9, 100, 0, FRAME.set(0, false, true, true, 1, 1), 0));
+        assertTrue(vp.accept(2, 9, 101, 3000, FRAME.set(2, false, false, true, 2, 1), 0));
         vp.setTarget(0, VideoProjection.ALL_TEMPORAL);
-        assertFalse(vp.accept(2, 9, 102, 6000, 1, false, false, true, 3, 1, 0), "waiting for layer 0: no upper temporal layers");
-        assertTrue(vp.accept(2, 9, 103, 9000, 0, false, false, true, 4, 2, 0), "base layer goes on until the keyframe");
+        assertFalse(vp.accept(2, 9, 102, 6000, FRAME.set(1, false, false, true, 3, 1), 0), "waiting for layer 0: no upper temporal layers");
+        assertTrue(vp.accept(2, 9, 103, 9000, FRAME.set(0, false, false, true, 4, 2), 0), "base layer goes on until the keyframe");
         vp.setTarget(0, VideoProjection.ALL_TEMPORAL, true);
-        assertFalse(vp.accept(2, 9, 104, 12000, 0, false, false, true, 5, 3, 0), "urgent: the old layer stops at once");
-        assertTrue(vp.accept(0, 7, 500, 40, 0, false, true, true, 90, 60, 0), "the new layer starts at its keyframe");
+        assertFalse(vp.accept(2, 9, 104, 12000, FRAME.set(0, false, false, true, 5, 3), 0), "urgent: the old layer stops at once");
+        assertTrue(vp.accept(0, 7, 500, 40, FRAME.set(0, false, true, true, 90, 60), 0), "the new layer starts at its keyframe");
         assertEquals(1, vp.urgentStops);
     }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.junction.bridge.sdp.CodecCatalog;
+import io.junction.bridge.codec.CodecCatalog;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 

@@ -35,10 +35,33 @@ class CaptureFixturesIT {
             b.join(t.publicUrl(""), "capture");
             CallIT.await("both joined", 15000, () -> a.joined() && b.joined());
             Thread.sleep(8000);
+            // Then 10 % loss both ways for 6 s, for the feedback Chromium sends only on loss (NACK, PLI),
+            // and a closed peer connection, for its BYE.
+            String port = String.valueOf(t.server.bridge().mediaPort());
+            run("nft", "add", "table", "inet", "junction_capture");
+            run("nft", "add", "chain", "inet", "junction_capture", "in", "{ type filter hook input priority 0 ; }");
+            run("nft", "add", "rule", "inet", "junction_capture", "in", "udp", "sport", port,
+                    "numgen", "random", "mod", "100", "<", "10", "drop");
+            run("nft", "add", "rule", "inet", "junction_capture", "in", "udp", "dport", port,
+                    "numgen", "random", "mod", "100", "<", "10", "drop");
+            try {
+                Thread.sleep(6000);
+            } finally {
+                run("nft", "delete", "table", "inet", "junction_capture");
+            }
+            a.browser.js("window.junctionRoom.pc.close();");
+            Thread.sleep(1000);
             Files.writeString(out.resolve("bridge-offer.sdp"), (String) b.browser.js("return window.junctionRoom.pc.remoteDescription.sdp"));
             Files.writeString(out.resolve("chromium-answer.sdp"), (String) b.browser.js("return window.junctionRoom.pc.localDescription.sdp"));
             Files.writeString(out.resolve("chromium-rtp.hex"), String.join("\n", rtp) + "\n");
             Files.writeString(out.resolve("chromium-rtcp.hex"), String.join("\n", rtcp) + "\n");
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed");
         }
     }
 }

@@ -118,7 +118,7 @@ public final class SrtpSession {
             int n = server.protectRtp(buf, 0, 100);
             client.unprotectRtp(buf, 0, n);
             java.util.Arrays.fill(buf, (byte) 0);
-            n = io.junction.bridge.rtp.RtcpWriter.writePli(buf, 0, 1, 2);
+            n = io.junction.bridge.rtcp.Pli.write(buf, 0, 1, 2);
             n = client.protectRtcp(buf, 0, n);
             server.unprotectRtcp(buf, 0, n);
         }

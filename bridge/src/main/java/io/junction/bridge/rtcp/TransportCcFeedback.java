@@ -1,4 +1,6 @@
-package io.junction.bridge.rtp;
+package io.junction.bridge.rtcp;
+
+import io.junction.bridge.rtp.ByteIo;
 
 /**
  * Transport-wide congestion control feedback (draft-holmer-rmcat-transport-wide-cc-extensions-01
@@ -26,6 +28,12 @@ public final class TransportCcFeedback {
     private static final int MAX_RUN = 0x1FFF;
 
     private TransportCcFeedback() {}
+
+    /** True when the sub-packet at {@code off} of {@code len} bytes is a transport-cc feedback with its fixed part. */
+    public static boolean is(byte[] buf, int off, int len) {
+        return len >= 20 && RtcpCompound.packetType(buf, off) == RtcpCompound.RTPFB
+                && RtcpCompound.countOrFormat(buf, off) == FMT;
+    }
 
     /** Visits the packets a feedback reports, in sequence order. */
     public interface Visitor {

@@ -1,4 +1,4 @@
-package io.junction.bridge.rtp;
+package io.junction.bridge.rtcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import io.junction.bridge.rtp.ByteIo;
+import io.junction.bridge.rtp.Fixtures;
 import org.junit.jupiter.api.Test;
 
 class RtcpCompoundTest {
@@ -46,22 +48,22 @@ class RtcpCompoundTest {
         rtcp.next();
         rtcp.next();
         rtcp.next();
-        assertTrue(rtcp.isRemb());
-        assertFalse(rtcp.isPli());
-        assertEquals(79_136, rtcp.rembBitrate(), "exponent 0, mantissa 0x13520 as Chromium wrote it");
+        assertTrue(Remb.is(p, rtcp.offset(), rtcp.length()));
+        assertFalse(Pli.is(p, rtcp.offset(), rtcp.length()));
+        assertEquals(79_136, Remb.bitrate(p, rtcp.offset()), "exponent 0, mantissa 0x13520 as Chromium wrote it");
     }
 
     @Test
     void firCarriesTheTargetAndSequenceNumber() {
         byte[] b = new byte[40];
-        int n = RtcpWriter.writeFir(b, 0, 0x01020304, 0xAABBCCDD, 255);
+        int n = Fir.write(b, 0, 0x01020304, 0xAABBCCDD, 255);
         assertEquals(List.of("206/4/20"), types(b, n));
         assertTrue(rtcp.wrap(b, 0, n));
         assertTrue(rtcp.next());
-        assertTrue(rtcp.isFir());
-        assertFalse(rtcp.isPli());
-        assertEquals(0xAABBCCDD, rtcp.firFirstEntrySsrc());
-        assertEquals(255, rtcp.firFirstEntrySequence());
+        assertTrue(Fir.is(b, rtcp.offset(), rtcp.length()));
+        assertFalse(Pli.is(b, rtcp.offset(), rtcp.length()));
+        assertEquals(0xAABBCCDD, Fir.entrySsrc(b, rtcp.offset(), 0));
+        assertEquals(255, Fir.entrySequence(b, rtcp.offset(), 0));
         io.junction.bridge.forward.SourceEncoding track = new io.junction.bridge.forward.SourceTrack("e",
                 io.junction.bridge.forward.MediaKind.VIDEO, "t", 1, 2, null).encodings()[0];
         int first = track.nextFirSequence();
@@ -75,13 +77,13 @@ class RtcpCompoundTest {
     @Test
     void rembAndByeWrittenByTheBridgeParseBack() {
         byte[] b = new byte[64];
-        int n = RtcpWriter.writeRemb(b, 0, 0x01020304, 2_500_000, new int[] {0x3f74e644, 0x11}, 2);
-        n += RtcpWriter.writeBye(b, n, 0x55667788);
+        int n = Remb.write(b, 0, 0x01020304, 2_500_000, new int[] {0x3f74e644, 0x11}, 2);
+        n += Bye.write(b, n, 0x55667788);
         assertEquals(List.of("206/15/28", "203/1/8"), types(b, n));
         assertTrue(rtcp.wrap(b, 0, n));
         assertTrue(rtcp.next());
-        assertTrue(rtcp.isRemb());
-        long decoded = rtcp.rembBitrate();
+        assertTrue(Remb.is(b, rtcp.offset(), rtcp.length()));
+        long decoded = Remb.bitrate(b, rtcp.offset());
         assertTrue(decoded <= 2_500_000 && decoded > 2_500_000 - 16, "18-bit mantissa keeps the value within 2^exp: " + decoded);
         assertEquals(2, b[16]);
         assertEquals(0x3f74e644, ByteIo.readInt(b, 20));
@@ -95,13 +97,13 @@ class RtcpCompoundTest {
     @Test
     void pliRoundTrip() {
         byte[] b = new byte[32];
-        int n = RtcpWriter.writePli(b, 4, 0x11223344, 0xAABBCCDD);
+        int n = Pli.write(b, 4, 0x11223344, 0xAABBCCDD);
         assertEquals(12, n);
         assertEquals("81ce00021122334" + "4aabbccdd", HexFormat.of().formatHex(b, 4, 16));
         assertTrue(rtcp.wrap(b, 4, n));
         assertTrue(rtcp.next());
-        assertTrue(rtcp.isPli());
-        assertEquals(0xAABBCCDD, rtcp.feedbackMediaSsrc());
+        assertTrue(Pli.is(b, rtcp.offset(), rtcp.length()));
+        assertEquals(0xAABBCCDD, Pli.mediaSsrc(b, rtcp.offset()));
         assertEquals(0x11223344, rtcp.senderSsrc());
         assertFalse(rtcp.next());
         assertFalse(rtcp.malformed());
@@ -113,8 +115,8 @@ class RtcpCompoundTest {
         byte[] p = HexFormat.of().parseHex("84ce00040000000100000000" + "0000000a" + "07000000");
         rtcp.wrap(p, 0, p.length);
         assertTrue(rtcp.next());
-        assertTrue(rtcp.isFir());
-        assertEquals(10, rtcp.firFirstEntrySsrc());
+        assertTrue(Fir.is(p, rtcp.offset(), rtcp.length()));
+        assertEquals(10, Fir.entrySsrc(p, rtcp.offset(), 0));
     }
 
     @Test
@@ -142,16 +144,16 @@ class RtcpCompoundTest {
             int len = r.nextInt(200);
             if (rtcp.wrap(buf, 0, len)) {
                 while (rtcp.next()) {
-                    rtcp.isPli();
-                    rtcp.isFir();
-                    rtcp.isRemb();
-                    rtcp.isNack();
-                    rtcp.isTransportCc();
-                    if (rtcp.isPli()) {
-                        rtcp.feedbackMediaSsrc();
+                    Pli.is(buf, rtcp.offset(), rtcp.length());
+                    Fir.is(buf, rtcp.offset(), rtcp.length());
+                    Remb.is(buf, rtcp.offset(), rtcp.length());
+                    Nack.is(buf, rtcp.offset(), rtcp.length());
+                    TransportCcFeedback.is(buf, rtcp.offset(), rtcp.length());
+                    if (Pli.is(buf, rtcp.offset(), rtcp.length())) {
+                        Pli.mediaSsrc(buf, rtcp.offset());
                     }
-                    if (rtcp.isFir()) {
-                        rtcp.firFirstEntrySsrc();
+                    if (Fir.is(buf, rtcp.offset(), rtcp.length())) {
+                        Fir.entrySsrc(buf, rtcp.offset(), 0);
                     }
                 }
             }

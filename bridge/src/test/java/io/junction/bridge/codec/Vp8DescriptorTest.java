@@ -1,9 +1,11 @@
-package io.junction.bridge.rtp;
+package io.junction.bridge.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.junction.bridge.rtp.Fixtures;
+import io.junction.bridge.rtp.RtpPacket;
 import org.junit.jupiter.api.Test;
 
 /** The VP8 payload descriptor on packets captured from Chromium (see chromium-captures.txt). */
@@ -81,15 +83,5 @@ class Vp8DescriptorTest {
         }
         assertTrue(vp8.wrap(b, at, 6), "descriptor complete, payload header cut: parsed, no size");
         assertEquals(0, vp8.height());
-    }
-
-    @Test
-    void h264KeyframeStarts() {
-        assertTrue(Vp8Descriptor.isH264KeyframeStart(new byte[] {0x65, 0}, 0, 2), "IDR slice");
-        assertTrue(Vp8Descriptor.isH264KeyframeStart(new byte[] {0x78, 0, 2, 0x67, 0}, 0, 5), "STAP-A with SPS");
-        assertTrue(Vp8Descriptor.isH264KeyframeStart(new byte[] {0x7C, (byte) 0x85}, 0, 2), "FU-A start of IDR");
-        assertFalse(Vp8Descriptor.isH264KeyframeStart(new byte[] {0x7C, 0x05}, 0, 2), "FU-A middle");
-        assertFalse(Vp8Descriptor.isH264KeyframeStart(new byte[] {0x41, 0}, 0, 2), "non-IDR slice");
-        assertFalse(Vp8Descriptor.isH264KeyframeStart(new byte[] {0x78, 0, 50}, 0, 3), "STAP-A cut before its first NAL header");
     }
 }

@@ -1,4 +1,4 @@
-package io.junction.bridge.rtp;
+package io.junction.bridge.rtcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import io.junction.bridge.rtp.ByteIo;
+import io.junction.bridge.rtp.Fixtures;
 import org.junit.jupiter.api.Test;
 
 class TransportCcFeedbackTest {

@@ -1,4 +1,4 @@
-package io.junction.bridge.rtp;
+package io.junction.bridge.codec;
 
 /**
  * A reusable view of the VP8 payload descriptor (RFC 7741 §4.2) at the start of an RTP payload, and
@@ -169,37 +169,5 @@ public final class Vp8Descriptor {
         if (tl0PicIdxOffset >= 0) {
             buf[tl0PicIdxOffset + shift] = (byte) tl0;
         }
-    }
-
-    /**
-     * True when an H.264 payload (RFC 6184) starts a keyframe: an IDR slice or SPS, alone, first in a
-     * STAP-A, or at the start of a FU-A.
-     */
-    public static boolean isH264KeyframeStart(byte[] buf, int off, int len) {
-        if (len < 2) {
-            return false;
-        }
-        int type = buf[off] & 0x1F;
-        if (type == 5 || type == 7) {
-            return true;
-        }
-        if (type == 24) { // STAP-A: 16-bit size, then the NAL unit
-            int at = off + 1;
-            int end = off + len;
-            while (at + 3 <= end) {
-                int size = ((buf[at] & 0xFF) << 8) | (buf[at + 1] & 0xFF);
-                int t = buf[at + 2] & 0x1F;
-                if (t == 5 || t == 7) {
-                    return true;
-                }
-                at += 2 + size;
-            }
-            return false;
-        }
-        if (type == 28) { // FU-A: S bit and the original type in the FU header
-            int fu = buf[off + 1] & 0xFF;
-            return (fu & 0x80) != 0 && ((fu & 0x1F) == 5 || (fu & 0x1F) == 7);
-        }
-        return false;
     }
 }

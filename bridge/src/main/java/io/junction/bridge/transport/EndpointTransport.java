@@ -1,13 +1,16 @@
-package io.junction.bridge.conference;
+package io.junction.bridge.transport;
 
+import io.junction.bridge.stats.ConferenceCounters;
 import io.junction.bridge.stats.DropReason;
 import io.junction.bridge.stats.MediaCounters;
+import io.junction.bridge.transport.dtls.DtlsCertificate;
 import io.junction.bridge.transport.dtls.DtlsServerSession;
 import io.junction.bridge.transport.srtp.SrtpProfile;
 import io.junction.bridge.transport.srtp.SrtpSession;
 import io.junction.bridge.transport.ice.IceTransport;
 import io.junction.bridge.worker.Packet;
 import io.junction.bridge.worker.PacketHandler;
+import io.junction.bridge.worker.PacketPool;
 import io.junction.bridge.worker.PacketWorker;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -17,23 +20,29 @@ import org.slf4j.LoggerFactory;
 /**
  * One endpoint's secure transport: demultiplexes what ICE delivers (RFC 7983: DTLS 20..63,
  * SRTP/SRTCP 128..191), runs the DTLS server, and holds the SRTP session once keys are exported.
+ * SRTP/SRTCP datagrams are copied into pooled packets and queued to the endpoint's packet worker,
+ * where the receive pipeline takes them.
  */
-final class EndpointTransport {
+public final class EndpointTransport implements PacketTransport {
     private static final Logger LOG = LoggerFactory.getLogger(EndpointTransport.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** How a transport failure is reported to the session. */
-    interface FailureHandler {
-        void failed(RemovalReason reason, String code, String message);
+    /** How a DTLS failure is reported to the session (a signaling error code and message). */
+    public interface FailureHandler {
+        void failed(String code, String message);
     }
 
-    private final MediaCore core;
-    private final Endpoint endpoint;
+    /** What a transport uses of the bridge: the DTLS identity and threads, the packet pool and counters. */
+    public record Resources(DtlsCertificate certificate, java.time.Duration dtlsHandshakeTimeout,
+                            java.util.concurrent.ExecutorService dtlsExecutor, PacketPool pool, MediaCounters counters) {}
+
+    private final Resources resources;
+    private final String logName;
     private final IceTransport ice;
     private final PacketWorker worker;
     private final FailureHandler onFailed;
     private final MediaCounters counters;
-    private final io.junction.bridge.stats.ConferenceCounters conferenceCounters;
+    private final ConferenceCounters conferenceCounters;
     private final int rtcpSsrc = RANDOM.nextInt() | 1;
     private volatile DtlsServerSession dtls;
     private static final int MAX_DTLS_BEFORE_ICE = 32;
@@ -49,60 +58,63 @@ final class EndpointTransport {
     private String remoteUfrag;
     private String remoteFingerprint;
 
-    EndpointTransport(MediaCore core, Endpoint endpoint, IceTransport ice, PacketWorker worker, FailureHandler onFailed) {
-        this.core = core;
-        this.endpoint = endpoint;
+    /**
+     * @param logName "conference=… endpoint=…", for the log lines
+     * @param conferenceCounters the conference's byte counters (wire bytes in are counted here)
+     */
+    public EndpointTransport(Resources resources, String logName, IceTransport ice, PacketWorker worker,
+                             ConferenceCounters conferenceCounters, FailureHandler onFailed) {
+        this.resources = resources;
+        this.logName = logName;
         this.ice = ice;
         this.worker = worker;
         this.onFailed = onFailed;
-        this.counters = core.counters();
-        this.conferenceCounters = endpoint.conference().mediaCounters();
+        this.counters = resources.counters();
+        this.conferenceCounters = conferenceCounters;
     }
 
-    String localUfrag() {
+    public String localUfrag() {
         return ice.localUfrag();
     }
 
-    String localPassword() {
+    public String localPassword() {
         return ice.localPassword();
     }
 
-    String localFingerprint() {
-        return core.certificate().fingerprintSha256();
+    public String localFingerprint() {
+        return resources.certificate().fingerprintSha256();
     }
 
-    int rtcpSsrc() {
+    @Override
+    public int rtcpSsrc() {
         return rtcpSsrc;
     }
 
     /** The SRTP session, or null before DTLS completed. Read on the worker. */
-    SrtpSession srtp() {
+    @Override
+    public SrtpSession srtp() {
         return srtp;
     }
 
-    boolean isSrtpReady() {
-        return srtp != null;
-    }
-
-    String srtpProfileName() {
+    public String srtpProfileName() {
         return srtpProfileName;
     }
 
-    long lastReceivedNs() {
+    public long lastReceivedNs() {
         return lastReceivedNs;
     }
 
-    long startedNs() {
+    public long startedNs() {
         return startedNs;
     }
 
     /** Starts ICE checks and the DTLS server with the client's credentials from its first answer. */
-    void start(String iceUfrag, String icePassword, String fingerprintSha256) {
+    public void start(String iceUfrag, String icePassword, String fingerprintSha256) {
         this.remoteUfrag = iceUfrag;
         this.remoteFingerprint = fingerprintSha256;
         this.startedNs = System.nanoTime();
-        DtlsServerSession d = new DtlsServerSession(core.certificate(), fingerprintSha256,
-                core.config().dtlsHandshakeTimeout(), core.dtlsExecutor(), this::sendDtls,
+        DtlsServerSession d = new DtlsServerSession(resources.certificate(), fingerprintSha256,
+                resources.dtlsHandshakeTimeout(), resources.dtlsExecutor(), this::sendDtls,
                 new DtlsServerSession.Listener() {
                     @Override
                     public void onConnected(SrtpProfile profile, byte[] keyingMaterial) {
@@ -119,14 +131,18 @@ final class EndpointTransport {
         ice.start(iceUfrag, icePassword);
     }
 
-    /** A re-answer must keep ICE credentials and fingerprint (no ICE restart support). */
-    void checkUnchanged(String iceUfrag, String fingerprintSha256) throws AnswerException {
+    /**
+     * A re-answer must keep ICE credentials and fingerprint (no ICE restart support): returns what
+     * changed, or null.
+     */
+    public String changedCredentials(String iceUfrag, String fingerprintSha256) {
         if (!iceUfrag.equals(remoteUfrag)) {
-            throw new AnswerException("bad-sdp", "ICE restart is not supported (ice-ufrag changed)");
+            return "ICE restart is not supported (ice-ufrag changed)";
         }
         if (!fingerprintSha256.equalsIgnoreCase(remoteFingerprint)) {
-            throw new AnswerException("bad-sdp", "the DTLS fingerprint changed");
+            return "the DTLS fingerprint changed";
         }
+        return null;
     }
 
     private void dtlsConnected(SrtpProfile profile, byte[] keyingMaterial) {
@@ -134,14 +150,13 @@ final class EndpointTransport {
         try {
             session = new SrtpSession(profile, keyingMaterial, true);
         } catch (RuntimeException e) {
-            LOG.warn("srtp setup failed endpoint={}", endpoint.id(), e);
+            LOG.warn("srtp setup failed {}", logName, e);
             dtlsFailed(DtlsServerSession.FailureReason.PROTOCOL_ERROR, "srtp setup failed");
             return;
         }
         counters.dtlsSucceeded.increment();
         srtpProfileName = profile.name();
-        LOG.info("dtls connected conference={} endpoint={} srtp={}", endpoint.conference().id(), endpoint.id(),
-                profile);
+        LOG.info("dtls connected {} srtp={}", logName, profile);
         // Installed on the worker so the packet path sees it in order with the packets around it.
         worker.execute(() -> {
             srtp = session;
@@ -157,9 +172,8 @@ final class EndpointTransport {
         if (reason == DtlsServerSession.FailureReason.FINGERPRINT_MISMATCH) {
             counters.dtlsFingerprintMismatch.increment();
         }
-        LOG.info("dtls failed conference={} endpoint={} reason={} detail={}", endpoint.conference().id(),
-                endpoint.id(), reason, detail);
-        onFailed.failed(RemovalReason.DTLS_FAILED, "dtls-failed", "DTLS handshake failed: " + reason.name().toLowerCase()
+        LOG.info("dtls failed {} reason={} detail={}", logName, reason, detail);
+        onFailed.failed("dtls-failed", "DTLS handshake failed: " + reason.name().toLowerCase()
                 .replace('_', ' '));
     }
 
@@ -181,7 +195,7 @@ final class EndpointTransport {
     }
 
     /** ICE selected a pair: flush what DTLS wanted to send before. Called on ice4j's thread. */
-    void iceConnected() {
+    public void iceConnected() {
         synchronized (dtlsBeforeIce) {
             for (byte[] d : dtlsBeforeIce) {
                 send(d, 0, d.length);
@@ -190,24 +204,9 @@ final class EndpointTransport {
         }
     }
 
-    /**
-     * SRTCP-protects the {@code len} bytes of RTCP at {@code off} in place and sends them, counting
-     * them in {@code stats} (packet worker only). Returns false when there are no keys yet or the
-     * packet could not be protected or sent.
-     */
-    boolean sendRtcp(byte[] buf, int off, int len, io.junction.bridge.stats.EndpointStats stats) {
-        SrtpSession s = srtp;
-        int n = s == null ? -1 : s.protectRtcp(buf, off, len);
-        if (n <= 0 || !send(buf, off, n)) {
-            return false;
-        }
-        stats.rtcpPacketsOut++;
-        stats.rtcpBytesOut += n;
-        return true;
-    }
-
     /** Sends one datagram on the selected ICE pair; false (and counted) on failure. Never blocks long. */
-    boolean send(byte[] buf, int off, int len) {
+    @Override
+    public boolean send(byte[] buf, int off, int len) {
         try {
             ice.send(buf, off, len);
             counters.packetsSent.increment();
@@ -220,7 +219,7 @@ final class EndpointTransport {
     }
 
     /** On ice4j's listener thread: demultiplex and hand off; never blocks. */
-    void onDatagram(byte[] buf, int off, int len, long receivedNs, PacketHandler rtpHandler) {
+    public void onDatagram(byte[] buf, int off, int len, long receivedNs, PacketHandler rtpHandler) {
         lastReceivedNs = receivedNs;
         counters.packetsReceived.increment();
         counters.bytesReceived.add(len);
@@ -237,7 +236,7 @@ final class EndpointTransport {
                 counters.drop(DropReason.DTLS_AFTER_HANDSHAKE);
             }
         } else if (b >= 128 && b <= 191) {
-            boolean rtp = !isRtcp(buf, off, len);
+            boolean rtp = !PacketTransport.isRtcp(buf, off, len);
             if (rtp) { // "on the wire": counted before any check
                 counters.rtpWireBytesIn.add(len);
                 conferenceCounters.wireBytesIn.add(len);
@@ -247,7 +246,7 @@ final class EndpointTransport {
                 counters.dropDatagram(DropReason.RTP_MALFORMED, rtp, len);
                 return;
             }
-            Packet p = core.pool().take();
+            Packet p = resources.pool().take();
             p.copyFrom(buf, off, len);
             p.receivedNs = receivedNs;
             p.handler = rtpHandler;
@@ -259,16 +258,8 @@ final class EndpointTransport {
         }
     }
 
-    /** RFC 5761 §4: RTCP packet types 192..223 occupy the second byte of an RTCP packet. */
-    static boolean isRtcp(byte[] buf, int off, int len) {
-        if (len < 2) {
-            return false;
-        }
-        int pt = buf[off + 1] & 0xFF;
-        return pt >= 192 && pt <= 223;
-    }
-
-    static DropReason srtpDropReason(int code) {
+    /** The drop reason for an SRTP/SRTCP unprotect error code. */
+    public static DropReason srtpDropReason(int code) {
         if (code == SrtpSession.ERR_AUTH) {
             return DropReason.SRTP_AUTH_FAILED;
         }
@@ -278,19 +269,20 @@ final class EndpointTransport {
         return DropReason.SRTP_INVALID;
     }
 
-    void onKeysInstalled(Runnable r) {
+    public void onKeysInstalled(Runnable r) {
         this.onKeysInstalled = r;
     }
 
-    boolean isClosed() {
+    @Override
+    public boolean isClosed() {
         return closed;
     }
 
-    String selectedPair() {
+    public String selectedPair() {
         return ice.selectedPair();
     }
 
-    void close() {
+    public void close() {
         closed = true;
         DtlsServerSession d = dtls;
         if (d != null) {

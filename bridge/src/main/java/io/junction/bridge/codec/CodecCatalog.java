@@ -1,0 +1,105 @@
+package io.junction.bridge.codec;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * What the bridge offers, and the only place that says it: codecs with their payload types, clock
+ * rates, feedback and parameters, the {@link VideoCodec} that reads each video payload format, and
+ * header extensions with fixed ids (BUNDLE requires the same id for a URI on every m-line). The SDP
+ * writer renders it; the packet path looks payload types up in tables built from it once.
+ */
+public final class CodecCatalog {
+    /**
+     * One payload type. {@code apt} is the primary payload type for RTX, else -1; {@code payloadFormat}
+     * makes the reader of a video payload format (null for audio and RTX).
+     */
+    public record Codec(int payloadType, String name, int clockRate, int channels, String fmtp, List<String> feedback,
+                        int apt, Supplier<VideoCodec> payloadFormat) {}
+
+    /** One header extension (RFC 8285) and the media kinds it is offered on. */
+    public record Extension(int id, String uri, boolean audio, boolean video) {}
+
+    public static final int EXT_AUDIO_LEVEL = 1;
+    public static final int EXT_ABS_SEND_TIME = 2;
+    public static final int EXT_TRANSPORT_CC = 3;
+    public static final int EXT_MID = 4;
+    public static final int EXT_RID = 10;
+    public static final int EXT_REPAIRED_RID = 11;
+
+    public static final int PT_OPUS = 111;
+    public static final int PT_VP8 = 96;
+    public static final int PT_VP8_RTX = 97;
+    public static final int PT_H264 = 102;
+    public static final int PT_H264_RTX = 103;
+
+    public static final int AUDIO_CLOCK_RATE = 48_000;
+    public static final int VIDEO_CLOCK_RATE = 90_000;
+
+    private static final List<String> VIDEO_FB = List.of("goog-remb", "transport-cc", "ccm fir", "nack", "nack pli");
+
+    public static final List<Codec> AUDIO = List.of(
+            new Codec(PT_OPUS, "opus", AUDIO_CLOCK_RATE, 2, "minptime=10;useinbandfec=1", List.of("transport-cc"), -1, null));
+
+    public static final List<Codec> VIDEO = List.of(
+            // x-google-start-bitrate: Chromium starts its estimate (and so its encoder resolution) at
+            // 1 Mbit/s instead of 300 kbit/s; transport-cc feedback then corrects it either way.
+            new Codec(PT_VP8, "VP8", VIDEO_CLOCK_RATE, 0, "x-google-start-bitrate=1000", VIDEO_FB, -1, Vp8Codec::new),
+            new Codec(PT_VP8_RTX, "rtx", VIDEO_CLOCK_RATE, 0, "apt=" + PT_VP8, List.of(), PT_VP8, null),
+            new Codec(PT_H264, "H264", VIDEO_CLOCK_RATE, 0,
+                    "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f;x-google-start-bitrate=1000",
+                    VIDEO_FB, -1, H264Codec::new),
+            new Codec(PT_H264_RTX, "rtx", VIDEO_CLOCK_RATE, 0, "apt=" + PT_H264, List.of(), PT_H264, null));
+
+    public static final List<Extension> EXTENSIONS = List.of(
+            new Extension(EXT_AUDIO_LEVEL, "urn:ietf:params:rtp-hdrext:ssrc-audio-level", true, false),
+            new Extension(EXT_ABS_SEND_TIME, "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", true, true),
+            new Extension(EXT_TRANSPORT_CC,
+                    "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", true, true),
+            new Extension(EXT_MID, "urn:ietf:params:rtp-hdrext:sdes:mid", true, true),
+            new Extension(EXT_RID, "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", false, true),
+            new Extension(EXT_REPAIRED_RID, "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", false, true));
+
+    /** By payload type (0..127): the apt of an RTX type, else -1. */
+    private static final int[] APT = new int[128];
+    /** By primary payload type: its RTX payload type, else -1. */
+    private static final int[] RTX = new int[128];
+
+    static {
+        java.util.Arrays.fill(APT, -1);
+        java.util.Arrays.fill(RTX, -1);
+        for (Codec c : VIDEO) {
+            if (c.apt() >= 0) {
+                APT[c.payloadType()] = c.apt();
+                RTX[c.apt()] = c.payloadType();
+            }
+        }
+    }
+
+    private CodecCatalog() {}
+
+    /** The primary payload type an RTX payload type repairs (its apt), or -1 when it is not RTX. */
+    public static int aptOf(int rtxPayloadType) {
+        return rtxPayloadType >= 0 && rtxPayloadType < 128 ? APT[rtxPayloadType] : -1;
+    }
+
+    /** The RTX payload type whose apt is {@code payloadType}, or -1. */
+    public static int rtxPayloadType(int payloadType) {
+        return payloadType >= 0 && payloadType < 128 ? RTX[payloadType] : -1;
+    }
+
+    /**
+     * A new payload-format table for one video track: index = payload type, a fresh {@link VideoCodec}
+     * for each video codec offered, null elsewhere. A publisher may change codec mid-stream (RFC 3550
+     * allows it), so a track looks its packets' type up here instead of fixing one codec.
+     */
+    public static VideoCodec[] newVideoPayloadTable() {
+        VideoCodec[] table = new VideoCodec[128];
+        for (Codec c : VIDEO) {
+            if (c.payloadFormat() != null) {
+                table[c.payloadType()] = c.payloadFormat().get();
+            }
+        }
+        return table;
+    }
+}

@@ -1,0 +1,81 @@
+package io.junction.bridge.pipeline;
+
+import io.junction.bridge.codec.FrameInfo;
+import io.junction.bridge.codec.VideoCodec;
+import io.junction.bridge.forward.SourceEncoding;
+import io.junction.bridge.forward.SourceTrack;
+import io.junction.bridge.forward.Subscription;
+import io.junction.bridge.forward.VideoProjection;
+import io.junction.bridge.rtp.ByteIo;
+import io.junction.bridge.rtp.RtpPacket;
+import io.junction.bridge.stats.MediaCounters;
+import io.junction.bridge.worker.Packet;
+import io.junction.bridge.worker.PacketPool;
+
+/**
+ * The fan-out stage, on the publisher's worker: one copy of an accepted packet per active
+ * subscription, handed to the subscription's {@link io.junction.bridge.forward.StreamSink}. Audio
+ * goes to everyone (its sequence numbers and timestamps are rewritten by the sender). Video goes
+ * through each subscription's {@link VideoProjection}, which decides from the packet's
+ * {@link FrameInfo} whether this layer and temporal layer go to that subscriber; the copies that go
+ * get their sequence number and timestamp here and their picture ids from the track's codec.
+ */
+final class FanOut {
+    private final MediaCounters counters;
+    private final PacketPool pool;
+
+    FanOut(PathContext ctx) {
+        this.counters = ctx.counters();
+        this.pool = ctx.pool();
+    }
+
+    /** Audio packet {@code p} of {@code track}: to every active subscriber. Takes ownership of {@code p}. */
+    void audio(Packet p, SourceTrack track) {
+        for (Subscription sub : track.subscriptions()) {
+            if (!sub.isActive()) {
+                continue;
+            }
+            Packet copy = pool.take();
+            copy.copyFrom(p);
+            sub.sink().sendRtp(copy);
+        }
+        pool.release(p);
+    }
+
+    /**
+     * Video packet {@code p} (parsed in {@code rtp}) of {@code enc}, inspected by {@code codec} into
+     * {@code frame} ({@code codec} null: a payload type without a reader). Takes ownership of {@code p}.
+     */
+    void video(Packet p, RtpPacket rtp, SourceEncoding enc, VideoCodec codec, FrameInfo frame) {
+        int ssrc = rtp.ssrc();
+        int seq = rtp.sequenceNumber();
+        int ts = rtp.timestamp();
+        for (Subscription sub : enc.track().subscriptions()) {
+            if (!sub.isActive()) {
+                continue;
+            }
+            VideoProjection vp = sub.video();
+            long switches = vp.layerSwitches;
+            if (!vp.accept(enc.index(), ssrc, seq, ts, frame, p.receivedNs)) {
+                counters.videoPacketsSuppressed.increment();
+                if (vp.wantsKeyframe() && vp.targetEncoding() == enc.index()) {
+                    enc.requestKeyframe(p.receivedNs, false);
+                }
+                continue;
+            }
+            if (vp.layerSwitches != switches) {
+                counters.layerSwitches.increment();
+            }
+            Packet copy = pool.take();
+            copy.copyFrom(p);
+            ByteIo.writeU16(copy.buf, copy.off + 2, vp.outSeq());
+            ByteIo.writeInt(copy.buf, copy.off + 4, vp.outTs());
+            if (codec != null) {
+                codec.rewrite(copy.buf, copy.off - p.off, vp.outPictureId(), vp.outTl0());
+            }
+            copy.flags = Packet.FLAG_PROJECTED;
+            sub.sink().sendRtp(copy);
+        }
+        pool.release(p);
+    }
+}
