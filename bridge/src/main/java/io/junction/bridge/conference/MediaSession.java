@@ -2,6 +2,7 @@ package io.junction.bridge.conference;
 
 import io.junction.bridge.forward.Allocator;
 import io.junction.bridge.forward.MediaKind;
+import io.junction.bridge.forward.SourceEncoding;
 import io.junction.bridge.forward.SourceTrack;
 import io.junction.bridge.forward.Subscription;
 import io.junction.bridge.pipeline.EndpointStreams;
