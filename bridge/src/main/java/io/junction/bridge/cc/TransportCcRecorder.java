@@ -17,6 +17,8 @@ public final class TransportCcRecorder {
     private final long[] seqAt = new long[CAPACITY];
     private final long[] arrivalUs = new long[CAPACITY];
     private final long[] scratch = new long[MAX_PACKETS_PER_FEEDBACK];
+    private final int[] symbolScratch = new int[MAX_PACKETS_PER_FEEDBACK];
+    private final int[] deltaScratch = new int[MAX_PACKETS_PER_FEEDBACK];
     private boolean started;
     private long highest = -1;
     private long nextToReport;
@@ -72,12 +74,12 @@ public final class TransportCcRecorder {
                 scratch[k] = seqAt[i] == ext ? arrivalUs[i] : -1;
             }
             int n = TransportCcFeedback.write(buf, off, senderSsrc, mediaSsrc, (int) nextToReport, scratch, count,
-                    feedbackCount);
+                    feedbackCount, symbolScratch, deltaScratch);
             while (n < 0 && count > 1) {
                 // A gap too long for a 16-bit delta, or nothing received: report less.
                 count /= 2;
                 n = TransportCcFeedback.write(buf, off, senderSsrc, mediaSsrc, (int) nextToReport, scratch, count,
-                        feedbackCount);
+                    feedbackCount, symbolScratch, deltaScratch);
             }
             nextToReport += count;
             if (n > 0) {

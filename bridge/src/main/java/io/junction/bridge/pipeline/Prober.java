@@ -4,7 +4,7 @@ import io.junction.bridge.codec.CodecCatalog;
 import io.junction.bridge.forward.Subscription;
 import io.junction.bridge.rtp.Rtx;
 import io.junction.bridge.stats.MediaCounters;
-import io.junction.bridge.transport.srtp.SrtpSession;
+import io.junction.bridge.transport.srtp.PacketProtection;
 import io.junction.bridge.worker.Packet;
 import io.junction.bridge.worker.PacketPool;
 import io.junction.bridge.worker.PacketWorker;
@@ -65,7 +65,7 @@ final class Prober {
     }
 
     private void sendPadding(Subscription sub, int cluster, int count) {
-        SrtpSession srtp = sender.transport().srtp();
+        PacketProtection srtp = sender.transport().srtp();
         if (srtp == null || sub.isRemoved()) {
             return;
         }

@@ -6,7 +6,7 @@ import io.junction.bridge.stats.MediaCounters;
 import io.junction.bridge.stats.PacketTap;
 import io.junction.bridge.transport.EndpointTransport;
 import io.junction.bridge.transport.PacketTransport;
-import io.junction.bridge.transport.srtp.SrtpSession;
+import io.junction.bridge.transport.srtp.PacketProtection;
 import io.junction.bridge.worker.Packet;
 import io.junction.bridge.worker.PacketHandler;
 import io.junction.bridge.worker.PacketPool;
@@ -46,7 +46,7 @@ public final class ReceivePipeline implements PacketHandler {
 
     @Override
     public void handle(Packet p) {
-        SrtpSession srtp = transport.srtp();
+        PacketProtection srtp = transport.srtp();
         if (srtp == null) {
             // Chromium starts sending (media and bandwidth probes) as soon as its side of DTLS is done,
             // which can be a little before our keys are installed: keep those packets briefly.

@@ -8,7 +8,7 @@ import io.junction.bridge.rtp.ByteIo;
 import io.junction.bridge.rtp.RtpPacket;
 import io.junction.bridge.rtp.Rtx;
 import io.junction.bridge.stats.MediaCounters;
-import io.junction.bridge.transport.srtp.SrtpSession;
+import io.junction.bridge.transport.srtp.PacketProtection;
 import io.junction.bridge.worker.Packet;
 import io.junction.bridge.worker.PacketPool;
 
@@ -46,7 +46,7 @@ final class Retransmitter {
      * or too old sequence numbers are counted, never forwarded upstream.
      */
     void retransmit(Subscription sub, int seq, long nowNs) {
-        SrtpSession srtp = sender.transport().srtp();
+        PacketProtection srtp = sender.transport().srtp();
         RetransmissionCache cache = sub.retransmissions;
         Packet original = cache == null ? null : cache.get(seq, nowNs);
         if (srtp == null || original == null || !rtp.wrap(original.buf, original.off, original.len)) {

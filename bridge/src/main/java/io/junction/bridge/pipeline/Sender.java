@@ -14,7 +14,7 @@ import io.junction.bridge.stats.ConferenceCounters;
 import io.junction.bridge.stats.EndpointStats;
 import io.junction.bridge.stats.MediaCounters;
 import io.junction.bridge.transport.PacketTransport;
-import io.junction.bridge.transport.srtp.SrtpSession;
+import io.junction.bridge.transport.srtp.PacketProtection;
 import io.junction.bridge.worker.Packet;
 import io.junction.bridge.worker.PacketPool;
 
@@ -71,7 +71,7 @@ public final class Sender {
 
     /** Sends one forwarded packet of {@code sub}; takes ownership of {@code p}. */
     void forward(Subscription sub, Packet p) {
-        SrtpSession srtp = transport.srtp();
+        PacketProtection srtp = transport.srtp();
         if (srtp == null || sub.isRemoved()) {
             pool.release(p);
             return;
@@ -126,7 +126,7 @@ public final class Sender {
      * tells the estimator (transport-wide number {@code tcc}, -1 when not stamped; probe cluster or
      * -1) and counts it. Returns the protected length, or -1.
      */
-    int protectAndSend(SrtpSession srtp, byte[] buf, int off, int n, int tcc, int probeCluster) {
+    int protectAndSend(PacketProtection srtp, byte[] buf, int off, int n, int tcc, int probeCluster) {
         int len = srtp.protectRtp(buf, off, n);
         if (len <= 0 || !transport.send(buf, off, len)) {
             return -1;

@@ -51,6 +51,13 @@ public final class TransportCcFeedback {
      */
     public static int write(byte[] buf, int off, int senderSsrc, int mediaSsrc, int baseSeq, long[] arrivalUs,
                             int count, int feedbackCount) {
+        return write(buf, off, senderSsrc, mediaSsrc, baseSeq, arrivalUs, count, feedbackCount, new int[count],
+                new int[count]);
+    }
+
+    /** As {@link #write(byte[], int, int, int, int, long[], int, int)}, with scratch arrays of at least {@code count} (no allocation). */
+    public static int write(byte[] buf, int off, int senderSsrc, int mediaSsrc, int baseSeq, long[] arrivalUs,
+                            int count, int feedbackCount, int[] symbols, int[] deltas) {
         int firstReceived = 0;
         while (firstReceived < count && arrivalUs[firstReceived] < 0) {
             firstReceived++;
@@ -60,8 +67,6 @@ public final class TransportCcFeedback {
         }
         long referenceTime = Math.floorDiv(arrivalUs[firstReceived], REFERENCE_UNIT_US);
         long previousUs = referenceTime * REFERENCE_UNIT_US;
-        int[] symbols = new int[count];
-        int[] deltas = new int[count];
         for (int i = 0; i < count; i++) {
             if (arrivalUs[i] < 0) {
                 symbols[i] = 0;

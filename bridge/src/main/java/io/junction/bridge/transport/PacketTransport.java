@@ -1,7 +1,7 @@
 package io.junction.bridge.transport;
 
 import io.junction.bridge.stats.EndpointStats;
-import io.junction.bridge.transport.srtp.SrtpSession;
+import io.junction.bridge.transport.srtp.PacketProtection;
 
 /**
  * What the packet path needs from one endpoint's secure transport: its SRTP session (null until
@@ -11,7 +11,7 @@ import io.junction.bridge.transport.srtp.SrtpSession;
  */
 public interface PacketTransport {
     /** The SRTP session, or null before the keys were installed. */
-    SrtpSession srtp();
+    PacketProtection srtp();
 
     /** Sends one protected datagram; false (and counted by the transport) when it could not. Never blocks long. */
     boolean send(byte[] buf, int off, int len);
@@ -31,7 +31,7 @@ public interface PacketTransport {
      * them in {@code stats}. False when there are no keys yet or the packet could not be protected or sent.
      */
     default boolean sendRtcp(byte[] buf, int off, int len, EndpointStats stats) {
-        SrtpSession s = srtp();
+        PacketProtection s = srtp();
         int n = s == null ? -1 : s.protectRtcp(buf, off, len);
         if (n <= 0 || !send(buf, off, n)) {
             return false;

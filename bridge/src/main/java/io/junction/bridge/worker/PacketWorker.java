@@ -68,32 +68,21 @@ public final class PacketWorker implements Runnable {
         }
     }
 
+    /**
+     * A worker driven by the calling thread instead of a thread of its own (the in-process packet-path
+     * harness, benchmarks): what is offered to it from that thread runs inline where the code does so,
+     * the rest when {@link #drain} is called.
+     */
+    public static PacketWorker onCurrentThread(String name, PacketPool pool, int queueCapacity) {
+        PacketWorker w = new PacketWorker(name, pool, queueCapacity);
+        w.thread = Thread.currentThread();
+        return w;
+    }
+
     @Override
     public void run() {
         while (running) {
-            boolean didWork = false;
-            Packet p;
-            while ((p = packets.relaxedPoll()) != null) {
-                didWork = true;
-                long t0 = System.nanoTime();
-                try {
-                    p.handler.handle(p);
-                } catch (RuntimeException e) {
-                    LOG.warn("packet handler failed on {}", name, e);
-                }
-                busyNs += System.nanoTime() - t0;
-                handledCount++;
-            }
-            Runnable task;
-            while ((task = tasks.poll()) != null) {
-                didWork = true;
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    LOG.warn("task failed on {}", name, e);
-                }
-            }
-            if (!didWork) {
+            if (!drain()) {
                 parked = true;
                 if (packets.isEmpty() && tasks.isEmpty() && running) {
                     LockSupport.parkNanos(this, IDLE_PARK_NS);
@@ -105,6 +94,33 @@ public final class PacketWorker implements Runnable {
         while ((p = packets.relaxedPoll()) != null) {
             pool.release(p);
         }
+    }
+
+    /** Handles every queued packet, then runs every queued task; true when there was anything. Worker thread only. */
+    public boolean drain() {
+        boolean didWork = false;
+        Packet p;
+        while ((p = packets.relaxedPoll()) != null) {
+            didWork = true;
+            long t0 = System.nanoTime();
+            try {
+                p.handler.handle(p);
+            } catch (RuntimeException e) {
+                LOG.warn("packet handler failed on {}", name, e);
+            }
+            busyNs += System.nanoTime() - t0;
+            handledCount++;
+        }
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            didWork = true;
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("task failed on {}", name, e);
+            }
+        }
+        return didWork;
     }
 
     void stop() {

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * <p>Buffers need at least {@link #MIN_TAIL_ROOM} bytes after the packet: AES-GCM appends a 16-byte
  * tag, HMAC-SHA1 10 bytes, SRTCP 4 more for the index (see LIBRARIES.md on what GCM does otherwise).
  */
-public final class SrtpSession {
+public final class SrtpSession implements PacketProtection {
     public static final int ERR_AUTH = -1;
     public static final int ERR_REPLAY = -2;
     public static final int ERR_INVALID = -3;
@@ -173,6 +173,7 @@ public final class SrtpSession {
     }
 
     /** Decrypts and authenticates an SRTP packet in place. */
+    @Override
     public int unprotectRtp(byte[] buf, int off, int len) {
         if (len < 12 + 4 || !tailRoomOk(buf, off, len)) {
             return ERR_INVALID;
@@ -191,6 +192,7 @@ public final class SrtpSession {
     }
 
     /** Encrypts and authenticates an RTP packet in place; the result is longer by the tag. */
+    @Override
     public int protectRtp(byte[] buf, int off, int len) {
         if (len < 12 || !tailRoomOk(buf, off, len)) {
             return ERR_INVALID;
@@ -209,6 +211,7 @@ public final class SrtpSession {
     }
 
     /** Decrypts and authenticates an SRTCP packet in place. */
+    @Override
     public int unprotectRtcp(byte[] buf, int off, int len) {
         if (len < 8 + 4 || !tailRoomOk(buf, off, len)) {
             return ERR_INVALID;
@@ -227,6 +230,7 @@ public final class SrtpSession {
     }
 
     /** Encrypts and authenticates an RTCP packet in place. */
+    @Override
     public int protectRtcp(byte[] buf, int off, int len) {
         if (len < 8 || !tailRoomOk(buf, off, len)) {
             return ERR_INVALID;

@@ -1,0 +1,296 @@
+package io.junction.bridge.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.junction.bridge.codec.CodecCatalog;
+import io.junction.bridge.codec.Vp8Descriptor;
+import io.junction.bridge.forward.MediaKind;
+import io.junction.bridge.forward.SourceTrack;
+import io.junction.bridge.forward.Subscription;
+import io.junction.bridge.forward.VideoProjection;
+import io.junction.bridge.rtcp.Nack;
+import io.junction.bridge.rtcp.Pli;
+import io.junction.bridge.rtcp.ReceiverReport;
+import io.junction.bridge.rtcp.ReportBlock;
+import io.junction.bridge.rtcp.RtcpCompound;
+import io.junction.bridge.rtcp.Sdes;
+import io.junction.bridge.rtcp.SenderReport;
+import io.junction.bridge.rtcp.TransportCcFeedback;
+import io.junction.bridge.rtp.ByteIo;
+import io.junction.bridge.rtp.Fixtures;
+import io.junction.bridge.rtp.RtpPacket;
+import io.junction.bridge.stats.DropReason;
+import io.junction.bridge.transport.PacketTransport;
+import io.junction.bridge.transport.srtp.SrtpProfile;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real receive and send stages, end to end in process ({@link PacketPathHarness}): packets
+ * captured from Chromium go in SRTP-protected as a browser sends them, and what comes out to the other
+ * endpoint is read back as a browser would. After every test no pool packet is outstanding.
+ */
+class PacketPathTest {
+    /** Captured from Chromium: an Opus packet (mid 0) and simulcast VP8 keyframe starts of layers q and f (mid 1). */
+    private static final byte[] OPUS = Fixtures.get("opus");
+    private static final byte[] VP8_Q = Fixtures.get("vp8-sim-key-q");
+    private static final byte[] VP8_F = Fixtures.get("vp8-sim-key-f");
+    private static final int Q_SSRC = ByteIo.readInt(VP8_Q, 8);
+
+    private PacketPathHarness h;
+    private PacketPathHarness.Endpoint pub;
+    private PacketPathHarness.Endpoint sub;
+    private Subscription audioSub;
+    private Subscription videoSub;
+    private long now = 1_000_000_000L;
+    private int tcc = 100;
+
+    void setUp(SrtpProfile profile) {
+        h = new PacketPathHarness(profile);
+        pub = h.endpoint("pub");
+        sub = h.endpoint("sub");
+        SourceTrack audio = pub.publish("0", MediaKind.AUDIO, List.of());
+        SourceTrack video = pub.publish("1", MediaKind.VIDEO, List.of("q", "h", "f"));
+        audioSub = sub.subscribe(audio, "2");
+        videoSub = sub.subscribe(video, "3");
+        videoSub.video().setTarget(0, VideoProjection.ALL_TEMPORAL);
+    }
+
+    @BeforeEach
+    void gcmByDefault() {
+        setUp(SrtpProfile.AEAD_AES_128_GCM);
+    }
+
+    @AfterEach
+    void nothingLeaks() {
+        assertEquals(0, h.releaseAndCountOutstanding(), "pool packets still held after the test");
+        h.close();
+    }
+
+    /** The template packet as packet {@code i} of its stream: sequence number, timestamp and transport-wide number moved on. */
+    private byte[] nth(byte[] template, int i, int tsStep) {
+        byte[] b = template.clone();
+        ByteIo.writeU16(b, 2, (ByteIo.readU16(b, 2) + i) & 0xFFFF);
+        ByteIo.writeInt(b, 4, ByteIo.readInt(b, 4) + i * tsStep);
+        RtpPacket rtp = new RtpPacket();
+        assertTrue(rtp.wrap(b, 0, b.length));
+        int at = rtp.findExtension(CodecCatalog.EXT_TRANSPORT_CC);
+        ByteIo.writeU16(b, at, tcc++ & 0xFFFF);
+        return b;
+    }
+
+    /** The streams' next packet number (each call goes on where the last stopped). */
+    private int next;
+
+    private void sendStreams(int packets) {
+        for (int end = next + packets; next < end; next++) {
+            int i = next;
+            now += 10_000_000L;
+            pub.send(nth(OPUS, i, 960), now);
+            pub.send(nth(VP8_Q, i, 3000), now);
+            if (i % 5 == 0) {
+                pub.send(nth(VP8_F, i / 5, 3000), now);
+            }
+        }
+    }
+
+    private static List<RtpPacket> rtpWithSsrc(List<byte[]> packets, int ssrc) {
+        List<RtpPacket> out = new ArrayList<>();
+        for (byte[] b : packets) {
+            RtpPacket r = new RtpPacket();
+            if (!PacketTransport.isRtcp(b, 0, b.length) && r.wrap(b, 0, b.length) && r.ssrc() == ssrc) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void audioAndTheChosenLayerReachTheSubscriberRewritten() {
+        sendStreams(120); // 1.2 s: a receiver report to the publisher is due
+        List<byte[]> got = sub.received();
+        List<RtpPacket> audio = rtpWithSsrc(got, audioSub.outSsrc());
+        List<RtpPacket> video = rtpWithSsrc(got, videoSub.outSsrc());
+        assertEquals(120, audio.size(), "every audio packet");
+        assertEquals(120, video.size(), "every packet of layer q, none of f");
+        assertEquals(24, h.counters.videoPacketsSuppressed.sum(), "the f packets were held back");
+        for (List<RtpPacket> stream : List.of(audio, video)) {
+            for (int i = 1; i < stream.size(); i++) {
+                assertEquals((stream.get(i - 1).sequenceNumber() + 1) & 0xFFFF, stream.get(i).sequenceNumber(),
+                        "continuous sequence numbers under the subscriber's SSRC");
+            }
+        }
+        assertEquals(3000, video.get(1).timestamp() - video.get(0).timestamp(), "timestamps keep their spacing");
+        List<Integer> transportSeqs = new ArrayList<>();
+        for (byte[] b : got) {
+            RtpPacket r = new RtpPacket();
+            if (PacketTransport.isRtcp(b, 0, b.length) || !r.wrap(b, 0, b.length)) {
+                continue;
+            }
+            assertTrue(r.findExtension(CodecCatalog.EXT_MID) < 0, "the publisher's mid is erased");
+            assertTrue(r.findExtension(CodecCatalog.EXT_RID) < 0, "the publisher's rid is erased");
+            int at = r.findExtension(CodecCatalog.EXT_TRANSPORT_CC);
+            transportSeqs.add(ByteIo.readU16(r.buffer(), at));
+        }
+        for (int i = 0; i < transportSeqs.size(); i++) {
+            assertEquals(i, transportSeqs.get(i), "this leg's own transport-wide numbering");
+        }
+        Vp8Descriptor vp8 = new Vp8Descriptor();
+        RtpPacket first = video.get(0);
+        assertTrue(vp8.wrap(first.buffer(), first.payloadOffset(), first.payloadLength()));
+        assertTrue(vp8.isKeyframeStart());
+        assertEquals(320, vp8.width(), "the payload is the q layer's");
+
+        List<byte[]> toPublisher = pub.received();
+        boolean feedback = false;
+        boolean reportAboutQ = false;
+        RtcpCompound c = new RtcpCompound();
+        for (byte[] b : toPublisher) {
+            assertTrue(c.wrap(b, 0, b.length));
+            while (c.next()) {
+                feedback |= TransportCcFeedback.is(b, c.offset(), c.length());
+                if (ReceiverReport.is(b, c.offset(), c.length())) {
+                    for (int i = 0; i < ReceiverReport.reportBlockCount(b, c.offset(), c.length()); i++) {
+                        reportAboutQ |= ReportBlock.ssrc(b, ReceiverReport.reportBlockOffset(c.offset(), i)) == Q_SSRC;
+                    }
+                }
+            }
+        }
+        assertTrue(feedback, "transport-cc feedback to the publisher");
+        assertTrue(reportAboutQ, "a receiver report about the learned layer");
+    }
+
+    @Test
+    void aNackIsAnsweredWithRtxAndAPliReachesThePublisher() {
+        sendStreams(20);
+        List<RtpPacket> video = rtpWithSsrc(sub.received(), videoSub.outSsrc());
+        RtpPacket lost = video.get(5);
+        byte[] nack = new byte[16];
+        Nack.write(nack, 0, 0x1234, videoSub.outSsrc(), new int[] {lost.sequenceNumber() << 16}, 1);
+        now += 10_000_000L;
+        sub.send(nack, now);
+        List<RtpPacket> rtx = rtpWithSsrc(sub.received(), videoSub.outRtxSsrc());
+        assertEquals(1, rtx.size(), "one retransmission");
+        RtpPacket r = rtx.get(0);
+        assertEquals(lost.sequenceNumber(), ByteIo.readU16(r.buffer(), r.payloadOffset()), "RFC 4588: the OSN first");
+        assertArrayEquals(java.util.Arrays.copyOfRange(lost.buffer(), lost.payloadOffset(), lost.payloadOffset() + lost.payloadLength()),
+                java.util.Arrays.copyOfRange(r.buffer(), r.payloadOffset() + 2, r.payloadOffset() + r.payloadLength()),
+                "then the original payload");
+        assertEquals(1, h.counters.rtxSent.sum());
+
+        pub.received();
+        byte[] pli = new byte[12];
+        Pli.write(pli, 0, 0x1234, videoSub.outSsrc());
+        now += 1_000_000_000L;
+        sub.send(pli, now);
+        List<byte[]> toPublisher = pub.received();
+        assertEquals(1, toPublisher.size());
+        byte[] b = toPublisher.get(0);
+        assertTrue(Pli.is(b, 0, b.length));
+        assertEquals(Q_SSRC, Pli.mediaSsrc(b, 0), "asked of the layer this subscriber decodes, under its SSRC");
+        assertEquals(1, h.counters.pliReceived.sum());
+        sub.send(pli, now + 1_000_000L);
+        assertTrue(pub.received().isEmpty(), "a second request within 200 ms is throttled");
+    }
+
+    @Test
+    void aSenderReportIsReissuedUnderTheSubscribersSsrc() {
+        sendStreams(3);
+        sub.received();
+        byte[] sr = Fixtures.get("rtcp-sr-sdes"); // Chromium's, moved to the q layer's SSRC
+        ByteIo.writeInt(sr, 4, Q_SSRC);
+        ByteIo.writeInt(sr, 32, Q_SSRC);
+        now += 10_000_000L;
+        pub.send(sr, now);
+        List<byte[]> got = sub.received();
+        assertEquals(1, got.size());
+        byte[] b = got.get(0);
+        assertTrue(SenderReport.is(b, 0, b.length));
+        assertEquals(videoSub.outSsrc(), SenderReport.senderSsrc(b, 0));
+        assertEquals(SenderReport.ntp(sr, 0), SenderReport.ntp(b, 0), "the publisher's clock relation is kept");
+        assertEquals(SenderReport.rtpTimestamp(sr, 0) + videoSub.video().tsDelta(), SenderReport.rtpTimestamp(b, 0),
+                "in the subscriber's timestamps");
+        assertEquals(3, SenderReport.packetCount(b, 0), "what this subscriber got");
+        int at = Sdes.findCname(b, 28, b.length - 28);
+        assertEquals("junction-pub", new String(b, at + 2, b[at + 1], StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void malformedPacketsAreCountedAndDisturbNothing() {
+        sendStreams(5);
+        sub.received();
+        Random r = new Random(7);
+        for (int i = 0; i < 2000; i++) {
+            byte[] junk = new byte[1 + r.nextInt(300)];
+            r.nextBytes(junk);
+            junk[0] = (byte) (0x80 | (junk[0] & 0x3F)); // RTP/RTCP first byte, anything after
+            now += 1_000_000L;
+            pub.send(junk, now);
+        }
+        long dropped = 0;
+        for (DropReason reason : DropReason.values()) {
+            dropped += h.counters.drops(reason);
+        }
+        assertTrue(dropped + h.counters.rtcpFeedbackDropped.sum() > 1000, "the junk was dropped and counted: " + dropped);
+        sendStreams(5);
+        assertEquals(5, rtpWithSsrc(sub.received(), videoSub.outSsrc()).size(), "the real stream goes on");
+    }
+
+    @Test
+    void steadyStateForwardingAllocatesNothing() {
+        h.close();
+        setUp(null); // no SRTP: what the bridge's own stages allocate (jitsi-srtp's share is in docs/performance.md)
+        pub.transport.keep = false;
+        sub.transport.keep = false;
+        byte[][] audio = new byte[64][];
+        byte[][] video = new byte[64][];
+        for (int i = 0; i < 64; i++) {
+            audio[i] = nth(OPUS, i, 960);
+            video[i] = nth(VP8_Q, i, 3000);
+        }
+        int[] seq = {0};
+        Runnable round = () -> {
+            for (int i = 0; i < 64; i++) {
+                int k = seq[0]++;
+                now += 1_000_000L;
+                advance(audio[i], k, 960);
+                advance(video[i], k, 3000);
+                pub.send(audio[i], now);
+                pub.send(video[i], now);
+            }
+        };
+        for (int i = 0; i < 300; i++) {
+            round.run(); // warm-up: caches fill, code is compiled
+        }
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long sentBefore = sub.transport.sentPackets;
+        long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+        int rounds = 500;
+        for (int i = 0; i < rounds; i++) {
+            round.run();
+        }
+        long bytes = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        long forwarded = sub.transport.sentPackets - sentBefore;
+        assertTrue(forwarded >= rounds * 128L, "everything was forwarded: " + forwarded);
+        double perPacket = (double) bytes / (rounds * 128L);
+        System.out.printf("steady-state forwarding: %d packets in, %d out, %d bytes allocated (%.3f B/packet)%n",
+                rounds * 128L, forwarded, bytes, perPacket);
+        assertTrue(perPacket < 0.1, "bytes allocated per packet: " + perPacket);
+    }
+
+    /** Moves a stream's packet on to number {@code k}: sequence number, timestamp, transport-wide number. */
+    private void advance(byte[] b, int k, int tsStep) {
+        ByteIo.writeU16(b, 2, k & 0xFFFF);
+        ByteIo.writeInt(b, 4, k * tsStep);
+        ByteIo.writeU16(b, 21, tcc++ & 0xFFFF); // after abs-send-time (bytes 16-19) and the transport-cc header (20)
+    }
+}
