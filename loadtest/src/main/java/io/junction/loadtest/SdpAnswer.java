@@ -23,11 +23,12 @@ final class SdpAnswer {
     /** The SSRCs a publisher sends with (0 for a client that only receives). */
     record Ssrcs(int audio, int video, int videoRtx) {}
 
-    static final int PT_OPUS = 111;
-    static final int PT_VP8 = 96;
-    static final int PT_VP8_RTX = 97;
-    static final int EXT_TRANSPORT_CC = 3;
-    static final int EXT_MID = 4;
+    // What the bridge offers (its catalog): a synthetic client of this bridge answers with the same.
+    static final int PT_OPUS = io.junction.bridge.codec.CodecCatalog.PT_OPUS;
+    static final int PT_VP8 = io.junction.bridge.codec.CodecCatalog.PT_VP8;
+    static final int PT_VP8_RTX = io.junction.bridge.codec.CodecCatalog.PT_VP8_RTX;
+    static final int EXT_TRANSPORT_CC = io.junction.bridge.codec.CodecCatalog.EXT_TRANSPORT_CC;
+    static final int EXT_MID = io.junction.bridge.codec.CodecCatalog.EXT_MID;
 
     private SdpAnswer() {}
 

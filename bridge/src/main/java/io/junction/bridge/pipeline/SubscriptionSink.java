@@ -16,11 +16,15 @@ import org.slf4j.LoggerFactory;
 final class SubscriptionSink implements StreamSink {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionSink.class);
 
+    private final Subscription sub;
+    private final Sender sender;
     private final PacketWorker worker;
     private final PacketHandler rtpHandler;
     private final PacketHandler senderReportHandler;
 
     SubscriptionSink(Subscription sub, Sender sender, PacketWorker worker) {
+        this.sub = sub;
+        this.sender = sender;
         this.worker = worker;
         this.rtpHandler = p -> sender.forward(sub, p);
         this.senderReportHandler = p -> sender.sendSenderReport(sub, p);
@@ -28,8 +32,16 @@ final class SubscriptionSink implements StreamSink {
 
     @Override
     public void sendRtp(Packet p) {
-        p.handler = rtpHandler;
-        deliver(p);
+        if (!worker.isWorkerThread()) {
+            p.handler = rtpHandler;
+            worker.offer(p);
+            return;
+        }
+        try {
+            sender.forward(sub, p); // the common case, a direct call
+        } catch (RuntimeException e) {
+            LOG.warn("forwarding to a subscriber failed", e);
+        }
     }
 
     @Override
