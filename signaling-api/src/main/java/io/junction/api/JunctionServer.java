@@ -4,6 +4,8 @@ import io.junction.api.auth.JoinTokens;
 import io.junction.api.config.JunctionConfig;
 import io.junction.api.http.AdminHandler;
 import io.junction.api.http.ApiException;
+import io.junction.api.http.ConnectionGuard;
+import io.junction.api.http.JsonErrorHandler;
 import io.junction.api.http.Exchange;
 import io.junction.api.http.PublicHandler;
 import io.junction.bridge.conference.Bridge;
@@ -26,7 +28,6 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import io.junction.api.signaling.SignalingSocket;
@@ -58,6 +59,7 @@ public final class JunctionServer {
     private final ServerConnector adminConnector;
     private final ScheduledExecutorService housekeeping;
     private final AdminHandler admin;
+    private final ConnectionGuard connectionGuard;
 
     /** Builds everything; opens the media UDP port. HTTP ports open in {@link #start()}. */
     public JunctionServer(JunctionConfig config) throws java.io.IOException {
@@ -72,51 +74,51 @@ public final class JunctionServer {
         this.bridge = new Bridge(config.bridge(), registry, Clock.systemUTC());
         this.tokens = new JoinTokens(config.signaling().tokenSecret(), config.signaling().tokenTtl(), Clock.systemUTC());
 
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
         QueuedThreadPool pool = new QueuedThreadPool(64, 4);
         pool.setName("http");
         this.server = new Server(pool);
+        // The admin port runs on threads of its own: nothing on the public port can starve it.
+        QueuedThreadPool adminPool = new QueuedThreadPool(16, 2);
+        adminPool.setName("http-admin");
+        server.addBean(adminPool);
         HttpConfiguration httpConfig = new HttpConfiguration();
         httpConfig.setSendServerVersion(false);
         httpConfig.setSendXPoweredBy(false);
+        this.connectionGuard = new ConnectionGuard(config.http().maxConnectionsPerAddress(), config.http().requestTimeout(),
+                housekeeping, registry);
         this.publicConnector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
         publicConnector.setName(PUBLIC);
         publicConnector.setHost(config.http().host());
         publicConnector.setPort(config.http().port());
-        this.adminConnector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+        publicConnector.addEventListener(connectionGuard);
+        this.adminConnector = new ServerConnector(server, adminPool, null, null, -1, -1, new HttpConnectionFactory(httpConfig));
         adminConnector.setName(ADMIN);
         adminConnector.setHost(config.admin().host());
         adminConnector.setPort(config.admin().port());
+        adminConnector.addEventListener(connectionGuard);
         server.addConnector(publicConnector);
         server.addConnector(adminConnector);
 
-        ErrorHandler errors = new ErrorHandler();
-        errors.setShowStacks(false);
-        errors.setShowMessageInTitle(false);
-        server.setErrorHandler(errors);
+        server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(config.shutdownGracePeriod().toMillis());
 
         this.admin = new AdminHandler(bridge, tokens, registry, config, this::publicPort);
         PublicHandler pub = new PublicHandler(bridge, tokens, config);
+        long requestTimeoutMs = config.http().requestTimeout().toMillis();
         Handler.Abstract root = new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 Exchange ex = new Exchange(request, response, callback);
                 boolean isAdmin = ADMIN.equals(request.getConnectionMetaData().getConnector().getName());
-                try {
-                    if (isAdmin) {
-                        admin.handle(ex);
-                    } else {
-                        pub.handle(ex);
-                    }
-                } catch (ApiException e) {
-                    if (!ex.isDone()) {
-                        ex.error(e);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn("request {} {} failed", request.getMethod(), Request.getPathInContext(request), e);
-                    if (!ex.isDone()) {
-                        ex.error(new ApiException(500, "internal", "internal error"));
-                    }
+                if (ex.hasBody()) {
+                    ex.readBodyThen(() -> dispatch(ex, isAdmin, admin, pub), housekeeping, requestTimeoutMs);
+                } else {
+                    dispatch(ex, isAdmin, admin, pub);
                 }
                 return true;
             }
@@ -135,11 +137,26 @@ public final class JunctionServer {
         });
         ws.setHandler(root);
         server.setHandler(ws);
-        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "housekeeping");
-            t.setDaemon(true);
-            return t;
-        });
+    }
+
+    private static void dispatch(Exchange ex, boolean isAdmin, AdminHandler admin, PublicHandler pub) {
+        Request request = ex.request();
+        try {
+            if (isAdmin) {
+                admin.handle(ex);
+            } else {
+                pub.handle(ex);
+            }
+        } catch (ApiException e) {
+            if (!ex.isDone()) {
+                ex.error(e);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("request {} {} failed", request.getMethod(), Request.getPathInContext(request), e);
+            if (!ex.isDone()) {
+                ex.error(new ApiException(500, "internal", "internal error"));
+            }
+        }
     }
 
     public void start() throws Exception {
@@ -154,7 +171,9 @@ public final class JunctionServer {
             bridge.sampleStats();
             admin.dashboard().record(System.currentTimeMillis());
             bridge.expireInactiveEndpoints();
+            bridge.expireUnconnectedEndpoints(config.signaling().tokenTtl());
             bridge.expireIdleConferences();
+            connectionGuard.sweep();
         } catch (RuntimeException e) {
             LOG.warn("housekeeping failed", e);
         }

@@ -84,6 +84,15 @@ public final class Main {
         System.out.println("  admin API   http://" + config.admin().host() + ":" + server.adminPort() + "/v1/conferences");
         System.out.println("  metrics     http://" + config.admin().host() + ":" + server.adminPort() + "/metrics");
         System.out.println("  media       udp/" + server.bridge().mediaPort());
+        switch (config.demo().openRooms()) {
+            case LOOPBACK -> System.out.println("  open rooms  on for clients on this machine only (demo.open-rooms = loopback)");
+            case ON -> System.out.println("  WARNING     open rooms are on for anyone who reaches port " + server.publicPort()
+                    + ": they can create conferences and join them without a token (demo.open-rooms = true)");
+            case OFF -> System.out.println("  open rooms  off: endpoints come from the admin API");
+        }
+        if (config.admin().apiKey().isEmpty()) {
+            System.out.println("  admin key   none: the admin API answers anyone on this machine (set admin.api-key)");
+        }
         System.out.flush();
     }
 

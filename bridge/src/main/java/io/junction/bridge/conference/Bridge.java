@@ -4,6 +4,7 @@ import io.junction.bridge.BridgeConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -24,7 +25,8 @@ public final class Bridge {
     private final BridgeConfig config;
     private final Clock clock;
     private final Map<String, Conference> conferences = new ConcurrentHashMap<>();
-    private final Map<String, Conference> conferencesByName = new ConcurrentHashMap<>();
+    /** Conferences created by {@link #openRoom}, by name; admin-created conferences are never here. */
+    private final Map<String, Conference> openRooms = new ConcurrentHashMap<>();
     private final AtomicInteger endpointCount = new AtomicInteger();
     private volatile boolean draining;
     private final MediaCore media;
@@ -110,23 +112,37 @@ public final class Bridge {
             conferences.put(id, conference);
             metrics.conferenceAdded(id, conference, c -> ((Conference) c).endpointCount(),
                     conference.mediaCounters(), conference.rates());
-            if (name != null && !name.isEmpty()) {
-                conferencesByName.putIfAbsent(name, conference);
-            }
         }
-        LOG.info("conference created conference={} name={}", conference.id(), conference.name());
+        LOG.info("conference created conference={} name={}", conference.id(), LogSafe.quote(conference.name()));
         return conference;
     }
 
-    /** The conference with this name, created when missing (used by the demo's open rooms). */
-    public Conference conferenceByName(String name) throws LimitExceededException {
+    /**
+     * The open room with this name, created when missing (the demo's anonymous joins). Open rooms
+     * are a namespace of their own: a conference created through {@link #createConference} is never
+     * returned here, even when it has the same name, so an anonymous caller cannot enter it. At most
+     * {@code maxOpenRooms} open rooms exist at once, so anonymous callers cannot take every
+     * conference slot from the admin API.
+     */
+    public Conference openRoom(String name, int maxOpenRooms) throws LimitExceededException {
         synchronized (this) {
-            Conference existing = conferencesByName.get(name);
+            Conference existing = openRooms.get(name);
             if (existing != null && !existing.isEnded()) {
                 return existing;
             }
-            return createConference(name);
+            if (openRooms.size() >= maxOpenRooms) {
+                throw new LimitExceededException(LimitExceededException.Kind.MAX_CONFERENCES,
+                        "the bridge has reached its limit of open rooms (" + maxOpenRooms + ")");
+            }
+            Conference created = createConference(name);
+            openRooms.put(name, created);
+            return created;
         }
+    }
+
+    /** Whether this conference was created as an open room. */
+    public boolean isOpenRoom(Conference conference) {
+        return conference.name() != null && openRooms.get(conference.name()) == conference;
     }
 
     public Optional<Conference> conference(String id) {
@@ -145,7 +161,9 @@ public final class Bridge {
             if (conference == null) {
                 return false;
             }
-            conferencesByName.remove(conference.name(), conference);
+            if (conference.name() != null) {
+                openRooms.remove(conference.name(), conference);
+            }
             metrics.conferenceRemoved(id, conference.rates());
         }
         conference.end(reason);
@@ -176,6 +194,20 @@ public final class Bridge {
         int n = 0;
         for (Conference c : conferences.values()) {
             n += c.expireInactiveEndpoints(nowNs, timeoutNs);
+        }
+        return n;
+    }
+
+    /**
+     * Expires endpoints that were created longer than {@code maxAge} ago and never connected (the
+     * caller passes the join-token lifetime: after it the client cannot connect any more). Without
+     * this a conference full of abandoned endpoints would never become empty and never expire.
+     */
+    public int expireUnconnectedEndpoints(Duration maxAge) {
+        Instant createdBefore = now().minus(maxAge);
+        int n = 0;
+        for (Conference c : conferences.values()) {
+            n += c.expireUnconnectedEndpoints(createdBefore);
         }
         return n;
     }

@@ -163,7 +163,7 @@ public final class Conference {
             bridge.endpointCountChanged(+1);
         }
         LOG.info("endpoint created conference={} endpoint={} displayName={}", id, endpoint.id(),
-                endpoint.displayName());
+                LogSafe.quote(endpoint.displayName()));
         for (ConferenceListener l : listeners) {
             l.endpointAdded(endpoint);
         }
@@ -255,6 +255,21 @@ public final class Conference {
         for (Endpoint e : endpoints.values()) {
             MediaSession m = e.mediaSession();
             if (m != null && m.isInactive(nowNs, timeoutNs) && removeEndpoint(e.id(), RemovalReason.EXPIRED)) {
+                expired++;
+            }
+        }
+        return expired;
+    }
+
+    /**
+     * Removes endpoints whose client never connected (no signaling ever attached) and that were
+     * created before {@code createdBefore}: their join token has expired, so they never will.
+     */
+    int expireUnconnectedEndpoints(java.time.Instant createdBefore) {
+        int expired = 0;
+        for (Endpoint e : endpoints.values()) {
+            if (e.mediaSession() == null && e.createdAt().isBefore(createdBefore)
+                    && removeEndpoint(e.id(), RemovalReason.EXPIRED)) {
                 expired++;
             }
         }

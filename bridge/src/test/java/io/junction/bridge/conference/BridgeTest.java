@@ -1,6 +1,8 @@
 package io.junction.bridge.conference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -126,11 +128,46 @@ class BridgeTest {
     }
 
     @Test
-    void conferenceByNameReusesLiveConference() throws Exception {
-        Conference a = bridge.conferenceByName("daily");
-        assertSame(a, bridge.conferenceByName("daily"));
+    void openRoomReusesLiveConference() throws Exception {
+        Conference a = bridge.openRoom("daily", 10);
+        assertSame(a, bridge.openRoom("daily", 10));
+        assertTrue(bridge.isOpenRoom(a));
         bridge.removeConference(a.id(), RemovalReason.REMOVED);
-        Conference b = bridge.conferenceByName("daily");
+        Conference b = bridge.openRoom("daily", 10);
         assertFalse(a.id().equals(b.id()), "a removed room is created anew");
+    }
+
+    @Test
+    void openRoomsNeverReachAdminConferencesAndAreCapped() throws Exception {
+        bridge.shutdown();
+        bridge = new Bridge(BridgeConfig.loopbackDefaults(0).withLimits(10, 2, Duration.ofSeconds(60)), registry, clock);
+        Conference board = bridge.createConference("board-meeting");
+        Conference open = bridge.openRoom("board-meeting", 2);
+        assertNotSame(board, open, "an anonymous join must not land in the admin's conference of the same name");
+        assertFalse(bridge.isOpenRoom(board));
+        bridge.openRoom("second", 2);
+        assertEquals(LimitExceededException.Kind.MAX_CONFERENCES,
+                assertThrows(LimitExceededException.class, () -> bridge.openRoom("third", 2)).kind());
+        assertSame(open, bridge.openRoom("board-meeting", 2), "existing rooms stay reachable at the cap");
+        assertNotNull(bridge.createConference("admin-still-can"), "the admin API keeps its conference slots");
+        bridge.removeConference(board.id(), RemovalReason.REMOVED);
+        assertSame(open, bridge.openRoom("board-meeting", 2), "removing the admin's conference leaves the room alone");
+    }
+
+    @Test
+    void endpointsThatNeverConnectExpireWithTheirToken() throws Exception {
+        Conference c = bridge.createConference("a");
+        Endpoint early = c.addEndpoint("early");
+        clock.ms += 5_000;
+        Endpoint late = c.addEndpoint("late");
+        clock.ms += 6_000;
+        assertEquals(1, bridge.expireUnconnectedEndpoints(Duration.ofSeconds(10)));
+        assertTrue(early.isRemoved());
+        assertEquals(RemovalReason.EXPIRED, early.removalReason());
+        assertFalse(late.isRemoved(), "its token is still valid");
+        clock.ms += 5_000;
+        assertEquals(1, bridge.expireUnconnectedEndpoints(Duration.ofSeconds(10)));
+        clock.ms += 61_000;
+        assertEquals(1, bridge.expireIdleConferences(), "the conference of abandoned endpoints empties and expires");
     }
 }

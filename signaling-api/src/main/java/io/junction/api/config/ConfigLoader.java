@@ -102,11 +102,14 @@ public final class ConfigLoader {
         var http = new JunctionConfig.Http(
                 host("junction.http.host"),
                 port("junction.http.port"),
-                baseUrl("junction.http.public-base-url"));
+                baseUrl("junction.http.public-base-url"),
+                positiveDuration("junction.http.request-timeout"),
+                intInRange("junction.http.max-connections-per-address", 1, 1_000_000));
         var admin = new JunctionConfig.Admin(
                 host("junction.admin.host"),
                 port("junction.admin.port"),
-                string("junction.admin.api-key"));
+                string("junction.admin.api-key"),
+                stringList("junction.admin.allowed-hosts"));
         if (admin.apiKey().isEmpty() && !isLoopback(admin.host())) {
             throw new ConfigError("junction.admin.api-key: required (a non-empty string) when junction.admin.host ("
                     + admin.host() + ") is not a loopback address");
@@ -132,7 +135,11 @@ public final class ConfigLoader {
             throw new ConfigError("junction.signaling.token-secret: expected empty or at least 32 characters");
         }
         var signaling = new JunctionConfig.Signaling(positiveDuration("junction.signaling.token-ttl"), secret);
-        return new JunctionConfig(http, admin, bridge, signaling, bool("junction.demo.open-rooms"),
+        var demo = new JunctionConfig.Demo(openRooms("junction.demo.open-rooms"),
+                intInRange("junction.demo.max-open-rooms", 1, 1_000_000),
+                intInRange("junction.demo.join-burst", 1, 1_000_000),
+                positiveNumber("junction.demo.join-rate"));
+        return new JunctionConfig(http, admin, bridge, signaling, demo,
                 positiveDuration("junction.shutdown.grace-period"));
     }
 
@@ -164,6 +171,41 @@ public final class ConfigLoader {
             return config.getString(path);
         } catch (ConfigException e) {
             throw error(path, "a string", config);
+        }
+    }
+
+    private JunctionConfig.OpenRooms openRooms(String path) throws ConfigError {
+        String v;
+        try {
+            v = config.getString(path);
+        } catch (ConfigException e) {
+            throw error(path, "true, false or loopback", config);
+        }
+        return switch (v) {
+            case "true" -> JunctionConfig.OpenRooms.ON;
+            case "false" -> JunctionConfig.OpenRooms.OFF;
+            case "loopback" -> JunctionConfig.OpenRooms.LOOPBACK;
+            default -> throw error(path, "true, false or loopback", config);
+        };
+    }
+
+    private double positiveNumber(String path) throws ConfigError {
+        try {
+            double v = config.getDouble(path);
+            if (!(v > 0) || Double.isInfinite(v)) {
+                throw error(path, "a positive number", config);
+            }
+            return v;
+        } catch (ConfigException e) {
+            throw error(path, "a positive number", config);
+        }
+    }
+
+    private List<String> stringList(String path) throws ConfigError {
+        try {
+            return List.copyOf(config.getStringList(path));
+        } catch (ConfigException e) {
+            throw error(path, "a list of strings", config);
         }
     }
 

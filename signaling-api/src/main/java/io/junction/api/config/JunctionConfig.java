@@ -9,14 +9,27 @@ public record JunctionConfig(
         Admin admin,
         BridgeConfig bridge,
         Signaling signaling,
-        boolean openRooms,
+        Demo demo,
         Duration shutdownGracePeriod) {
 
-    /** Public HTTP server. {@code publicBaseUrl} is empty or an http(s) URL without trailing slash. */
-    public record Http(String host, int port, String publicBaseUrl) {}
+    /**
+     * Public HTTP server. {@code publicBaseUrl} is empty or an http(s) URL without trailing slash;
+     * {@code requestTimeout} and {@code maxConnectionsPerAddress} hold for both ports.
+     */
+    public record Http(String host, int port, String publicBaseUrl, Duration requestTimeout,
+                       int maxConnectionsPerAddress) {}
 
-    /** Admin HTTP server; an empty {@code apiKey} disables authentication (loopback only). */
-    public record Admin(String host, int port, String apiKey) {}
+    /**
+     * Admin HTTP server; an empty {@code apiKey} disables authentication (loopback only), and then
+     * only IP-literal, "localhost" and {@code allowedHosts} Host headers are answered.
+     */
+    public record Admin(String host, int port, String apiKey, java.util.List<String> allowedHosts) {}
+
+    /** Who may use open rooms (anonymous joins by room name). */
+    public enum OpenRooms { OFF, LOOPBACK, ON }
+
+    /** The demo's open rooms and their limits. */
+    public record Demo(OpenRooms openRooms, int maxOpenRooms, int joinBurst, double joinRate) {}
 
     /** Join tokens; an empty secret means a random per-process secret. */
     public record Signaling(Duration tokenTtl, String tokenSecret) {}

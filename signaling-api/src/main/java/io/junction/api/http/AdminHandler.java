@@ -54,8 +54,9 @@ public final class AdminHandler {
     }
 
     public void handle(Exchange ex) throws ApiException {
-        authorize(ex);
         String[] s = ex.segments();
+        refuseBrowserAttacks(ex, s.length == 1 && s[0].equals("metrics") && ex.method().equals("GET"));
+        authorize(ex);
         if (s.length == 1 && s[0].equals("metrics")) {
             requireMethod(ex, "GET");
             // one sample throughout: the bridge-wide gauges are the sum of the conferences' in every scrape
@@ -85,6 +86,51 @@ public final class AdminHandler {
         }
         throw ApiException.notFound("no such resource: " + ex.path());
     }
+
+    /**
+     * The admin API is for the operator's backend, not for web pages. A page the operator opens could
+     * otherwise send it requests (a "simple" cross-site POST needs no preflight), and a page that
+     * rebinds its own DNS name to 127.0.0.1 could even read the answers. So: a request with an
+     * {@code Origin} other than the admin port's own is refused, and without an API key only Host
+     * headers that are IP addresses, {@code localhost} or {@code admin.allowed-hosts} are answered
+     * ({@code GET /metrics} answers any Host: scrapers address the bridge by a service name, and it
+     * carries no secret).
+     */
+    private void refuseBrowserAttacks(Exchange ex, boolean anyHost) throws ApiException {
+        String host = ex.header(HttpHeader.HOST);
+        if (apiKey == null && !anyHost && host != null && !isAllowedHost(host)) {
+            throw new ApiException(403, "host-not-allowed", "the admin API does not answer Host '"
+                    + host.replaceAll("[^\\x21-\\x7e]", "?") + "' (add it to admin.allowed-hosts, or set admin.api-key)");
+        }
+        String origin = ex.header(HttpHeader.ORIGIN);
+        int sep = origin == null ? -1 : origin.indexOf("://");
+        String originAuthority = sep < 0 ? null : origin.substring(sep + 3); // "null" (sandboxed pages) has none
+        if (origin != null && (host == null || originAuthority == null || !originAuthority.equalsIgnoreCase(host))) {
+            throw new ApiException(403, "cross-origin", "the admin API does not answer requests from web pages of other origins");
+        }
+    }
+
+    private boolean isAllowedHost(String hostHeader) {
+        String name = hostHeader;
+        if (name.startsWith("[")) {
+            return name.indexOf(']') > 0; // an IPv6 literal
+        }
+        int colon = name.lastIndexOf(':');
+        if (colon >= 0) {
+            name = name.substring(0, colon);
+        }
+        if (name.equalsIgnoreCase("localhost") || IPV4.matcher(name).matches()) {
+            return true;
+        }
+        for (String allowed : config.admin().allowedHosts()) {
+            if (allowed.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     private void authorize(Exchange ex) throws ApiException {
         if (apiKey == null) {
@@ -125,7 +171,7 @@ public final class AdminHandler {
             } else {
                 ObjectNode body = ex.readJsonObject();
                 Exchange.allowOnly(body, "name");
-                String name = Exchange.optionalString(body, "name", MAX_NAME_LENGTH);
+                String name = Exchange.optionalName(body, "name", MAX_NAME_LENGTH);
                 Conference c = createConference(name);
                 ex.json(201, conferenceJson(c));
             }
@@ -162,7 +208,7 @@ public final class AdminHandler {
             } else {
                 ObjectNode body = ex.readJsonObject();
                 Exchange.allowOnly(body, "displayName");
-                String displayName = Exchange.optionalString(body, "displayName", MAX_NAME_LENGTH);
+                String displayName = Exchange.optionalName(body, "displayName", MAX_NAME_LENGTH);
                 Endpoint e = addEndpoint(conference, displayName);
                 ObjectNode json = Exchange.JSON.createObjectNode();
                 json.put("id", e.id());

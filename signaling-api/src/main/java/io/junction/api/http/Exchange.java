@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +19,17 @@ import org.eclipse.jetty.util.Callback;
 public final class Exchange {
     public static final int MAX_BODY_BYTES = 64 * 1024;
     public static final ObjectMapper JSON = new ObjectMapper();
+    /** For request bodies: duplicate keys are an error, not "last one wins"; nesting is bounded. */
+    private static final ObjectMapper STRICT_JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(32).build())
+            .build());
+
+    static boolean isJson(String contentType) {
+        int semi = contentType.indexOf(';');
+        String type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+        return type.equalsIgnoreCase("application/json");
+    }
 
     private final Request request;
     private final Response response;
@@ -52,6 +62,12 @@ public final class Exchange {
         return segments;
     }
 
+    /** The client's address, or null when the connection has none (not a socket). */
+    public java.net.InetAddress remoteAddress() {
+        return request.getConnectionMetaData().getRemoteSocketAddress() instanceof java.net.InetSocketAddress a
+                ? a.getAddress() : null;
+    }
+
     public String header(HttpHeader name) {
         return request.getHeaders().get(name);
     }
@@ -65,15 +81,25 @@ public final class Exchange {
      * JSON or not an object → 400.
      */
     public ObjectNode readJsonObject() throws ApiException {
+        String contentType = header(HttpHeader.CONTENT_TYPE);
+        if (contentType != null && !isJson(contentType)) {
+            // also what keeps cross-site "simple" requests (text/plain, form encodings) out
+            throw new ApiException(415, "unsupported-media-type", "request body must be application/json");
+        }
         byte[] body = readBody();
         if (body.length == 0) {
             return JSON.createObjectNode();
         }
         JsonNode node;
-        try {
-            node = JSON.readTree(body);
+        try (com.fasterxml.jackson.core.JsonParser parser = STRICT_JSON.createParser(body)) {
+            node = STRICT_JSON.readTree(parser);
+            if (node != null && parser.nextToken() != null) {
+                throw new ApiException(400, "bad-json", "request body has content after the JSON value");
+            }
         } catch (IOException e) {
-            throw new ApiException(400, "bad-json", "request body is not valid JSON");
+            throw new ApiException(400, "bad-json", "request body is not valid JSON"
+                    + (e instanceof com.fasterxml.jackson.core.JsonParseException p && p.getMessage().startsWith("Duplicate field")
+                    ? " (duplicate field)" : ""));
         }
         if (node == null || node.isMissingNode()) {
             return JSON.createObjectNode();
@@ -84,62 +110,83 @@ public final class Exchange {
         return (ObjectNode) node;
     }
 
-    private boolean bodyRead;
+    private byte[] body = new byte[0];
+    private boolean bodyTooLarge;
 
     private byte[] readBody() throws ApiException {
-        bodyRead = true;
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            if (request.getLength() > MAX_BODY_BYTES) {
-                throw tooLarge(in);
-            }
-            byte[] buf = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (buf.length > MAX_BODY_BYTES) {
-                throw tooLarge(in);
-            }
-            return buf;
-        } catch (IOException e) {
-            throw new ApiException(400, "bad-request", "could not read request body");
+        if (bodyTooLarge) {
+            throw new ApiException(413, "body-too-large", "request body exceeds " + MAX_BODY_BYTES + " bytes");
         }
+        return body;
     }
 
     /** At most this much of a refused body is read and discarded (beyond it the connection is closed). */
     static final int MAX_DISCARDED_BYTES = 1024 * 1024;
 
-    /**
-     * The 413 for a body over the limit. The rest of a moderately oversized body is read and
-     * discarded first: answering while the client is still sending makes the server close with
-     * unread data, and the client can get a connection reset instead of the 413.
-     */
-    private static ApiException tooLarge(InputStream in) throws IOException {
-        discard(in);
-        return new ApiException(413, "body-too-large", "request body exceeds " + MAX_BODY_BYTES + " bytes");
+    /** Whether the request carries a body (a length, or chunked transfer coding). */
+    public boolean hasBody() {
+        long length = request.getLength();
+        return length > 0 || (length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
     }
 
     /**
-     * A request refused before its body was read (unknown path, wrong method, bad id) may still be
-     * sending it; answering first makes Jetty close the connection with unread data, and a client
-     * that reuses the connection sees it closed instead of the answer. Reads and drops up to
-     * {@link #MAX_DISCARDED_BYTES}, as for a 413.
+     * Reads the whole body without holding a thread while the client is slow (Jetty calls back as
+     * bytes arrive), then runs {@code then}; a body still incomplete after {@code timeoutMs} is
+     * answered with 408 and the connection closes. Bodies over {@link #MAX_BODY_BYTES} are read
+     * and dropped up to {@link #MAX_DISCARDED_BYTES} (answering while the client still sends would
+     * make it see a reset instead of the 413), then {@link #readJsonObject} answers 413.
      */
-    private void discardUnreadBody() {
-        if (bodyRead || request.getLength() == 0) {
-            return;
-        }
-        bodyRead = true;
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            discard(in);
-        } catch (IOException ignored) {
-            // the client went away: nothing to answer anyway
-        }
-    }
-
-    private static void discard(InputStream in) throws IOException {
-        long skipped = 0;
-        byte[] sink = new byte[8192];
-        int n;
-        while (skipped < MAX_DISCARDED_BYTES && (n = in.read(sink, 0, (int) Math.min(sink.length, MAX_DISCARDED_BYTES - skipped))) > 0) {
-            skipped += n;
-        }
+    public void readBodyThen(Runnable then, java.util.concurrent.ScheduledExecutorService timer, long timeoutMs) {
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledFuture<?> deadline = timer.schedule(() -> {
+            if (finished.compareAndSet(false, true)) {
+                error(new ApiException(408, "request-timeout", "request body not received within " + timeoutMs + " ms"));
+            }
+        }, timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        long declared = request.getLength();
+        byte[][] buf = {new byte[(int) Math.min(declared > 0 ? declared : 4096, MAX_BODY_BYTES)]};
+        long[] total = {0};
+        Runnable reader = new Runnable() {
+            @Override
+            public void run() {
+                while (!finished.get()) {
+                    Content.Chunk chunk = request.read();
+                    if (chunk == null) {
+                        request.demand(this);
+                        return;
+                    }
+                    if (Content.Chunk.isFailure(chunk)) {
+                        if (finished.compareAndSet(false, true)) {
+                            deadline.cancel(false);
+                            error(new ApiException(400, "bad-request", "could not read request body"));
+                        }
+                        return;
+                    }
+                    ByteBuffer bytes = chunk.getByteBuffer();
+                    int n = bytes.remaining();
+                    if (!bodyTooLarge && total[0] + n <= MAX_BODY_BYTES) {
+                        if (total[0] + n > buf[0].length) {
+                            buf[0] = Arrays.copyOf(buf[0], (int) Math.min(MAX_BODY_BYTES, Math.max(total[0] + n, buf[0].length * 2L)));
+                        }
+                        bytes.get(buf[0], (int) total[0], n);
+                    } else {
+                        bodyTooLarge = true;
+                    }
+                    total[0] += n;
+                    boolean last = chunk.isLast();
+                    chunk.release();
+                    if (last || (bodyTooLarge && total[0] > MAX_DISCARDED_BYTES)) {
+                        if (finished.compareAndSet(false, true)) {
+                            deadline.cancel(false);
+                            body = bodyTooLarge ? new byte[0] : Arrays.copyOf(buf[0], (int) total[0]);
+                            then.run();
+                        }
+                        return;
+                    }
+                }
+            }
+        };
+        reader.run();
     }
 
     /** An optional string field: absent or null → null; anything but a string → 400. */
@@ -156,6 +203,40 @@ public final class Exchange {
             throw ApiException.badRequest("field '" + field + "' is longer than " + maxLength + " characters");
         }
         return s;
+    }
+
+    /**
+     * An optional display or conference name: as {@link #optionalString}, and it must not contain
+     * control characters (newlines, NUL, escape sequences), line or paragraph separators, or
+     * invisible format characters such as bidirectional overrides (zero-width joiners, which emoji
+     * sequences use, are allowed). Names are shown to other participants and written to logs.
+     */
+    public static String optionalName(ObjectNode body, String field, int maxLength) throws ApiException {
+        String s = optionalString(body, field, maxLength);
+        if (s != null) {
+            int bad = firstUnprintable(s);
+            if (bad >= 0) {
+                throw ApiException.badRequest(String.format("field '%s' contains the control or format character U+%04X",
+                        field, s.codePointAt(bad)));
+            }
+        }
+        return s;
+    }
+
+    /** Index of the first character a name must not contain, or -1. */
+    static int firstUnprintable(String s) {
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            int type = Character.getType(cp);
+            boolean bad = type == Character.CONTROL || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE
+                    || (type == Character.FORMAT && cp != 0x200C && cp != 0x200D);
+            if (bad) {
+                return i;
+            }
+            i += Character.charCount(cp);
+        }
+        return -1;
     }
 
     /** Rejects fields other than the allowed ones, so typos are not silently ignored. */
@@ -180,7 +261,6 @@ public final class Exchange {
     }
 
     public void error(ApiException e) {
-        discardUnreadBody();
         ObjectNode root = JSON.createObjectNode();
         ObjectNode err = root.putObject("error");
         err.put("code", e.code());

@@ -21,11 +21,13 @@ public final class PublicHandler {
     private final Bridge bridge;
     private final JoinTokens tokens;
     private final JunctionConfig config;
+    private final AddressRateLimit joinRate;
 
     public PublicHandler(Bridge bridge, JoinTokens tokens, JunctionConfig config) {
         this.bridge = bridge;
         this.tokens = tokens;
         this.config = config;
+        this.joinRate = new AddressRateLimit(config.demo().joinBurst(), config.demo().joinRate());
     }
 
     public void handle(Exchange ex) throws ApiException {
@@ -55,20 +57,33 @@ public final class PublicHandler {
 
     private void joinRoom(Exchange ex, String room) throws ApiException {
         AdminHandler.requireMethod(ex, "POST");
-        if (!config.openRooms()) {
+        JunctionConfig.OpenRooms mode = config.demo().openRooms();
+        if (mode == JunctionConfig.OpenRooms.OFF) {
             throw new ApiException(403, "open-rooms-disabled",
                     "open rooms are disabled on this bridge (demo.open-rooms = false); "
                             + "create endpoints through the admin API instead");
+        }
+        java.net.InetAddress client = ex.remoteAddress();
+        if (mode == JunctionConfig.OpenRooms.LOOPBACK && (client == null || !client.isLoopbackAddress())) {
+            throw new ApiException(403, "open-rooms-loopback-only",
+                    "open rooms on this bridge serve only clients on the same machine (demo.open-rooms = loopback); "
+                            + "create endpoints through the admin API instead");
+        }
+        long retryAfter = joinRate.acquire(client == null ? "" : client.getHostAddress(), System.nanoTime());
+        if (retryAfter > 0) {
+            ex.setHeader("Retry-After", Long.toString(retryAfter));
+            throw new ApiException(429, "too-many-joins",
+                    "too many anonymous joins from this address; retry in " + retryAfter + " s");
         }
         if (!ROOM_NAME.matcher(room).matches()) {
             throw ApiException.badRequest("room name must be 1-64 characters of letters, digits, '.', '_' or '-'");
         }
         ObjectNode body = ex.readJsonObject();
         Exchange.allowOnly(body, "displayName");
-        String displayName = Exchange.optionalString(body, "displayName", 256);
+        String displayName = Exchange.optionalName(body, "displayName", 256);
         Conference conference;
         try {
-            conference = bridge.conferenceByName(room);
+            conference = bridge.openRoom(room, config.demo().maxOpenRooms());
         } catch (LimitExceededException e) {
             throw AdminHandler.limitError(e);
         }

@@ -1,6 +1,5 @@
 package io.junction.api.signaling;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -27,6 +26,11 @@ import org.slf4j.LoggerFactory;
 public final class SignalingSocket implements Session.Listener.AutoDemanding, ConferenceListener, EndpointSignaling {
     private static final Logger LOG = LoggerFactory.getLogger(SignalingSocket.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** For what clients send: duplicate keys are an error, not "last one wins"; nesting is bounded. */
+    private static final ObjectMapper STRICT_JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(32).build())
+            .build());
     static final int MAX_MESSAGE_CHARS = 256 * 1024;
     public static final int CLOSE_UNAUTHORIZED = 4401;
     public static final int CLOSE_REPLACED = 4409;
@@ -103,9 +107,13 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
             return;
         }
         JsonNode msg;
-        try {
-            msg = JSON.readTree(text);
-        } catch (JsonProcessingException ex) {
+        try (com.fasterxml.jackson.core.JsonParser parser = STRICT_JSON.createParser(text)) {
+            msg = STRICT_JSON.readTree(parser);
+            if (msg != null && parser.nextToken() != null) {
+                sendError("bad-json", "message has content after the JSON value", null);
+                return;
+            }
+        } catch (java.io.IOException ex) {
             sendError("bad-json", "message is not valid JSON", null);
             return;
         }
@@ -129,6 +137,15 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
                 e.conference().removeEndpoint(e.id(), RemovalReason.LEFT);
             }
             default -> sendError("bad-message", "unknown message type '" + type + "'", type);
+        }
+    }
+
+    /** The protocol is JSON text; a binary message gets an error and the connection stays. */
+    @Override
+    public void onWebSocketBinary(java.nio.ByteBuffer payload, Callback callback) {
+        callback.succeed();
+        if (endpoint != null) {
+            sendError("bad-message", "binary messages are not part of the signaling protocol (send JSON text)", null);
         }
     }
 

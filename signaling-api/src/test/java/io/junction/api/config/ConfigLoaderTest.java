@@ -37,7 +37,7 @@ class ConfigLoaderTest {
         assertEquals(10000, c.bridge().mediaPort());
         assertEquals(Duration.ofSeconds(60), c.bridge().emptyConferenceTimeout());
         assertEquals(Duration.ofMinutes(10), c.signaling().tokenTtl());
-        assertTrue(c.openRooms());
+        assertEquals(JunctionConfig.OpenRooms.LOOPBACK, c.demo().openRooms(), "the quick start serves open rooms to this machine only");
         assertEquals(BridgeConfig.SrtpCrypto.AUTO, c.bridge().srtpCrypto());
     }
 
@@ -46,7 +46,7 @@ class ConfigLoaderTest {
         Path example = Path.of("..", "config", "junction.conf");
         assertTrue(Files.exists(example), "config/junction.conf must exist");
         JunctionConfig c = ConfigLoader.load(example, Map.of("JUNCTION_API_KEY", "k".repeat(40)));
-        assertFalse(c.openRooms(), "the production example disables open rooms");
+        assertEquals(JunctionConfig.OpenRooms.OFF, c.demo().openRooms(), "the production example disables open rooms");
     }
 
     @Test
@@ -97,7 +97,7 @@ class ConfigLoaderTest {
         String m = error("junction.media.port = \"ten thousand\"");
         assertTrue(m.startsWith("junction.media.port: expected"), m);
         m = error("junction.demo.open-rooms = maybe");
-        assertTrue(m.startsWith("junction.demo.open-rooms: expected true or false"), m);
+        assertTrue(m.startsWith("junction.demo.open-rooms: expected true, false or loopback"), m);
         m = error("junction.media.consent-timeout = forever");
         assertTrue(m.startsWith("junction.media.consent-timeout: expected a positive duration"), m);
     }

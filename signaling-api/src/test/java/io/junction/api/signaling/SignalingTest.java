@@ -94,6 +94,15 @@ class SignalingTest {
             assertEquals("bad-json", ca.next("error").get("code").asText());
             ca.send("{\"type\":\"dance\"}");
             assertEquals("bad-message", ca.next("error").get("code").asText());
+            ca.send("{\"type\":\"ping\",\"type\":\"leave\"}"); // duplicate keys: an error, never "last one wins"
+            assertEquals("bad-json", ca.next("error").get("code").asText());
+            ca.send("{\"type\":\"ping\"} {\"type\":\"leave\"}"); // content after the value
+            assertEquals("bad-json", ca.next("error").get("code").asText());
+            ca.send("[".repeat(100) + "]".repeat(100)); // nesting beyond the bound
+            assertEquals("bad-json", ca.next("error").get("code").asText());
+            ca.ws.sendBinary(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), true).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals("bad-message", ca.next("error").get("code").asText(), "a binary frame gets an error");
+            assertTrue(t.server.bridge().conference(conferenceId).orElseThrow().endpointCount() >= 1, "and the socket stays");
             ca.send("[1,2,3]");
             assertEquals("bad-message", ca.next("error").get("code").asText());
             ca.send("{\"type\":\"answer\",\"revision\":\"x\"}");
