@@ -105,7 +105,7 @@ public final class JunctionServer {
         server.addConnector(adminConnector);
 
         server.setErrorHandler(new JsonErrorHandler());
-        server.setStopTimeout(config.shutdownGracePeriod().toMillis());
+        server.setStopTimeout(Math.min(3000, config.shutdownGracePeriod().toMillis())); // after the drain: see Main
 
         this.admin = new AdminHandler(bridge, tokens, registry, config, this::publicPort);
         PublicHandler pub = new PublicHandler(bridge, tokens, config);

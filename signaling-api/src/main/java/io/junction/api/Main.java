@@ -96,25 +96,56 @@ public final class Main {
         System.out.flush();
     }
 
+    /**
+     * SIGTERM/SIGINT drain the bridge: /health turns 503 and no new conference or endpoint is
+     * accepted, while the calls running go on until their last endpoint leaves or
+     * {@code shutdown.grace-period} passes; then the endpoints left are told ({@code bye shutdown})
+     * and the process exits 0. A second signal skips the rest of the wait.
+     */
     private static void installSignalHandlers(JunctionServer server, JunctionConfig config) {
+        java.util.concurrent.CountDownLatch hurry = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable shutdown = () -> {
-            LOG.info("shutdown requested: draining (grace period {} s)", config.shutdownGracePeriod().toSeconds());
+            long graceMs = config.shutdownGracePeriod().toMillis();
+            server.drain();
+            var bridge = server.bridge();
+            LOG.info("shutdown requested: draining; {} endpoints in {} conferences may go on for up to {} s "
+                    + "(a second signal stops at once)", bridge.endpointCount(), bridge.conferenceCount(), graceMs / 1000);
+            long deadline = System.nanoTime() + graceMs * 1_000_000L;
+            try {
+                while (bridge.endpointCount() > 0 && System.nanoTime() < deadline
+                        && !hurry.await(Math.min(200, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)),
+                        java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    // calls go on
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (bridge.endpointCount() > 0) {
+                LOG.info("drain over: disconnecting {} endpoints", bridge.endpointCount());
+            } else {
+                LOG.info("drain over: no endpoints left");
+            }
             Thread stopper = new Thread(server::stop, "shutdown");
             stopper.setDaemon(false);
             stopper.start();
             try {
-                stopper.join(config.shutdownGracePeriod().toMillis());
+                stopper.join(STOP_TIMEOUT_MS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             if (stopper.isAlive()) {
-                LOG.warn("grace period over; exiting with work still running");
+                LOG.warn("stop took longer than {} ms; exiting with work still running", STOP_TIMEOUT_MS);
             }
             LOG.info("junction stopped");
             System.exit(0);
         };
         for (String sig : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(sig), s -> {
+                if (!started.compareAndSet(false, true)) {
+                    hurry.countDown();
+                    return;
+                }
                 // Non-daemon: threads made here would inherit the signal dispatcher's daemon flag, and the
                 // JVM would exit on its own as soon as Jetty's threads stop, before the drain finishes.
                 Thread t = new Thread(shutdown, "signal-" + sig);
@@ -123,4 +154,7 @@ public final class Main {
             });
         }
     }
+
+    /** After the drain: how long telling the endpoints and closing the servers may take. */
+    private static final long STOP_TIMEOUT_MS = 5000;
 }

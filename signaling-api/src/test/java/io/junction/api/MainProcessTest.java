@@ -68,58 +68,104 @@ class MainProcessTest {
         assertEquals(2, q.exitValue());
     }
 
-    @Test
-    void sigtermDrainsAndExitsZero() throws Exception {
-        Path conf = dir.resolve("ok.conf");
-        Files.writeString(conf, """
-                junction.http { host = "127.0.0.1", port = 0 }
-                junction.admin { host = "127.0.0.1", port = 0 }
-                junction.media.port = 0
-                junction.shutdown.grace-period = 5s
-                """);
-        Process p = start("--config", conf.toString());
-        StringBuffer out = new StringBuffer();
-        Thread pump = new Thread(() -> {
-            try (var reader = p.inputReader(StandardCharsets.UTF_8)) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    out.append(line).append('\n');
+    /** A started bridge process, its output, and its ports from the banner. */
+    private final class Running {
+        final Process p;
+        final StringBuffer out = new StringBuffer();
+        final Thread pump;
+        final int adminPort;
+        final int publicPort;
+        final HttpClient http = HttpClient.newHttpClient();
+
+        Running(String graceHocon) throws Exception {
+            Path conf = dir.resolve("ok.conf");
+            Files.writeString(conf, """
+                    junction.http { host = "127.0.0.1", port = 0 }
+                    junction.admin { host = "127.0.0.1", port = 0 }
+                    junction.media.port = 0
+                    """ + graceHocon);
+            p = start("--config", conf.toString());
+            pump = new Thread(() -> {
+                try (var reader = p.inputReader(StandardCharsets.UTF_8)) {
+                    String line;
+                    while ((line = reader.readLine()) != null) {
+                        out.append(line).append('\n');
+                    }
+                } catch (IOException ignored) {
+                    // process ended
                 }
-            } catch (IOException ignored) {
-                // process ended
-            }
-        });
-        pump.start();
-        Pattern admin = Pattern.compile("admin API +http://127\\.0\\.0\\.1:(\\d+)/");
-        int adminPort = -1;
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (adminPort < 0 && System.currentTimeMillis() < deadline) {
-            Matcher m = admin.matcher(out);
-            if (m.find()) {
-                adminPort = Integer.parseInt(m.group(1));
-            } else {
+            });
+            pump.start();
+            adminPort = port(Pattern.compile("admin API +http://127\\.0\\.0\\.1:(\\d+)/"));
+            publicPort = port(Pattern.compile("health +http://127\\.0\\.0\\.1:(\\d+)/health"));
+        }
+
+        private int port(Pattern pattern) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (System.currentTimeMillis() < deadline) {
+                Matcher m = pattern.matcher(out);
+                if (m.find()) {
+                    return Integer.parseInt(m.group(1));
+                }
                 Thread.sleep(50);
             }
+            throw new AssertionError("no port in the banner: " + out);
         }
-        assertTrue(adminPort > 0, out.toString());
-        HttpClient http = HttpClient.newHttpClient();
-        String base = "http://127.0.0.1:" + adminPort;
-        HttpResponse<String> c = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/conferences"))
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
-        String cid = TestServer.JSON.readTree(c.body()).get("id").asText();
-        HttpResponse<String> e = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/conferences/" + cid + "/endpoints"))
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
-        String eid = TestServer.JSON.readTree(e.body()).get("id").asText();
 
+        HttpResponse<String> send(String method, int port, String path) throws Exception {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .method(method, method.equals("POST") ? HttpRequest.BodyPublishers.ofString("{}")
+                            : HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        String[] conferenceWithEndpoint() throws Exception {
+            String cid = TestServer.JSON.readTree(send("POST", adminPort, "/v1/conferences").body()).get("id").asText();
+            String eid = TestServer.JSON.readTree(send("POST", adminPort, "/v1/conferences/" + cid + "/endpoints").body())
+                    .get("id").asText();
+            return new String[] {cid, eid};
+        }
+    }
+
+    @Test
+    void sigtermLetsRunningCallsEndThenExitsZero() throws Exception {
+        Running r = new Running("junction.shutdown.grace-period = 60s\n");
+        String[] call = r.conferenceWithEndpoint();
         long t0 = System.nanoTime();
-        p.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of stdout
-        assertTrue(p.waitFor(10, TimeUnit.SECONDS), "exits within the grace period");
+        r.p.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of stdout
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline && r.send("GET", r.publicPort, "/health").statusCode() != 503) {
+            Thread.sleep(50);
+        }
+        assertEquals(503, r.send("GET", r.publicPort, "/health").statusCode(), "draining");
+        assertEquals(503, r.send("POST", r.adminPort, "/v1/conferences").statusCode(), "no new conference");
+        assertEquals(503, r.send("POST", r.adminPort, "/v1/conferences/" + call[0] + "/endpoints").statusCode(),
+                "no new endpoint");
+        Thread.sleep(1500);
+        assertTrue(r.p.isAlive(), "the running call goes on");
+        assertEquals(200, r.send("GET", r.adminPort, "/v1/conferences/" + call[0] + "/endpoints/" + call[1]).statusCode());
+        assertEquals(204, r.send("DELETE", r.adminPort, "/v1/conferences/" + call[0] + "/endpoints/" + call[1]).statusCode());
+        assertTrue(r.p.waitFor(10, TimeUnit.SECONDS), "exits once the last endpoint left");
         long tookMs = (System.nanoTime() - t0) / 1_000_000;
-        pump.join(5000);
-        assertEquals(0, p.exitValue(), out.toString());
-        assertTrue(tookMs < 5000, "took " + tookMs + " ms");
-        assertTrue(out.toString().contains("endpoint removed conference=" + cid + " endpoint=" + eid + " reason=shutdown"),
-                out.toString());
-        assertTrue(out.toString().contains("junction stopped"), out.toString());
+        r.pump.join(5000);
+        assertEquals(0, r.p.exitValue(), r.out.toString());
+        assertTrue(tookMs < 30_000, "took " + tookMs + " ms");
+        assertTrue(r.out.toString().contains("drain over: no endpoints left"), r.out.toString());
+        assertTrue(r.out.toString().contains("junction stopped"), r.out.toString());
+    }
+
+    @Test
+    void sigtermEndsCallsWhenTheGracePeriodIsOver() throws Exception {
+        Running r = new Running("junction.shutdown.grace-period = 2s\n");
+        String[] call = r.conferenceWithEndpoint();
+        long t0 = System.nanoTime();
+        r.p.toHandle().destroy();
+        assertTrue(r.p.waitFor(15, TimeUnit.SECONDS), "exits after the grace period");
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        r.pump.join(5000);
+        assertEquals(0, r.p.exitValue(), r.out.toString());
+        assertTrue(tookMs >= 1900 && tookMs < 9000, "took " + tookMs + " ms");
+        assertTrue(r.out.toString().contains("endpoint removed conference=" + call[0] + " endpoint=" + call[1]
+                + " reason=shutdown"), r.out.toString());
+        assertTrue(r.out.toString().contains("junction stopped"), r.out.toString());
     }
 }

@@ -38,6 +38,14 @@ public final class Bridge {
         this.clock = clock;
         this.media = new MediaCore(config);
         this.metrics = new io.junction.bridge.stats.BridgeMetrics(registry, media.counters(), media.workers().all());
+        io.micrometer.core.instrument.FunctionCounter.builder("junction.media.socket.drops", media,
+                        m -> Math.max(0, io.junction.bridge.transport.ice.UdpSocketStats.drops(m.port().port())))
+                .description("Datagrams the kernel dropped at the media socket because its receive buffer was full (Linux)")
+                .register(registry);
+        Gauge.builder("junction.media.socket.receive.queue", media,
+                        m -> Math.max(0, io.junction.bridge.transport.ice.UdpSocketStats.receiveQueueBytes(m.port().port())))
+                .description("Bytes waiting in the media socket's receive queue (Linux)").baseUnit("bytes")
+                .register(registry);
         Gauge.builder("junction.conferences", conferences, Map::size)
                 .description("Conferences currently on this bridge")
                 .register(registry);

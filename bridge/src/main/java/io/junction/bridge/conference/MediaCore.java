@@ -16,11 +16,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * certificate, the threads that run DTLS handshakes, and the media counters.
  */
 public final class MediaCore implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MediaCore.class);
     private final BridgeConfig config;
     private final MediaPort port;
     private final PacketPool pool;
     private final PacketWorkers workers;
-    private final DtlsCertificate certificate;
+    /** Replaced every {@link #CERTIFICATE_ROTATION}; a transport keeps the one it started with. */
+    private volatile DtlsCertificate certificate;
+    static final java.time.Duration CERTIFICATE_ROTATION = java.time.Duration.ofDays(1);
     private final ExecutorService dtlsExecutor;
     private final MediaCounters counters = new MediaCounters();
     private volatile io.junction.bridge.stats.PacketTap tap;
@@ -43,6 +46,10 @@ public final class MediaCore implements AutoCloseable {
         this.pool = new PacketPool(16384, 1024);
         this.workers = new PacketWorkers(Math.max(1, config.packetWorkers()), pool);
         this.certificate = DtlsCertificate.generate();
+        // Certificates are valid for 30 days; a bridge that runs for months must never offer an
+        // expired one. New endpoints get the new certificate; connected ones keep theirs.
+        control.scheduleAtFixedRate(this::rotateCertificate, CERTIFICATE_ROTATION.toMillis(),
+                CERTIFICATE_ROTATION.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         this.pathContext = new io.junction.bridge.pipeline.PathContext(pool, counters, config, control, this::tap);
         AtomicInteger n = new AtomicInteger();
         this.dtlsExecutor = Executors.newCachedThreadPool(r -> {
@@ -70,6 +77,17 @@ public final class MediaCore implements AutoCloseable {
 
     public DtlsCertificate certificate() {
         return certificate;
+    }
+
+    /** Replaces the DTLS certificate for endpoints created from now on (run daily on the control thread). */
+    public void rotateCertificate() {
+        try {
+            DtlsCertificate next = DtlsCertificate.generate();
+            certificate = next;
+            LOG.info("dtls certificate rotated: fingerprint sha-256 {} valid until {}", next.fingerprintSha256(), next.notAfter());
+        } catch (RuntimeException e) {
+            LOG.warn("dtls certificate rotation failed; keeping the current one (valid until {})", certificate.notAfter(), e);
+        }
     }
 
     public ExecutorService dtlsExecutor() {

@@ -170,4 +170,16 @@ class BridgeTest {
         clock.ms += 61_000;
         assertEquals(1, bridge.expireIdleConferences(), "the conference of abandoned endpoints empties and expires");
     }
+
+    @Test
+    void dtlsCertificateRotatesForNewTransportsOnly() {
+        MediaCore media = bridge.media();
+        var before = media.certificate();
+        var resources = media.transportResources();
+        media.rotateCertificate();
+        assertFalse(before.fingerprintSha256().equals(media.certificate().fingerprintSha256()), "a new key and certificate");
+        assertSame(before, resources.certificate(), "a transport keeps the certificate its offer announced");
+        assertTrue(media.certificate().notAfter().isAfter(Instant.now().plus(Duration.ofDays(29))));
+        assertTrue(MediaCore.CERTIFICATE_ROTATION.toDays() <= 1, "rotated long before the 30 days run out");
+    }
 }

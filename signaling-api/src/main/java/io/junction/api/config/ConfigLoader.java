@@ -34,7 +34,8 @@ public final class ConfigLoader {
             "JUNCTION_ADMIN_HOST", "junction.admin.host",
             "JUNCTION_MEDIA_PORT", "junction.media.port",
             "JUNCTION_PUBLIC_IP", "junction.media.public-ip",
-            "JUNCTION_API_KEY", "junction.admin.api-key");
+            "JUNCTION_API_KEY", "junction.admin.api-key",
+            "JUNCTION_OPEN_ROOMS", "junction.demo.open-rooms");
 
     private final Config config;
 

@@ -67,7 +67,8 @@ public final class PublicHandler {
         if (mode == JunctionConfig.OpenRooms.LOOPBACK && (client == null || !client.isLoopbackAddress())) {
             throw new ApiException(403, "open-rooms-loopback-only",
                     "open rooms on this bridge serve only clients on the same machine (demo.open-rooms = loopback); "
-                            + "create endpoints through the admin API instead");
+                            + "create endpoints through the admin API, or let anyone in with demo.open-rooms = true "
+                            + "(env JUNCTION_OPEN_ROOMS=true)");
         }
         long retryAfter = joinRate.acquire(client == null ? "" : client.getHostAddress(), System.nanoTime());
         if (retryAfter > 0) {

@@ -54,13 +54,14 @@ class ConfigLoaderTest {
         JunctionConfig c = load("junction.http.port = 9000\njunction.media.port = 11000\n",
                 Map.of("JUNCTION_MEDIA_PORT", "12000", "JUNCTION_PUBLIC_IP", "203.0.113.7",
                         "JUNCTION_ADMIN_PORT", "9100", "JUNCTION_API_KEY", "secret",
-                        "JUNCTION_ADMIN_HOST", "0.0.0.0", "JUNCTION_HTTP_PORT", "9001"));
+                        "JUNCTION_ADMIN_HOST", "0.0.0.0", "JUNCTION_HTTP_PORT", "9001", "JUNCTION_OPEN_ROOMS", "true"));
         assertEquals(9001, c.http().port());
         assertEquals(12000, c.bridge().mediaPort());
         assertEquals("203.0.113.7", c.bridge().publicIp());
         assertEquals(9100, c.admin().port());
         assertEquals("0.0.0.0", c.admin().host());
         assertEquals("secret", c.admin().apiKey());
+        assertEquals(JunctionConfig.OpenRooms.ON, c.demo().openRooms());
     }
 
     @Test

@@ -28,7 +28,8 @@ class DownlinkAdaptationIT extends BrowserTest {
     void startBridge() throws Exception {
         LoopbackNamespace.assertLoopbackOnly();
         veth = new VethNamespace();
-        t = TestServer.start("junction.http.host = \"0.0.0.0\"\n"
+        // the capped browser joins from the veth address, not from loopback: open rooms for everyone
+        t = TestServer.start("junction.http.host = \"0.0.0.0\"\njunction.demo.open-rooms = true\n"
                 + "junction.media { bind-address = \"0.0.0.0\", addresses = [\"127.0.0.1\", \""
                 + VethNamespace.PARENT_ADDRESS + "\"] }\n");
     }

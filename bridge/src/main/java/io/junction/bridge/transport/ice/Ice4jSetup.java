@@ -12,6 +12,8 @@ import org.jctools.queues.MpmcArrayQueue;
  */
 final class Ice4jSetup {
     private static final int BUFFER_SIZE = 1600;
+    /** The receive buffer the media socket asks for (the kernel caps it at net.core.rmem_max). */
+    static final int RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
     private static final MpmcArrayQueue<Buffer> BUFFERS = new MpmcArrayQueue<>(4096);
     private static boolean done;
 
@@ -29,7 +31,7 @@ final class Ice4jSetup {
         System.setProperty("ice4j.software", "");
         // One socket carries every endpoint: a burst (a key frame, a bandwidth probe) must not overflow it
         // while the listener thread is busy. The kernel caps this at net.core.rmem_max (raise it on servers).
-        System.setProperty("ice4j.harvest.udp.receive-buffer-size", String.valueOf(4 * 1024 * 1024));
+        System.setProperty("ice4j.harvest.udp.receive-buffer-size", String.valueOf(RECEIVE_BUFFER_BYTES));
         AbstractUdpListener.USE_PUSH_API = true;
         // ice4j copies every datagram into a buffer it takes from this pool; we copy it on into our
         // own packet and give it straight back, so a small pool of fixed-size buffers suffices.

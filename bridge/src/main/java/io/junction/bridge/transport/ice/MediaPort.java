@@ -70,6 +70,13 @@ public final class MediaPort implements AutoCloseable {
             srflxPref -= 16;
         }
         LOG.info("media port udp/{} on {} advertising {}", port, addresses, candidates);
+        long rmemMax = UdpSocketStats.receiveBufferMax();
+        if (rmemMax >= 0 && rmemMax < Ice4jSetup.RECEIVE_BUFFER_BYTES) {
+            LOG.warn("net.core.rmem_max is {} KiB: the media socket gets that instead of the {} KiB it asks for, and "
+                    + "under load the kernel drops datagrams (junction_media_socket_drops_total). Raise it: "
+                    + "sysctl -w net.core.rmem_max={} net.core.wmem_max={}", rmemMax / 1024,
+                    Ice4jSetup.RECEIVE_BUFFER_BYTES / 1024, Ice4jSetup.RECEIVE_BUFFER_BYTES, Ice4jSetup.RECEIVE_BUFFER_BYTES);
+        }
     }
 
     /** RFC 8445 §5.1.2.1 candidate priority for component 1. */
