@@ -63,7 +63,9 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
         Conference c = bridge.conference(claims.conferenceId()).orElse(null);
         Endpoint e = c == null ? null : c.endpoint(claims.endpointId()).orElse(null);
         if (e == null) {
-            session.close(CLOSE_UNAUTHORIZED, "unknown endpoint", Callback.NOOP);
+            // a genuine token whose conference or endpoint is gone (ended, left, expired, or the bridge
+            // restarted with the same token secret): not the same as a forgery ("invalid token")
+            session.close(CLOSE_UNAUTHORIZED, c == null ? "unknown conference" : "unknown endpoint", Callback.NOOP);
             return;
         }
         this.conference = c;
@@ -96,10 +98,37 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
         }
     }
 
+    /** Messages a client may send: a burst of this many, refilled at {@link #MESSAGES_PER_SECOND}. */
+    static final int MESSAGE_BURST = 100;
+    static final double MESSAGES_PER_SECOND = 20;
+    private double messageTokens = MESSAGE_BURST;
+    private long messageTokensAtNs = System.nanoTime();
+    private long lastRateErrorNs;
+
+    /**
+     * True when this message is within the socket's rate. Beyond it the message is dropped, and the
+     * client gets at most one {@code rate-limited} error a second (answering each would let a flood
+     * make the bridge send as much back). Jetty delivers one socket's messages one at a time.
+     */
+    private boolean withinRate() {
+        long now = System.nanoTime();
+        messageTokens = Math.min(MESSAGE_BURST, messageTokens + (now - messageTokensAtNs) * MESSAGES_PER_SECOND / 1e9);
+        messageTokensAtNs = now;
+        if (messageTokens >= 1) {
+            messageTokens -= 1;
+            return true;
+        }
+        if (now - lastRateErrorNs > 1_000_000_000L) {
+            lastRateErrorNs = now;
+            sendError("rate-limited", "more than " + (int) MESSAGES_PER_SECOND + " messages a second; messages are dropped", null);
+        }
+        return false;
+    }
+
     @Override
     public void onWebSocketText(String text) {
         Endpoint e = endpoint;
-        if (e == null) {
+        if (e == null || !withinRate()) {
             return;
         }
         if (text.length() > MAX_MESSAGE_CHARS) {
@@ -144,7 +173,7 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
     @Override
     public void onWebSocketBinary(java.nio.ByteBuffer payload, Callback callback) {
         callback.succeed();
-        if (endpoint != null) {
+        if (endpoint != null && withinRate()) {
             sendError("bad-message", "binary messages are not part of the signaling protocol (send JSON text)", null);
         }
     }

@@ -68,6 +68,37 @@ class SignalingTest {
             assertEquals(4401, c.awaitClose());
             assertEquals("unknown endpoint", c.closeReason);
         }
+        // Valid signature, but the conference is gone (as after a restart with the same token secret).
+        String other = endpoint("b").get("signalingUrl").asText();
+        t.admin("DELETE", "/v1/conferences/" + conferenceId, null);
+        try (WsClient c = new WsClient(other)) {
+            assertEquals(4401, c.awaitClose());
+            assertEquals("unknown conference", c.closeReason, "told apart from a forgery");
+        }
+    }
+
+    @Test
+    void aMessageFloodIsCutToTheRateAndTheSocketStays() throws Exception {
+        JsonNode e = endpoint("flood");
+        try (WsClient c = new WsClient(e.get("signalingUrl").asText())) {
+            c.next("welcome");
+            for (int i = 0; i < 400; i++) {
+                c.send("{\"type\":\"ping\",\"ts\":" + i + "}");
+            }
+            assertEquals("rate-limited", c.next("error").get("code").asText());
+            Thread.sleep(300);
+            int pongs = 0;
+            int errors = 0;
+            for (JsonNode m; (m = c.messages.poll()) != null; ) {
+                pongs += m.path("type").asText().equals("pong") ? 1 : 0;
+                errors += m.path("type").asText().equals("error") ? 1 : 0;
+            }
+            assertTrue(pongs < 200, "most of the flood was dropped: " + pongs + " pongs");
+            assertTrue(errors <= 2, "errors are rate-limited too: " + errors);
+            Thread.sleep(1500);
+            c.send("{\"type\":\"ping\",\"ts\":9999}");
+            assertEquals(9999, c.next("pong").get("ts").asInt(), "after a pause the client is answered again");
+        }
     }
 
     @Test
