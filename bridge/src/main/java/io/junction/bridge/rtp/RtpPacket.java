@@ -38,6 +38,8 @@ public final class RtpPacket {
      * The extension elements of ids 1..14 (the one-byte range, which the bridge's ids are in), found by
      * the one scan {@link #wrap} makes: absolute data offset (-1: absent) and data length.
      */
+    /** Whether some id 1..14 occurs more than once (then erasing it must look again). */
+    private boolean duplicateIds;
     private final int[] extAt = new int[INDEXED_IDS];
     private final int[] extLen = new int[INDEXED_IDS];
     private static final int INDEXED_IDS = 15;
@@ -101,6 +103,7 @@ public final class RtpPacket {
     /** One pass over the extension elements, remembering where ids 1..14 are (the first of each). */
     private void indexExtensions() {
         java.util.Arrays.fill(extAt, -1);
+        duplicateIds = false;
         if (extStart < 0) {
             return;
         }
@@ -132,9 +135,13 @@ public final class RtpPacket {
             if (dataAt + dataLen > extEnd) {
                 return; // malformed: what follows is not read
             }
-            if (elementId < INDEXED_IDS && extAt[elementId] < 0) {
-                extAt[elementId] = dataAt;
-                extLen[elementId] = dataLen;
+            if (elementId < INDEXED_IDS) {
+                if (extAt[elementId] < 0) {
+                    extAt[elementId] = dataAt;
+                    extLen[elementId] = dataLen;
+                } else {
+                    duplicateIds = true; // RFC 8285 does not allow it, but a sender may do it anyway
+                }
             }
             i = dataAt + dataLen;
         }
@@ -279,7 +286,8 @@ public final class RtpPacket {
 
     /**
      * Erases extension element {@code id} in place by turning its header and data into padding
-     * bytes (0), which both one-byte and two-byte forms skip. Returns true if it was present.
+     * bytes (0), which both one-byte and two-byte forms skip; every element with that id, when a
+     * sender repeated it. Returns true if it was present.
      */
     public boolean eraseExtension(int id) {
         int at = findExtension(id);
@@ -287,10 +295,15 @@ public final class RtpPacket {
             return false;
         }
         int headerBytes = twoByte ? 2 : 1;
-        java.util.Arrays.fill(buf, at - headerBytes, at + foundExtLength, (byte) 0);
-        if (id > 0 && id < INDEXED_IDS) {
-            extAt[id] = -1;
-        }
+        do {
+            java.util.Arrays.fill(buf, at - headerBytes, at + foundExtLength, (byte) 0);
+            if (id > 0 && id < INDEXED_IDS) {
+                extAt[id] = -1;
+                if (duplicateIds) {
+                    indexExtensions(); // the erased element is padding now: the next one with this id, if any
+                }
+            }
+        } while ((at = findExtension(id)) >= 0);
         return true;
     }
 

@@ -1,0 +1,113 @@
+package io.junction.bridge.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.junction.bridge.codec.FrameInfo;
+import io.junction.bridge.codec.H264Codec;
+import io.junction.bridge.codec.Vp8Codec;
+import io.junction.bridge.codec.Vp8Descriptor;
+import io.junction.bridge.rtp.RtpPacket;
+import java.util.Arrays;
+
+/**
+ * Coverage-guided fuzzing of the RTP header view and the codec payload readers (see
+ * docs/reliability.md for how to run it long). Every input is parsed where it sits inside a larger
+ * buffer, twice, with different bytes around it: whatever the parser reports must not change, so it
+ * never reads outside the packet; what it reports must lie inside the packet.
+ */
+class RtpFuzzTest {
+    private static final int AROUND = 16;
+
+    private static byte[] embed(byte[] data, byte fill) {
+        byte[] b = new byte[AROUND + data.length + AROUND];
+        Arrays.fill(b, fill);
+        System.arraycopy(data, 0, b, AROUND, data.length);
+        return b;
+    }
+
+    /** Everything the view reports about one packet, to compare two readings. */
+    private static String describe(byte[] buf, int len) {
+        RtpPacket p = new RtpPacket();
+        if (!p.wrap(buf, AROUND, len)) {
+            return "invalid " + p.invalidReason();
+        }
+        int end = AROUND + len;
+        assertTrue(p.headerLength() >= RtpPacket.FIXED_HEADER && p.payloadOffset() <= end, "header inside the packet");
+        assertTrue(p.payloadLength() >= 0 && p.payloadOffset() + p.payloadLength() <= end, "payload inside the packet");
+        StringBuilder s = new StringBuilder().append(p.payloadType()).append('/').append(p.sequenceNumber()).append('/')
+                .append(p.timestamp()).append('/').append(p.ssrc()).append('/').append(p.marker()).append('/')
+                .append(p.headerLength()).append('/').append(p.payloadLength());
+        for (int id = 1; id <= 14; id++) {
+            int at = p.findExtension(id);
+            if (at >= 0) {
+                assertTrue(at >= AROUND + RtpPacket.FIXED_HEADER && at < p.payloadOffset(), "extension " + id + " inside the header");
+                s.append(" x").append(id).append('@').append(at).append('=').append(p.extensionString(id));
+            }
+        }
+        return s.toString();
+    }
+
+    @FuzzTest
+    void rtpHeader(byte[] data) {
+        byte[] a = embed(data, (byte) 0);
+        byte[] b = embed(data, (byte) 0xFF);
+        String da = describe(a, data.length);
+        assertEquals(da, describe(b, data.length), "the reading depends on bytes outside the packet");
+        RtpPacket p = new RtpPacket();
+        if (p.wrap(a, AROUND, data.length)) {
+            // erasing an extension (as the bridge does before forwarding) keeps a valid packet without it
+            for (int id = 1; id <= 14; id++) {
+                if (p.findExtension(id) >= 0) {
+                    p.eraseExtension(id);
+                    RtpPacket again = new RtpPacket();
+                    assertTrue(again.wrap(a, AROUND, data.length), "still valid after erasing extension " + id);
+                    assertEquals(-1, again.findExtension(id), "extension " + id + " erased");
+                    assertEquals(p.payloadLength(), again.payloadLength());
+                    p = again;
+                }
+            }
+        }
+    }
+
+    @FuzzTest
+    void codecPayloads(byte[] data) {
+        byte[] a = embed(data, (byte) 0);
+        byte[] b = embed(data, (byte) 0xFF);
+        assertEquals(vp8(a, data.length), vp8(b, data.length), "VP8 descriptor read outside the payload");
+        assertEquals(inspect(new Vp8Codec(), a, data.length), inspect(new Vp8Codec(), b, data.length));
+        assertEquals(inspect(new H264Codec(), a, data.length), inspect(new H264Codec(), b, data.length));
+        assertEquals(H264Codec.isKeyframeStart(a, AROUND, data.length), H264Codec.isKeyframeStart(b, AROUND, data.length));
+        Vp8Descriptor d = new Vp8Descriptor();
+        if (d.wrap(a, AROUND, data.length) && d.pictureIdBits() > 0) {
+            // rewriting the picture id and TL0PICIDX in place keeps the descriptor readable with the new values
+            int pid = (d.pictureId() + 12345) & ((1 << d.pictureIdBits()) - 1);
+            d.setPictureId(a, 0, pid);
+            d.setTl0PicIdx(a, 0, d.tl0PicIdx() + 1);
+            Vp8Descriptor again = new Vp8Descriptor();
+            assertTrue(again.wrap(a, AROUND, data.length));
+            assertEquals(pid, again.pictureId());
+        }
+        for (int i = 0; i < AROUND; i++) {
+            assertFalse(a[i] != 0 || a[a.length - 1 - i] != 0, "a rewrite wrote outside the payload");
+        }
+    }
+
+    private static String vp8(byte[] buf, int len) {
+        Vp8Descriptor d = new Vp8Descriptor();
+        if (!d.wrap(buf, AROUND, len)) {
+            return "invalid";
+        }
+        return d.isStartOfFrame() + "/" + d.isKeyframeStart() + "/" + d.width() + "x" + d.height() + "/" + d.pictureId()
+                + "/" + d.pictureIdBits() + "/" + d.tl0PicIdx() + "/" + d.temporalId() + "/" + d.isLayerSync();
+    }
+
+    private static String inspect(io.junction.bridge.codec.VideoCodec codec, byte[] buf, int len) {
+        FrameInfo info = new FrameInfo();
+        boolean ok = codec.inspect(buf, AROUND, len, info);
+        return ok + " " + info.valid + "/" + info.keyframeStart + "/" + info.startOfFrame + "/" + info.temporalId + "/"
+                + info.layerSync + "/" + info.pictureId + "/" + info.tl0PicIdx + "/" + info.width + "x" + info.height;
+    }
+}
