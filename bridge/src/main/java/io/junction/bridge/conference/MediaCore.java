@@ -42,7 +42,7 @@ public final class MediaCore implements AutoCloseable {
         // cipher factories on first use: about 0.3 s) now, not on a packet worker at the first call.
         io.junction.bridge.transport.srtp.SrtpSession.selectCipherFactory(config.srtpCrypto().name().toLowerCase());
         io.junction.bridge.transport.srtp.SrtpSession.warmUp();
-        this.port = new MediaPort(config);
+        this.port = new MediaPort(config, counters);
         this.pool = new PacketPool(16384, 1024);
         this.workers = new PacketWorkers(Math.max(1, config.packetWorkers()), pool);
         this.certificate = DtlsCertificate.generate();

@@ -68,11 +68,12 @@ public final class SessionDescription {
             return null;
         }
 
+        /** Every value of {@code name}; a value-less occurrence ("a=name") is the empty string, never null. */
         public List<String> attributes(String name) {
             List<String> out = new ArrayList<>();
             for (Attribute a : attributes) {
                 if (a.name().equals(name)) {
-                    out.add(a.value());
+                    out.add(a.value() == null ? "" : a.value());
                 }
             }
             return out;

@@ -17,7 +17,11 @@ public enum DropReason {
     /** RTX carrying no original packet: the publisher's bandwidth probes (padding only). */
     RTX_PADDING("rtx_padding"),
     /** RTX repairing a packet the bridge already has (probes made of old packets, or late repairs). */
-    RTX_REDUNDANT("rtx_redundant");
+    RTX_REDUNDANT("rtx_redundant"),
+    /** A first STUN request from a new source whose MESSAGE-INTEGRITY does not verify (or names no live ufrag). */
+    STUN_UNAUTHENTICATED("stun_unauthenticated"),
+    /** A first STUN request from yet another source for a ufrag that has {@code MAX_SOURCES_PER_UFRAG} already. */
+    STUN_SOURCE_LIMIT("stun_source_limit");
 
     private final String label;
 

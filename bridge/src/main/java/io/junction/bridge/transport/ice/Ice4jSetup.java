@@ -25,13 +25,18 @@ final class Ice4jSetup {
         }
         done = true;
         // Never probe cloud metadata services or STUN servers: advertised addresses come from our config.
+        // (ice4j's own default for mapping.stun.addresses is already the empty list; a system property
+        // cannot express a list, and the empty string made ice4j fail with "STRING rather than LIST".)
         System.setProperty("ice4j.harvest.mapping.aws.enabled", "false");
-        System.setProperty("ice4j.harvest.mapping.stun.addresses", "");
         System.setProperty("ice4j.harvest.use-dynamic-ports", "false");
         System.setProperty("ice4j.software", "");
         // One socket carries every endpoint: a burst (a key frame, a bandwidth probe) must not overflow it
         // while the listener thread is busy. The kernel caps this at net.core.rmem_max (raise it on servers).
         System.setProperty("ice4j.harvest.udp.receive-buffer-size", String.valueOf(RECEIVE_BUFFER_BYTES));
+        // ice4j reads these through Typesafe Config, which caches the system properties the first time
+        // any config is loaded (our own configuration loader already did): without this the settings
+        // above were silently ignored, and the media socket kept the kernel's 208 KiB default buffer.
+        com.typesafe.config.ConfigFactory.invalidateCaches();
         AbstractUdpListener.USE_PUSH_API = true;
         // ice4j copies every datagram into a buffer it takes from this pool; we copy it on into our
         // own packet and give it straight back, so a small pool of fixed-size buffers suffices.

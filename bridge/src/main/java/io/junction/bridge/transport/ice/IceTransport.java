@@ -41,10 +41,12 @@ public final class IceTransport implements AutoCloseable {
     private final String name;
     private volatile boolean connected;
     private volatile boolean closed;
+    private final MediaPort port;
 
     public IceTransport(MediaPort port, String name, Listener listener) throws IOException {
         this.name = name;
         this.listener = listener;
+        this.port = port;
         this.agent = new Agent();
         // The bridge is the offerer and runs full ICE, so it is the controlling agent (RFC 8445 §6.1.1);
         // Chromium, the answerer, is controlled and the bridge nominates the pair.
@@ -58,6 +60,8 @@ public final class IceTransport implements AutoCloseable {
         this.component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, false);
         component.setBufferCallback(this::onBuffer);
         agent.addStateChangeListener(this::onStateChange);
+        // Only STUN requests signed with this password open per-source state for this ufrag.
+        port.register(agent.getLocalUfrag(), agent.getLocalPassword());
     }
 
     private void onBuffer(Buffer b) {
@@ -127,6 +131,7 @@ public final class IceTransport implements AutoCloseable {
             return;
         }
         closed = true;
+        port.unregister(agent.getLocalUfrag());
         try {
             agent.free();
         } catch (RuntimeException e) {

@@ -26,10 +26,16 @@ public final class MediaPort implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaPort.class);
 
     private final List<SinglePortUdpHarvester> harvesters = new ArrayList<>();
+    private final java.util.Map<String, VerifyingUdpHarvester.Credentials> credentials = VerifyingUdpHarvester.newRegistry();
     private final List<LocalCandidateInfo> candidates = new ArrayList<>();
     private final int port;
 
     public MediaPort(BridgeConfig config) throws IOException {
+        this(config, new io.junction.bridge.stats.MediaCounters());
+    }
+
+    /** @param counters where first packets refused by the STUN gate are counted ({@link VerifyingUdpHarvester}) */
+    public MediaPort(BridgeConfig config, io.junction.bridge.stats.MediaCounters counters) throws IOException {
         Ice4jSetup.configure();
         List<InetAddress> addresses = localAddresses(config);
         if (addresses.isEmpty()) {
@@ -37,7 +43,8 @@ public final class MediaPort implements AutoCloseable {
         }
         int boundPort = config.mediaPort();
         for (InetAddress a : addresses) {
-            SinglePortUdpHarvester h = new SinglePortUdpHarvester(new TransportAddress(a, boundPort, Transport.UDP));
+            SinglePortUdpHarvester h = new VerifyingUdpHarvester(new TransportAddress(a, boundPort, Transport.UDP),
+                    credentials, counters);
             harvesters.add(h);
             // With port 0 the first harvester picks a free port and the others follow it.
             boundPort = h.getLocalAddress().getPort();
@@ -119,6 +126,20 @@ public final class MediaPort implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** A live ICE agent's local credentials: STUN requests signed with them may open per-source state. */
+    void register(String ufrag, String password) {
+        credentials.put(ufrag, new VerifyingUdpHarvester.Credentials(password));
+    }
+
+    void unregister(String ufrag) {
+        credentials.remove(ufrag);
+    }
+
+    /** Live ufrags (tests and diagnostics). */
+    int registeredUfrags() {
+        return credentials.size();
     }
 
     public List<SinglePortUdpHarvester> harvesters() {

@@ -28,8 +28,10 @@ public final class UdpSocketStats {
 
     /** {@code net.core.rmem_max}: the most a socket may ask for as receive buffer, or -1 when unknown. */
     public static long receiveBufferMax() {
-        try {
-            return Long.parseLong(Files.readString(Path.of("/proc/sys/net/core/rmem_max")).trim());
+        // Not Files.readString: for /proc/sys files (which report size 0) it returns only the first byte.
+        try (java.io.BufferedReader r = Files.newBufferedReader(Path.of("/proc/sys/net/core/rmem_max"))) {
+            String line = r.readLine();
+            return line == null ? -1 : Long.parseLong(line.trim());
         } catch (IOException | NumberFormatException e) {
             return -1;
         }
