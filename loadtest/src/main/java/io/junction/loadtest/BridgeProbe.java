@@ -44,6 +44,37 @@ final class BridgeProbe {
                 sum(metrics, "junction_sent_packets_total", null), sum(metrics, "junction_dropped_packets_total", null));
     }
 
+    /**
+     * The bridge JVM's live heap: {@code jcmd PID GC.class_histogram} runs a full GC and totals the
+     * objects left (the "Total" line). Steadier than the heap gauge read after a GC, which already
+     * counts what the running bridge allocated since. NaN without jcmd.
+     */
+    double liveHeapBytes() {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram").redirectErrorStream(true).start();
+            String last = null;
+            try (var r = p.inputReader()) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (line.startsWith("Total")) {
+                        last = line;
+                    }
+                }
+            }
+            p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            if (last == null) {
+                return Double.NaN;
+            }
+            String[] f = last.trim().split("\\s+");
+            return Double.parseDouble(f[f.length - 1]);
+        } catch (IOException | NumberFormatException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+
     /** Asks a local bridge JVM for a full GC (jcmd), so heap readings compare live data. */
     void collectGarbage() {
         if (pid <= 0) {
@@ -105,7 +136,7 @@ final class BridgeProbe {
         }
     }
 
-    private String metrics() {
+    String metrics() {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(adminUrl + "/metrics")).timeout(Duration.ofSeconds(10));
             if (!apiKey.isEmpty()) {

@@ -6,7 +6,8 @@ import java.nio.file.Path;
 /** Command-line options of the load generator, validated and bounded. */
 record Options(String adminUrl, String apiKey, int conferences, int publishers, int subscribers, double seconds,
                double settleSeconds, long videoBitrateBps, int fps, double joinRate, long bridgePid, Path json,
-               boolean baseline, double maxLossPercent, boolean quiet, double malformedPerSecond) {
+               boolean baseline, double maxLossPercent, boolean quiet, double malformedPerSecond, double churnPerSecond,
+               double readingEverySeconds) {
     static final int MAX_ENDPOINTS = 2000;
     static final double MAX_SECONDS = 3600;
 
@@ -30,6 +31,11 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
               --malformed-rate N     each publisher also sends N packets/s the bridge must drop
                                      (unknown SSRCs and rids, broken headers, junk RTCP and
                                      transport-cc feedback, truncated VP8): they must disturb nobody [0]
+              --churn N              soak: the subscribers join and leave continuously, N replaced per
+                                     second, while the publishers' call goes on; the bridge's heap after
+                                     GC, threads, file descriptors, pool packets and ICE agents are read
+                                     every --reading-every seconds and must not grow (needs --bridge-pid) [off]
+              --reading-every S      seconds between soak readings                  [30]
             Every publisher's packets go to all other endpoints of its conference. At most %d endpoints
             and %d s; all traffic stays on loopback.
             """.formatted(MAX_ENDPOINTS, (int) MAX_SECONDS);
@@ -51,6 +57,8 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
         double maxLoss = Double.NaN;
         boolean quiet = false;
         double malformed = 0;
+        double churn = 0;
+        double readingEvery = 30;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -77,6 +85,8 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                         case "--json" -> json = Path.of(v);
                         case "--max-loss" -> maxLoss = doubleIn(a, v, 0, 100);
                         case "--malformed-rate" -> malformed = doubleIn(a, v, 0, 1000);
+                        case "--churn" -> churn = doubleIn(a, v, 0.01, 100);
+                        case "--reading-every" -> readingEvery = doubleIn(a, v, 2, 3600);
                         default -> throw new IllegalArgumentException("unknown option " + a);
                     }
                 }
@@ -97,8 +107,14 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                 || !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"))) {
             throw new IllegalArgumentException("--admin must be an http URL on loopback (the load stays on this machine): " + admin);
         }
+        if (churn > 0 && m < 1) {
+            throw new IllegalArgumentException("--churn replaces subscribers: --subscribers must be at least 1");
+        }
+        if (churn > 0 && pid <= 0) {
+            throw new IllegalArgumentException("--churn reads the bridge's threads and file descriptors: give --bridge-pid");
+        }
         return new Options(admin, key, k, n, m, secs, settle, bitrate, fps, joinRate, pid, json, baseline, maxLoss, quiet,
-                malformed);
+                malformed, churn, readingEvery);
     }
 
     int endpointsPerConference() {

@@ -46,6 +46,12 @@ public final class Bridge {
                         m -> Math.max(0, io.junction.bridge.transport.ice.UdpSocketStats.receiveQueueBytes(m.port().port())))
                 .description("Bytes waiting in the media socket's receive queue (Linux)").baseUnit("bytes")
                 .register(registry);
+        Gauge.builder("junction.packet.pool.outstanding", media, m -> m.pool().outstanding())
+                .description("Pool packets taken and not yet given back: in flight, queued, or held by retransmission caches")
+                .register(registry);
+        Gauge.builder("junction.ice.agents", media, m -> m.port().liveAgents())
+                .description("ICE agents alive (one per endpoint that has connected its signaling)")
+                .register(registry);
         Gauge.builder("junction.conferences", conferences, Map::size)
                 .description("Conferences currently on this bridge")
                 .register(registry);

@@ -142,6 +142,11 @@ public final class MediaPort implements AutoCloseable {
         return credentials.size();
     }
 
+    /** ICE agents alive on this port: one per live ufrag. */
+    public int liveAgents() {
+        return credentials.size();
+    }
+
     public List<SinglePortUdpHarvester> harvesters() {
         return harvesters;
     }

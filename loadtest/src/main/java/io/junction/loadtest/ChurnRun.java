@@ -1,0 +1,286 @@
+package io.junction.loadtest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.junction.bridge.transport.dtls.DtlsCertificate;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The churn soak ({@code --churn N}): every conference keeps its publishers for the whole run (a call
+ * that must go on without loss), while its subscribers are replaced continuously, N a second across
+ * the bridge: the old one leaves, a new endpoint is created over REST and joins (signaling, ICE,
+ * DTLS, SRTP) and starts receiving. Every {@code --reading-every} seconds the bridge is read: live
+ * heap (the objects left after a full GC, from {@code jcmd GC.class_histogram}), threads, open file descriptors, pool packets outstanding, ICE agents,
+ * endpoints. The run fails when any of them grows: the mean of the last third of the readings may
+ * exceed the first reading after warm-up only by a small allowance.
+ */
+final class ChurnRun {
+    /** What a reading may exceed the warm reading by before it counts as growth. */
+    static final double HEAP_ALLOWANCE_BYTES = 8 * 1024 * 1024;
+    static final double HEAP_ALLOWANCE_FRACTION = 0.10;
+    static final int THREAD_ALLOWANCE = 8;
+    static final int FD_ALLOWANCE = 16;
+
+    private final Options o;
+    private final PrintStream out;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<String> conferenceIds = new ArrayList<>();
+    private final List<SyntheticClient> publishers = new ArrayList<>();
+    /** [conference][slot] */
+    private SyntheticClient[][] subscribers;
+
+    record Reading(double atSeconds, double heapBytes, long threads, long fds, double poolOutstanding, double iceAgents,
+                   double endpoints) {
+        String line() {
+            return String.format(Locale.ROOT, "t=%5.0fs  heap %7.1f MiB  threads %4d  fds %5d  pool %6.0f  ice agents %4.0f  endpoints %4.0f",
+                    atSeconds, heapBytes / 1048576, threads, fds, poolOutstanding, iceAgents, endpoints);
+        }
+    }
+
+    record Result(List<Reading> readings, long replaced, long joinFailures, long sent, long lost, List<String> growth) {
+        boolean passed() {
+            return growth.isEmpty() && joinFailures == 0 && lost == 0;
+        }
+    }
+
+    ChurnRun(Options o, PrintStream out) {
+        this.o = o;
+        this.out = out;
+    }
+
+    Result run() throws Exception {
+        BridgeProbe probe = new BridgeProbe(http, o.adminUrl(), o.apiKey(), o.bridgePid());
+        DtlsCertificate cert = DtlsCertificate.generate();
+        ExecutorService blocking = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "churn-dtls");
+            t.setDaemon(true);
+            return t;
+        });
+        subscribers = new SyntheticClient[o.conferences()][o.subscribers()];
+        MediaGenerator generator = null;
+        long replaced = 0;
+        long joinFailures = 0;
+        List<Reading> readings = new ArrayList<>();
+        try {
+            for (int c = 0; c < o.conferences(); c++) {
+                conferenceIds.add(post("/v1/conferences", "{\"name\":\"churn-" + c + "\"}").path("id").asText());
+                for (int p = 0; p < o.publishers(); p++) {
+                    publishers.add(join(c, "pub" + c + "-" + p, true, cert, blocking));
+                }
+                for (int s = 0; s < o.subscribers(); s++) {
+                    subscribers[c][s] = join(c, "sub" + c + "-" + s + "-0", false, cert, blocking);
+                }
+            }
+            for (SyntheticClient c : all().toList()) {
+                c.mediaReady.get(30, TimeUnit.SECONDS);
+            }
+            generator = new MediaGenerator(publishers, o.videoBitrateBps(), o.fps(), 0);
+            Thread g = new Thread(generator, "churn-generator");
+            g.setPriority(Thread.MAX_PRIORITY);
+            g.start();
+            out.printf(Locale.ROOT, "churn soak: %d conference(s) x (%d publishers kept + %d subscribers replaced), %.1f replaced/s, %.0f s%n",
+                    o.conferences(), o.publishers(), o.subscribers(), o.churnPerSecond(), o.seconds());
+            Thread.sleep((long) (o.settleSeconds() * 1000));
+            long sent0 = sent();
+            long[] source0 = sourceCounters();
+            Random random = new Random(1);
+            long t0 = System.nanoTime();
+            long end = t0 + (long) (o.seconds() * 1e9);
+            long gapNs = (long) (1e9 / o.churnPerSecond());
+            long nextChurn = t0;
+            long nextReading = t0;
+            List<java.util.concurrent.CompletableFuture<SyntheticClient>> pending = new ArrayList<>();
+            while (System.nanoTime() < end) {
+                long now = System.nanoTime();
+                if (now >= nextReading) {
+                    Reading r = read(probe, (now - t0) / 1e9);
+                    readings.add(r);
+                    out.println(r.line() + String.format(Locale.ROOT, "  (replaced %d, failed joins %d)", replaced, joinFailures));
+                    nextReading += (long) (o.readingEverySeconds() * 1e9);
+                    continue;
+                }
+                if (now >= nextChurn) {
+                    int c = random.nextInt(o.conferences());
+                    int s = random.nextInt(o.subscribers());
+                    if (!subscribers[c][s].isMediaReady()) {
+                        // still joining: leaving now would count our own impatience as a failed join
+                        nextChurn += gapNs;
+                        continue;
+                    }
+                    subscribers[c][s].close();
+                    replaced++;
+                    SyntheticClient fresh = join(c, "sub" + c + "-" + s + "-" + replaced, false, cert, blocking);
+                    subscribers[c][s] = fresh;
+                    pending.add(fresh.mediaReady);
+                    nextChurn += gapNs;
+                }
+                for (var it = pending.iterator(); it.hasNext(); ) {
+                    var f = it.next();
+                    if (f.isDone()) {
+                        if (f.isCompletedExceptionally()) {
+                            joinFailures++;
+                        }
+                        it.remove();
+                    }
+                }
+                TimeUnit.NANOSECONDS.sleep(Math.max(0, Math.min(nextChurn, nextReading) - System.nanoTime()));
+            }
+            // the last reading, after the churn stopped and the joins in flight settled
+            Thread.sleep(3000);
+            readings.add(read(probe, (System.nanoTime() - t0) / 1e9));
+            out.println(readings.get(readings.size() - 1).line() + "  (end)");
+            long sent = sent() - sent0;
+            long[] source1 = sourceCounters();
+            long expected = source1[0] - source0[0];
+            long lost = Math.max(0, expected - (source1[1] - source0[1]));
+            generator.stop();
+            return new Result(readings, replaced, joinFailures, sent, lost, growth(readings));
+        } finally {
+            if (generator != null) {
+                generator.stop();
+            }
+            all().parallel().forEach(SyntheticClient::close);
+            for (String id : conferenceIds) {
+                try {
+                    request("DELETE", "/v1/conferences/" + id, null);
+                } catch (IOException ignored) {
+                    // gone
+                }
+            }
+            blocking.shutdownNow();
+        }
+    }
+
+    /** Names what grew: the mean of the last third of the readings against the first reading after warm-up. */
+    static List<String> growth(List<Reading> readings) {
+        List<String> grown = new ArrayList<>();
+        if (readings.size() < 4) {
+            grown.add("too few readings (" + readings.size() + ") to tell: run longer or read more often");
+            return grown;
+        }
+        Reading warm = readings.get(1);
+        List<Reading> tail = readings.subList(readings.size() - Math.max(1, readings.size() / 3), readings.size());
+        double heap = tail.stream().mapToDouble(Reading::heapBytes).average().orElse(0);
+        double threads = tail.stream().mapToLong(Reading::threads).average().orElse(0);
+        double fds = tail.stream().mapToLong(Reading::fds).average().orElse(0);
+        double agents = tail.stream().mapToDouble(Reading::iceAgents).average().orElse(0);
+        double endpoints = tail.stream().mapToDouble(Reading::endpoints).average().orElse(0);
+        double pool = tail.stream().mapToDouble(Reading::poolOutstanding).average().orElse(0);
+        if (heap > warm.heapBytes() * (1 + HEAP_ALLOWANCE_FRACTION) + HEAP_ALLOWANCE_BYTES) {
+            grown.add(String.format(Locale.ROOT, "heap %.1f -> %.1f MiB", warm.heapBytes() / 1048576, heap / 1048576));
+        }
+        if (threads > warm.threads() + THREAD_ALLOWANCE) {
+            grown.add(String.format(Locale.ROOT, "threads %d -> %.1f", warm.threads(), threads));
+        }
+        if (fds > warm.fds() + FD_ALLOWANCE) {
+            grown.add(String.format(Locale.ROOT, "file descriptors %d -> %.1f", warm.fds(), fds));
+        }
+        if (agents > Math.max(warm.iceAgents(), endpoints) + 2) {
+            grown.add(String.format(Locale.ROOT, "ICE agents %.0f -> %.1f (endpoints %.1f)", warm.iceAgents(), agents, endpoints));
+        }
+        if (endpoints > warm.endpoints() + 2) {
+            grown.add(String.format(Locale.ROOT, "endpoints %.0f -> %.1f", warm.endpoints(), endpoints));
+        }
+        if (pool > warm.poolOutstanding() * 1.5 + 512) {
+            grown.add(String.format(Locale.ROOT, "pool packets outstanding %.0f -> %.1f", warm.poolOutstanding(), pool));
+        }
+        return grown;
+    }
+
+    private Reading read(BridgeProbe probe, double atSeconds) throws IOException {
+        double liveHeap = probe.liveHeapBytes(); // a full GC, then the live objects' total
+        String metrics = probe.metrics();
+        long pid = o.bridgePid();
+        long threads = -1;
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("Threads:")) {
+                threads = Long.parseLong(line.substring(8).trim());
+            }
+        }
+        long fds;
+        try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            fds = s.count();
+        }
+        return new Reading(atSeconds, liveHeap, threads, fds,
+                BridgeProbe.sum(metrics, "junction_packet_pool_outstanding", null),
+                BridgeProbe.sum(metrics, "junction_ice_agents", null),
+                BridgeProbe.sum(metrics, "junction_endpoints", null));
+    }
+
+    private Stream<SyntheticClient> all() {
+        Stream<SyntheticClient> subs = subscribers == null ? Stream.empty()
+                : java.util.Arrays.stream(subscribers).flatMap(java.util.Arrays::stream).filter(java.util.Objects::nonNull);
+        return Stream.concat(publishers.stream(), subs);
+    }
+
+    /** RTP the publishers sent. */
+    private long sent() {
+        return publishers.stream().mapToLong(c -> c.rtpSent.get()).sum();
+    }
+
+    /** [expected, received] by the publishers' own counters, over what the publishers received from each other. */
+    private long[] sourceCounters() {
+        long expected = 0;
+        long received = 0;
+        for (SyntheticClient c : publishers) {
+            for (SeqTracker t : c.tracks.values()) {
+                expected += t.sourceExpected();
+                received += t.sourceReceived();
+            }
+        }
+        return new long[] {expected, received};
+    }
+
+    private SyntheticClient join(int conference, String name, boolean publishes, DtlsCertificate cert, ExecutorService blocking)
+            throws IOException, InterruptedException {
+        JsonNode ep = post("/v1/conferences/" + conferenceIds.get(conference) + "/endpoints", "{\"displayName\":\"" + name + "\"}");
+        String url = ep.path("signalingUrl").asText();
+        String host = URI.create(url).getHost();
+        if (host == null || !(host.startsWith("127.") || host.equals("localhost") || host.equals("[::1]"))) {
+            throw new IOException("the bridge hands out a signaling URL off loopback (" + url + ")");
+        }
+        SyntheticClient client = new SyntheticClient(name, conference, publishes, cert, blocking);
+        client.join(http, url);
+        return client;
+    }
+
+    private JsonNode post(String path, String body) throws IOException, InterruptedException {
+        HttpResponse<String> r = request("POST", path, body);
+        if (r.statusCode() / 100 != 2) {
+            throw new IOException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return SyntheticClient.JSON.readTree(r.body());
+    }
+
+    private HttpResponse<String> request(String method, String path, String body) throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(o.adminUrl() + path)).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (!o.apiKey().isEmpty()) {
+            b.header("Authorization", "Bearer " + o.apiKey());
+        }
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+}
