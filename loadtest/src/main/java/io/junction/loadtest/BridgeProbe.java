@@ -100,29 +100,7 @@ final class BridgeProbe {
      * counted, so read this while the run is on.
      */
     static long[] udpDrops(int bridgePort) {
-        long[] drops = new long[2];
-        for (String file : new String[] {"/proc/net/udp", "/proc/net/udp6"}) {
-            try {
-                for (String line : Files.readAllLines(Path.of(file))) {
-                    String[] f = line.trim().split("\\s+");
-                    if (f.length < 13 || !f[1].contains(":")) {
-                        continue;
-                    }
-                    int port;
-                    long d;
-                    try {
-                        port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
-                        d = Long.parseLong(f[f.length - 1]);
-                    } catch (NumberFormatException e) {
-                        continue; // the header line
-                    }
-                    drops[port == bridgePort ? 0 : 1] += d;
-                }
-            } catch (IOException | RuntimeException e) {
-                // not Linux: no figure
-            }
-        }
-        return drops;
+        return io.junction.bridge.transport.ice.UdpSocketStats.dropsAtAndBesides(bridgePort);
     }
 
     static double procCpuSeconds(long pid) {

@@ -1,13 +1,9 @@
 package io.junction.loadtest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.junction.bridge.transport.dtls.DtlsCertificate;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +35,7 @@ final class ChurnRun {
     private final Options o;
     private final PrintStream out;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final AdminApi admin;
     private final List<String> conferenceIds = new ArrayList<>();
     private final List<SyntheticClient> publishers = new ArrayList<>();
     /** [conference][slot] */
@@ -61,6 +58,7 @@ final class ChurnRun {
     ChurnRun(Options o, PrintStream out) {
         this.o = o;
         this.out = out;
+        this.admin = new AdminApi(http, o.adminUrl(), o.apiKey());
     }
 
     Result run() throws Exception {
@@ -78,7 +76,7 @@ final class ChurnRun {
         List<Reading> readings = new ArrayList<>();
         try {
             for (int c = 0; c < o.conferences(); c++) {
-                conferenceIds.add(post("/v1/conferences", "{\"name\":\"churn-" + c + "\"}").path("id").asText());
+                conferenceIds.add(admin.post("/v1/conferences", "{\"name\":\"churn-" + c + "\"}").path("id").asText());
                 for (int p = 0; p < o.publishers(); p++) {
                     publishers.add(join(c, "pub" + c + "-" + p, true, cert, blocking));
                 }
@@ -157,7 +155,7 @@ final class ChurnRun {
             all().parallel().forEach(SyntheticClient::close);
             for (String id : conferenceIds) {
                 try {
-                    request("DELETE", "/v1/conferences/" + id, null);
+                    admin.request("DELETE", "/v1/conferences/" + id, null);
                 } catch (IOException ignored) {
                     // gone
                 }
@@ -260,39 +258,9 @@ final class ChurnRun {
 
     private SyntheticClient join(int conference, String name, boolean publishes, DtlsCertificate cert, ExecutorService blocking)
             throws IOException, InterruptedException {
-        JsonNode ep = post("/v1/conferences/" + conferenceIds.get(conference) + "/endpoints", "{\"displayName\":\"" + name + "\"}");
-        String url = ep.path("signalingUrl").asText();
-        String host = URI.create(url).getHost();
-        if (host == null || !(host.startsWith("127.") || host.equals("localhost") || host.equals("[::1]"))) {
-            throw new IOException("the bridge hands out a signaling URL off loopback (" + url + ")");
-        }
+        String url = admin.createEndpoint(conferenceIds.get(conference), name);
         SyntheticClient client = new SyntheticClient(name, conference, publishes, cert, blocking);
         client.join(http, url);
         return client;
-    }
-
-    private JsonNode post(String path, String body) throws IOException, InterruptedException {
-        HttpResponse<String> r = request("POST", path, body);
-        if (r.statusCode() / 100 != 2) {
-            throw new IOException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
-        }
-        return SyntheticClient.JSON.readTree(r.body());
-    }
-
-    private HttpResponse<String> request(String method, String path, String body) throws IOException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(o.adminUrl() + path)).timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        if (!o.apiKey().isEmpty()) {
-            b.header("Authorization", "Bearer " + o.apiKey());
-        }
-        try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
     }
 }

@@ -1,13 +1,9 @@
 package io.junction.loadtest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.junction.bridge.transport.dtls.DtlsCertificate;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,12 +22,14 @@ final class LoadRun {
     private final Options o;
     private final PrintStream progress;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final AdminApi admin;
     private final List<SyntheticClient> clients = new ArrayList<>();
     private final List<String> conferenceIds = new ArrayList<>();
 
     LoadRun(Options options, PrintStream progress) {
         this.o = options;
         this.progress = progress;
+        this.admin = new AdminApi(http, options.adminUrl(), options.apiKey());
     }
 
     /** Totals over every client at one instant. */
@@ -57,19 +55,13 @@ final class LoadRun {
             long joinGapNs = (long) (1e9 / o.joinRate());
             long nextJoin = System.nanoTime();
             for (int c = 0; c < o.conferences(); c++) {
-                String conf = post("/v1/conferences", "{\"name\":\"load-" + ProcessHandle.current().pid() + "-" + c + "\"}")
+                String conf = admin.post("/v1/conferences", "{\"name\":\"load-" + ProcessHandle.current().pid() + "-" + c + "\"}")
                         .path("id").asText();
                 conferenceIds.add(conf);
                 for (int e = 0; e < o.endpointsPerConference(); e++) {
                     boolean publishes = e < o.publishers();
                     String name = (publishes ? "pub" : "sub") + c + "-" + e;
-                    JsonNode ep = post("/v1/conferences/" + conf + "/endpoints", "{\"displayName\":\"" + name + "\"}");
-                    String url = ep.path("signalingUrl").asText();
-                    String host = URI.create(url).getHost();
-                    if (host == null || !(host.startsWith("127.") || host.equals("localhost") || host.equals("[::1]"))) {
-                        throw new IOException("the bridge hands out a signaling URL off loopback (" + url
-                                + "); the load tool talks to loopback only");
-                    }
+                    String url = admin.createEndpoint(conf, name);
                     long wait = nextJoin - System.nanoTime();
                     if (wait > 0) {
                         TimeUnit.NANOSECONDS.sleep(wait);
@@ -207,7 +199,7 @@ final class LoadRun {
             closeAll();
             for (String id : conferenceIds) {
                 try {
-                    request("DELETE", "/v1/conferences/" + id, null);
+                    admin.request("DELETE", "/v1/conferences/" + id, null);
                 } catch (IOException ignored) {
                     // already gone
                 }
@@ -268,30 +260,5 @@ final class LoadRun {
 
     private void closeAll() {
         clients.parallelStream().forEach(SyntheticClient::close);
-    }
-
-    private JsonNode post(String path, String body) throws IOException, InterruptedException {
-        HttpResponse<String> r = request("POST", path, body);
-        if (r.statusCode() / 100 != 2) {
-            throw new IOException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
-        }
-        return SyntheticClient.JSON.readTree(r.body());
-    }
-
-    private HttpResponse<String> request(String method, String path, String body) throws IOException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(o.adminUrl() + path)).timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        if (!o.apiKey().isEmpty()) {
-            b.header("Authorization", "Bearer " + o.apiKey());
-        }
-        try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
     }
 }

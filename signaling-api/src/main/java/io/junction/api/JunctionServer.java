@@ -170,8 +170,7 @@ public final class JunctionServer {
         try {
             bridge.sampleStats();
             admin.dashboard().record(System.currentTimeMillis());
-            bridge.expireInactiveEndpoints();
-            bridge.expireUnconnectedEndpoints(config.signaling().tokenTtl());
+            bridge.expireInactiveEndpoints(config.signaling().tokenTtl());
             bridge.expireIdleConferences();
             connectionGuard.sweep();
         } catch (RuntimeException e) {

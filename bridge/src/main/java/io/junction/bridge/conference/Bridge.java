@@ -201,27 +201,19 @@ public final class Bridge {
         }
     }
 
-    /** Expires endpoints whose media went silent for the consent timeout. Run on a timer. */
-    public int expireInactiveEndpoints() {
+    /**
+     * Expires endpoints whose media went silent for the consent timeout, and endpoints that never
+     * connected and were created more than {@code unconnectedMaxAge} ago (the caller passes the
+     * join-token lifetime: after it the client cannot connect any more; without this a conference of
+     * abandoned endpoints would never become empty and never expire). Run on a timer.
+     */
+    public int expireInactiveEndpoints(Duration unconnectedMaxAge) {
         long nowNs = System.nanoTime();
         long timeoutNs = config.iceConsentTimeout().toNanos();
+        Instant unconnectedBefore = now().minus(unconnectedMaxAge);
         int n = 0;
         for (Conference c : conferences.values()) {
-            n += c.expireInactiveEndpoints(nowNs, timeoutNs);
-        }
-        return n;
-    }
-
-    /**
-     * Expires endpoints that were created longer than {@code maxAge} ago and never connected (the
-     * caller passes the join-token lifetime: after it the client cannot connect any more). Without
-     * this a conference full of abandoned endpoints would never become empty and never expire.
-     */
-    public int expireUnconnectedEndpoints(Duration maxAge) {
-        Instant createdBefore = now().minus(maxAge);
-        int n = 0;
-        for (Conference c : conferences.values()) {
-            n += c.expireUnconnectedEndpoints(createdBefore);
+            n += c.expireInactiveEndpoints(nowNs, timeoutNs, unconnectedBefore);
         }
         return n;
     }

@@ -249,27 +249,16 @@ public final class Conference {
         }
     }
 
-    /** Expires endpoints whose media has been silent longer than the consent timeout. */
-    int expireInactiveEndpoints(long nowNs, long timeoutNs) {
+    /**
+     * Expires endpoints gone quiet: with a media session, silent longer than the consent timeout;
+     * without one (the client never connected), created before {@code unconnectedBefore}.
+     */
+    int expireInactiveEndpoints(long nowNs, long timeoutNs, java.time.Instant unconnectedBefore) {
         int expired = 0;
         for (Endpoint e : endpoints.values()) {
             MediaSession m = e.mediaSession();
-            if (m != null && m.isInactive(nowNs, timeoutNs) && removeEndpoint(e.id(), RemovalReason.EXPIRED)) {
-                expired++;
-            }
-        }
-        return expired;
-    }
-
-    /**
-     * Removes endpoints whose client never connected (no signaling ever attached) and that were
-     * created before {@code createdBefore}: their join token has expired, so they never will.
-     */
-    int expireUnconnectedEndpoints(java.time.Instant createdBefore) {
-        int expired = 0;
-        for (Endpoint e : endpoints.values()) {
-            if (e.mediaSession() == null && e.createdAt().isBefore(createdBefore)
-                    && removeEndpoint(e.id(), RemovalReason.EXPIRED)) {
+            boolean gone = m != null ? m.isInactive(nowNs, timeoutNs) : e.createdAt().isBefore(unconnectedBefore);
+            if (gone && removeEndpoint(e.id(), RemovalReason.EXPIRED)) {
                 expired++;
             }
         }

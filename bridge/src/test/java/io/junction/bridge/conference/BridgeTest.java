@@ -161,12 +161,12 @@ class BridgeTest {
         clock.ms += 5_000;
         Endpoint late = c.addEndpoint("late");
         clock.ms += 6_000;
-        assertEquals(1, bridge.expireUnconnectedEndpoints(Duration.ofSeconds(10)));
+        assertEquals(1, bridge.expireInactiveEndpoints(Duration.ofSeconds(10)));
         assertTrue(early.isRemoved());
         assertEquals(RemovalReason.EXPIRED, early.removalReason());
         assertFalse(late.isRemoved(), "its token is still valid");
         clock.ms += 5_000;
-        assertEquals(1, bridge.expireUnconnectedEndpoints(Duration.ofSeconds(10)));
+        assertEquals(1, bridge.expireInactiveEndpoints(Duration.ofSeconds(10)));
         clock.ms += 61_000;
         assertEquals(1, bridge.expireIdleConferences(), "the conference of abandoned endpoints empties and expires");
     }

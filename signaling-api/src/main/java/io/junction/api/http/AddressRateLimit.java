@@ -12,33 +12,16 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class AddressRateLimit {
     static final int MAX_ADDRESSES = 10_000;
 
-    private final double burst;
-    private final double perNanosecond;
-    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
-
-    private static final class Bucket {
-        double tokens;
-        long updatedNs;
-
-        Bucket(double tokens, long nowNs) {
-            this.tokens = tokens;
-            this.updatedNs = nowNs;
-        }
-
-        /** Refills up to {@code burst}; returns the tokens now held. */
-        double refill(double burst, double perNs, long nowNs) {
-            tokens = Math.min(burst, tokens + (nowNs - updatedNs) * perNs);
-            updatedNs = nowNs;
-            return tokens;
-        }
-    }
+    private final int burst;
+    private final double ratePerSecond;
+    private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
 
     public AddressRateLimit(int burst, double ratePerSecond) {
         if (burst < 1 || !(ratePerSecond > 0)) {
             throw new IllegalArgumentException("burst >= 1 and rate > 0 required");
         }
         this.burst = burst;
-        this.perNanosecond = ratePerSecond / 1e9;
+        this.ratePerSecond = ratePerSecond;
     }
 
     /**
@@ -46,37 +29,24 @@ public final class AddressRateLimit {
      * until a token is available, for a {@code Retry-After} header.
      */
     public long acquire(String address, long nowNs) {
-        Bucket b = buckets.get(address);
+        TokenBucket b = buckets.get(address);
         if (b == null) {
             if (buckets.size() >= MAX_ADDRESSES && !prune(nowNs)) {
-                return Math.max(1, (long) Math.ceil(1 / (perNanosecond * 1e9)));
+                return Math.max(1, (long) Math.ceil(1 / ratePerSecond));
             }
-            b = buckets.computeIfAbsent(address, a -> new Bucket(burst, nowNs));
+            b = buckets.computeIfAbsent(address, a -> new TokenBucket(burst, ratePerSecond, nowNs));
         }
-        synchronized (b) {
-            if (b.refill(burst, perNanosecond, nowNs) >= 1) {
-                b.tokens -= 1;
-                return 0;
-            }
-            return Math.max(1, (long) Math.ceil((1 - b.tokens) / (perNanosecond * 1e9)));
-        }
+        return b.tryTake(nowNs) ? 0 : b.secondsUntilToken(nowNs);
     }
 
     /** Drops the buckets that have refilled completely; true when any was dropped. */
     private boolean prune(long nowNs) {
         boolean any = false;
-        for (Map.Entry<String, Bucket> e : buckets.entrySet()) {
-            Bucket b = e.getValue();
-            synchronized (b) {
-                if (b.refill(burst, perNanosecond, nowNs) >= burst) {
-                    any |= buckets.remove(e.getKey(), b);
-                }
+        for (Map.Entry<String, TokenBucket> e : buckets.entrySet()) {
+            if (e.getValue().isFull(nowNs)) {
+                any |= buckets.remove(e.getKey(), e.getValue());
             }
         }
         return any;
-    }
-
-    int addresses() {
-        return buckets.size();
     }
 }

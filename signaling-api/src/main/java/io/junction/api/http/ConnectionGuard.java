@@ -100,9 +100,4 @@ public final class ConnectionGuard implements Connection.Listener {
             }
         }
     }
-
-    /** Open connections counted for this address (tests and diagnostics). */
-    public int openFrom(InetAddress address) {
-        return perAddress.getOrDefault(address, 0);
-    }
 }

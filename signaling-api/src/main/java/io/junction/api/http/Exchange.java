@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.junction.api.StrictJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -19,11 +20,6 @@ import org.eclipse.jetty.util.Callback;
 public final class Exchange {
     public static final int MAX_BODY_BYTES = 64 * 1024;
     public static final ObjectMapper JSON = new ObjectMapper();
-    /** For request bodies: duplicate keys are an error, not "last one wins"; nesting is bounded. */
-    private static final ObjectMapper STRICT_JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(32).build())
-            .build());
 
     static boolean isJson(String contentType) {
         int semi = contentType.indexOf(';');
@@ -91,15 +87,13 @@ public final class Exchange {
             return JSON.createObjectNode();
         }
         JsonNode node;
-        try (com.fasterxml.jackson.core.JsonParser parser = STRICT_JSON.createParser(body)) {
-            node = STRICT_JSON.readTree(parser);
-            if (node != null && parser.nextToken() != null) {
-                throw new ApiException(400, "bad-json", "request body has content after the JSON value");
-            }
+        try {
+            node = StrictJson.read(body);
+        } catch (StrictJson.TrailingContentException e) {
+            throw new ApiException(400, "bad-json", "request body has content after the JSON value");
         } catch (IOException e) {
             throw new ApiException(400, "bad-json", "request body is not valid JSON"
-                    + (e instanceof com.fasterxml.jackson.core.JsonParseException p && p.getMessage().startsWith("Duplicate field")
-                    ? " (duplicate field)" : ""));
+                    + (StrictJson.isDuplicateKey(e) ? " (duplicate field)" : ""));
         }
         if (node == null || node.isMissingNode()) {
             return JSON.createObjectNode();
@@ -261,11 +255,16 @@ public final class Exchange {
     }
 
     public void error(ApiException e) {
+        json(e.status(), errorBody(e.code(), e.getMessage()));
+    }
+
+    /** The documented error form, {@code {"error":{"code":"…","message":"…"}}}. */
+    static ObjectNode errorBody(String code, String message) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode err = root.putObject("error");
-        err.put("code", e.code());
-        err.put("message", e.getMessage());
-        json(e.status(), root);
+        err.put("code", code);
+        err.put("message", message);
+        return root;
     }
 
     public void noContent() {

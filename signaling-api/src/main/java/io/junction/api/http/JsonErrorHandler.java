@@ -1,6 +1,5 @@
 package io.junction.api.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -23,13 +22,9 @@ public final class JsonErrorHandler extends ErrorHandler {
     }
 
     static byte[] body(int status, String message) {
-        ObjectNode root = Exchange.JSON.createObjectNode();
-        ObjectNode err = root.putObject("error");
-        err.put("code", code(status));
-        String reason = HttpStatus.getMessage(status);
-        err.put("message", message == null || message.isBlank() ? reason : message);
+        String text = message == null || message.isBlank() ? HttpStatus.getMessage(status) : message;
         try {
-            return Exchange.JSON.writeValueAsBytes(root);
+            return Exchange.JSON.writeValueAsBytes(Exchange.errorBody(code(status), text));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

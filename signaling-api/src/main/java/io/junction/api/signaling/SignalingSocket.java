@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.junction.api.StrictJson;
 import io.junction.api.auth.JoinTokens;
+import io.junction.api.http.TokenBucket;
 import io.junction.bridge.conference.AnswerException;
 import io.junction.bridge.conference.Bridge;
 import io.junction.bridge.conference.Conference;
@@ -26,11 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class SignalingSocket implements Session.Listener.AutoDemanding, ConferenceListener, EndpointSignaling {
     private static final Logger LOG = LoggerFactory.getLogger(SignalingSocket.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** For what clients send: duplicate keys are an error, not "last one wins"; nesting is bounded. */
-    private static final ObjectMapper STRICT_JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(32).build())
-            .build());
     static final int MAX_MESSAGE_CHARS = 256 * 1024;
     public static final int CLOSE_UNAUTHORIZED = 4401;
     public static final int CLOSE_REPLACED = 4409;
@@ -101,8 +98,7 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
     /** Messages a client may send: a burst of this many, refilled at {@link #MESSAGES_PER_SECOND}. */
     static final int MESSAGE_BURST = 100;
     static final double MESSAGES_PER_SECOND = 20;
-    private double messageTokens = MESSAGE_BURST;
-    private long messageTokensAtNs = System.nanoTime();
+    private final TokenBucket messages = new TokenBucket(MESSAGE_BURST, MESSAGES_PER_SECOND, System.nanoTime());
     private long lastRateErrorNs;
 
     /**
@@ -112,10 +108,7 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
      */
     private boolean withinRate() {
         long now = System.nanoTime();
-        messageTokens = Math.min(MESSAGE_BURST, messageTokens + (now - messageTokensAtNs) * MESSAGES_PER_SECOND / 1e9);
-        messageTokensAtNs = now;
-        if (messageTokens >= 1) {
-            messageTokens -= 1;
+        if (messages.tryTake(now)) {
             return true;
         }
         if (now - lastRateErrorNs > 1_000_000_000L) {
@@ -136,12 +129,11 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
             return;
         }
         JsonNode msg;
-        try (com.fasterxml.jackson.core.JsonParser parser = STRICT_JSON.createParser(text)) {
-            msg = STRICT_JSON.readTree(parser);
-            if (msg != null && parser.nextToken() != null) {
-                sendError("bad-json", "message has content after the JSON value", null);
-                return;
-            }
+        try {
+            msg = StrictJson.read(text);
+        } catch (StrictJson.TrailingContentException ex) {
+            sendError("bad-json", "message has content after the JSON value", null);
+            return;
         } catch (java.io.IOException ex) {
             sendError("bad-json", "message is not valid JSON", null);
             return;

@@ -26,13 +26,9 @@ public final class MediaPort implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaPort.class);
 
     private final List<SinglePortUdpHarvester> harvesters = new ArrayList<>();
-    private final java.util.Map<String, VerifyingUdpHarvester.Credentials> credentials = VerifyingUdpHarvester.newRegistry();
+    private final java.util.Map<String, VerifyingUdpHarvester.Credentials> credentials = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<LocalCandidateInfo> candidates = new ArrayList<>();
     private final int port;
-
-    public MediaPort(BridgeConfig config) throws IOException {
-        this(config, new io.junction.bridge.stats.MediaCounters());
-    }
 
     /** @param counters where first packets refused by the STUN gate are counted ({@link VerifyingUdpHarvester}) */
     public MediaPort(BridgeConfig config, io.junction.bridge.stats.MediaCounters counters) throws IOException {
@@ -135,11 +131,6 @@ public final class MediaPort implements AutoCloseable {
 
     void unregister(String ufrag) {
         credentials.remove(ufrag);
-    }
-
-    /** Live ufrags (tests and diagnostics). */
-    int registeredUfrags() {
-        return credentials.size();
     }
 
     /** ICE agents alive on this port: one per live ufrag. */

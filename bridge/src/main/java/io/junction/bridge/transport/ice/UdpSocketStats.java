@@ -18,12 +18,24 @@ public final class UdpSocketStats {
 
     /** Datagrams the kernel dropped at the sockets bound to {@code port}, or -1 when unknown. */
     public static long drops(int port) {
-        return sum(port, Column.DROPS);
+        return sum(port, Socket::drops);
     }
 
     /** Bytes waiting in the receive queues of the sockets bound to {@code port}, or -1 when unknown. */
     public static long receiveQueueBytes(int port) {
-        return sum(port, Column.RX_QUEUE);
+        return sum(port, Socket::receiveQueueBytes);
+    }
+
+    /**
+     * Datagrams dropped at every UDP socket of this network namespace: [0] at the sockets bound to
+     * {@code port}, [1] at all the others (the load tool's clients beside a bridge). Zeros off Linux.
+     */
+    public static long[] dropsAtAndBesides(int port) {
+        long[] drops = new long[2];
+        for (Socket s : sockets()) {
+            drops[s.port() == port ? 0 : 1] += s.drops();
+        }
+        return drops;
     }
 
     /** {@code net.core.rmem_max}: the most a socket may ask for as receive buffer, or -1 when unknown. */
@@ -37,49 +49,57 @@ public final class UdpSocketStats {
         }
     }
 
-    enum Column { DROPS, RX_QUEUE }
+    /** One socket's line of the tables. */
+    record Socket(int port, long receiveQueueBytes, long drops) {}
 
-    private static long sum(int port, Column column) {
-        long total = -1;
+    private static List<Socket> sockets() {
+        List<Socket> out = new java.util.ArrayList<>();
         for (Path table : TABLES) {
-            List<String> lines;
             try {
-                lines = Files.readAllLines(table);
-            } catch (IOException e) {
-                continue;
-            }
-            for (int i = 1; i < lines.size(); i++) {
-                long v = parse(lines.get(i), port, column);
-                if (v >= 0) {
-                    total = Math.max(total, 0) + v;
+                for (String line : Files.readAllLines(table)) {
+                    Socket s = parse(line);
+                    if (s != null) {
+                        out.add(s);
+                    }
                 }
+            } catch (IOException e) {
+                // no such table (not Linux, or no IPv6)
+            }
+        }
+        return out;
+    }
+
+    private static long sum(int port, java.util.function.ToLongFunction<Socket> value) {
+        long total = -1;
+        for (Socket s : sockets()) {
+            if (s.port() == port) {
+                total = Math.max(total, 0) + value.applyAsLong(s);
             }
         }
         return total;
     }
 
     /**
-     * One table line ({@code "  12: 0100007F:2710 00000000:0000 07 00000000:00000000 00:00000000 00000000  0 0 123 2 0000 42"}):
-     * the value of {@code column} when the local port is {@code port}, else -1.
+     * One table line ({@code "  12: 0100007F:2710 00000000:0000 07 00000000:00000000 00:00000000 00000000  0 0 123 2 0000 42"}),
+     * or null for the header and anything else that is not a socket's line.
      */
-    static long parse(String line, int port, Column column) {
+    static Socket parse(String line) {
         String[] f = line.trim().split("\\s+");
         if (f.length < 13) {
-            return -1;
+            return null;
         }
         String local = f[1];
         int colon = local.lastIndexOf(':');
+        String queues = f[4]; // tx_queue:rx_queue
+        int queueColon = queues.indexOf(':');
+        if (colon < 0 || queueColon < 0) {
+            return null;
+        }
         try {
-            if (colon < 0 || Integer.parseInt(local.substring(colon + 1), 16) != port) {
-                return -1;
-            }
-            if (column == Column.DROPS) {
-                return Long.parseLong(f[f.length - 1]);
-            }
-            String queues = f[4]; // tx_queue:rx_queue
-            return Long.parseLong(queues.substring(queues.indexOf(':') + 1), 16);
+            return new Socket(Integer.parseInt(local.substring(colon + 1), 16),
+                    Long.parseLong(queues.substring(queueColon + 1), 16), Long.parseLong(f[f.length - 1]));
         } catch (NumberFormatException e) {
-            return -1;
+            return null;
         }
     }
 }

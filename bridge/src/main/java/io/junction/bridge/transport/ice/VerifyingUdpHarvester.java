@@ -1,5 +1,6 @@
 package io.junction.bridge.transport.ice;
 
+import io.junction.bridge.rtp.ByteIo;
 import io.junction.bridge.stats.DropReason;
 import io.junction.bridge.stats.MediaCounters;
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -81,18 +81,18 @@ final class VerifyingUdpHarvester extends SinglePortUdpHarvester {
      * counting up to the end of the attribute (RFC 8489 §14.5). Reads nothing outside the message.
      */
     static boolean verifies(byte[] msg, int off, int len, byte[] key) {
-        if (len < 20 || (msg[off] & 0xC0) != 0 || ByteIoStun.readInt(msg, off + 4) != MAGIC_COOKIE) {
+        if (len < 20 || (msg[off] & 0xC0) != 0 || ByteIo.readInt(msg, off + 4) != MAGIC_COOKIE) {
             return false;
         }
-        int bodyLength = ByteIoStun.readU16(msg, off + 2);
+        int bodyLength = ByteIo.readU16(msg, off + 2);
         if ((bodyLength & 3) != 0 || 20 + bodyLength > len) {
             return false;
         }
         int end = off + 20 + bodyLength;
         int at = off + 20;
         while (at + 4 <= end) {
-            int type = ByteIoStun.readU16(msg, at);
-            int length = ByteIoStun.readU16(msg, at + 2);
+            int type = ByteIo.readU16(msg, at);
+            int length = ByteIo.readU16(msg, at + 2);
             int next = at + 4 + ((length + 3) & ~3);
             if (next > end) {
                 return false;
@@ -118,21 +118,5 @@ final class VerifyingUdpHarvester extends SinglePortUdpHarvester {
             at = next;
         }
         return false;
-    }
-
-    /** Big-endian reads (kept here so the transport does not depend on the RTP package). */
-    private static final class ByteIoStun {
-        static int readU16(byte[] b, int at) {
-            return ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF);
-        }
-
-        static int readInt(byte[] b, int at) {
-            return (readU16(b, at) << 16) | readU16(b, at + 2);
-        }
-    }
-
-    /** A registry of live ufrags, shared by the harvesters of one media port. */
-    static Map<String, Credentials> newRegistry() {
-        return new ConcurrentHashMap<>();
     }
 }

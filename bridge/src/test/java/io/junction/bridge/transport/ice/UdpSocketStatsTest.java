@@ -1,6 +1,7 @@
 package io.junction.bridge.transport.ice;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.DatagramPacket;
@@ -18,19 +19,22 @@ class UdpSocketStatsTest {
             "  917: 00000000000000000000000001000000:2710 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 123457 2 0000000000000000 3";
 
     @Test
-    void readsDropsAndQueueOfTheMediaPortOnly() {
-        assertEquals(4711, UdpSocketStats.parse(V4, 10000, UdpSocketStats.Column.DROPS));
-        assertEquals(0xA80, UdpSocketStats.parse(V4, 10000, UdpSocketStats.Column.RX_QUEUE));
-        assertEquals(3, UdpSocketStats.parse(V6, 10000, UdpSocketStats.Column.DROPS));
-        assertEquals(-1, UdpSocketStats.parse(V4, 10001, UdpSocketStats.Column.DROPS), "another port");
-        assertEquals(-1, UdpSocketStats.parse("   sl  local_address rem_address   st tx_queue rx_queue", 10000,
-                UdpSocketStats.Column.DROPS), "the header line");
-        assertEquals(-1, UdpSocketStats.parse("garbage", 10000, UdpSocketStats.Column.DROPS));
+    void readsPortQueueAndDropsOfEachSocketLine() {
+        assertEquals(new UdpSocketStats.Socket(10000, 0xA80, 4711), UdpSocketStats.parse(V4));
+        assertEquals(new UdpSocketStats.Socket(10000, 0, 3), UdpSocketStats.parse(V6));
+        assertNull(UdpSocketStats.parse("   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops"),
+                "the header line");
+        assertNull(UdpSocketStats.parse("garbage"));
     }
 
     @Test
     void countsWhatTheKernelDroppedAtAnOverflowingSocket() throws Exception {
         Assumptions.assumeTrue(UdpSocketStats.receiveBufferMax() >= 0, "Linux /proc only");
+        int unused;
+        try (DatagramSocket gone = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            unused = gone.getLocalPort();
+        }
+        assertEquals(-1, UdpSocketStats.drops(unused), "no socket on that port: unknown, not 0");
         try (DatagramSocket victim = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
              DatagramSocket sender = new DatagramSocket()) {
             victim.setReceiveBufferSize(4096);
@@ -43,6 +47,7 @@ class UdpSocketStatsTest {
             long drops = UdpSocketStats.drops(port);
             assertTrue(drops > 1000, "the kernel dropped most of 2000 datagrams at a 4 KiB buffer: " + drops);
             assertTrue(UdpSocketStats.receiveQueueBytes(port) > 0, "and holds the first ones");
+            assertEquals(drops, UdpSocketStats.dropsAtAndBesides(port)[0], "the same count, split by port");
         }
     }
 }

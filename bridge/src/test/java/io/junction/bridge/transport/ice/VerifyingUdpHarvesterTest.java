@@ -89,7 +89,7 @@ class VerifyingUdpHarvesterTest {
                 public void onIceFailed(String reason) { }
             });
             try {
-                assertEquals(1, port.registeredUfrags());
+                assertEquals(1, port.liveAgents());
                 InetSocketAddress bridge = new InetSocketAddress(InetAddress.getLoopbackAddress(), port.port());
                 int threadsBefore = Thread.activeCount();
                 // 300 source ports that know the ufrag but not the password
@@ -115,7 +115,7 @@ class VerifyingUdpHarvesterTest {
             } finally {
                 ice.close();
             }
-            assertEquals(0, port.registeredUfrags(), "a closed agent's ufrag is forgotten");
+            assertEquals(0, port.liveAgents(), "a closed agent's ufrag is forgotten");
         }
     }
 
