@@ -30,13 +30,35 @@ public final class StrictJson {
     /** The value, or null for empty input; malformed JSON, a duplicate key or too deep nesting is an IOException. */
     public static JsonNode read(byte[] json) throws IOException {
         try (JsonParser parser = MAPPER.createParser(json)) {
-            return readAll(parser);
+            JsonNode node = readAll(parser);
+            if (node == null) {
+                for (byte b : json) {
+                    requireWhitespace(b);
+                }
+            }
+            return node;
         }
     }
 
     public static JsonNode read(String json) throws IOException {
         try (JsonParser parser = MAPPER.createParser(json)) {
-            return readAll(parser);
+            JsonNode node = readAll(parser);
+            if (node == null) {
+                for (int i = 0; i < json.length(); i++) {
+                    requireWhitespace(json.charAt(i));
+                }
+            }
+            return node;
+        }
+    }
+
+    /**
+     * Jackson reads a NUL where a value could start as the end of the input, so "\n\0" would pass
+     * as an empty body (found by RestFuzzTest): input without a value must be JSON whitespace only.
+     */
+    private static void requireWhitespace(int c) throws IOException {
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            throw new IOException("not JSON: a character that is not whitespace and no value");
         }
     }
 

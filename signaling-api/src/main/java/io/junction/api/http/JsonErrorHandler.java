@@ -45,6 +45,12 @@ public final class JsonErrorHandler extends ErrorHandler {
         };
     }
 
+    /** Jetty writes error bodies only for GET, POST and HEAD by default; the API answers every method in JSON. */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
