@@ -287,6 +287,172 @@ class PacketPathTest {
         assertTrue(perPacket < 0.1, "bytes allocated per packet: " + perPacket);
     }
 
+    /** The packet with its VP8 payload header's P bit set: the same frame start, but an inter frame. */
+    private static byte[] asDeltaFrame(byte[] keyframePacket) {
+        byte[] b = keyframePacket.clone();
+        RtpPacket rtp = new RtpPacket();
+        assertTrue(rtp.wrap(b, 0, b.length));
+        int at = rtp.payloadOffset();
+        int b0 = b[at++] & 0xFF;
+        if ((b0 & 0x80) != 0) {
+            int x = b[at++] & 0xFF;
+            if ((x & 0x80) != 0) {
+                at += (b[at] & 0x80) != 0 ? 2 : 1;
+            }
+            if ((x & 0x40) != 0) {
+                at++;
+            }
+            if ((x & 0x30) != 0) {
+                at++;
+            }
+        }
+        b[at] |= 0x01;
+        Vp8Descriptor d = new Vp8Descriptor();
+        assertTrue(d.wrap(b, rtp.payloadOffset(), rtp.payloadLength()));
+        assertTrue(d.isStartOfFrame() && !d.isKeyframeStart());
+        return b;
+    }
+
+    /** Keyframe requests (PLI or FIR) among what the bridge sent the publisher. */
+    private static int keyframeRequests(List<byte[]> toPublisher) {
+        int n = 0;
+        RtcpCompound c = new RtcpCompound();
+        for (byte[] b : toPublisher) {
+            if (!PacketTransport.isRtcp(b, 0, b.length) || !c.wrap(b, 0, b.length)) {
+                continue;
+            }
+            while (c.next()) {
+                if (Pli.is(b, c.offset(), c.length()) || io.junction.bridge.rtcp.Fir.is(b, c.offset(), c.length())) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Fault: a publisher that stops sending keyframes (its encoder never answers). Kept: its audio;
+     * the bridge keeps asking, at most every 200 ms. Lost: its video for a new subscriber, who gets
+     * no inter frame it could not decode; video starts at the next keyframe.
+     */
+    @Test
+    void aPublisherWithoutKeyframesGetsBoundedRequestsAndNoUndecodableFrames() {
+        byte[] delta = asDeltaFrame(VP8_Q);
+        for (int i = 0; i < 300; i++) { // 3 s
+            now += 10_000_000L;
+            pub.send(nth(OPUS, i, 960), now);
+            pub.send(nth(delta, i, 3000), now);
+        }
+        List<byte[]> got = sub.received();
+        assertEquals(300, rtpWithSsrc(got, audioSub.outSsrc()).size(), "audio goes on");
+        assertEquals(0, rtpWithSsrc(got, videoSub.outSsrc()).size(), "no frame the subscriber could not decode");
+        int requests = keyframeRequests(pub.received());
+        assertTrue(requests >= 3 && requests <= 16, "asked again and again, at most every 200 ms: " + requests);
+
+        now += 10_000_000L;
+        pub.send(nth(VP8_Q, 300, 3000), now);
+        for (int i = 301; i < 310; i++) {
+            now += 10_000_000L;
+            pub.send(nth(delta, i, 3000), now);
+        }
+        List<RtpPacket> video = rtpWithSsrc(sub.received(), videoSub.outSsrc());
+        assertEquals(10, video.size(), "video starts at the keyframe");
+        Vp8Descriptor d = new Vp8Descriptor();
+        assertTrue(d.wrap(video.get(0).buffer(), video.get(0).payloadOffset(), video.get(0).payloadLength()));
+        assertTrue(d.isKeyframeStart(), "the first frame forwarded is the keyframe");
+        now += 1_000_000_000L;
+        pub.send(nth(delta, 310, 3000), now);
+        assertEquals(0, keyframeRequests(pub.received()), "and then the requests stop");
+    }
+
+    /**
+     * Fault: the publisher's RTP clock jumps (an encoder restart, a clock step), forwards and back.
+     * Kept: every packet, the subscriber's sequence numbers stay continuous, and the jump reaches the
+     * subscriber as it was sent (timestamps are shifted by a constant, never re-clocked), so the
+     * receiver's jitter buffer sees what the publisher did; a sender report after the jump still maps
+     * into the subscriber's timestamps. Lost: nothing.
+     */
+    @Test
+    void anRtpTimestampJumpPassesThroughWithContinuousSequenceNumbers() {
+        sendStreams(10);
+        sub.received();
+        List<byte[]> packets = new ArrayList<>();
+        int[] jumps = {0x40000000, -0x70000000, 123_456_789};
+        for (int j = 0; j < jumps.length; j++) {
+            for (int i = 0; i < 10; i++) {
+                int k = 10 + j * 10 + i;
+                byte[] v = nth(VP8_Q, k, 3000);
+                byte[] a = nth(OPUS, k, 960);
+                int shift = 0;
+                for (int m = 0; m <= j; m++) {
+                    shift += jumps[m];
+                }
+                ByteIo.writeInt(v, 4, ByteIo.readInt(v, 4) + shift);
+                ByteIo.writeInt(a, 4, ByteIo.readInt(a, 4) + shift);
+                packets.add(v);
+                now += 10_000_000L;
+                pub.send(a, now);
+                pub.send(v, now);
+            }
+        }
+        List<byte[]> got = sub.received();
+        List<RtpPacket> video = rtpWithSsrc(got, videoSub.outSsrc());
+        List<RtpPacket> audio = rtpWithSsrc(got, audioSub.outSsrc());
+        assertEquals(30, video.size(), "every video packet");
+        assertEquals(30, audio.size(), "every audio packet");
+        for (int i = 1; i < 30; i++) {
+            assertEquals((video.get(i - 1).sequenceNumber() + 1) & 0xFFFF, video.get(i).sequenceNumber());
+            int sent = ByteIo.readInt(packets.get(i), 4) - ByteIo.readInt(packets.get(i - 1), 4);
+            assertEquals(sent, video.get(i).timestamp() - video.get(i - 1).timestamp(), "the publisher's step, as sent");
+        }
+        byte[] sr = Fixtures.get("rtcp-sr-sdes");
+        ByteIo.writeInt(sr, 4, Q_SSRC);
+        ByteIo.writeInt(sr, 32, Q_SSRC);
+        ByteIo.writeInt(sr, 16, ByteIo.readInt(packets.get(29), 4));
+        now += 10_000_000L;
+        pub.send(sr, now);
+        List<byte[]> reports = sub.received();
+        assertEquals(1, reports.size());
+        assertEquals(video.get(29).timestamp(), SenderReport.rtpTimestamp(reports.get(0), 0),
+                "the report's timestamp maps like the last packet's");
+        long dropped = 0;
+        for (DropReason reason : DropReason.values()) {
+            dropped += h.counters.drops(reason);
+        }
+        assertEquals(0, dropped, "nothing dropped");
+    }
+
+    /**
+     * Fault: a subscriber that never sends feedback (no receiver reports, no transport-cc, no REMB;
+     * an old or broken client). Kept: its stream, at what the start estimate allows; the memory it
+     * costs stays bounded (retransmission cache and transport-wide history are rings). Lost: any
+     * rise of its estimate (the bridge never probes blind), and repair (nobody asks for it).
+     */
+    @Test
+    void aSubscriberThatNeverSendsFeedbackKeepsItsStreamAndCostsBoundedMemory() {
+        sendStreams(100);
+        sub.path.allocation().allocate(now, List.of("pub"));
+        long startEstimate = sub.path.allocation().downlinkEstimateBps();
+        sub.received();
+        long outstandingAfter1s = h.pool.outstanding();
+        List<Integer> videoPerSecond = new ArrayList<>();
+        for (int second = 0; second < 30; second++) {
+            sendStreams(100);
+            sub.path.allocation().allocate(now, List.of("pub"));
+            List<byte[]> got = sub.received();
+            assertEquals(100, rtpWithSsrc(got, audioSub.outSsrc()).size(), "audio, second " + second);
+            videoPerSecond.add(rtpWithSsrc(got, videoSub.outSsrc()).size());
+        }
+        // the layer the start estimate allows (here f, every fifth packet), the same one to the end
+        List<Integer> settled = videoPerSecond.subList(1, videoPerSecond.size());
+        assertTrue(settled.stream().allMatch(n -> n >= 20 && n.equals(settled.get(0))), "video packets per second: " + videoPerSecond);
+        long outstandingAfter31s = h.pool.outstanding();
+        assertTrue(outstandingAfter31s <= outstandingAfter1s + 150,
+                "pool packets held for it: " + outstandingAfter1s + " after 1 s, " + outstandingAfter31s + " after 31 s");
+        assertEquals(startEstimate, sub.path.allocation().downlinkEstimateBps(), "no feedback, no new estimate");
+        assertEquals(0, h.counters.rtxSent.sum(), "no repair without a NACK");
+    }
+
     /** Moves a stream's packet on to number {@code k}: sequence number, timestamp, transport-wide number. */
     private void advance(byte[] b, int k, int tsStep) {
         ByteIo.writeU16(b, 2, k & 0xFFFF);
