@@ -103,15 +103,19 @@ function setStatus(state) {
 async function join(roomName, displayName) {
   $('join-button').disabled = true;
   $('join-error').hidden = true;
-  let joinInfo;
-  try {
+  // An open-rooms join; the SDK calls it again to rejoin when the bridge has lost us (restart, network).
+  const openRoomJoin = async () => {
     const resp = await fetch(`/v1/rooms/${encodeURIComponent(roomName)}/join`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ displayName: displayName || null }),
     });
     const body = await resp.json().catch(() => ({}));
     if (!resp.ok) throw new Error((body.error && body.error.message) || `join failed (HTTP ${resp.status})`);
-    joinInfo = body;
+    return body;
+  };
+  let joinInfo;
+  try {
+    joinInfo = await openRoomJoin();
   } catch (err) {
     showError(err.message);
     $('join-button').disabled = false;
@@ -129,7 +133,8 @@ async function join(roomName, displayName) {
   }
   const names = new Map();
   try {
-    room = await Junction.join({ signalingUrl: joinInfo.signalingUrl, localStream, constraints: urlConstraints() });
+    room = await Junction.join({ signalingUrl: joinInfo.signalingUrl, localStream, constraints: urlConstraints(),
+                                 rejoin: async () => (await openRoomJoin()).signalingUrl });
   } catch (err) {
     showError(err.message);
     return;
@@ -143,6 +148,15 @@ async function join(roomName, displayName) {
   };
   room.pc.addEventListener('iceconnectionstatechange', noteIce);
   noteIce();
+  room.on('reconnecting', ({ attempt }) => {
+    $('notice').textContent = `Connection to the bridge lost; rejoining (attempt ${attempt})…`;
+    $('notice').hidden = false;
+  });
+  room.on('reconnected', ({ endpointId }) => {
+    window.junctionState.endpointId = endpointId;
+    room.pc.addEventListener('iceconnectionstatechange', noteIce);
+    $('notice').hidden = true;
+  });
   room.on('participantJoined', ({ endpointId, displayName: n }) => { names.set(endpointId, n); tileFor(endpointId, n); });
   room.on('participantLeft', ({ endpointId }) => removeTile(endpointId));
   const showTrack = ({ endpointId, kind, stream }) => {

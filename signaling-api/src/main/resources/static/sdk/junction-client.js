@@ -11,6 +11,8 @@
  *   room.on('error', ({ code, message }) => …);
  *   room.on('left', ({ reason }) => …);
  *   room.on('dominantSpeaker', ({ endpointId }) => …);   // who speaks now (from audio levels)
+ *   room.on('reconnecting', ({ reason, attempt }) => …); // the bridge lost us; rejoining (needs `rejoin`)
+ *   room.on('reconnected', ({ endpointId }) => …);       // back in the conference, as a new endpoint
  *   (the bridge's 'layers' messages pause and resume the camera's simulcast layers nobody watches)
  *   room.setAudioEnabled(false); room.setVideoEnabled(false);
  *   room.setConstraints({ maxHeight: 360, lastN: 4, onStage: [endpointId] });   // what to receive
@@ -23,38 +25,174 @@
  *
  * Simulcast: when the bridge's offer asks for simulcast layers (a=simulcast:recv), the camera is sent
  * as three encodings, lowest first: 1/4, 1/2 and full resolution at most SIMULCAST_MAX_BITRATES.
+ * Rejoining: pass `rejoin: async () => signalingUrl` (a fresh join from your backend, or the open-rooms
+ * API) and the same Room rejoins by itself when the bridge loses this participant: the signaling
+ * socket drops without a goodbye (the bridge was killed or the network went), or the bridge says
+ * `bye` with `shutdown`, `expired`, `ice-failed` or `dtls-failed`. Remote participants and tracks end
+ * at the loss (participantLeft with reason 'disconnected', trackEnded) and come back from the new
+ * welcome; local tracks are published again on a new RTCPeerConnection (room.pc changes). Attempts
+ * back off from 0.5 s to 5 s and stop after `rejoinTimeoutMs` (default 120 s) with 'left'.
  * Protocol: docs/signaling.md. No dependencies, no build step.
  */
 
 const PING_INTERVAL_MS = 10000;
+/** Bye reasons after which a Room with `rejoin` joins again (the others are meant: left, removed, ended). */
+const REJOIN_REASONS = new Set(['disconnected', 'shutdown', 'expired', 'ice-failed', 'dtls-failed']);
+const REJOIN_BACKOFF_MS = [500, 1000, 2000, 4000, 5000];
 /** Per simulcast layer, lowest first: resolution divisor and bitrate cap (bit/s). */
 const SIMULCAST_SCALE = [4, 2, 1];
 const SIMULCAST_MAX_BITRATES = [150000, 500000, 1700000];
 
 class Room {
-  constructor(ws, localStream) {
-    this.ws = ws;
+  constructor(localStream, options) {
+    this.ws = null;
     this.localStream = localStream || null;
     this.endpointId = null;
     this.conferenceId = null;
     this.displayName = null;
     this.participants = new Map();
     this.revision = 0;
-    this.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] });
+    this.pc = null;
     this._handlers = new Map();
-    this._midInfo = new Map();      // mid → {endpointId, kind}
-    this._midTracks = new Map();    // mid → {track, stream}
     this._queue = Promise.resolve();
     this._closed = false;
-    this._published = { audio: false, video: false };
-    this._simulcastSet = false;
+    this._rejoin = (options && options.rejoin) || null;
+    this._rejoinTimeoutMs = (options && options.rejoinTimeoutMs) || 120000;
     this.dominantSpeaker = null;
     this.constraints = {};
     /** Every error seen, oldest first (also emitted as 'error' events). */
     this.errors = [];
-    this.pc.ontrack = (e) => this._onTrack(e);
-    this.pc.onconnectionstatechange = () => this._emit('connectionState', this.pc.connectionState);
-    this._ping = setInterval(() => this._send({ type: 'ping', ts: Date.now() }), PING_INTERVAL_MS);
+    this._newPeerConnection();
+    this._lastHeardAt = Date.now();
+    this._ping = setInterval(() => this._keepAlive(), PING_INTERVAL_MS);
+  }
+
+  /**
+   * Pings the bridge; a socket that has heard nothing for three intervals is dead (a bridge machine
+   * that vanished sends no FIN) and is closed, which counts as a loss.
+   */
+  _keepAlive() {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    if (Date.now() - this._lastHeardAt > 3 * PING_INTERVAL_MS) {
+      try { ws.close(4000, 'no answer'); } catch (e) { /* already closing */ }
+      this._socketGone(ws, 'signaling silent', 'disconnected');
+      return;
+    }
+    this._send({ type: 'ping', ts: Date.now() });
+  }
+
+  /** A fresh RTCPeerConnection and the per-connection state (first join, and each rejoin). */
+  _newPeerConnection() {
+    if (this.pc) { try { this.pc.close(); } catch (e) { /* already closed */ } }
+    this.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] });
+    this._midInfo = new Map();      // mid → {endpointId, kind}
+    this._midTracks = new Map();    // mid → {track, stream}
+    this._seenMids = null;
+    this._published = { audio: false, video: false };
+    this._simulcastSet = false;
+    this._publishVideoMid = null;
+    this.revision = 0;
+    const pc = this.pc;
+    pc.ontrack = (e) => { if (pc === this.pc) this._onTrack(e); };
+    pc.onconnectionstatechange = () => { if (pc === this.pc) this._emit('connectionState', pc.connectionState); };
+  }
+
+  /**
+   * Opens the signaling socket at {@code url}; resolves when the first offer is answered, rejects
+   * if the socket closes before. Later closes go to _onSocketClosed.
+   */
+  _connect(url) {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      this.ws = ws;
+      this._pendingJoin = reject;
+      ws.onopen = () => { this.signalingOpenedAt = performance.now(); this._lastHeardAt = Date.now(); };
+      ws.onmessage = (ev) => {
+        if (ws !== this.ws) return;
+        this._lastHeardAt = Date.now();
+        let msg;
+        try { msg = JSON.parse(ev.data); } catch (e) { return; }
+        this._onMessage(msg);
+        if (msg.type === 'offer' && this._pendingJoin === reject) {
+          this._queue.then(() => {
+            if (this._pendingJoin === reject) { this._pendingJoin = null; resolve(this); }
+          });
+        }
+      };
+      ws.onclose = (ev) => {
+        this._socketGone(ws, 'signaling closed (' + ev.code + (ev.reason ? ': ' + ev.reason : '') + ')',
+          this._byeReason || (ev.code === 1000 && ev.reason ? ev.reason : 'disconnected'));
+      };
+      ws.onerror = () => { /* onclose follows */ };
+    });
+  }
+
+  /**
+   * The socket {@code ws} is gone (closed, or silent too long): a join in progress fails with
+   * {@code joinError}; a joined room leaves or rejoins for {@code reason}.
+   */
+  _socketGone(ws, joinError, reason) {
+    if (ws !== this.ws) return;
+    this.ws = null;
+    if (this._pendingJoin) {
+      const reject = this._pendingJoin;
+      this._pendingJoin = null;
+      this._byeReason = null;
+      reject(new Error(joinError));
+      return;
+    }
+    this._onSocketClosed(reason);
+  }
+
+  /** The socket of a joined room closed: rejoin when the loss is one to come back from, else leave. */
+  _onSocketClosed(reason) {
+    this._byeReason = null;
+    if (this._closed) return;
+    if (!this._rejoin || !REJOIN_REASONS.has(reason)) {
+      this._close(reason);
+      return;
+    }
+    this._lost(reason);
+    this._rejoinLoop(reason);
+  }
+
+  /** Everyone and everything remote ends at the loss; they come back from the next welcome. */
+  _lost(reason) {
+    for (const [mid, info] of this._midInfo) {
+      if (this._midTracks.has(mid)) this._emit('trackEnded', { endpointId: info.endpointId, kind: info.kind, mid });
+    }
+    this._midInfo = new Map();
+    this._midTracks = new Map();
+    for (const id of [...this.participants.keys()]) {
+      this.participants.delete(id);
+      this._emit('participantLeft', { endpointId: id, reason: 'disconnected' });
+    }
+    this.dominantSpeaker = null;
+    try { this.pc.close(); } catch (e) { /* already closed */ }
+    this._emit('connectionState', 'disconnected');
+  }
+
+  async _rejoinLoop(reason) {
+    const deadline = Date.now() + this._rejoinTimeoutMs;
+    for (let attempt = 1; !this._closed; attempt++) {
+      const wait = REJOIN_BACKOFF_MS[Math.min(attempt - 1, REJOIN_BACKOFF_MS.length - 1)];
+      if (Date.now() + wait > deadline) break;
+      this._emit('reconnecting', { reason, attempt });
+      await new Promise((r) => setTimeout(r, wait * (0.8 + 0.4 * Math.random())));
+      if (this._closed) return;
+      try {
+        const url = await this._rejoin();
+        this._newPeerConnection();
+        this._queue = Promise.resolve();
+        await this._connect(url);
+        this._emit('reconnected', { endpointId: this.endpointId });
+        return;
+      } catch (err) {
+        this._emit('error', { code: 'rejoin-failed', message: String(err && err.message || err) });
+      }
+    }
+    this._close(reason);
   }
 
   on(event, fn) {
@@ -79,7 +217,7 @@ class Room {
   }
 
   _send(msg) {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
   }
 
   _onMessage(msg) {
@@ -125,7 +263,8 @@ class Room {
         this._emit('error', { code: msg.code, message: msg.message });
         break;
       case 'bye':
-        this._close(msg.reason || 'removed');
+        // the socket closes next; _onSocketClosed decides between leaving and rejoining
+        this._byeReason = msg.reason || 'removed';
         break;
       case 'pong':
         break;
@@ -285,7 +424,7 @@ class Room {
     this._closed = true;
     clearInterval(this._ping);
     try { this.pc.close(); } catch (e) { /* already closed */ }
-    try { this.ws.close(1000, reason); } catch (e) { /* already closed */ }
+    try { if (this.ws) this.ws.close(1000, reason); } catch (e) { /* already closed */ }
     this._emit('left', { reason });
   }
 }
@@ -293,37 +432,22 @@ class Room {
 export const Junction = {
   /**
    * Opens the signaling WebSocket and resolves with a Room once the first offer is answered.
-   * @param {{signalingUrl: string, localStream?: MediaStream, constraints?: object}} options
-   *   constraints: as for room.setConstraints, sent as soon as the bridge welcomes the participant
+   * @param {{signalingUrl: string, localStream?: MediaStream, constraints?: object,
+   *          rejoin?: () => Promise<string>, rejoinTimeoutMs?: number}} options
+   *   constraints: as for room.setConstraints, sent as soon as the bridge welcomes the participant;
+   *   rejoin: returns a fresh signalingUrl when the bridge has lost this participant (see above)
    * @returns {Promise<Room>}
    */
-  join({ signalingUrl, localStream, constraints }) {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(signalingUrl);
-      const room = new Room(ws, localStream);
-      if (constraints) room.constraints = {
-        maxHeight: constraints.maxHeight != null ? constraints.maxHeight : null,
-        lastN: constraints.lastN != null ? constraints.lastN : null,
-        onStage: constraints.onStage || [],
-      };
-      let settled = false;
-      ws.onopen = () => { room.signalingOpenedAt = performance.now(); };
-      ws.onmessage = (ev) => {
-        let msg;
-        try { msg = JSON.parse(ev.data); } catch (e) { return; }
-        room._onMessage(msg);
-        if (msg.type === 'offer' && !settled) {
-          room._queue.then(() => { if (!settled) { settled = true; resolve(room); } });
-        }
-      };
-      ws.onclose = (ev) => {
-        if (!settled) {
-          settled = true;
-          reject(new Error('signaling closed (' + ev.code + (ev.reason ? ': ' + ev.reason : '') + ')'));
-        }
-        room._close(ev.reason || 'disconnected');
-      };
-      ws.onerror = () => { /* onclose follows */ };
+  join({ signalingUrl, localStream, constraints, rejoin, rejoinTimeoutMs }) {
+    const room = new Room(localStream, { rejoin, rejoinTimeoutMs });
+    if (constraints) room.constraints = {
+      maxHeight: constraints.maxHeight != null ? constraints.maxHeight : null,
+      lastN: constraints.lastN != null ? constraints.lastN : null,
+      onStage: constraints.onStage || [],
+    };
+    return room._connect(signalingUrl).catch((err) => {
+      room._close('disconnected');
+      throw err;
     });
   },
 };

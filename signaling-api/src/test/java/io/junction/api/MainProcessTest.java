@@ -3,7 +3,6 @@ package io.junction.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -26,26 +24,9 @@ class MainProcessTest {
     @TempDir
     Path dir;
 
-    /** The test classpath, unwrapping surefire's manifest-only jar when present. */
-    static String classpath() throws IOException {
-        String cp = System.getProperty("java.class.path");
-        String[] parts = cp.split(File.pathSeparator);
-        if (parts.length == 1 && parts[0].contains("surefirebooter")) {
-            try (JarFile jar = new JarFile(parts[0])) {
-                String manifestCp = jar.getManifest().getMainAttributes().getValue("Class-Path");
-                List<String> files = new ArrayList<>();
-                for (String url : manifestCp.split(" ")) {
-                    files.add(new File(URI.create(url)).getPath());
-                }
-                return String.join(File.pathSeparator, files);
-            }
-        }
-        return cp;
-    }
-
     private Process start(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classpath(), "io.junction.api.Main"));
+                "-cp", ChildJvm.classpath(), "io.junction.api.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("JUNCTION_API_KEY");

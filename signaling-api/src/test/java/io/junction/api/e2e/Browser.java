@@ -91,6 +91,32 @@ public final class Browser implements AutoCloseable {
         return (Map<String, Object>) js(script, args);
     }
 
+    /**
+     * Sends {@code signal} ("STOP", "CONT", "KILL") to this browser's Chromium and every process it
+     * started (renderers, the network service): the whole browser freezes, resumes or dies, as a
+     * laptop that sleeps or a crashed browser would. chromedriver (Chromium's parent) is spared.
+     * Returns the number of processes signalled.
+     */
+    public int signal(String signal) throws IOException, InterruptedException {
+        java.util.Set<Long> tree = new java.util.LinkedHashSet<>();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains("--user-data-dir=" + profile)).orElse(false))
+                .filter(p -> p.parent().map(pp -> !pp.info().commandLine().orElse("").contains("--user-data-dir=" + profile))
+                        .orElse(true))
+                .forEach(p -> {
+                    tree.add(p.pid());
+                    p.descendants().forEach(d -> tree.add(d.pid()));
+                });
+        if (tree.isEmpty()) {
+            throw new IllegalStateException("no Chromium process for " + profile);
+        }
+        java.util.List<String> cmd = new java.util.ArrayList<>(List.of("kill", "-" + signal));
+        tree.forEach(pid -> cmd.add(Long.toString(pid)));
+        Process k = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        k.waitFor();
+        return tree.size();
+    }
+
     public void screenshot(Path file) throws IOException {
         Files.createDirectories(file.getParent());
         Files.write(file, driver.getScreenshotAs(OutputType.BYTES));

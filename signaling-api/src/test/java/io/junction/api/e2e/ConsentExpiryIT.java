@@ -7,7 +7,10 @@ import io.junction.api.TestServer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** An endpoint whose media stops (its WebSocket still open) is expired and the others are told. */
+/**
+ * An endpoint whose media stops (its WebSocket still open) is expired and the others are told; its
+ * page rejoins by itself (the SDK's rejoin after {@code bye expired}).
+ */
 class ConsentExpiryIT {
     @Test
     void silentEndpointIsExpired() throws Exception {
@@ -32,8 +35,17 @@ class ConsentExpiryIT {
             assertEquals("expired", a.browser.js("return window.leftEvents[0].reason"));
             assertEquals(idb, a.browser.js("return window.leftEvents[0].endpointId"));
             assertTrue(tookMs >= 2500, "not before the consent timeout: " + tookMs + " ms");
-            CallIT.await("the tile is gone", 5000, () -> a.remoteVideoIds().isEmpty());
-            assertEquals(1, t.server.bridge().endpointCount());
+            CallIT.await("the tile is gone", 5000, () -> !a.remoteVideoIds().contains(idb));
+            assertTrue(t.server.bridge().conferences().stream().noneMatch(c -> c.endpoint(idb).isPresent()),
+                    "the expired endpoint is gone from the bridge");
+            // the page's SDK rejoins after 'bye expired' (its signaling was alive): back as a new endpoint
+            CallIT.await("Vanishes rejoins", 20000, () -> b.joined() && !idb.equals(b.endpointId()));
+            String idb2 = b.endpointId();
+            CallIT.await("Stays decodes the rejoined Vanishes", 20000, () -> {
+                Participant.Remote r = a.remotes().get(idb2);
+                return r != null && r.framesDecoded() > 0;
+            });
+            assertEquals(2, t.server.bridge().endpointCount());
         }
     }
 }
