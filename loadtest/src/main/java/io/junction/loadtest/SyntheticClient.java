@@ -374,6 +374,10 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
 
     /** BouncyCastle's view of the socket: DTLS records only, demultiplexed by the receive thread. */
     private final class UdpTransport implements DatagramTransport {
+        /** A flight's records in as few datagrams as fit, as browsers send them. */
+        private final io.junction.bridge.transport.dtls.FlightPacker packer = new io.junction.bridge.transport.dtls.FlightPacker(1200,
+                (buf, off, len) -> socket.send(ByteBuffer.wrap(buf, off, len), bridge));
+
         @Override
         public int getReceiveLimit() {
             return 1500;
@@ -386,6 +390,7 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
 
         @Override
         public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+            packer.flush();
             try {
                 byte[] d = dtlsIn.poll(waitMillis, TimeUnit.MILLISECONDS);
                 if (d == null) {
@@ -406,7 +411,7 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
         @Override
         public void send(byte[] buf, int off, int len) throws IOException {
             dtlsRecordsOut.incrementAndGet();
-            socket.send(ByteBuffer.wrap(buf, off, len), bridge);
+            packer.add(buf, off, len);
         }
 
         @Override

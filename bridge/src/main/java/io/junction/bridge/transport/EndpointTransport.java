@@ -45,6 +45,8 @@ public final class EndpointTransport implements PacketTransport {
     private final ConferenceCounters conferenceCounters;
     private final int rtcpSsrc = RANDOM.nextInt() | 1;
     private volatile DtlsServerSession dtls;
+    /** Set at the first SRTP/SRTCP datagram after the keys are in (ice4j threads; a race only calls clientFinished twice). */
+    private boolean clientSentMedia;
     private static final int MAX_DTLS_BEFORE_ICE = 32;
     /** DTLS datagrams written before ICE selected a pair (handshake only; guarded by itself). */
     private final java.util.List<byte[]> dtlsBeforeIce = new java.util.ArrayList<>();
@@ -236,6 +238,14 @@ public final class EndpointTransport implements PacketTransport {
                 counters.drop(DropReason.DTLS_AFTER_HANDSHAKE);
             }
         } else if (b >= 128 && b <= 191) {
+            if (!clientSentMedia && srtp != null) {
+                // the client has keys, so it finished its DTLS handshake: the server may stop lingering
+                clientSentMedia = true;
+                DtlsServerSession d = dtls;
+                if (d != null) {
+                    d.clientFinished();
+                }
+            }
             boolean rtp = !PacketTransport.isRtcp(buf, off, len);
             if (rtp) { // "on the wire": counted before any check
                 counters.rtpWireBytesIn.add(len);

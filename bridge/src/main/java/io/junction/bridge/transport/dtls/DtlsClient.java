@@ -66,6 +66,12 @@ public final class DtlsClient extends DefaultTlsClient {
         return ProtocolVersion.DTLSv12.only();
     }
 
+    /** First retransmission after 200 ms, doubling (as the bridge's server; BouncyCastle's default is 1 s). */
+    @Override
+    public int getHandshakeResendTimeMillis() {
+        return 200;
+    }
+
     @Override
     protected int[] getSupportedCipherSuites() {
         return new int[] {CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};

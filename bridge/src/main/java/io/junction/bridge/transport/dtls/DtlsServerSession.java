@@ -52,8 +52,14 @@ public final class DtlsServerSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DtlsServerSession.class);
     private static final int RECEIVE_LIMIT = 1472;
     private static final int SEND_LIMIT = 1400;
-    /** After the handshake, keep answering for this long (a lost final flight is retransmitted). */
-    private static final long LINGER_MS = 5_000;
+    /**
+     * After the handshake the server keeps reading DTLS, so that a client whose copy of the server's
+     * last flight was lost, and who therefore repeats its own, gets that flight again. It stops when
+     * the client is known to be done ({@link #clientFinished}: its first SRTP) or after the handshake
+     * timeout. It used to stop after 5 s: a client that lost the last flight and then one
+     * retransmission (its timer doubles from 1 s) never finished (DtlsBurstTest, 10 % loss).
+     */
+    private volatile boolean clientFinished;
 
     /** Outgoing datagrams. */
     @FunctionalInterface
@@ -182,12 +188,17 @@ public final class DtlsServerSession implements AutoCloseable {
         }
     }
 
-    /** Keeps reading for a while so BouncyCastle can resend its last flight if the client repeats Finished. */
+    /** The client is done with the handshake (it sends SRTP): no need to keep answering its flights. */
+    public void clientFinished() {
+        clientFinished = true;
+    }
+
+    /** Keeps reading so BouncyCastle can resend its last flight if the client repeats its own (see {@link #clientFinished}). */
     private void linger(DTLSTransport dtls) {
-        long until = System.currentTimeMillis() + LINGER_MS;
+        long until = System.currentTimeMillis() + handshakeTimeout.toMillis();
         byte[] buf = new byte[RECEIVE_LIMIT];
         try {
-            while (!closed && System.currentTimeMillis() < until) {
+            while (!closed && !clientFinished && System.currentTimeMillis() < until) {
                 dtls.receive(buf, 0, buf.length, 200);
             }
         } catch (IOException e) {
@@ -225,6 +236,12 @@ public final class DtlsServerSession implements AutoCloseable {
     /** BouncyCastle's view of the queue and the sender. */
     private final class QueueTransport implements DatagramTransport {
         private final long deadlineMs = System.currentTimeMillis() + handshakeTimeout.toMillis();
+        private final FlightOrder order = new FlightOrder();
+        private final FlightPacker packer = new FlightPacker(SEND_LIMIT, (buf, off, len) -> {
+            if (!closed) {
+                sender.send(buf, off, len);
+            }
+        });
 
         @Override
         public int getReceiveLimit() {
@@ -241,6 +258,7 @@ public final class DtlsServerSession implements AutoCloseable {
             if (closed) {
                 throw new InterruptedIOException("closed");
             }
+            packer.flush(); // BouncyCastle reads: the flight it wrote is complete
             if (!handshakeDone && System.currentTimeMillis() > deadlineMs) {
                 throw new SocketTimeoutException("handshake timeout");
             }
@@ -256,20 +274,83 @@ public final class DtlsServerSession implements AutoCloseable {
             }
             int n = Math.min(d.length, len);
             System.arraycopy(d, 0, buf, off, n);
-            return n;
+            if (handshakeDone) {
+                return n;
+            }
+            int kept = order.filter(buf, off, n);
+            return kept > 0 ? kept : -1; // nothing left: as if nothing came (BouncyCastle checks its timers)
         }
 
         @Override
-        public void send(byte[] buf, int off, int len) {
-            if (!closed) {
-                trace('>', buf, off, len);
+        public void send(byte[] buf, int off, int len) throws IOException {
+            if (closed) {
+                return;
+            }
+            trace('>', buf, off, len);
+            if (handshakeDone) {
+                packer.flush();
                 sender.send(buf, off, len);
+            } else {
+                packer.add(buf, off, len);
             }
         }
 
         @Override
         public void close() {
             // the ICE transport outlives DTLS
+        }
+    }
+
+    /**
+     * Holds the client's ChangeCipherSpec back until its CertificateVerify has reached BouncyCastle.
+     *
+     * <p>BouncyCastle's record layer switches to reading epoch 1 on a ChangeCipherSpec as soon as it
+     * has the keys (right after the ClientKeyExchange), and from then on drops every epoch-0 record
+     * until the handshake is over. When the client's CertificateVerify is lost or arrives after the
+     * ChangeCipherSpec (a client that sends its flight as one datagram per record, as BouncyCastle's
+     * own client does, on a path that loses or reorders datagrams), every retransmission of it is
+     * dropped too: both sides retransmit until the handshake times out (the stall of
+     * {@code docs/performance.md}, reproduced by {@code DtlsBurstTest}). We always ask for a client
+     * certificate, so a client always sends CertificateVerify before ChangeCipherSpec: a
+     * ChangeCipherSpec before it is dropped here, and the client's next retransmission of the whole
+     * flight brings both in order. Only during the handshake; records are spliced out in place.
+     */
+    static final class FlightOrder {
+        private static final int HEADER = 13;
+        private boolean certificateVerifySeen;
+
+        /** Filters the datagram {@code buf[off, off+len)} in place; returns its new length (0: nothing left). */
+        int filter(byte[] buf, int off, int len) {
+            int read = off;
+            int write = off;
+            int end = off + len;
+            while (read + HEADER <= end) {
+                int type = buf[read] & 0xFF;
+                int epoch = ((buf[read + 3] & 0xFF) << 8) | (buf[read + 4] & 0xFF);
+                int length = ((buf[read + 11] & 0xFF) << 8) | (buf[read + 12] & 0xFF);
+                int next = read + HEADER + length;
+                if (next > end) {
+                    break; // malformed: left to BouncyCastle, which drops it
+                }
+                boolean keep = true;
+                if (epoch == 0 && type == 22 && length > 0 && (buf[read + HEADER] & 0xFF) == 15) {
+                    certificateVerifySeen = true;
+                } else if (epoch == 0 && type == 20 && !certificateVerifySeen) {
+                    keep = false;
+                }
+                if (keep) {
+                    if (write != read) {
+                        System.arraycopy(buf, read, buf, write, next - read);
+                    }
+                    write += next - read;
+                }
+                read = next;
+            }
+            if (read < end) { // a truncated tail: keep it as it was
+                System.arraycopy(buf, read, buf, write, end - read);
+                write += end - read;
+            }
+            return write - off;
         }
     }
 
