@@ -104,6 +104,20 @@ final class LoadRun {
                 c.latencyUs.clear();
                 c.measuring = true;
             }
+            Flood flood = null;
+            Thread floodThread = null;
+            if (o.flood() != null && !clients.isEmpty()) {
+                List<String> ufrags = new ArrayList<>();
+                for (SyntheticClient c : clients) {
+                    if (c.bridgeUfrag() != null) {
+                        ufrags.add(c.bridgeUfrag());
+                    }
+                }
+                flood = new Flood(o.flood(), o.floodPerSecond(), clients.get(0).bridgePort(), ufrags);
+                floodThread = new Thread(flood, "loadtest-flood");
+                floodThread.setDaemon(true);
+                floodThread.start();
+            }
             BridgeProbe.Sample start = probe.sample();
             double selfCpu0 = BridgeProbe.procCpuSeconds(ProcessHandle.current().pid());
             int bridgePort = clients.isEmpty() ? 0 : clients.get(0).bridgePort();
@@ -141,6 +155,12 @@ final class LoadRun {
             }
             Totals after = totals();
             BridgeProbe.Sample stop = probe.sample();
+            if (flood != null) {
+                flood.stop();
+                floodThread.join(2000);
+                progress.printf(Locale.ROOT, "flood %s: %d datagrams from 64 source ports, %.0f/s%n",
+                        o.flood().name().toLowerCase(Locale.ROOT), flood.sent, flood.sent / ((System.nanoTime() - t0) / 1e9));
+            }
             double selfCpu = BridgeProbe.procCpuSeconds(ProcessHandle.current().pid()) - selfCpu0;
             long[] udpDrops1 = BridgeProbe.udpDrops(bridgePort);
             double measured = (stop.atNs() - start.atNs()) / 1e9;

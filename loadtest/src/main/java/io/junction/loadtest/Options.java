@@ -7,7 +7,7 @@ import java.nio.file.Path;
 record Options(String adminUrl, String apiKey, int conferences, int publishers, int subscribers, double seconds,
                double settleSeconds, long videoBitrateBps, int fps, double joinRate, long bridgePid, Path json,
                boolean baseline, double maxLossPercent, boolean quiet, double malformedPerSecond, double churnPerSecond,
-               double readingEverySeconds) {
+               double readingEverySeconds, Flood.Kind flood, double floodPerSecond) {
     static final int MAX_ENDPOINTS = 2000;
     static final double MAX_SECONDS = 3600;
 
@@ -36,6 +36,10 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                                      GC, threads, file descriptors, pool packets and ICE agents are read
                                      every --reading-every seconds and must not grow (needs --bridge-pid) [off]
               --reading-every S      seconds between soak readings                  [30]
+              --flood junk|stun      while the call is measured, flood the media port from 64 source
+                                     ports that are nobody's endpoint: random datagrams, or STUN
+                                     naming live ufrags with a wrong password; at --flood-rate    [off]
+              --flood-rate N         flood datagrams per second                     [10000]
             Every publisher's packets go to all other endpoints of its conference. At most %d endpoints
             and %d s; all traffic stays on loopback.
             """.formatted(MAX_ENDPOINTS, (int) MAX_SECONDS);
@@ -59,6 +63,8 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
         double malformed = 0;
         double churn = 0;
         double readingEvery = 30;
+        Flood.Kind flood = null;
+        double floodRate = 10_000;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -87,6 +93,12 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                         case "--malformed-rate" -> malformed = doubleIn(a, v, 0, 1000);
                         case "--churn" -> churn = doubleIn(a, v, 0.01, 100);
                         case "--reading-every" -> readingEvery = doubleIn(a, v, 2, 3600);
+                        case "--flood" -> flood = switch (v) {
+                            case "junk" -> Flood.Kind.JUNK;
+                            case "stun" -> Flood.Kind.STUN;
+                            default -> throw new IllegalArgumentException("--flood is junk or stun, got " + v);
+                        };
+                        case "--flood-rate" -> floodRate = doubleIn(a, v, 1, 1_000_000);
                         default -> throw new IllegalArgumentException("unknown option " + a);
                     }
                 }
@@ -114,7 +126,7 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
             throw new IllegalArgumentException("--churn reads the bridge's threads and file descriptors: give --bridge-pid");
         }
         return new Options(admin, key, k, n, m, secs, settle, bitrate, fps, joinRate, pid, json, baseline, maxLoss, quiet,
-                malformed, churn, readingEvery);
+                malformed, churn, readingEvery, flood, floodRate);
     }
 
     int endpointsPerConference() {

@@ -147,6 +147,12 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
         throw new IllegalStateException(name + ": the offer has no " + (video ? "video" : "audio") + " m-line to publish into");
     }
 
+    /** The bridge's ICE ufrag for this endpoint (after the first offer), else null. */
+    String bridgeUfrag() {
+        SdpAnswer.Offer x = offer;
+        return x == null ? null : x.iceUfrag();
+    }
+
     /** The bridge's media port (after the first offer), else 0. */
     int bridgePort() {
         InetSocketAddress b = bridge;
