@@ -21,7 +21,12 @@ public enum DropReason {
     /** A first STUN request from a new source whose MESSAGE-INTEGRITY does not verify (or names no live ufrag). */
     STUN_UNAUTHENTICATED("stun_unauthenticated"),
     /** A first STUN request from yet another source for a ufrag that has {@code MAX_SOURCES_PER_UFRAG} already. */
-    STUN_SOURCE_LIMIT("stun_source_limit");
+    STUN_SOURCE_LIMIT("stun_source_limit"),
+    /**
+     * A first STUN request from a new source for a ufrag whose verification budget is spent
+     * ({@code VERIFICATIONS_PER_SECOND}): dropped without computing its HMAC.
+     */
+    STUN_RATE_LIMITED("stun_rate_limited");
 
     private final String label;
 

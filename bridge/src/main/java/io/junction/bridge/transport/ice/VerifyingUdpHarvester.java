@@ -30,7 +30,8 @@ import org.ice4j.util.Buffer;
  *       few candidates; ICE restarts bring new ufrags).</li>
  * </ul>
  * Anything else is a counted drop ({@code stun_unauthenticated}, {@code stun_source_limit}) and
- * leaves no state. Datagrams from sources already accepted go straight to ice4j, as before.
+ * leaves no state. Each ufrag has a verification budget ({@link #VERIFICATION_BURST}, then
+ * {@link #VERIFICATIONS_PER_SECOND}); beyond it requests are dropped unverified ({@code stun_rate_limited}). Datagrams from sources already accepted go straight to ice4j, as before.
  */
 final class VerifyingUdpHarvester extends SinglePortUdpHarvester {
     static final int MAX_SOURCES_PER_UFRAG = 16;
@@ -40,13 +41,38 @@ final class VerifyingUdpHarvester extends SinglePortUdpHarvester {
     private final Map<String, Credentials> credentials;
     private final MediaCounters counters;
 
-    /** A live agent's local password and how many sources ice4j has accepted for its ufrag. */
+    /**
+     * How many first requests from new sources one ufrag may have verified: a burst, then this many a
+     * second. A client needs one per candidate (and a few retransmissions); a flood of forged requests
+     * naming a ufrag would otherwise cost an HMAC each on the media port's only reader thread (at
+     * 150 000 a second it fell behind, the kernel dropped datagrams and a call beside it lost 0.3 %).
+     */
+    static final int VERIFICATION_BURST = 64;
+    static final int VERIFICATIONS_PER_SECOND = 64;
+
+    /**
+     * A live agent's local password, how many sources ice4j has accepted for its ufrag, and its
+     * verification budget (used on ice4j's harvester thread only).
+     */
     static final class Credentials {
         final byte[] password;
         final AtomicInteger sources = new AtomicInteger();
+        private double budget = VERIFICATION_BURST;
+        private long budgetAtNs = System.nanoTime();
 
         Credentials(String password) {
             this.password = password.getBytes(StandardCharsets.UTF_8);
+        }
+
+        /** Takes one verification from the budget; false when it is spent. */
+        boolean takeVerification(long nowNs) {
+            budget = Math.min(VERIFICATION_BURST, budget + (nowNs - budgetAtNs) * 1e-9 * VERIFICATIONS_PER_SECOND);
+            budgetAtNs = nowNs;
+            if (budget < 1) {
+                return false;
+            }
+            budget -= 1;
+            return true;
         }
     }
 
@@ -60,6 +86,10 @@ final class VerifyingUdpHarvester extends SinglePortUdpHarvester {
     @Override
     protected MySocket maybeAcceptNewSession(Buffer buf, InetSocketAddress remoteAddress, String ufrag) {
         Credentials c = ufrag == null ? null : credentials.get(ufrag);
+        if (c != null && !c.takeVerification(System.nanoTime())) {
+            counters.drop(DropReason.STUN_RATE_LIMITED);
+            return null;
+        }
         if (c == null || !verifies(buf.getBuffer(), buf.getOffset(), buf.getLength(), c.password)) {
             counters.drop(DropReason.STUN_UNAUTHENTICATED);
             return null;

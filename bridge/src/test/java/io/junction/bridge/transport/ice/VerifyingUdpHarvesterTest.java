@@ -100,9 +100,20 @@ class VerifyingUdpHarvesterTest {
                     s.send(new DatagramPacket(forged, forged.length, bridge));
                     sources.add(s);
                 }
-                awaitDrops(counters, DropReason.STUN_UNAUTHENTICATED, 300);
+                long deadline = System.currentTimeMillis() + 5000;
+                while (System.currentTimeMillis() < deadline && counters.drops(DropReason.STUN_UNAUTHENTICATED)
+                        + counters.drops(DropReason.STUN_RATE_LIMITED) < 300) {
+                    Thread.sleep(20);
+                }
+                long unauthenticated = counters.drops(DropReason.STUN_UNAUTHENTICATED);
+                long rateLimited = counters.drops(DropReason.STUN_RATE_LIMITED);
+                assertEquals(300, unauthenticated + rateLimited, "every forged request refused");
+                // the verification budget: a burst of 64, then 64 a second (the 300 took well under a second)
+                assertTrue(unauthenticated >= VerifyingUdpHarvester.VERIFICATION_BURST && unauthenticated < 150,
+                        "HMACs computed for 300 forged requests: " + unauthenticated);
                 assertTrue(Thread.activeCount() <= threadsBefore + 2,
                         "threads grew from " + threadsBefore + " to " + Thread.activeCount());
+                Thread.sleep(500); // the budget refills (32 in half a second) for the participant below
                 // a participant who knows the password may open only so many sources
                 for (int i = 0; i < VerifyingUdpHarvester.MAX_SOURCES_PER_UFRAG + 4; i++) {
                     byte[] signed = bindingRequest(ice.localUfrag() + ":client", ice.localPassword());
