@@ -1,5 +1,6 @@
 package io.junction.api.http;
 
+import io.junction.bridge.limit.TokenBucket;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.junction.api.StrictJson;
 import io.junction.api.auth.JoinTokens;
-import io.junction.api.http.TokenBucket;
+import io.junction.bridge.limit.TokenBucket;
 import io.junction.bridge.conference.AnswerException;
 import io.junction.bridge.conference.Bridge;
 import io.junction.bridge.conference.Conference;

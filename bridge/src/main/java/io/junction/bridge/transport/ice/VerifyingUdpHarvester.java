@@ -1,5 +1,6 @@
 package io.junction.bridge.transport.ice;
 
+import io.junction.bridge.limit.TokenBucket;
 import io.junction.bridge.rtp.ByteIo;
 import io.junction.bridge.stats.DropReason;
 import io.junction.bridge.stats.MediaCounters;
@@ -50,29 +51,15 @@ final class VerifyingUdpHarvester extends SinglePortUdpHarvester {
     static final int VERIFICATION_BURST = 64;
     static final int VERIFICATIONS_PER_SECOND = 64;
 
-    /**
-     * A live agent's local password, how many sources ice4j has accepted for its ufrag, and its
-     * verification budget (used on ice4j's harvester thread only).
-     */
+    /** A live agent's local password, how many sources ice4j has accepted for its ufrag, and its verification budget. */
     static final class Credentials {
         final byte[] password;
         final AtomicInteger sources = new AtomicInteger();
-        private double budget = VERIFICATION_BURST;
-        private long budgetAtNs = System.nanoTime();
+        /** Shared by the harvesters (one reader thread per local address) that see this ufrag. */
+        final TokenBucket verifications = new TokenBucket(VERIFICATION_BURST, VERIFICATIONS_PER_SECOND, System.nanoTime());
 
         Credentials(String password) {
             this.password = password.getBytes(StandardCharsets.UTF_8);
-        }
-
-        /** Takes one verification from the budget; false when it is spent. */
-        boolean takeVerification(long nowNs) {
-            budget = Math.min(VERIFICATION_BURST, budget + (nowNs - budgetAtNs) * 1e-9 * VERIFICATIONS_PER_SECOND);
-            budgetAtNs = nowNs;
-            if (budget < 1) {
-                return false;
-            }
-            budget -= 1;
-            return true;
         }
     }
 
@@ -86,7 +73,7 @@ final class VerifyingUdpHarvester extends SinglePortUdpHarvester {
     @Override
     protected MySocket maybeAcceptNewSession(Buffer buf, InetSocketAddress remoteAddress, String ufrag) {
         Credentials c = ufrag == null ? null : credentials.get(ufrag);
-        if (c != null && !c.takeVerification(System.nanoTime())) {
+        if (c != null && !c.verifications.tryTake(System.nanoTime())) {
             counters.drop(DropReason.STUN_RATE_LIMITED);
             return null;
         }

@@ -1,6 +1,10 @@
-package io.junction.api.http;
+package io.junction.bridge.limit;
 
-/** A token bucket: a burst of {@code burst} tokens, refilled at {@code perSecond}. Thread-safe. */
+/**
+ * A token bucket: a burst of {@code burst} tokens, refilled at {@code perSecond}. Thread-safe. Used
+ * for every rate limit on outside input: STUN verifications per ufrag (media port), open-room joins
+ * per address and messages per signaling socket (signaling-api).
+ */
 public final class TokenBucket {
     private final double burst;
     private final double perNanosecond;
@@ -39,7 +43,7 @@ public final class TokenBucket {
     }
 
     /** Whether the bucket has refilled completely (its owner has been quiet). */
-    synchronized boolean isFull(long nowNs) {
+    public synchronized boolean isFull(long nowNs) {
         refill(nowNs);
         return tokens >= burst;
     }
