@@ -1,5 +1,6 @@
 package io.junction.bridge.transport.dtls;
 
+import io.junction.bridge.rtp.ByteIo;
 import io.junction.bridge.transport.srtp.SrtpProfile;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -326,8 +327,8 @@ public final class DtlsServerSession implements AutoCloseable {
             int end = off + len;
             while (read + HEADER <= end) {
                 int type = buf[read] & 0xFF;
-                int epoch = ((buf[read + 3] & 0xFF) << 8) | (buf[read + 4] & 0xFF);
-                int length = ((buf[read + 11] & 0xFF) << 8) | (buf[read + 12] & 0xFF);
+                int epoch = ByteIo.readU16(buf, read + 3);
+                int length = ByteIo.readU16(buf, read + 11);
                 int next = read + HEADER + length;
                 if (next > end) {
                     break; // malformed: left to BouncyCastle, which drops it
