@@ -11,6 +11,19 @@ import java.util.jar.JarFile;
 public final class ChildJvm {
     private ChildJvm() {}
 
+    /**
+     * A process builder for {@code io.junction.api.Main} with {@code args} in a child JVM of this one,
+     * output and errors merged, without the caller's {@code JUNCTION_API_KEY}.
+     */
+    public static ProcessBuilder junction(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", classpath(), "io.junction.api.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("JUNCTION_API_KEY");
+        return pb;
+    }
+
     /** The test classpath, unwrapping surefire's and failsafe's manifest-only jar when present. */
     public static String classpath() throws IOException {
         String cp = System.getProperty("java.class.path");

@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -170,11 +169,7 @@ class FaultsIT {
     }
 
     private static Process startBridge(Path conf, Path logFile) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", io.junction.api.ChildJvm.classpath(), "io.junction.api.Main", "--config", conf.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile());
-        pb.environment().remove("JUNCTION_API_KEY");
-        return pb.start();
+        return io.junction.api.ChildJvm.junction("--config", conf.toString()).redirectOutput(logFile.toFile()).start();
     }
 
     private static void awaitHealthy(int port) throws InterruptedException {
