@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param publicIp               1:1 NAT public address advertised in addition (or empty)
  * @param staticMappings         local→public address mappings for hosts behind a static NAT
  * @param iceConsentTimeout      an endpoint with no traffic for this long is expired
+ * @param iceConnectTimeout      an endpoint whose ICE has not connected this long after its answer fails
+ *                               with {@code ice-failed} (before the DTLS timeout could name the wrong layer)
  * @param dtlsHandshakeTimeout   a DTLS handshake that takes longer fails
  * @param srtpCrypto             which AES implementation SRTP uses
  * @param maxConferences         limit of concurrent conferences (creation beyond fails)
@@ -30,6 +32,7 @@ public record BridgeConfig(
         String publicIp,
         List<StaticMapping> staticMappings,
         Duration iceConsentTimeout,
+        Duration iceConnectTimeout,
         Duration dtlsHandshakeTimeout,
         SrtpCrypto srtpCrypto,
         int maxConferences,
@@ -83,6 +86,7 @@ public record BridgeConfig(
         publicIp = publicIp == null ? "" : publicIp;
         staticMappings = List.copyOf(staticMappings);
         Objects.requireNonNull(iceConsentTimeout);
+        Objects.requireNonNull(iceConnectTimeout);
         Objects.requireNonNull(dtlsHandshakeTimeout);
         Objects.requireNonNull(srtpCrypto);
         Objects.requireNonNull(emptyConferenceTimeout);
@@ -95,25 +99,25 @@ public record BridgeConfig(
     /** Defaults suitable for tests: loopback only, ephemeral-ish settings. */
     public static BridgeConfig loopbackDefaults(int mediaPort) {
         return new BridgeConfig(mediaPort, "127.0.0.1", List.of("127.0.0.1"), "", List.of(),
-                Duration.ofSeconds(30), Duration.ofSeconds(30), SrtpCrypto.AUTO,
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30), SrtpCrypto.AUTO,
                 1000, 100, Duration.ofSeconds(60), 2, 0, Forwarding.DEFAULTS);
     }
 
     public BridgeConfig withLimits(int maxConferences, int maxEndpointsPerConference, Duration emptyTimeout) {
         return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, staticMappings,
-                iceConsentTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
+                iceConsentTimeout, iceConnectTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
                 emptyTimeout, packetWorkers, maxPublisherBitrateBps, forwarding);
     }
 
     public BridgeConfig withMaxPublisherBitrate(long bps) {
         return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, staticMappings,
-                iceConsentTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
+                iceConsentTimeout, iceConnectTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
                 emptyConferenceTimeout, packetWorkers, bps, forwarding);
     }
 
     public BridgeConfig withForwarding(Forwarding f) {
         return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, staticMappings,
-                iceConsentTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
+                iceConsentTimeout, iceConnectTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
                 emptyConferenceTimeout, packetWorkers, maxPublisherBitrateBps, f);
     }
 }

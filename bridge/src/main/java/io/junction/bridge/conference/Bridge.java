@@ -213,7 +213,7 @@ public final class Bridge {
         Instant unconnectedBefore = now().minus(unconnectedMaxAge);
         int n = 0;
         for (Conference c : conferences.values()) {
-            n += c.expireInactiveEndpoints(nowNs, timeoutNs, unconnectedBefore);
+            n += c.expireInactiveEndpoints(nowNs, timeoutNs, config.iceConnectTimeout(), unconnectedBefore);
         }
         return n;
     }

@@ -251,12 +251,18 @@ public final class Conference {
 
     /**
      * Expires endpoints gone quiet: with a media session, silent longer than the consent timeout;
-     * without one (the client never connected), created before {@code unconnectedBefore}.
+     * without one (the client never connected), created before {@code unconnectedBefore}. Fails
+     * endpoints whose ICE has not connected {@code iceConnectTimeout} after their answer.
      */
-    int expireInactiveEndpoints(long nowNs, long timeoutNs, java.time.Instant unconnectedBefore) {
+    int expireInactiveEndpoints(long nowNs, long timeoutNs, java.time.Duration iceConnectTimeout,
+                                java.time.Instant unconnectedBefore) {
         int expired = 0;
         for (Endpoint e : endpoints.values()) {
             MediaSession m = e.mediaSession();
+            if (m != null && m.iceConnectTimedOut(nowNs, iceConnectTimeout.toNanos())) {
+                m.failIceConnect(iceConnectTimeout);
+                continue;
+            }
             boolean gone = m != null ? m.isInactive(nowNs, timeoutNs) : e.createdAt().isBefore(unconnectedBefore);
             if (gone && removeEndpoint(e.id(), RemovalReason.EXPIRED)) {
                 expired++;

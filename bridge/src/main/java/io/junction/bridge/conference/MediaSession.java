@@ -111,6 +111,11 @@ final class MediaSession implements IceTransport.Listener {
     }
 
     private void onTransportFailed(String code, String message) {
+        tellClient(code, message);
+        endpoint.conference().removeEndpoint(endpoint.id(), RemovalReason.DTLS_FAILED);
+    }
+
+    private void tellClient(String code, String message) {
         EndpointSignaling s;
         synchronized (this) {
             s = signaling;
@@ -118,7 +123,29 @@ final class MediaSession implements IceTransport.Listener {
         if (s != null) {
             s.sendError(code, message);
         }
-        endpoint.conference().removeEndpoint(endpoint.id(), RemovalReason.DTLS_FAILED);
+    }
+
+    /** Housekeeping: whether ICE has still not connected {@code timeoutNs} after the client's answer. */
+    boolean iceConnectTimedOut(long nowNs, long timeoutNs) {
+        long started = transport.startedNs();
+        return started != 0 && !ice.isConnected() && nowNs - started > timeoutNs;
+    }
+
+    /**
+     * Fails an endpoint whose ICE never connected, as an ICE failure (DTLS cannot start without a
+     * path, and its later timeout would name the wrong layer), telling the client what was missing.
+     */
+    void failIceConnect(java.time.Duration timeout) {
+        StringBuilder where = new StringBuilder();
+        for (io.junction.bridge.transport.ice.LocalCandidateInfo c : core.port().candidates()) {
+            where.append(where.length() == 0 ? "" : ", ").append(c.address()).append(':').append(c.port());
+        }
+        String message = "ICE did not connect within " + timeout.toSeconds() + " s: "
+                + (ice.checkArrived() ? "connectivity checks arrived but no candidate pair answered"
+                : "no connectivity check arrived from the client")
+                + "; can it reach udp " + where + "?";
+        tellClient("ice-failed", message);
+        onIceFailed(ice.checkArrived() ? "connect timeout after checks" : "connect timeout, no check arrived");
     }
 
     // ---------------------------------------------------------------- signaling

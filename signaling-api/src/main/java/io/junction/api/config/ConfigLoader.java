@@ -123,6 +123,7 @@ public final class ConfigLoader {
                 optionalAddress("junction.media.public-ip"),
                 staticMappings("junction.media.static-mappings"),
                 positiveDuration("junction.media.consent-timeout"),
+                positiveDuration("junction.media.ice-connect-timeout"),
                 positiveDuration("junction.media.dtls-handshake-timeout"),
                 srtpCrypto("junction.media.srtp-crypto"),
                 intInRange("junction.conference.max-conferences", 1, 1_000_000),

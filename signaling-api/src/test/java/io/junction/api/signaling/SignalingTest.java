@@ -232,4 +232,61 @@ class SignalingTest {
             assertFalse(t.server.bridge().conference(conferenceId).isPresent());
         }
     }
+
+    /**
+     * A client that answers but whose connectivity checks never reach the bridge (a firewall; a browser
+     * that will not use loopback candidates) fails as an ICE failure after ice-connect-timeout, told
+     * why, and not 30 s later as a DTLS failure.
+     */
+    @Test
+    void iceThatNeverSeesACheckFailsEarlyAsIceFailure() throws Exception {
+        t.close();
+        t = TestServer.start("junction.signaling.token-secret = \"" + SECRET + "\"\njunction.media.ice-connect-timeout = 2s");
+        conferenceId = TestServer.json(t.admin("POST", "/v1/conferences", "{}")).get("id").asText();
+        JsonNode a = endpoint("unreachable");
+        try (WsClient c = new WsClient(a.get("signalingUrl").asText())) {
+            JsonNode offer = c.next("offer");
+            String answer = inactiveAnswer(offer.get("sdp").asText());
+            c.send(TestServer.JSON.createObjectNode().put("type", "answer").put("revision", offer.get("revision").asInt())
+                    .put("sdp", answer).toString());
+            long answeredNs = System.nanoTime();
+            JsonNode error = c.next("error");
+            long afterMs = (System.nanoTime() - answeredNs) / 1_000_000;
+            assertEquals("ice-failed", error.get("code").asText(), error.toString());
+            assertTrue(error.get("message").asText().contains("no connectivity check arrived"), error.toString());
+            assertTrue(error.get("message").asText().contains("127.0.0.1:" + t.server.bridge().mediaPort()), error.toString());
+            assertTrue(afterMs >= 1_900 && afterMs < 5_000, "failed " + afterMs + " ms after the answer");
+            assertEquals("ice-failed", c.next("bye").get("reason").asText());
+        }
+        assertEquals(0, t.server.bridge().endpointCount());
+        var metrics = io.junction.api.http.PrometheusText.parse(t.admin("GET", "/metrics", null).body());
+        assertEquals(1.0, metrics.get("junction_ice_total{result=\"failed\"}"), "counted as an ICE failure: " + metrics);
+        assertEquals(0.0, metrics.get("junction_dtls_total{result=\"failed\"}"), "not as a DTLS failure");
+    }
+
+    /** An answer to {@code offer} that accepts every m-line but sends nothing: what a receive-only client gives. */
+    static String inactiveAnswer(String offer) {
+        StringBuilder sb = new StringBuilder("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
+        java.util.List<String[]> sections = new java.util.ArrayList<>();
+        String kind = null;
+        for (String line : offer.split("\r\n")) {
+            if (line.startsWith("m=")) {
+                kind = line.substring(2, line.indexOf(' '));
+            } else if (line.startsWith("a=mid:")) {
+                sections.add(new String[] {kind, line.substring(6)});
+            }
+        }
+        sb.append("a=group:BUNDLE");
+        sections.forEach(m -> sb.append(' ').append(m[1]));
+        sb.append("\r\n");
+        String fingerprint = String.join(":", java.util.Collections.nCopies(32, "AB"));
+        for (String[] m : sections) {
+            sb.append("m=").append(m[0]).append(" 9 UDP/TLS/RTP/SAVPF ").append(m[0].equals("audio") ? "111" : "96").append("\r\n")
+                    .append("c=IN IP4 0.0.0.0\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n")
+                    .append("a=fingerprint:sha-256 ").append(fingerprint).append("\r\na=setup:active\r\n")
+                    .append("a=mid:").append(m[1]).append("\r\na=inactive\r\na=rtcp-mux\r\n")
+                    .append(m[0].equals("audio") ? "a=rtpmap:111 opus/48000/2\r\n" : "a=rtpmap:96 VP8/90000\r\n");
+        }
+        return sb.toString();
+    }
 }

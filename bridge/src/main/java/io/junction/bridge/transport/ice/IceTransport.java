@@ -111,6 +111,11 @@ public final class IceTransport implements AutoCloseable {
         return connected;
     }
 
+    /** Whether any connectivity check from the client (signed with this agent's password) has arrived. */
+    public boolean checkArrived() {
+        return port.verifiedCheckArrived(agent.getLocalUfrag());
+    }
+
     /** Sends a datagram on the selected pair; safe from any thread. */
     public void send(byte[] buf, int off, int len) throws IOException {
         component.send(buf, off, len);

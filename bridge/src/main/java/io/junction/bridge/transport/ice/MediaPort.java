@@ -133,6 +133,12 @@ public final class MediaPort implements AutoCloseable {
         credentials.remove(ufrag);
     }
 
+    /** Whether a connectivity check signed with this ufrag's password has arrived from any source. */
+    boolean verifiedCheckArrived(String ufrag) {
+        VerifyingUdpHarvester.Credentials c = credentials.get(ufrag);
+        return c != null && c.sources.get() > 0;
+    }
+
     /** ICE agents alive on this port: one per live ufrag. */
     public int liveAgents() {
         return credentials.size();
