@@ -12,26 +12,33 @@ import sun.misc.Signal;
 
 /**
  * Starts Junction: {@code java -jar junction.jar [--config PATH]}. Exit codes: 0 after a graceful
- * SIGTERM/SIGINT, 1 when start-up fails, 2 on a configuration error or bad arguments.
+ * SIGTERM/SIGINT or {@code --help}/{@code --version}, 1 when start-up fails, 2 on a configuration
+ * error, a port another process holds, or bad arguments.
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     private Main() {}
 
+    /** {@link #run}'s answer when the server started and keeps running (the process must not exit). */
+    static final int RUNNING = -1;
+
     public static void main(String[] args) {
         int code = run(args, System.getenv(), System.err);
-        if (code != 0) {
+        if (code != RUNNING) {
             System.exit(code);
         }
     }
 
-    /** Parses arguments and configuration and starts the server; returns non-zero on failure. */
+    /**
+     * Parses arguments and configuration and starts the server. Returns {@link #RUNNING} once it runs,
+     * 0 after {@code --help} or {@code --version}, else the exit code of the failure.
+     */
     static int run(String[] args, Map<String, String> env, PrintStream err) {
         Path configFile = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--config" -> {
+                case "--config", "-c" -> {
                     if (i + 1 >= args.length) {
                         err.println("junction: --config needs a file path");
                         return 2;
@@ -39,11 +46,18 @@ public final class Main {
                     configFile = Path.of(args[++i]);
                 }
                 case "--help", "-h" -> {
-                    err.println("usage: junction [--config PATH]   (see config/junction.conf)");
-                    return 2;
+                    System.out.print(usage());
+                    System.out.flush();
+                    return 0;
+                }
+                case "--version", "-V" -> {
+                    System.out.println("junction " + io.junction.api.http.Version.VERSION + " (Java "
+                            + Runtime.version() + ")");
+                    System.out.flush();
+                    return 0;
                 }
                 default -> {
-                    err.println("junction: unknown argument '" + args[i] + "' (usage: junction [--config PATH])");
+                    err.println("junction: unknown argument '" + args[i] + "' (junction --help lists the options)");
                     return 2;
                 }
             }
@@ -59,21 +73,66 @@ public final class Main {
         try {
             server = new JunctionServer(config);
         } catch (Exception e) {
-            err.println("junction: failed to start: " + e.getMessage());
-            LOG.error("start-up failed", e);
-            return 1;
+            return startFailed(e, err);
         }
         try {
             server.start();
         } catch (Exception e) {
-            err.println("junction: failed to start: " + e.getMessage());
-            LOG.error("start-up failed", e);
             server.stop();
-            return 1;
+            return startFailed(e, err);
         }
         printUrls(server, config);
         installSignalHandlers(server, config);
-        return 0;
+        return RUNNING;
+    }
+
+    /** A port another process holds is a configuration problem (exit 2); anything else exit 1. */
+    private static int startFailed(Exception e, PrintStream err) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            boolean inUse = t instanceof io.junction.bridge.transport.ice.PortInUseException
+                    || (t instanceof java.net.BindException && String.valueOf(t.getMessage()).contains("in use"));
+            if (inUse) {
+                err.println("junction: " + (t == e ? "" : e.getMessage() + ": ") + t.getMessage()
+                        + " (another process, perhaps another Junction, holds it: stop it or configure another port)");
+                LOG.error("start-up failed: port in use", e);
+                return 2;
+            }
+        }
+        err.println("junction: failed to start: " + e.getMessage());
+        LOG.error("start-up failed", e);
+        return 1;
+    }
+
+    /** What {@code --help} prints: options, the environment overrides and the ports. */
+    static String usage() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("""
+                Junction %s: a WebRTC selective forwarding unit.
+
+                usage: java -jar junction.jar [--config FILE]
+
+                options
+                  -c, --config FILE   HOCON configuration; only the keys you change (every key and its default:
+                                      reference.conf in the jar, an example: config/junction.conf). Also
+                                      -Dconfig.file=FILE. Without it the built-in defaults run a loopback demo.
+                  -h, --help          this text
+                  -V, --version       the version, then exit
+
+                environment overrides (win over the file)
+                """.formatted(io.junction.api.http.Version.VERSION));
+        new java.util.TreeMap<>(io.junction.api.config.ConfigLoader.ENV_OVERRIDES)
+                .forEach((env, key) -> sb.append(String.format("  %-22s %s%n", env, key)));
+        sb.append("""
+
+                ports (defaults)
+                  tcp 8080   junction.http.port      public: demo page, WebSocket signaling, SDK, /health
+                  tcp 8081   junction.admin.port     admin, 127.0.0.1: REST API, /metrics, /v1/stats, /dashboard
+                  udp 10000  junction.media.port     media for every endpoint (ICE, DTLS, SRTP); open it to clients
+
+                exit codes: 0 after SIGTERM/SIGINT (calls drain first, shutdown.grace-period), 1 when start-up
+                fails, 2 on a configuration error, a port in use or a bad argument.
+                """);
+        return sb.toString();
     }
 
     private static void printUrls(JunctionServer server, JunctionConfig config) {
@@ -83,6 +142,7 @@ public final class Main {
         System.out.println("  health      http://" + pubHost + ":" + server.publicPort() + "/health");
         System.out.println("  admin API   http://" + config.admin().host() + ":" + server.adminPort() + "/v1/conferences");
         System.out.println("  metrics     http://" + config.admin().host() + ":" + server.adminPort() + "/metrics");
+        System.out.println("  dashboard   http://" + config.admin().host() + ":" + server.adminPort() + "/dashboard");
         System.out.println("  media       udp/" + server.bridge().mediaPort());
         switch (config.demo().openRooms()) {
             case LOOPBACK -> System.out.println("  open rooms  on for clients on this machine only (demo.open-rooms = loopback)");

@@ -43,6 +43,59 @@ class MainProcessTest {
         assertEquals(2, q.exitValue());
     }
 
+    @Test
+    void helpAndVersionExitZero() throws Exception {
+        Process p = start("--help");
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        String help = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), help);
+        for (String env : io.junction.api.config.ConfigLoader.ENV_OVERRIDES.keySet()) {
+            assertTrue(help.contains(env + " "), "--help names " + env + ": " + help);
+        }
+        for (String part : new String[] {"--config FILE", "--version", "tcp 8080", "tcp 8081", "udp 10000", "exit codes"}) {
+            assertTrue(help.contains(part), "--help says " + part + ": " + help);
+        }
+        Process v = start("--version");
+        assertTrue(v.waitFor(30, TimeUnit.SECONDS));
+        String version = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, v.exitValue(), version);
+        assertTrue(version.startsWith("junction " + io.junction.api.http.Version.VERSION + " "), version);
+        assertTrue(!io.junction.api.http.Version.VERSION.equals("unknown"), "the version comes from the build");
+    }
+
+    /** A second bridge on a media or HTTP port the first holds stops with exit 2 and says which port. */
+    @Test
+    void aPortInUseStopsStartUpWithExit2() throws Exception {
+        int mediaPort;
+        try (java.net.DatagramSocket free = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            mediaPort = free.getLocalPort();
+        }
+        String media = "junction.media { port = " + mediaPort + ", bind-address = \"127.0.0.1\", addresses = [\"127.0.0.1\"] }\n";
+        Running first = new Running(media);
+        try {
+            first.port(Pattern.compile("dashboard +http://127\\.0\\.0\\.1:(" + first.adminPort + ")/dashboard\n"));
+            Path conf = dir.resolve("second.conf");
+            Files.writeString(conf, "junction.http { host = \"127.0.0.1\", port = 0 }\n"
+                    + "junction.admin { host = \"127.0.0.1\", port = 0 }\n" + media);
+            Process second = start("--config", conf.toString());
+            assertTrue(second.waitFor(30, TimeUnit.SECONDS), "the second bridge must not start");
+            String out = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(2, second.exitValue(), out);
+            assertTrue(out.contains("media port udp/" + mediaPort + " on 127.0.0.1 is in use"), out);
+
+            Files.writeString(conf, "junction.http { host = \"127.0.0.1\", port = " + first.publicPort + " }\n"
+                    + "junction.admin { host = \"127.0.0.1\", port = 0 }\njunction.media.port = 0\n");
+            Process third = start("--config", conf.toString());
+            assertTrue(third.waitFor(30, TimeUnit.SECONDS));
+            out = new String(third.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(2, third.exitValue(), out);
+            assertTrue(out.contains(String.valueOf(first.publicPort)) && out.contains("in use"), out);
+            assertTrue(first.p.isAlive(), "the first bridge runs on");
+        } finally {
+            first.p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** A started bridge process, its output, and its ports from the banner. */
     private final class Running {
         final Process p;

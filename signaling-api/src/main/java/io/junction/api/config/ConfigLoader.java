@@ -62,6 +62,7 @@ public final class ConfigLoader {
             } catch (ConfigException e) {
                 throw new ConfigError("config file " + file + ": " + e.getMessage());
             }
+            rejectForeignKeys(file, user, reference);
         }
         Map<String, Object> overrides = new HashMap<>();
         for (Map.Entry<String, String> e : ENV_OVERRIDES.entrySet()) {
@@ -81,6 +82,22 @@ public final class ConfigLoader {
         }
         rejectUnknownKeys(merged, reference);
         return new ConfigLoader(merged).build();
+    }
+
+    /**
+     * Junction reads only {@code junction { … }}: any other top-level key in the file is a mistake
+     * (a section written without the {@code junction} wrapper, a typo), never silently ignored.
+     */
+    private static void rejectForeignKeys(Path file, Config user, Config reference) throws ConfigError {
+        for (String key : new TreeSet<>(user.root().keySet())) {
+            if (key.equals("junction")) {
+                continue;
+            }
+            String hint = reference.hasPathOrNull("junction." + com.typesafe.config.ConfigUtil.quoteString(key))
+                    ? " (did you mean junction." + key + "?)"
+                    : " (Junction reads only keys under junction { … })";
+            throw new ConfigError("config file " + file + ": " + key + ": unknown top-level key" + hint);
+        }
     }
 
     private static void rejectUnknownKeys(Config merged, Config reference) throws ConfigError {

@@ -116,6 +116,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void keysOutsideJunctionAreRejected() {
+        String m = error("media { port = 20000 }");
+        assertTrue(m.contains("media: unknown top-level key (did you mean junction.media?)"), m);
+        m = error("junction.http.port = 8080\njuncton.admin.port = 9\n");
+        assertTrue(m.contains("juncton: unknown top-level key (Junction reads only keys under junction"), m);
+    }
+
+    @Test
     void badAddresses() {
         assertTrue(error("junction.media.public-ip = \"example.com\"").startsWith("junction.media.public-ip:"));
         assertTrue(error("junction.media.addresses = [\"1.2.3\"]").startsWith("junction.media.addresses:"));

@@ -38,6 +38,11 @@ public final class MediaPort implements AutoCloseable {
             throw new IOException("no usable local address for media (configure junction.media.addresses)");
         }
         int boundPort = config.mediaPort();
+        if (boundPort != 0) {
+            for (InetAddress a : addresses) {
+                requireFree(a, boundPort);
+            }
+        }
         for (InetAddress a : addresses) {
             SinglePortUdpHarvester h = new VerifyingUdpHarvester(new TransportAddress(a, boundPort, Transport.UDP),
                     credentials, counters);
@@ -79,6 +84,23 @@ public final class MediaPort implements AutoCloseable {
                     + "under load the kernel drops datagrams (junction_media_socket_drops_total). Raise it: "
                     + "sysctl -w net.core.rmem_max={} net.core.wmem_max={}", rmemMax / 1024,
                     Ice4jSetup.RECEIVE_BUFFER_BYTES / 1024, Ice4jSetup.RECEIVE_BUFFER_BYTES, Ice4jSetup.RECEIVE_BUFFER_BYTES);
+        }
+    }
+
+    /**
+     * Fails when another socket holds {@code address:port}. A plain bind (no {@code SO_REUSEPORT})
+     * is refused by the kernel while any socket, with or without the option, is bound there.
+     */
+    static void requireFree(InetAddress address, int port) throws PortInUseException {
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(null)) {
+            probe.setReuseAddress(false);
+            probe.bind(new java.net.InetSocketAddress(address, port));
+        } catch (SocketException e) {
+            if (String.valueOf(e.getMessage()).contains("in use")) {
+                throw new PortInUseException("media port udp/" + port + " on " + address.getHostAddress() + " is in use");
+            }
+            throw new PortInUseException("media port udp/" + port + " on " + address.getHostAddress()
+                    + " cannot be bound: " + e.getMessage());
         }
     }
 
