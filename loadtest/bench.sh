@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs one benchmark scenario against a Junction started here as a separate process (so its CPU is
-# measured apart from the load generator's), on loopback ports 18080/18081/20000.
+# measured apart from the load generator's), on loopback ports 18080/18081/20000 (change them with
+# BENCH_HTTP_PORT, BENCH_ADMIN_PORT and BENCH_MEDIA_PORT).
 #   loadtest/bench.sh 10x10 | 5x4+4 | 1to200 | churn | custom [load generator options...]
 # Builds first when the jars are missing. Extra arguments go to the load generator
 # (e.g. --duration 60 --json out.json). JUNCTION_JAVA_OPTS is passed to the bridge's JVM
@@ -20,21 +21,25 @@ case "$scenario" in
   *) echo "unknown scenario $scenario (10x10, 5x4+4, 1to200, churn, custom)" >&2; exit 2 ;;
 esac
 
-if curl -fs http://127.0.0.1:18080/health >/dev/null 2>&1; then
-  echo "a Junction already answers on 127.0.0.1:18080; stop it first (the benchmark must measure its own bridge)" >&2
+http_port="${BENCH_HTTP_PORT:-18080}"; admin_port="${BENCH_ADMIN_PORT:-18081}"; media_port="${BENCH_MEDIA_PORT:-20000}"
+if curl -fs "http://127.0.0.1:$http_port/health" >/dev/null 2>&1; then
+  echo "a Junction already answers on 127.0.0.1:$http_port; stop it first (the benchmark must measure its own bridge)" >&2
   exit 1
 fi
 log=$(mktemp -t junction-bench.XXXXXX.log)
 # shellcheck disable=SC2086
-java ${JUNCTION_JAVA_OPTS:-} -jar signaling-api/target/junction.jar --config config/loadtest.conf >"$log" 2>&1 &
+JUNCTION_HTTP_PORT="$http_port" JUNCTION_ADMIN_PORT="$admin_port" JUNCTION_MEDIA_PORT="$media_port" \
+  java ${JUNCTION_JAVA_OPTS:-} -jar signaling-api/target/junction.jar --config config/loadtest.conf >"$log" 2>&1 &
 bridge=$!
 trap 'kill $bridge 2>/dev/null; wait $bridge 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
-  curl -fs http://127.0.0.1:18080/health >/dev/null 2>&1 && break
+  curl -fs "http://127.0.0.1:$http_port/health" >/dev/null 2>&1 && break
+  kill -0 "$bridge" 2>/dev/null || break
   sleep 0.2
 done
 if ! kill -0 "$bridge" 2>/dev/null; then
-  echo "the bridge did not start (ports 18080/18081/20000 in use?); its log: $log" >&2
+  grep -m1 '^junction:' "$log" >&2 || true
+  echo "the bridge did not start (ports $http_port/$admin_port/$media_port; set BENCH_*_PORT for others); its log: $log" >&2
   exit 1
 fi
-java -jar loadtest/target/junction-loadtest.jar --admin http://127.0.0.1:18081 --bridge-pid "$bridge" "${args[@]}" "$@"
+java -jar loadtest/target/junction-loadtest.jar --admin "http://127.0.0.1:$admin_port" --bridge-pid "$bridge" "${args[@]}" "$@"

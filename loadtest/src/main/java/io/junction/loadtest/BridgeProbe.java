@@ -12,7 +12,8 @@ import java.time.Duration;
 /**
  * Reads the bridge's CPU time, heap and packet counters: CPU from {@code /proc/PID/stat} when the bridge
  * runs on this machine (exact to 10 ms), else from its Prometheus {@code process_cpu_time_ns_total};
- * heap and counters from {@code /metrics}.
+ * heap and counters from {@code /metrics}. Without {@code --bridge-pid} the bridge's process is found
+ * by the admin port it listens on (it runs on this machine: the load stays on loopback).
  */
 final class BridgeProbe {
     private static final double CLOCK_TICKS = 100.0; // USER_HZ on Linux
@@ -28,10 +29,62 @@ final class BridgeProbe {
         this.http = http;
         this.adminUrl = adminUrl;
         this.apiKey = apiKey;
-        this.pid = pid;
+        this.pid = pid > 0 ? pid : listeningPid(URI.create(adminUrl).getPort());
         if (pid > 0 && Double.isNaN(procCpuSeconds(pid))) {
             throw new IllegalArgumentException("--bridge-pid " + pid + ": no such process on this machine");
         }
+    }
+
+    /** The bridge's process id (found or given), 0 when unknown. */
+    long pid() {
+        return pid;
+    }
+
+    /**
+     * The process listening on TCP {@code port} on this machine (from {@code /proc/net/tcp*} and the
+     * processes' socket descriptors), 0 when none is found or it is not ours to read.
+     */
+    static long listeningPid(int port) {
+        if (port <= 0) {
+            return 0;
+        }
+        java.util.Set<String> inodes = new java.util.HashSet<>();
+        String hexPort = String.format(java.util.Locale.ROOT, ":%04X", port);
+        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            try {
+                for (String line : Files.readAllLines(Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 9 && f[1].endsWith(hexPort) && f[3].equals("0A")) { // 0A: LISTEN
+                        inodes.add("socket:[" + f[9] + "]");
+                    }
+                }
+            } catch (IOException e) {
+                // no such table
+            }
+        }
+        if (inodes.isEmpty()) {
+            return 0;
+        }
+        try (var procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path proc : procs) {
+                try (var fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+                    for (Path fd : fds) {
+                        try {
+                            if (inodes.contains(Files.readSymbolicLink(fd).toString())) {
+                                return Long.parseLong(proc.getFileName().toString());
+                            }
+                        } catch (IOException e) {
+                            // closed meanwhile
+                        }
+                    }
+                } catch (IOException | SecurityException e) {
+                    // not ours, or gone
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return 0;
     }
 
     Sample sample() {

@@ -38,8 +38,8 @@ final class LoadRun {
 
     Report run() throws Exception {
         BridgeProbe probe = new BridgeProbe(http, o.adminUrl(), o.apiKey(), o.bridgePid());
-        probe.collectGarbage();
-        BridgeProbe.Sample heapBefore = probe.sample();
+        // Live heap (objects left after a full GC) of the bridge process; NaN when it cannot be read.
+        double heapBefore = probe.pid() > 0 ? probe.liveHeapBytes() : Double.NaN;
         DtlsCertificate cert = DtlsCertificate.generate();
         ExecutorService blocking = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "loadtest-dtls");
@@ -185,9 +185,8 @@ final class LoadRun {
             long sequenceGaps = Math.max(0, (after.expected - before.expected) - forwarded);
             long fanOut = after.fanOut - before.fanOut;
             double cpu = stop.cpuSeconds() - start.cpuSeconds();
-            probe.collectGarbage();
-            BridgeProbe.Sample heapAfter = probe.sample();
-            double heapPerEndpoint = (heapAfter.heapBytes() - heapBefore.heapBytes()) / Math.max(1, connected) / 1024;
+            double heapPerEndpoint = Double.isNaN(heapBefore) ? Double.NaN
+                    : (probe.liveHeapBytes() - heapBefore) / Math.max(1, connected) / 1024;
 
             // 4. Leave, then the baseline on the same machine.
             closeAll();

@@ -7,6 +7,20 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
+        if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
+            System.out.print(Options.USAGE);
+            return;
+        }
+        try {
+            runOrExit(args);
+        } catch (java.net.ConnectException e) {
+            System.err.println("error: cannot reach the bridge's admin API (is the bridge running, and is --admin its admin"
+                    + " port? loadtest/bench.sh starts one)");
+            System.exit(2);
+        }
+    }
+
+    private static void runOrExit(String[] args) throws Exception {
         Options options;
         try {
             options = Options.parse(args);

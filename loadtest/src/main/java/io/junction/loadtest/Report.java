@@ -58,6 +58,12 @@ record Report(
                 + (lostBeforeMeasuring > 0 ? f(", %d more before measuring", lostBeforeMeasuring) : ""));
         row(sb, "RTP sequence gaps", Long.toString(sequenceGaps));
         row(sb, "delivered / sent x fan-out", f("%.2f %% (%d of %d)", deliveredPercentOfFanOut, forwardedPackets, fanOutPackets));
+        if (deliveredPercentOfFanOut < 99 && lossPercent < 1) {
+            sb.append(f("  %-32s %s%n", "", "not lost: the bridge chose not to forward some streams (nothing is missing from what"));
+            sb.append(f("  %-32s %s%n", "", "it sent). The synthetic publishers send one layer each; a subscriber whose downlink"));
+            sb.append(f("  %-32s %s%n", "", "estimate is still ramping up from forwarding.start-bitrate (2.5M by default) gets some"));
+            sb.append(f("  %-32s %s%n", "", "of them suspended. config/loadtest.conf (used by loadtest/bench.sh) starts at 20M."));
+        }
         row(sb, "late or duplicate", Long.toString(latePackets));
         row(sb, "SRTP errors / before keys", srtpErrors + " / " + packetsBeforeKeys);
         row(sb, "keyframe requests (PLI/FIR)", Long.toString(keyframeRequests));
@@ -66,7 +72,10 @@ record Report(
         row(sb, "bridge CPU", f("%.2f s, %.1f %% of one core", bridgeCpuSeconds, bridgeCpuPercentOfOneCore));
         row(sb, "bridge CPU per forwarded packet", f("%.2f us", cpuMicrosPerForwardedPacket));
         row(sb, "load generator CPU", f("%.1f %% of one core (same machine)", loadGeneratorCpuPercentOfOneCore));
-        row(sb, "bridge heap per endpoint", f("%.0f KiB", bridgeHeapPerEndpointKiB));
+        row(sb, "bridge heap per endpoint", Double.isNaN(bridgeHeapPerEndpointKiB)
+                ? "n/a (the bridge's process was not found on this machine: give --bridge-pid)"
+                : f("%.0f KiB (live heap after GC, with the endpoints connected, less before they joined)",
+                        bridgeHeapPerEndpointKiB));
         row(sb, "bridge drops (all reasons)", f("%.0f", bridgeDroppedPackets));
         row(sb, "kernel UDP drops, bridge / clients", kernelDropsAtBridgeSocket + " / " + kernelDropsAtClientSockets);
         if (baseline != null) {

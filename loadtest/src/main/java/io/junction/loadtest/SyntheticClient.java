@@ -264,7 +264,11 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
             }
         }
         if (bridge == null) {
-            fail("the offer has no loopback candidate of the socket's address family");
+            StringBuilder offered = new StringBuilder();
+            o.candidates().forEach(c -> offered.append(offered.length() == 0 ? "" : ", ").append(c.address()));
+            fail("the bridge offers no loopback candidate (it offers " + (offered.length() == 0 ? "none" : offered)
+                    + "); the load stays on this machine: start the bridge with junction.media.addresses = [\"127.0.0.1\"]"
+                    + " (as config/loadtest.conf does) or use loadtest/bench.sh");
             return;
         }
         Scheduler.repeat(this::iceTick, 0, 50, () -> closed);

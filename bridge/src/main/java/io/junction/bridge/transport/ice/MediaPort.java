@@ -139,6 +139,12 @@ public final class MediaPort implements AutoCloseable {
         } catch (SocketException e) {
             throw new IOException("cannot list network interfaces", e);
         }
+        if (out.isEmpty()) {
+            // A machine without a network (offline, a container or namespace with only lo): the
+            // bridge still starts, for clients on this machine.
+            LOG.warn("no network interface has an address: media on 127.0.0.1 only, for clients on this machine");
+            out.add(InetAddress.getLoopbackAddress());
+        }
         return out;
     }
 
