@@ -5,7 +5,7 @@ package io.junction.bridge.worker;
  * it from the {@link PacketPool} either hands it on (a worker queue, a cache) or releases it.
  *
  * <p>Tail room is not optional: AES-GCM SRTP writes its 16-byte tag after the payload (see
- * LIBRARIES.md), and RTX adds two bytes of OSN in front of the payload.
+ * docs/architecture.md, "SRTP buffers"), and RTX adds two bytes of OSN in front of the payload.
  */
 public final class Packet {
     public static final int HEADROOM = 32;

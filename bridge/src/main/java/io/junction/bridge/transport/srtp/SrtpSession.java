@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * code. Not thread-safe: used only on the endpoint's packet worker.
  *
  * <p>Buffers need at least {@link #MIN_TAIL_ROOM} bytes after the packet: AES-GCM appends a 16-byte
- * tag, HMAC-SHA1 10 bytes, SRTCP 4 more for the index (see LIBRARIES.md on what GCM does otherwise).
+ * tag, HMAC-SHA1 10 bytes, SRTCP 4 more for the index (docs/architecture.md, "SRTP buffers": what GCM does otherwise).
  */
 public final class SrtpSession implements PacketProtection {
     public static final int ERR_AUTH = -1;
