@@ -80,6 +80,10 @@ public final class AdminHandler {
             ex.json(200, bridgeStats());
             return;
         }
+        if (OpenApi.isPath(s)) {
+            OpenApi.serve(ex);
+            return;
+        }
         if (s.length >= 2 && s[1].equals("conferences")) {
             conferences(ex, s);
             return;

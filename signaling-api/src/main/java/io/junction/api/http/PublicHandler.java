@@ -48,6 +48,10 @@ public final class PublicHandler {
             ex.json(200, json);
             return;
         }
+        if (OpenApi.isPath(s)) {
+            OpenApi.serve(ex);
+            return;
+        }
         if (s.length == 4 && s[0].equals("v1") && s[1].equals("rooms") && s[3].equals("join")) {
             joinRoom(ex, s[2]);
             return;
