@@ -83,6 +83,16 @@ public final class Conference {
         }
     }
 
+    /** Tells the listeners (signaling) that an endpoint's announced mute state changed. */
+    void muteChanged(Endpoint endpoint) {
+        if (ended || endpoints.get(endpoint.id()) != endpoint) {
+            return;
+        }
+        for (ConferenceListener l : listeners) {
+            l.endpointMuteChanged(endpoint);
+        }
+    }
+
     /** Control thread: tells the listeners (signaling) who speaks now. */
     void dominantSpeakerChanged(String endpointId) {
         if (ended || !endpoints.containsKey(endpointId)) {

@@ -10,6 +10,9 @@ public interface ConferenceListener {
 
     default void endpointRemoved(Endpoint endpoint, RemovalReason reason) {}
 
+    /** The endpoint announced another mute state ({@link Endpoint#audioMuted()}, {@link Endpoint#videoMuted()}). */
+    default void endpointMuteChanged(Endpoint endpoint) {}
+
     default void conferenceEnded(Conference conference, RemovalReason reason) {}
 
     /** A new dominant speaker (from the endpoints' audio levels); on the bridge's control thread. */

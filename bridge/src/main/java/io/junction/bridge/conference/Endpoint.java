@@ -14,6 +14,8 @@ public final class Endpoint {
     private final Instant createdAt;
     private volatile boolean removed;
     private volatile RemovalReason removalReason;
+    private volatile boolean audioMuted;
+    private volatile boolean videoMuted;
     private MediaSession media;
 
     Endpoint(String id, Conference conference, String displayName, Instant createdAt) {
@@ -37,6 +39,37 @@ public final class Endpoint {
 
     public Instant createdAt() {
         return createdAt;
+    }
+
+    /** Whether the client says its microphone is muted (it may still send silence or nothing). */
+    public boolean audioMuted() {
+        return audioMuted;
+    }
+
+    /** Whether the client says its camera is off. */
+    public boolean videoMuted() {
+        return videoMuted;
+    }
+
+    /**
+     * The mute state the client announced ({@code null}: unchanged); the conference's listeners are
+     * told when it changed. Signalling only: media that still arrives is forwarded as ever.
+     */
+    public void setMuted(Boolean audio, Boolean video) {
+        boolean changed = false;
+        synchronized (this) {
+            if (audio != null && audio != audioMuted) {
+                audioMuted = audio;
+                changed = true;
+            }
+            if (video != null && video != videoMuted) {
+                videoMuted = video;
+                changed = true;
+            }
+        }
+        if (changed && !removed) {
+            conference.muteChanged(this);
+        }
     }
 
     public boolean isRemoved() {

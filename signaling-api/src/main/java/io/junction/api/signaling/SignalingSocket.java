@@ -75,7 +75,7 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
         ArrayNode participants = welcome.putArray("participants");
         for (Endpoint other : c.endpoints()) {
             if (other != e) {
-                participants.addObject().put("endpointId", other.id()).put("displayName", other.displayName());
+                participant(participants.addObject(), other);
             }
         }
         if (c.dominantSpeaker() != null) {
@@ -153,6 +153,7 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
                 send(pong);
             }
             case "constraints" -> onConstraints(e, msg);
+            case "mute" -> onMute(e, msg);
             case "leave" -> {
                 LOG.info("endpoint leaving conference={} endpoint={}", e.conference().id(), e.id());
                 e.conference().removeEndpoint(e.id(), RemovalReason.LEFT);
@@ -209,6 +210,20 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
         LOG.debug("constraints conference={} endpoint={} maxHeight={} lastN={} onStage={}", e.conference().id(), e.id(),
                 maxHeight, lastN, onStage);
         e.setConstraints(maxHeight, lastN, onStage);
+    }
+
+    /**
+     * {@code {"type":"mute","audioMuted":bool,"videoMuted":bool}} (either may be left out): what this
+     * participant's microphone and camera are doing, for the others' interfaces.
+     */
+    private void onMute(Endpoint e, JsonNode msg) {
+        JsonNode audio = msg.get("audioMuted");
+        JsonNode video = msg.get("videoMuted");
+        if ((audio != null && !audio.isBoolean()) || (video != null && !video.isBoolean()) || (audio == null && video == null)) {
+            sendError("bad-message", "mute: 'audioMuted' and 'videoMuted' must be booleans (at least one)", "mute");
+            return;
+        }
+        e.setMuted(audio == null ? null : audio.booleanValue(), video == null ? null : video.booleanValue());
     }
 
     private void onAnswer(Endpoint e, JsonNode msg) {
@@ -282,8 +297,21 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
     @Override
     public void endpointAdded(Endpoint added) {
         if (added != endpoint) {
-            send(message("participantJoined").put("endpointId", added.id()).put("displayName", added.displayName()));
+            send(participant(message("participantJoined"), added));
         }
+    }
+
+    @Override
+    public void endpointMuteChanged(Endpoint changed) {
+        if (changed != endpoint) {
+            send(participant(message("participantUpdated"), changed));
+        }
+    }
+
+    /** A participant as the protocol describes one: id, name and announced mute state. */
+    private static ObjectNode participant(ObjectNode into, Endpoint e) {
+        return into.put("endpointId", e.id()).put("displayName", e.displayName())
+                .put("audioMuted", e.audioMuted()).put("videoMuted", e.videoMuted());
     }
 
     @Override

@@ -37,9 +37,9 @@ import org.eclipse.jetty.websocket.api.Session;
 class SignalingFuzzTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> SERVER_TYPES = Set.of("welcome", "offer", "error", "pong", "participantJoined",
-            "participantLeft", "bye", "layers", "dominantSpeaker");
-    private static final String[] CLIENT_TYPES = {"answer", "ping", "constraints", "leave", "offer", "", "Answer"};
-    private static final String[] FIELDS = {"type", "revision", "sdp", "ts", "maxHeight", "lastN", "onStage"};
+            "participantLeft", "participantUpdated", "bye", "layers", "dominantSpeaker");
+    private static final String[] CLIENT_TYPES = {"answer", "ping", "constraints", "mute", "leave", "offer", "", "Answer"};
+    private static final String[] FIELDS = {"type", "revision", "sdp", "ts", "maxHeight", "lastN", "onStage", "audioMuted", "videoMuted"};
 
     private static TestServer server;
     private static Conference conference;
@@ -138,7 +138,7 @@ class SignalingFuzzTest {
             }
             for (String s : bystander.sent.subList(bystanderBefore, bystander.sent.size())) {
                 String type = JSON.readTree(s).path("type").asText();
-                assertTrue(Set.of("participantJoined", "participantLeft", "offer", "dominantSpeaker", "layers")
+                assertTrue(Set.of("participantJoined", "participantLeft", "participantUpdated", "offer", "dominantSpeaker", "layers")
                         .contains(type), "the other participant got " + s);
             }
         } finally {

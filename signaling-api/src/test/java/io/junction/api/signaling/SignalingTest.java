@@ -289,4 +289,48 @@ class SignalingTest {
         }
         return sb.toString();
     }
+
+    /** A participant's announced mute state reaches the others, once per change, and newcomers in their welcome. */
+    @Test
+    void muteStateIsSignalledToTheOthers() throws Exception {
+        JsonNode a = endpoint("Ada");
+        JsonNode b = endpoint("Bob");
+        try (WsClient ca = new WsClient(a.get("signalingUrl").asText());
+             WsClient cb = new WsClient(b.get("signalingUrl").asText())) {
+            JsonNode welcome = ca.next("welcome");
+            assertEquals(false, welcome.get("participants").get(0).get("audioMuted").asBoolean(true));
+            cb.next("welcome");
+            ca.send("{\"type\":\"mute\",\"audioMuted\":true}");
+            JsonNode u = cb.next("participantUpdated");
+            assertEquals(a.get("id").asText(), u.get("endpointId").asText());
+            assertEquals("Ada", u.get("displayName").asText());
+            assertTrue(u.get("audioMuted").asBoolean());
+            assertFalse(u.get("videoMuted").asBoolean());
+            ca.send("{\"type\":\"mute\",\"audioMuted\":true}"); // no change: nobody is told
+            ca.send("{\"type\":\"mute\",\"videoMuted\":true}");
+            u = cb.next("participantUpdated");
+            assertTrue(u.get("audioMuted").asBoolean() && u.get("videoMuted").asBoolean(), "the next update is the camera's: " + u);
+            for (String bad : new String[] {"{\"type\":\"mute\"}", "{\"type\":\"mute\",\"audioMuted\":\"yes\"}",
+                    "{\"type\":\"mute\",\"videoMuted\":1}"}) {
+                ca.send(bad);
+                JsonNode err = ca.next("error");
+                assertEquals("bad-message", err.get("code").asText(), bad);
+                assertEquals("mute", err.get("inReplyTo").asText(), bad);
+            }
+            JsonNode c = endpoint("Cy");
+            try (WsClient cc = new WsClient(c.get("signalingUrl").asText())) {
+                JsonNode w = cc.next("welcome");
+                JsonNode ada = null;
+                for (JsonNode p : w.get("participants")) {
+                    if (p.get("endpointId").asText().equals(a.get("id").asText())) {
+                        ada = p;
+                    }
+                }
+                assertTrue(ada != null && ada.get("audioMuted").asBoolean() && ada.get("videoMuted").asBoolean(),
+                        "a newcomer sees the mute state: " + w);
+            }
+            JsonNode joined = ca.next("participantJoined");
+            assertFalse(joined.get("audioMuted").asBoolean(true), "participantJoined carries the state too: " + joined);
+        }
+    }
 }
