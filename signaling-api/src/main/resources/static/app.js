@@ -159,6 +159,13 @@ async function join(roomName, displayName) {
   });
   room.on('participantJoined', ({ endpointId, displayName: n }) => { names.set(endpointId, n); tileFor(endpointId, n); });
   room.on('participantLeft', ({ endpointId }) => removeTile(endpointId));
+  const showMute = ({ endpointId, audioMuted, videoMuted }) => {
+    const tile = tileFor(endpointId, names.get(endpointId));
+    tile.classList.toggle('audio-muted', audioMuted);
+    tile.classList.toggle('video-muted', videoMuted);
+  };
+  room.on('participantJoined', showMute);
+  room.on('participantUpdated', showMute);
   const showTrack = ({ endpointId, kind, stream }) => {
     const tile = tileFor(endpointId, names.get(endpointId) || (room.participants.get(endpointId) || {}).displayName);
     if (kind === 'video') {
@@ -195,9 +202,7 @@ async function join(roomName, displayName) {
     $('notice').textContent = reason === 'left' ? 'You left the room.' : `Disconnected (${reason}).`;
     $('notice').hidden = false;
   });
-  for (const [id, p] of room.participants) { names.set(id, p.displayName); tileFor(id, p.displayName); }
-  for (const t of room.remoteTracks()) showTrack({ endpointId: t.endpointId, kind: t.kind, stream: new MediaStream([t.track]) });
-  if (room.dominantSpeaker) showSpeaker(room.dominantSpeaker); // announced in the welcome, before these handlers
+  // (participants, tracks and the dominant speaker announced before these handlers are replayed to them)
   setStatus(room.pc.connectionState);
   window.junctionState.joined = true;
   window.junctionState.endpointId = room.endpointId;

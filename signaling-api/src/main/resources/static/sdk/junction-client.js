@@ -1,27 +1,43 @@
 /**
  * Junction client SDK — one RTCPeerConnection per participant, the bridge always offers.
+ * An ES module without dependencies or a build step; types: junction-client.d.ts. Protocol:
+ * docs/signaling.md.
  *
- *   import { Junction } from '/sdk/junction-client.js';
- *   const room = await Junction.join({ signalingUrl, localStream });
- *   room.on('track', ({ endpointId, kind, track, stream, mid }) => …);
- *   room.on('trackEnded', ({ endpointId, kind, mid }) => …);
- *   room.on('participantJoined', ({ endpointId, displayName }) => …);
- *   room.on('participantLeft', ({ endpointId, reason }) => …);
- *   room.on('connectionState', (state) => …);   // RTCPeerConnection.connectionState
- *   room.on('error', ({ code, message }) => …);
- *   room.on('left', ({ reason }) => …);
- *   room.on('dominantSpeaker', ({ endpointId }) => …);   // who speaks now (from audio levels)
- *   room.on('reconnecting', ({ reason, attempt }) => …); // the bridge lost us; rejoining (needs `rejoin`)
- *   room.on('reconnected', ({ endpointId }) => …);       // back in the conference, as a new endpoint
- *   (the bridge's 'layers' messages pause and resume the camera's simulcast layers nobody watches)
- *   room.setAudioEnabled(false); room.setVideoEnabled(false);
- *   room.setConstraints({ maxHeight: 360, lastN: 4, onStage: [endpointId] });   // what to receive
- *   await room.getStats(); room.leave();
+ *   import { Junction } from 'https://sfu.example.com/sdk/junction-client.js';
+ *   const room = await Junction.join({ signalingUrl, localStream, on: { track: show } });
+ *
+ * Events (room.on(name, fn); room.off(name, fn)):
+ *   'track'             {endpointId, kind, track, stream, mid}   a remote participant's track
+ *   'trackEnded'        {endpointId, kind, mid}
+ *   'participantJoined' {endpointId, displayName, audioMuted, videoMuted}
+ *   'participantUpdated'{endpointId, displayName, audioMuted, videoMuted}   it muted or unmuted
+ *   'participantLeft'   {endpointId, reason}
+ *   'dominantSpeaker'   {endpointId}                             who speaks now (audio levels)
+ *   'connectionState'   RTCPeerConnection.connectionState
+ *   'connectionQuality' {quality: 'good'|'fair'|'poor'|'lost', rttMs, lossPercent, availableOutgoingBitrate}
+ *                       on every change of `quality` (the latest reading: room.connectionQuality)
+ *   'error'             {code, message}
+ *   'reconnecting'      {reason, attempt}    the bridge lost us; rejoining (needs `rejoin`)
+ *   'reconnected'       {endpointId}         back in the conference, as a new endpoint
+ *   'left'              {reason}
+ * State that exists when a handler is attached is replayed to it at once (a microtask later):
+ * 'participantJoined' for everyone present, 'track' for every remote track, 'dominantSpeaker',
+ * 'connectionState' and 'connectionQuality'. So handlers attached after `await Junction.join(…)`
+ * miss nothing; `join({ on: {…} })` attaches them before the first message anyway.
+ *
+ * Methods: setAudioEnabled(bool), setVideoEnabled(bool) (mute; the others are told),
+ * replaceTrack(track), switchDevice(kind, deviceId) (another microphone or camera, no renegotiation),
+ * setConstraints({maxHeight, lastN, onStage}) (what to receive), remoteTracks(), getStats(), leave().
  *
  * Room properties: endpointId, conferenceId, displayName, participants (Map endpointId →
- * {endpointId, displayName}), pc (the RTCPeerConnection), revision (last answered offer),
- * signalingOpenedAt (performance.now() when the WebSocket opened), errors (every error seen),
- * dominantSpeaker (endpoint id or null), constraints (the last ones sent).
+ * {endpointId, displayName, audioMuted, videoMuted}), pc (the RTCPeerConnection), revision (last
+ * answered offer), signalingOpenedAt (performance.now() when the WebSocket opened), errors (every
+ * error seen), dominantSpeaker (endpoint id or null), constraints (the last ones sent), audioMuted,
+ * videoMuted, connectionQuality.
+ *
+ * Joining fails (the promise rejects with a JoinError: code 'unauthorized' for a bad or expired
+ * token, 'signaling-closed', or 'join-timeout' after `timeoutMs`, default 20 s) when the bridge
+ * does not take the participant.
  *
  * Simulcast: when the bridge's offer asks for simulcast layers (a=simulcast:recv), the camera is sent
  * as three encodings, lowest first: 1/4, 1/2 and full resolution at most SIMULCAST_MAX_BITRATES.
@@ -32,7 +48,6 @@
  * at the loss (participantLeft with reason 'disconnected', trackEnded) and come back from the new
  * welcome; local tracks are published again on a new RTCPeerConnection (room.pc changes). Attempts
  * back off from 0.5 s to 5 s and stop after `rejoinTimeoutMs` (default 120 s) with 'left'.
- * Protocol: docs/signaling.md. No dependencies, no build step.
  */
 
 const PING_INTERVAL_MS = 10000;
@@ -42,6 +57,19 @@ const REJOIN_BACKOFF_MS = [500, 1000, 2000, 4000, 5000];
 /** Per simulcast layer, lowest first: resolution divisor and bitrate cap (bit/s). */
 const SIMULCAST_SCALE = [4, 2, 1];
 const SIMULCAST_MAX_BITRATES = [150000, 500000, 1700000];
+const JOIN_TIMEOUT_MS = 20000;
+const QUALITY_INTERVAL_MS = 2000;
+/** Events whose current state is replayed to a handler attached later. */
+const REPLAYED = new Set(['participantJoined', 'track', 'dominantSpeaker', 'connectionState', 'connectionQuality']);
+
+/** Why Junction.join failed: `code` is 'unauthorized', 'signaling-closed' or 'join-timeout'. */
+export class JoinError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'JoinError';
+    this.code = code;
+  }
+}
 
 class Room {
   constructor(localStream, options) {
@@ -58,13 +86,65 @@ class Room {
     this._closed = false;
     this._rejoin = (options && options.rejoin) || null;
     this._rejoinTimeoutMs = (options && options.rejoinTimeoutMs) || 120000;
+    this._joinTimeoutMs = (options && options.timeoutMs) || JOIN_TIMEOUT_MS;
     this.dominantSpeaker = null;
     this.constraints = {};
     /** Every error seen, oldest first (also emitted as 'error' events). */
     this.errors = [];
+    this.audioMuted = false;
+    this.videoMuted = false;
+    this.connectionQuality = null;
     this._newPeerConnection();
     this._lastHeardAt = Date.now();
     this._ping = setInterval(() => this._keepAlive(), PING_INTERVAL_MS);
+    this._quality = setInterval(() => this._sampleQuality(), QUALITY_INTERVAL_MS);
+  }
+
+  /**
+   * Reads the peer connection's statistics: round-trip time of the selected candidate pair, the
+   * loss of what we receive (since the last reading) and what the bridge reports of what we send.
+   */
+  async _sampleQuality() {
+    const pc = this.pc;
+    if (!pc || this._closed) return;
+    let quality;
+    let rttMs = null;
+    let lossPercent = null;
+    let available = null;
+    if (pc.connectionState === 'failed' || pc.connectionState === 'disconnected' || pc.connectionState === 'closed') {
+      quality = 'lost';
+    } else if (pc.connectionState !== 'connected') {
+      return;
+    } else {
+      let stats;
+      try { stats = await pc.getStats(); } catch (e) { return; }
+      if (pc !== this.pc) return;
+      let received = 0;
+      let lost = 0;
+      let remoteLoss = 0;
+      stats.forEach((r) => {
+        if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') {
+          if (r.currentRoundTripTime != null) rttMs = r.currentRoundTripTime * 1000;
+          if (r.availableOutgoingBitrate != null) available = r.availableOutgoingBitrate;
+        } else if (r.type === 'inbound-rtp') {
+          received += r.packetsReceived || 0;
+          lost += Math.max(0, r.packetsLost || 0);
+        } else if (r.type === 'remote-inbound-rtp' && r.fractionLost != null) {
+          remoteLoss = Math.max(remoteLoss, r.fractionLost * 100);
+        }
+      });
+      const prev = this._qualityCounts || { received: 0, lost: 0 };
+      this._qualityCounts = { received, lost };
+      const dr = received - prev.received;
+      const dl = lost - prev.lost;
+      const inLoss = dr + dl > 0 ? (dl * 100) / (dr + dl) : 0;
+      lossPercent = Math.max(inLoss, remoteLoss);
+      const rtt = rttMs == null ? 0 : rttMs;
+      quality = rtt < 300 && lossPercent < 2 ? 'good' : rtt < 600 && lossPercent < 8 ? 'fair' : 'poor';
+    }
+    const changed = !this.connectionQuality || this.connectionQuality.quality !== quality;
+    this.connectionQuality = { quality, rttMs, lossPercent, availableOutgoingBitrate: available };
+    if (changed) this._emit('connectionQuality', this.connectionQuality);
   }
 
   /**
@@ -76,7 +156,7 @@ class Room {
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
     if (Date.now() - this._lastHeardAt > 3 * PING_INTERVAL_MS) {
       try { ws.close(4000, 'no answer'); } catch (e) { /* already closing */ }
-      this._socketGone(ws, 'signaling silent', 'disconnected');
+      this._socketGone(ws, new JoinError('join-timeout', 'signaling silent'), 'disconnected');
       return;
     }
     this._send({ type: 'ping', ts: Date.now() });
@@ -121,11 +201,27 @@ class Room {
         }
       };
       ws.onclose = (ev) => {
-        this._socketGone(ws, 'signaling closed (' + ev.code + (ev.reason ? ': ' + ev.reason : '') + ')',
-          this._byeReason || (ev.code === 1000 && ev.reason ? ev.reason : 'disconnected'));
+        const why = 'signaling closed (' + ev.code + (ev.reason ? ': ' + ev.reason : '') + ')';
+        this._socketGone(ws, ev.code === 4401 ? new JoinError('unauthorized', 'the bridge refused the token: ' + why)
+          : new JoinError('signaling-closed', why), this._byeReason || (ev.code === 1000 && ev.reason ? ev.reason : 'disconnected'));
       };
       ws.onerror = () => { /* onclose follows */ };
     });
+  }
+
+  /** {@link #_connect}, failing with a JoinError 'join-timeout' after {@code ms}. */
+  _connectWithin(url, ms) {
+    let timer;
+    const timeout = new Promise((resolve, reject) => {
+      timer = setTimeout(() => {
+        const err = new JoinError('join-timeout', 'no offer from the bridge within ' + ms / 1000 + ' s (is ' + url.replace(/token=[^&]*/, 'token=…') + ' reachable?)');
+        const ws = this.ws;
+        if (this._pendingJoin) { this._pendingJoin = null; }
+        if (ws) { this.ws = null; try { ws.close(1000, 'join timeout'); } catch (e) { /* closing */ } }
+        reject(err);
+      }, ms);
+    });
+    return Promise.race([this._connect(url), timeout]).finally(() => clearTimeout(timer));
   }
 
   /**
@@ -139,7 +235,7 @@ class Room {
       const reject = this._pendingJoin;
       this._pendingJoin = null;
       this._byeReason = null;
-      reject(new Error(joinError));
+      reject(joinError);
       return;
     }
     this._onSocketClosed(reason);
@@ -185,7 +281,7 @@ class Room {
         const url = await this._rejoin();
         this._newPeerConnection();
         this._queue = Promise.resolve();
-        await this._connect(url);
+        await this._connectWithin(url, this._joinTimeoutMs);
         this._emit('reconnected', { endpointId: this.endpointId });
         return;
       } catch (err) {
@@ -198,7 +294,31 @@ class Room {
   on(event, fn) {
     if (!this._handlers.has(event)) this._handlers.set(event, new Set());
     this._handlers.get(event).add(fn);
+    if (REPLAYED.has(event)) queueMicrotask(() => this._replay(event, fn));
     return this;
+  }
+
+  /** Hands a handler attached late the state its event has announced so far. */
+  _replay(event, fn) {
+    const set = this._handlers.get(event);
+    if (!set || !set.has(fn) || this._closed) return;
+    const call = (payload) => {
+      try { fn(payload); } catch (err) { console.error('junction handler for', event, 'failed', err); }
+    };
+    if (event === 'participantJoined') {
+      for (const p of this.participants.values()) call({ ...p });
+    } else if (event === 'track') {
+      for (const [mid, t] of this._midTracks) {
+        const info = this._midInfo.get(mid);
+        if (info) call({ endpointId: info.endpointId, kind: info.kind, track: t.track, stream: t.stream, mid });
+      }
+    } else if (event === 'dominantSpeaker') {
+      if (this.dominantSpeaker) call({ endpointId: this.dominantSpeaker });
+    } else if (event === 'connectionState') {
+      if (this.pc && this.pc.connectionState !== 'new') call(this.pc.connectionState);
+    } else if (event === 'connectionQuality') {
+      if (this.connectionQuality) call(this.connectionQuality);
+    }
   }
 
   off(event, fn) {
@@ -227,9 +347,11 @@ class Room {
         this.conferenceId = msg.conferenceId;
         this.displayName = msg.displayName;
         for (const p of msg.participants || []) {
-          this.participants.set(p.endpointId, p);
-          this._emit('participantJoined', p);
+          const participant = Room._participant(p);
+          this.participants.set(p.endpointId, participant);
+          this._emit('participantJoined', { ...participant });
         }
+        if (this.audioMuted || this.videoMuted) this._sendMute();
         if (msg.dominantSpeaker) {
           this.dominantSpeaker = msg.dominantSpeaker;
           this._emit('dominantSpeaker', { endpointId: msg.dominantSpeaker });
@@ -251,10 +373,19 @@ class Room {
           this._emit('error', { code: 'client-offer-failed', message: String(err && err.message || err) });
         });
         break;
-      case 'participantJoined':
-        this.participants.set(msg.endpointId, { endpointId: msg.endpointId, displayName: msg.displayName });
-        this._emit('participantJoined', { endpointId: msg.endpointId, displayName: msg.displayName });
+      case 'participantJoined': {
+        const participant = Room._participant(msg);
+        this.participants.set(msg.endpointId, participant);
+        this._emit('participantJoined', { ...participant });
         break;
+      }
+      case 'participantUpdated': {
+        if (!this.participants.has(msg.endpointId)) break;
+        const participant = Room._participant(msg);
+        this.participants.set(msg.endpointId, participant);
+        this._emit('participantUpdated', { ...participant });
+        break;
+      }
       case 'participantLeft':
         this.participants.delete(msg.endpointId);
         this._emit('participantLeft', { endpointId: msg.endpointId, reason: msg.reason });
@@ -275,6 +406,7 @@ class Room {
 
   async _onOffer(msg) {
     if (this._closed) return;
+    this._publishMids = { audio: msg.publish.audio, video: msg.publish.video };
     await this.pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
     for (const t of this.pc.getTransceivers()) {
       const kind = t.mid === msg.publish.audio ? 'audio' : t.mid === msg.publish.video ? 'video' : null;
@@ -283,6 +415,7 @@ class Room {
       if (track) {
         t.direction = 'sendonly';
         if (!this._published[kind]) {
+          track.enabled = !(kind === 'audio' ? this.audioMuted : this.videoMuted);
           await t.sender.replaceTrack(track);
           t.sender.setStreams && t.sender.setStreams(this.localStream);
           this._published[kind] = true;
@@ -403,13 +536,70 @@ class Room {
     return out;
   }
 
+  static _participant(p) {
+    return { endpointId: p.endpointId, displayName: p.displayName, audioMuted: !!p.audioMuted, videoMuted: !!p.videoMuted };
+  }
+
+  /** Mutes or unmutes the microphone (the track keeps running) and tells the others. */
   setAudioEnabled(enabled) { this._setEnabled('audio', enabled); }
 
+  /** Turns the camera's sending off or on (the track keeps running) and tells the others. */
   setVideoEnabled(enabled) { this._setEnabled('video', enabled); }
 
   _setEnabled(kind, enabled) {
-    if (!this.localStream) return;
-    for (const t of this.localStream.getTracks()) if (t.kind === kind) t.enabled = !!enabled;
+    if (this.localStream) {
+      for (const t of this.localStream.getTracks()) if (t.kind === kind) t.enabled = !!enabled;
+    }
+    const muted = !enabled;
+    if (kind === 'audio' ? this.audioMuted === muted : this.videoMuted === muted) return;
+    if (kind === 'audio') this.audioMuted = muted; else this.videoMuted = muted;
+    this._sendMute();
+  }
+
+  _sendMute() {
+    this._send({ type: 'mute', audioMuted: this.audioMuted, videoMuted: this.videoMuted });
+  }
+
+  /**
+   * Sends {@code track} instead of the local track of its kind (another camera or microphone, a
+   * processed track), without renegotiation. The kind must have been published at join (a room
+   * joined without a camera cannot start sending one). The old track is removed from localStream
+   * but not stopped. Resolves with the old track.
+   */
+  async replaceTrack(track) {
+    const kind = track.kind;
+    const mid = this._publishMids && this._publishMids[kind];
+    const t = mid != null && this.pc.getTransceivers().find((x) => x.mid === mid);
+    if (!t || !this._published[kind]) {
+      throw new Error('no ' + kind + ' was published when this room joined; rejoin with it in localStream');
+    }
+    await t.sender.replaceTrack(track);
+    track.enabled = !(kind === 'audio' ? this.audioMuted : this.videoMuted);
+    const old = this.localStream.getTracks().find((x) => x.kind === kind) || null;
+    if (old) this.localStream.removeTrack(old);
+    this.localStream.addTrack(track);
+    return old;
+  }
+
+  /**
+   * Switches to another microphone or camera ({@code deviceId} from navigator.mediaDevices.
+   * enumerateDevices()): opens it, sends it, stops the old track. Resolves with the new track.
+   */
+  async switchDevice(kind, deviceId) {
+    const current = this.localStream && this.localStream.getTracks().find((x) => x.kind === kind);
+    const settings = current && current.getSettings ? current.getSettings() : {};
+    const wanted = { deviceId: { exact: deviceId } };
+    if (kind === 'video' && settings.width) { wanted.width = settings.width; wanted.height = settings.height; }
+    const stream = await navigator.mediaDevices.getUserMedia({ [kind]: wanted });
+    const track = stream.getTracks()[0];
+    try {
+      const old = await this.replaceTrack(track);
+      if (old) old.stop();
+    } catch (err) {
+      track.stop();
+      throw err;
+    }
+    return track;
   }
 
   getStats() { return this.pc.getStats(); }
@@ -423,6 +613,7 @@ class Room {
     if (this._closed) return;
     this._closed = true;
     clearInterval(this._ping);
+    clearInterval(this._quality);
     try { this.pc.close(); } catch (e) { /* already closed */ }
     try { if (this.ws) this.ws.close(1000, reason); } catch (e) { /* already closed */ }
     this._emit('left', { reason });
@@ -432,20 +623,23 @@ class Room {
 export const Junction = {
   /**
    * Opens the signaling WebSocket and resolves with a Room once the first offer is answered.
-   * @param {{signalingUrl: string, localStream?: MediaStream, constraints?: object,
-   *          rejoin?: () => Promise<string>, rejoinTimeoutMs?: number}} options
+   * @param {{signalingUrl: string, localStream?: MediaStream, constraints?: object, on?: object,
+   *          timeoutMs?: number, rejoin?: () => Promise<string>, rejoinTimeoutMs?: number}} options
    *   constraints: as for room.setConstraints, sent as soon as the bridge welcomes the participant;
+   *   on: event handlers ({track: fn, participantJoined: fn, …}) attached before anything arrives;
+   *   timeoutMs: how long to wait for the bridge's first offer (default 20 s);
    *   rejoin: returns a fresh signalingUrl when the bridge has lost this participant (see above)
-   * @returns {Promise<Room>}
+   * @returns {Promise<Room>} rejects with a JoinError
    */
-  join({ signalingUrl, localStream, constraints, rejoin, rejoinTimeoutMs }) {
-    const room = new Room(localStream, { rejoin, rejoinTimeoutMs });
+  join({ signalingUrl, localStream, constraints, on, timeoutMs, rejoin, rejoinTimeoutMs }) {
+    const room = new Room(localStream, { rejoin, rejoinTimeoutMs, timeoutMs });
     if (constraints) room.constraints = {
       maxHeight: constraints.maxHeight != null ? constraints.maxHeight : null,
       lastN: constraints.lastN != null ? constraints.lastN : null,
       onStage: constraints.onStage || [],
     };
-    return room._connect(signalingUrl).catch((err) => {
+    for (const [event, fn] of Object.entries(on || {})) room.on(event, fn);
+    return room._connectWithin(signalingUrl, room._joinTimeoutMs).catch((err) => {
       room._close('disconnected');
       throw err;
     });

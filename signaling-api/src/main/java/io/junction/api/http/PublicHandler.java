@@ -16,7 +16,7 @@ import org.eclipse.jetty.server.Request;
  */
 public final class PublicHandler {
     private static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
-    private static final Pattern STATIC_PATH = Pattern.compile("([A-Za-z0-9_-]+/)*[A-Za-z0-9_.-]+\\.(html|js|css|svg|png|json)");
+    private static final Pattern STATIC_PATH = Pattern.compile("([A-Za-z0-9_-]+/)*[A-Za-z0-9_.-]+\\.(html|js|css|svg|png|json|ts|md)");
 
     private final Bridge bridge;
     private final JoinTokens tokens;
@@ -129,6 +129,12 @@ public final class PublicHandler {
             throw ApiException.notFound("no such resource: " + ex.path());
         }
         AdminHandler.requireMethod(ex, "GET");
+        if (rel.startsWith("sdk/")) {
+            // The SDK is imported by applications on other origins (a module import is a CORS request).
+            // It is public code and carries no credentials: any origin may load it.
+            ex.setHeader("Access-Control-Allow-Origin", "*");
+            ex.setHeader("Cross-Origin-Resource-Policy", "cross-origin");
+        }
         ex.send(200, StaticResources.contentType(rel), body);
     }
 }

@@ -28,6 +28,8 @@ public final class StaticResources {
     public static String contentType(String path) {
         if (path.endsWith(".html")) return "text/html; charset=utf-8";
         if (path.endsWith(".js")) return "text/javascript; charset=utf-8";
+        if (path.endsWith(".ts")) return "text/plain; charset=utf-8";
+        if (path.endsWith(".md")) return "text/markdown; charset=utf-8";
         if (path.endsWith(".css")) return "text/css; charset=utf-8";
         if (path.endsWith(".svg")) return "image/svg+xml";
         if (path.endsWith(".png")) return "image/png";
