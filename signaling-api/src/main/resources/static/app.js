@@ -1,7 +1,9 @@
-// Junction demo page: joins an open room (POST /v1/rooms/{room}/join) and shows everyone.
-// URL parameters: ?room=R&name=N&autojoin=1, publish=0 to join as a viewer (no camera or microphone);
-// camera=WxH (default 1280x720); maxHeight=N (tallest video to receive) and lastN=K (video of at most K participants). Click a
-// participant to put them in the spotlight (on stage, full size; the others become thumbnails).
+// Junction call page, built on the SDK (/sdk/junction-client.js).
+// Joins an open room (POST /v1/rooms/{room}/join): ?room=R&name=N&autojoin=1; or an endpoint your
+// backend created through the admin API: ?signalingUrl=URL or ?token=TOKEN (joins at once).
+// publish=0 joins as a viewer (no camera or microphone); camera=WxH (default 1280x720); maxHeight=N
+// (tallest video to receive) and lastN=K (video of at most K participants). Click a participant to
+// put them in the spotlight (on stage, full size; the others become a filmstrip).
 import { Junction } from '/sdk/junction-client.js';
 
 const $ = (id) => document.getElementById(id);
@@ -10,6 +12,15 @@ window.junctionState = { joined: false, endpointId: null, error: null };
 
 let localStream = null;
 let room = null;
+let lastJoin = null;          // how to join again after leaving: () => join(...)
+const names = new Map();      // endpointId → display name
+
+// ---------------------------------------------------------------- devices and preview
+
+const cameraSize = () => {
+  const [w, h] = (params.get('camera') || '1280x720').split('x').map(Number);
+  return { width: w || 1280, height: h || 720 };
+};
 
 async function startPreview() {
   if (params.get('publish') === '0') {
@@ -18,26 +29,83 @@ async function startPreview() {
     return;
   }
   try {
-    const [w, h] = (params.get('camera') || '1280x720').split('x').map(Number);
-    localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: w || 1280, height: h || 720 } });
+    localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: cameraSize() });
     $('preview').srcObject = localStream;
     $('preview-empty').hidden = true;
+    startMeter(localStream, $('preview-meter'));
+    await listDevices();
   } catch (err) {
     localStream = null;
     $('preview-empty').textContent = 'No camera or microphone: you will join receive-only';
   }
 }
 
-function showError(message) {
-  window.junctionState.error = message;
-  const el = $('join-error');
-  el.textContent = message;
+/** A microphone level bar under the preview. */
+function startMeter(stream, el) {
+  const track = stream.getAudioTracks()[0];
+  if (!track || !window.AudioContext) return;
+  const ctx = new AudioContext();
+  const analyser = ctx.createAnalyser();
+  analyser.fftSize = 512;
+  ctx.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+  const data = new Uint8Array(analyser.fftSize);
   el.hidden = false;
+  const tick = () => {
+    if ($('join-card').hidden) { ctx.close(); return; }
+    analyser.getByteTimeDomainData(data);
+    let peak = 0;
+    for (const v of data) peak = Math.max(peak, Math.abs(v - 128));
+    el.firstElementChild.style.width = Math.min(100, (peak / 64) * 100) + '%';
+    requestAnimationFrame(tick);
+  };
+  tick();
 }
+
+async function listDevices() {
+  const devices = await navigator.mediaDevices.enumerateDevices();
+  const fill = (select, kind, current) => {
+    select.replaceChildren(...devices.filter((d) => d.kind === kind).map((d, i) => {
+      const o = document.createElement('option');
+      o.value = d.deviceId;
+      o.textContent = d.label || `${kind === 'videoinput' ? 'Camera' : 'Microphone'} ${i + 1}`;
+      o.selected = d.deviceId === current;
+      return o;
+    }));
+  };
+  const cam = localStream.getVideoTracks()[0];
+  const mic = localStream.getAudioTracks()[0];
+  fill($('camera-select'), 'videoinput', cam && cam.getSettings().deviceId);
+  fill($('mic-select'), 'audioinput', mic && mic.getSettings().deviceId);
+  fill($('call-camera-select'), 'videoinput', cam && cam.getSettings().deviceId);
+  $('devices').hidden = false;
+  $('call-camera-select').hidden = $('call-camera-select').options.length < 2;
+}
+
+async function previewDevice(kind, deviceId) {
+  if (!localStream) return;
+  const constraints = kind === 'video' ? { ...cameraSize(), deviceId: { exact: deviceId } } : { deviceId: { exact: deviceId } };
+  const fresh = (await navigator.mediaDevices.getUserMedia({ [kind]: constraints })).getTracks()[0];
+  const old = localStream.getTracks().find((t) => t.kind === kind);
+  if (old) { localStream.removeTrack(old); old.stop(); }
+  localStream.addTrack(fresh);
+}
+$('camera-select').addEventListener('change', (e) => previewDevice('video', e.target.value));
+$('mic-select').addEventListener('change', (e) => previewDevice('audio', e.target.value));
+$('call-camera-select').addEventListener('change', async (e) => {
+  if (room) await room.switchDevice('video', e.target.value);
+  $('local-video').srcObject = localStream;
+});
+
+// ---------------------------------------------------------------- tiles and layout
+
+const initials = (name) => (name || '?').trim().split(/\s+/).slice(0, 2).map((w) => w.charAt(0).toUpperCase()).join('') || '?';
 
 function tileFor(endpointId, displayName) {
   let tile = document.querySelector(`.tile[data-endpoint-id="${CSS.escape(endpointId)}"]`);
-  if (tile) return tile;
+  if (tile) {
+    if (displayName && tile.dataset.name !== displayName) setTileName(tile, displayName);
+    return tile;
+  }
   tile = document.createElement('div');
   tile.className = 'tile remote';
   tile.dataset.endpointId = endpointId;
@@ -51,17 +119,79 @@ function tileFor(endpointId, displayName) {
   audio.dataset.endpointId = endpointId;
   const placeholder = document.createElement('div');
   placeholder.className = 'placeholder';
-  placeholder.textContent = (displayName || '?').trim().charAt(0).toUpperCase() || '?';
+  placeholder.innerHTML = '<span class="initials"></span>';
+  const paused = document.createElement('div');
+  paused.className = 'paused';
+  paused.textContent = 'video paused';
   const label = document.createElement('div');
   label.className = 'label';
-  label.textContent = displayName || 'Guest';
-  tile.append(video, audio, placeholder, label);
+  label.innerHTML = '<span class="mic-off" title="Microphone muted">mic off</span><span class="name"></span>';
+  const stats = document.createElement('div');
+  stats.className = 'stats';
+  stats.hidden = !showStats;
+  tile.append(video, audio, placeholder, paused, label, stats);
+  setTileName(tile, displayName);
   tile.title = 'Click to spotlight';
   tile.addEventListener('click', () => toggleSpotlight(endpointId));
   $('grid').append(tile);
   updateCount();
+  layout();
   return tile;
 }
+
+function setTileName(tile, displayName) {
+  tile.dataset.name = displayName || '';
+  tile.querySelector('.name').textContent = displayName || 'Guest'; // textContent: names are never HTML
+  tile.querySelector('.initials').textContent = initials(displayName);
+}
+
+function removeTile(endpointId) {
+  if (spotlight === endpointId) toggleSpotlight(endpointId);
+  const tile = document.querySelector(`.tile[data-endpoint-id="${CSS.escape(endpointId)}"]`);
+  if (tile) tile.remove();
+  updateCount();
+  layout();
+}
+
+/**
+ * Sizes the tiles: the column count that makes 16:9 tiles largest in the stage; with a spotlight,
+ * one large tile over a filmstrip of the others.
+ */
+function layout() {
+  const grid = $('grid');
+  const stage = $('stage');
+  const W = stage.clientWidth;
+  const H = stage.clientHeight;
+  if (!W || !H) return;
+  const tiles = grid.querySelectorAll('.tile');
+  const n = tiles.length;
+  const gap = 10;
+  if (spotlight && n > 1) {
+    const others = n - 1;
+    const stripH = Math.max(72, Math.min(150, H * 0.2));
+    const stripW = (stripH * 16) / 9;
+    const perRow = Math.max(1, Math.min(others, Math.floor((W + gap) / (stripW + gap))));
+    const stripRows = Math.ceil(others / perRow);
+    const spotH = Math.max(120, H - stripRows * (stripH + gap));
+    const spotW = Math.min(W, (spotH * 16) / 9);
+    const cols = Math.max(perRow, 1);
+    grid.style.setProperty('--strip', cols);
+    grid.style.setProperty('--strip-w', Math.max(stripW, spotW / cols - gap) + 'px');
+    grid.style.setProperty('--strip-h', stripH + 'px');
+    grid.style.setProperty('--spot-h', spotH + 'px');
+    return;
+  }
+  let best = { w: 0, cols: 1 };
+  for (let cols = 1; cols <= n; cols++) {
+    const rows = Math.ceil(n / cols);
+    const w = Math.min((W - gap * (cols - 1)) / cols, ((H - gap * (rows - 1)) / rows) * (16 / 9));
+    if (w > best.w) best = { w, cols };
+  }
+  grid.style.setProperty('--cols', best.cols);
+  grid.style.setProperty('--tile-w', Math.floor(best.w) + 'px');
+  grid.style.setProperty('--tile-h', Math.floor((best.w * 9) / 16) + 'px');
+}
+window.addEventListener('resize', layout);
 
 /** Receiver constraints from the URL (maxHeight, lastN) plus the spotlight. */
 let spotlight = null;
@@ -76,13 +206,7 @@ function toggleSpotlight(endpointId) {
   $('grid').classList.toggle('has-spotlight', !!spotlight);
   window.junctionState.spotlight = spotlight;
   if (room) room.setConstraints(urlConstraints());
-}
-
-function removeTile(endpointId) {
-  if (spotlight === endpointId) toggleSpotlight(endpointId);
-  const tile = document.querySelector(`.tile[data-endpoint-id="${CSS.escape(endpointId)}"]`);
-  if (tile) tile.remove();
-  updateCount();
+  layout();
 }
 
 function updateCount() {
@@ -100,46 +224,138 @@ function setStatus(state) {
   el.classList.toggle('bad', state === 'failed' || state === 'disconnected' || state === 'closed');
 }
 
-async function join(roomName, displayName) {
+// ---------------------------------------------------------------- per-tile statistics and paused video
+
+let showStats = params.get('stats') === '1';
+const lastFrames = new Map(); // mid → {frames, bytes, at, stalledSince}
+
+/**
+ * Once a second: per remote video, resolution, bitrate and whether frames still arrive (a track the
+ * bridge stopped forwarding, by last-N or for bandwidth, keeps its last frame: shown as paused);
+ * the local tile gets the round-trip time and loss of the connection.
+ */
+async function sampleTiles() {
+  if (!room || !room.pc) return;
+  let stats;
+  try { stats = await room.pc.getStats(); } catch (e) { return; }
+  const byMid = new Map(room.remoteTracks().map((t) => [t.mid, t]));
+  const now = performance.now();
+  stats.forEach((s) => {
+    if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
+    const t = byMid.get(s.mid);
+    if (!t) return;
+    const tile = document.querySelector(`.tile[data-endpoint-id="${CSS.escape(t.endpointId)}"]`);
+    if (!tile) return;
+    const prev = lastFrames.get(s.mid) || { frames: 0, bytes: 0, at: now, stalledSince: now };
+    const frames = s.framesDecoded || 0;
+    const moving = frames > prev.frames;
+    const stalledSince = moving ? null : (prev.stalledSince || now);
+    const kbps = prev.at < now ? ((s.bytesReceived - prev.bytes) * 8) / (now - prev.at) : 0;
+    lastFrames.set(s.mid, { frames, bytes: s.bytesReceived || 0, at: now, stalledSince });
+    tile.classList.toggle('video-paused', tile.classList.contains('has-video') && stalledSince != null && now - stalledSince > 1500);
+    const lost = s.packetsLost || 0;
+    const loss = lost + (s.packetsReceived || 0) > 0 ? (100 * lost) / (lost + s.packetsReceived) : 0;
+    tile.querySelector('.stats').textContent =
+      `${s.frameWidth || 0}×${s.frameHeight || 0} ${Math.round(s.framesPerSecond || 0)} fps\n${Math.max(0, Math.round(kbps))} kbit/s · loss ${loss.toFixed(1)} %`;
+  });
+  const q = room.connectionQuality;
+  if (q) {
+    $('local-tile').querySelector('.stats').textContent =
+      `RTT ${q.rttMs == null ? '–' : Math.round(q.rttMs) + ' ms'} · loss ${q.lossPercent == null ? '–' : q.lossPercent.toFixed(1) + ' %'}` +
+      (q.availableOutgoingBitrate ? `\nup ${Math.round(q.availableOutgoingBitrate / 1000)} kbit/s` : '');
+  }
+}
+setInterval(sampleTiles, 1000);
+
+$('toggle-stats').addEventListener('click', () => {
+  showStats = !showStats;
+  $('toggle-stats').classList.toggle('on', showStats);
+  for (const s of document.querySelectorAll('.tile .stats')) s.hidden = !showStats;
+});
+
+// ---------------------------------------------------------------- joining
+
+function showError(message) {
+  window.junctionState.error = message;
+  const el = $('join-error');
+  el.textContent = message;
+  el.hidden = false;
+}
+
+/** An open-rooms join; the SDK calls it again to rejoin when the bridge has lost us (restart, network). */
+const openRoomJoin = (roomName, displayName) => async () => {
+  const resp = await fetch(`/v1/rooms/${encodeURIComponent(roomName)}/join`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ displayName: displayName || null }),
+  });
+  const body = await resp.json().catch(() => ({}));
+  if (!resp.ok) throw new Error((body.error && body.error.message) || `join failed (HTTP ${resp.status})`);
+  return body;
+};
+
+/** Joins an open room by name. */
+async function joinRoom(roomName, displayName) {
   $('join-button').disabled = true;
   $('join-error').hidden = true;
-  // An open-rooms join; the SDK calls it again to rejoin when the bridge has lost us (restart, network).
-  const openRoomJoin = async () => {
-    const resp = await fetch(`/v1/rooms/${encodeURIComponent(roomName)}/join`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ displayName: displayName || null }),
-    });
-    const body = await resp.json().catch(() => ({}));
-    if (!resp.ok) throw new Error((body.error && body.error.message) || `join failed (HTTP ${resp.status})`);
-    return body;
-  };
+  const fetchJoin = openRoomJoin(roomName, displayName);
   let joinInfo;
   try {
-    joinInfo = await openRoomJoin();
+    joinInfo = await fetchJoin();
   } catch (err) {
     showError(err.message);
     $('join-button').disabled = false;
     return;
   }
+  lastJoin = () => joinRoom(roomName, displayName);
+  await enterCall(joinInfo.signalingUrl, roomName, displayName, async () => (await fetchJoin()).signalingUrl);
+  const url = new URL(location.href);
+  url.searchParams.set('room', roomName);
+  url.searchParams.delete('autojoin');
+  url.searchParams.delete('name');
+  history.replaceState(null, '', url);
+}
+
+/** Joins an endpoint created through the admin API (its signalingUrl, or just its token). */
+async function joinEndpoint(signalingUrl, displayName) {
+  lastJoin = null; // an endpoint's token is spent once it leaves
+  await enterCall(signalingUrl, null, displayName, null);
+}
+
+async function enterCall(signalingUrl, roomName, displayName, rejoin) {
   $('join-card').hidden = true;
+  $('left-card').hidden = true;
   $('call').hidden = false;
   $('room-info').hidden = false;
-  $('room-title').textContent = roomName;
+  $('check-link').hidden = true;
+  for (const t of document.querySelectorAll('.tile.remote')) t.remove();
+  $('room-title').textContent = roomName || 'Call';
+  $('copy-link').hidden = !roomName;
   $('local-name').textContent = displayName || 'You';
+  $('local-initials').textContent = initials(displayName || 'You');
+  $('local-tile').classList.toggle('has-video', !!(localStream && localStream.getVideoTracks().length));
   $('local-video').srcObject = localStream;
+  $('notice').hidden = true;
   if (!localStream) {
-    $('notice').textContent = 'Receive-only: no camera or microphone available.';
+    $('notice').textContent = 'Receive-only: no camera or microphone.';
     $('notice').hidden = false;
+    $('toggle-audio').hidden = true;
+    $('toggle-video').hidden = true;
   }
-  const names = new Map();
+  layout();
   try {
-    room = await Junction.join({ signalingUrl: joinInfo.signalingUrl, localStream, constraints: urlConstraints(),
-                                 rejoin: async () => (await openRoomJoin()).signalingUrl });
+    room = await Junction.join({ signalingUrl, localStream, constraints: urlConstraints(), rejoin: rejoin || undefined,
+                                 on: { participantJoined: showParticipant, participantUpdated: showParticipant } });
   } catch (err) {
+    leftCall(err.message, true);
     showError(err.message);
     return;
   }
   window.junctionRoom = room;
+  if (!roomName) $('room-title').textContent = 'Call ' + room.conferenceId;
+  if (room.displayName) $('local-name').textContent = room.displayName;
+  // a rejoin keeps what the buttons say
+  if ($('toggle-audio').classList.contains('off')) room.setAudioEnabled(false);
+  if ($('toggle-video').classList.contains('off')) room.setVideoEnabled(false);
   const noteIce = () => {
     const s = room.pc.iceConnectionState;
     if ((s === 'connected' || s === 'completed') && !window.junctionState.iceConnectedAt) {
@@ -157,72 +373,93 @@ async function join(roomName, displayName) {
     room.pc.addEventListener('iceconnectionstatechange', noteIce);
     $('notice').hidden = true;
   });
-  room.on('participantJoined', ({ endpointId, displayName: n }) => { names.set(endpointId, n); tileFor(endpointId, n); });
   room.on('participantLeft', ({ endpointId }) => removeTile(endpointId));
-  const showMute = ({ endpointId, audioMuted, videoMuted }) => {
-    const tile = tileFor(endpointId, names.get(endpointId));
-    tile.classList.toggle('audio-muted', audioMuted);
-    tile.classList.toggle('video-muted', videoMuted);
-  };
-  room.on('participantJoined', showMute);
-  room.on('participantUpdated', showMute);
-  const showTrack = ({ endpointId, kind, stream }) => {
-    const tile = tileFor(endpointId, names.get(endpointId) || (room.participants.get(endpointId) || {}).displayName);
-    if (kind === 'video') {
-      const video = tile.querySelector('video');
-      video.srcObject = stream;
-      tile.classList.add('has-video');
-      if (video.requestVideoFrameCallback) {
-        // For the join-time figure: the first remote frame this page presents.
-        video.requestVideoFrameCallback(() => {
-          if (!window.junctionState.firstFrameAt) window.junctionState.firstFrameAt = performance.now();
-        });
-      }
-    } else {
-      tile.querySelector('audio').srcObject = stream;
-    }
-  };
   room.on('track', showTrack);
   room.on('trackEnded', ({ endpointId, kind }) => {
     const tile = document.querySelector(`.tile[data-endpoint-id="${CSS.escape(endpointId)}"]`);
     if (!tile) return;
-    if (kind === 'video') { tile.querySelector('video').srcObject = null; tile.classList.remove('has-video'); }
+    if (kind === 'video') { tile.querySelector('video').srcObject = null; tile.classList.remove('has-video', 'video-paused'); }
     else tile.querySelector('audio').srcObject = null;
   });
   room.on('connectionState', setStatus);
-  const showSpeaker = (endpointId) => {
-    window.junctionState.dominantSpeaker = endpointId;
-    for (const t of document.querySelectorAll('.tile.remote')) t.classList.toggle('speaking', t.dataset.endpointId === endpointId);
-  };
+  room.on('connectionQuality', ({ quality }) => {
+    const el = $('quality');
+    el.hidden = false;
+    el.textContent = quality === 'lost' ? 'connection lost' : `${quality} connection`;
+    el.className = 'pill quality ' + quality;
+  });
   room.on('dominantSpeaker', ({ endpointId }) => showSpeaker(endpointId));
   room.on('error', ({ code, message }) => console.warn('junction error', code, message));
-  room.on('left', ({ reason }) => {
-    window.junctionState.joined = false;
-    setStatus('closed');
-    $('notice').textContent = reason === 'left' ? 'You left the room.' : `Disconnected (${reason}).`;
-    $('notice').hidden = false;
-  });
+  room.on('left', ({ reason }) => leftCall(reason === 'left' ? '' : `Disconnected (${reason}).`, false));
   // (participants, tracks and the dominant speaker announced before these handlers are replayed to them)
   setStatus(room.pc.connectionState);
   window.junctionState.joined = true;
   window.junctionState.endpointId = room.endpointId;
-  const url = new URL(location.href);
-  url.searchParams.set('room', roomName);
-  url.searchParams.delete('autojoin');
-  url.searchParams.delete('name');
-  history.replaceState(null, '', url);
+}
+
+function showParticipant({ endpointId, displayName, audioMuted, videoMuted }) {
+  names.set(endpointId, displayName);
+  const tile = tileFor(endpointId, displayName);
+  tile.classList.toggle('audio-muted', !!audioMuted);
+  tile.classList.toggle('video-muted', !!videoMuted);
+}
+
+function showTrack({ endpointId, kind, stream }) {
+  const tile = tileFor(endpointId, names.get(endpointId) || (room.participants.get(endpointId) || {}).displayName);
+  if (kind === 'video') {
+    const video = tile.querySelector('video');
+    video.srcObject = stream;
+    tile.classList.add('has-video');
+    if (video.requestVideoFrameCallback) {
+      // For the join-time figure: the first remote frame this page presents.
+      video.requestVideoFrameCallback(() => {
+        if (!window.junctionState.firstFrameAt) window.junctionState.firstFrameAt = performance.now();
+      });
+    }
+  } else {
+    tile.querySelector('audio').srcObject = stream;
+  }
+}
+
+function showSpeaker(endpointId) {
+  window.junctionState.dominantSpeaker = endpointId;
+  for (const t of document.querySelectorAll('.tile.remote')) t.classList.toggle('speaking', t.dataset.endpointId === endpointId);
+}
+
+/** The call is over (left, removed, or a failed join): no stale tiles; offer to rejoin. */
+function leftCall(detail, failed) {
+  window.junctionState.joined = false;
+  setStatus('closed');
+  for (const t of document.querySelectorAll('.tile.remote')) t.remove();
+  if (spotlight) toggleSpotlight(spotlight);
+  lastFrames.clear();
+  $('call').hidden = true;
+  $('room-info').hidden = true;
+  $('check-link').hidden = false;
+  if (failed) {
+    $('join-card').hidden = false;
+    $('join-button').disabled = false;
+    return;
+  }
+  $('left-card').hidden = false;
+  $('left-title').textContent = detail ? 'The call ended' : 'You left the room';
+  $('left-detail').textContent = detail || '';
+  $('rejoin').hidden = !lastJoin;
 }
 
 $('join-form').addEventListener('submit', (e) => {
   e.preventDefault();
-  join($('room').value.trim(), $('name').value.trim());
+  joinRoom($('room').value.trim(), $('name').value.trim());
 });
+
+$('rejoin').addEventListener('click', () => { if (lastJoin) lastJoin(); });
 
 $('toggle-audio').addEventListener('click', () => {
   const btn = $('toggle-audio');
   const off = !btn.classList.contains('off');
   btn.classList.toggle('off', off);
   btn.textContent = off ? 'Mic off' : 'Mic on';
+  $('local-tile').classList.toggle('audio-muted', off);
   if (room) room.setAudioEnabled(!off);
 });
 
@@ -231,6 +468,7 @@ $('toggle-video').addEventListener('click', () => {
   const off = !btn.classList.contains('off');
   btn.classList.toggle('off', off);
   btn.textContent = off ? 'Camera off' : 'Camera on';
+  $('local-tile').classList.toggle('video-muted', off);
   if (room) room.setVideoEnabled(!off);
 });
 
@@ -247,6 +485,14 @@ $('copy-link').addEventListener('click', async () => {
 (async () => {
   if (params.get('room')) $('room').value = params.get('room');
   if (params.get('name')) $('name').value = params.get('name');
+  const endpointUrl = params.get('signalingUrl')
+    || (params.get('token') ? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/v1/signaling?token=${encodeURIComponent(params.get('token'))}` : null);
+  if (endpointUrl) {
+    // an endpoint from the admin API: no room name to choose
+    $('room-label').hidden = true;
+    $('room').required = false;
+  }
   await startPreview();
-  if (params.get('autojoin') === '1' && $('room').value) join($('room').value.trim(), $('name').value.trim());
+  if (endpointUrl) joinEndpoint(endpointUrl, $('name').value.trim() || params.get('name'));
+  else if (params.get('autojoin') === '1' && $('room').value) joinRoom($('room').value.trim(), $('name').value.trim());
 })();
