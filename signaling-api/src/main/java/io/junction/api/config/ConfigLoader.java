@@ -158,7 +158,9 @@ public final class ConfigLoader {
                 intInRange("junction.demo.max-open-rooms", 1, 1_000_000),
                 intInRange("junction.demo.join-burst", 1, 1_000_000),
                 positiveNumber("junction.demo.join-rate"));
-        return new JunctionConfig(http, admin, bridge, signaling, demo,
+        var check = new JunctionConfig.Check(bool("junction.check.enabled"),
+                intInRange("junction.check.max-concurrent", 1, 10_000), positiveDuration("junction.check.max-duration"));
+        return new JunctionConfig(http, admin, bridge, signaling, demo, check,
                 positiveDuration("junction.shutdown.grace-period"));
     }
 

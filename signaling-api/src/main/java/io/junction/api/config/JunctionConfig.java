@@ -10,6 +10,7 @@ public record JunctionConfig(
         BridgeConfig bridge,
         Signaling signaling,
         Demo demo,
+        Check check,
         Duration shutdownGracePeriod) {
 
     /**
@@ -30,6 +31,13 @@ public record JunctionConfig(
 
     /** The demo's open rooms and their limits. */
     public record Demo(OpenRooms openRooms, int maxOpenRooms, int joinBurst, double joinRate) {}
+
+    /**
+     * The connection check ({@code POST /v1/check}, the {@code /check} page): anyone may open a media
+     * session alone in a conference of its own, at most {@code maxConcurrent} at once, each removed
+     * after {@code maxDuration}; joins count against the open rooms' per-address rate.
+     */
+    public record Check(boolean enabled, int maxConcurrent, Duration maxDuration) {}
 
     /** Join tokens; an empty secret means a random per-process secret. */
     public record Signaling(Duration tokenTtl, String tokenSecret) {}

@@ -22,6 +22,8 @@ public final class PublicHandler {
     private final JoinTokens tokens;
     private final JunctionConfig config;
     private final AddressRateLimit joinRate;
+    /** Connection checks running ({@code POST /v1/check}); ended ones are pruned on the next request. */
+    private final java.util.Set<Conference> checks = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public PublicHandler(Bridge bridge, JoinTokens tokens, JunctionConfig config) {
         this.bridge = bridge;
@@ -50,6 +52,15 @@ public final class PublicHandler {
         }
         if (OpenApi.isPath(s)) {
             OpenApi.serve(ex);
+            return;
+        }
+        if (s.length == 2 && s[0].equals("v1") && s[1].equals("check")) {
+            startCheck(ex);
+            return;
+        }
+        if (s.length == 1 && s[0].equals("check")) {
+            AdminHandler.requireMethod(ex, "GET");
+            ex.send(200, StaticResources.contentType("check.html"), StaticResources.read("check.html"));
             return;
         }
         if (s.length == 4 && s[0].equals("v1") && s[1].equals("rooms") && s[3].equals("join")) {
@@ -99,6 +110,51 @@ public final class PublicHandler {
         json.put("signalingUrl", AdminHandler.signalingUrl(publicBase(ex), token));
         json.put("conferenceId", conference.id());
         json.put("endpointId", endpoint.id());
+        ex.json(200, json);
+    }
+
+    /**
+     * {@code POST /v1/check}: a media session alone in a conference of its own, for the connection
+     * check page. Anonymous, so bounded: the open rooms' per-address rate, at most
+     * {@code check.max-concurrent} at once, each conference removed after {@code check.max-duration}.
+     */
+    private void startCheck(Exchange ex) throws ApiException {
+        AdminHandler.requireMethod(ex, "POST");
+        JunctionConfig.Check cfg = config.check();
+        if (!cfg.enabled()) {
+            throw new ApiException(403, "check-disabled", "the connection check is off on this bridge (check.enabled = false)");
+        }
+        java.net.InetAddress client = ex.remoteAddress();
+        long retryAfter = joinRate.acquire(client == null ? "" : client.getHostAddress(), System.nanoTime());
+        if (retryAfter > 0) {
+            ex.setHeader("Retry-After", Long.toString(retryAfter));
+            throw new ApiException(429, "too-many-joins", "too many anonymous joins from this address; retry in " + retryAfter + " s");
+        }
+        Exchange.allowOnly(ex.readJsonObject());
+        Conference conference;
+        synchronized (checks) {
+            checks.removeIf(Conference::isEnded);
+            if (checks.size() >= cfg.maxConcurrent()) {
+                ex.setHeader("Retry-After", Long.toString(Math.max(1, cfg.maxDuration().toSeconds())));
+                throw new ApiException(503, "too-many-checks", "at most " + cfg.maxConcurrent()
+                        + " connection checks run at once; retry in a few seconds");
+            }
+            try {
+                conference = bridge.createConference("connection check");
+            } catch (LimitExceededException e) {
+                throw AdminHandler.limitError(e);
+            }
+            checks.add(conference);
+        }
+        java.util.concurrent.CompletableFuture.delayedExecutor(cfg.maxDuration().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .execute(() -> bridge.removeConference(conference.id(), io.junction.bridge.conference.RemovalReason.EXPIRED));
+        Endpoint endpoint = AdminHandler.addEndpoint(conference, "connection check");
+        String token = tokens.issue(conference.id(), endpoint.id());
+        ObjectNode json = Exchange.JSON.createObjectNode();
+        json.put("signalingUrl", AdminHandler.signalingUrl(publicBase(ex), token));
+        json.put("conferenceId", conference.id());
+        json.put("endpointId", endpoint.id());
+        json.put("maxSeconds", cfg.maxDuration().toSeconds());
         ex.json(200, json);
     }
 

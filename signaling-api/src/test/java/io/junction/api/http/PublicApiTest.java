@@ -50,6 +50,38 @@ class PublicApiTest {
         }
     }
 
+    /** The connection check's sessions: bounded in number, removed after their time, and off when configured so. */
+    @Test
+    void connectionChecksAreBoundedAndExpire() throws Exception {
+        try (TestServer t = TestServer.start("junction.check { max-concurrent = 2, max-duration = 2s }\njunction.demo.open-rooms = false")) {
+            JsonNode a = TestServer.json(t.publicRequest("POST", "/v1/check", "{}"));
+            assertTrue(a.get("signalingUrl").asText().contains("/v1/signaling?token="), a.toString());
+            assertEquals(2, a.get("maxSeconds").asInt());
+            assertEquals("connection check", t.server.bridge().conference(a.get("conferenceId").asText()).orElseThrow().name());
+            assertEquals(200, t.publicRequest("POST", "/v1/check", "").statusCode(), "works with open rooms off");
+            HttpResponse<String> third = t.publicRequest("POST", "/v1/check", "{}");
+            assertEquals(503, third.statusCode());
+            assertEquals("too-many-checks", TestServer.json(third).get("error").get("code").asText());
+            assertTrue(third.headers().firstValue("retry-after").isPresent());
+            assertEquals(400, t.publicRequest("POST", "/v1/check", "{\"x\":1}").statusCode());
+            assertEquals(405, t.publicRequest("GET", "/v1/check", null).statusCode());
+            long deadline = System.currentTimeMillis() + 6000;
+            while (t.server.bridge().conferenceCount() > 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(0, t.server.bridge().conferenceCount(), "each check is removed after check.max-duration");
+            assertEquals(200, t.publicRequest("POST", "/v1/check", "{}").statusCode(), "room for new checks");
+            HttpResponse<String> page = t.publicRequest("GET", "/check", null);
+            assertEquals(200, page.statusCode());
+            assertTrue(page.body().contains("Connection check"));
+        }
+        try (TestServer t = TestServer.start("junction.check.enabled = false")) {
+            HttpResponse<String> r = t.publicRequest("POST", "/v1/check", "{}");
+            assertEquals(403, r.statusCode());
+            assertEquals("check-disabled", TestServer.json(r).get("error").get("code").asText());
+        }
+    }
+
     @Test
     void openRoomsCanBeDisabled() throws Exception {
         try (TestServer t = TestServer.start("junction.demo.open-rooms = false")) {
