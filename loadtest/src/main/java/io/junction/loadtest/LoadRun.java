@@ -67,7 +67,7 @@ final class LoadRun {
                         TimeUnit.NANOSECONDS.sleep(wait);
                     }
                     nextJoin += joinGapNs;
-                    SyntheticClient client = new SyntheticClient(name, c, publishes, cert, blocking);
+                    SyntheticClient client = new SyntheticClient(name, c, publishes, cert, blocking, o.clientAddress());
                     clients.add(client);
                     joins.add(client.join(http, url));
                 }

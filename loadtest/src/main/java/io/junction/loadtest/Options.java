@@ -7,7 +7,7 @@ import java.nio.file.Path;
 record Options(String adminUrl, String apiKey, int conferences, int publishers, int subscribers, double seconds,
                double settleSeconds, long videoBitrateBps, int fps, double joinRate, long bridgePid, Path json,
                boolean baseline, double maxLossPercent, boolean quiet, double malformedPerSecond, double churnPerSecond,
-               double readingEverySeconds, Flood.Kind flood, double floodPerSecond) {
+               double readingEverySeconds, Flood.Kind flood, double floodPerSecond, boolean ipv6) {
     static final int MAX_ENDPOINTS = 2000;
     static final double MAX_SECONDS = 3600;
 
@@ -28,6 +28,7 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
               --no-baseline          skip the plain UDP relay baseline
               --max-loss PERCENT     exit with status 1 when the loss is higher     [off]
               --quiet                no per-second progress
+              --ipv6                 clients on ::1 (the bridge must advertise ::1: media.addresses)
               --malformed-rate N     each publisher also sends N packets/s the bridge must drop
                                      (unknown SSRCs and rids, broken headers, junk RTCP and
                                      transport-cc feedback, truncated VP8): they must disturb nobody [0]
@@ -60,6 +61,7 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
         boolean baseline = true;
         double maxLoss = Double.NaN;
         boolean quiet = false;
+        boolean ipv6 = false;
         double malformed = 0;
         double churn = 0;
         double readingEvery = 30;
@@ -70,6 +72,7 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
             switch (a) {
                 case "--no-baseline" -> baseline = false;
                 case "--quiet" -> quiet = true;
+                case "--ipv6" -> ipv6 = true;
                 case "-h", "--help" -> throw new IllegalArgumentException("");
                 default -> {
                     if (i + 1 >= args.length) {
@@ -126,7 +129,16 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
             throw new IllegalArgumentException("--churn reads the bridge's threads and file descriptors: give --bridge-pid");
         }
         return new Options(admin, key, k, n, m, secs, settle, bitrate, fps, joinRate, pid, json, baseline, maxLoss, quiet,
-                malformed, churn, readingEvery, flood, floodRate);
+                malformed, churn, readingEvery, flood, floodRate, ipv6);
+    }
+
+    /** The loopback address the synthetic clients bind to. */
+    java.net.InetAddress clientAddress() {
+        try {
+            return java.net.InetAddress.getByName(ipv6 ? "::1" : "127.0.0.1");
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     int endpointsPerConference() {

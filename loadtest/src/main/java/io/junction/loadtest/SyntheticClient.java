@@ -108,7 +108,7 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
     private final InetSocketAddress localAddress;
 
     SyntheticClient(String name, int conference, boolean publishes, DtlsCertificate certificate,
-                    ExecutorService blocking) throws IOException {
+                    ExecutorService blocking, InetAddress loopback) throws IOException {
         this.name = name;
         this.conference = conference;
         this.publishes = publishes;
@@ -120,7 +120,7 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
         this.socket = DatagramChannel.open();
         socket.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
         socket.setOption(StandardSocketOptions.SO_SNDBUF, 1 << 20);
-        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        socket.bind(new InetSocketAddress(loopback, 0));
         socket.configureBlocking(false);
         this.localAddress = (InetSocketAddress) socket.getLocalAddress();
     }

@@ -1,0 +1,51 @@
+package io.junction.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.junction.api.JunctionServer;
+import io.junction.api.config.ConfigLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Media over IPv6: a bridge whose media port listens on ::1 advertises an IPv6 host candidate, and
+ * synthetic clients on ::1 connect (ICE, DTLS, SRTP) and get everything forwarded.
+ */
+class Ipv6Test {
+    @Test
+    void mediaFlowsOverIpv6Loopback() throws Exception {
+        Path file = Files.createTempFile("junction-ipv6", ".conf");
+        Files.writeString(file, """
+                junction.http { host = "127.0.0.1", port = 0 }
+                junction.admin { host = "127.0.0.1", port = 0 }
+                junction.media { port = 0, bind-address = "::1", addresses = ["::1"] }
+                """);
+        JunctionServer server;
+        try {
+            server = new JunctionServer(ConfigLoader.load(file, Map.of()));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        server.start();
+        try {
+            assertEquals("::1", server.bridge().media().port().candidates().get(0).address().replace("0:0:0:0:0:0:0:1", "::1"));
+            Options o = Options.parse("--admin", "http://127.0.0.1:" + server.adminPort(), "--conferences", "1",
+                    "--publishers", "2", "--subscribers", "1", "--duration", "3", "--video-bitrate", "300k",
+                    "--no-baseline", "--ipv6", "--quiet");
+            ByteArrayOutputStream progress = new ByteArrayOutputStream();
+            Report r = new LoadRun(o, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+            System.out.print(r.text());
+            assertEquals(3, r.connected(), r.text() + progress);
+            assertTrue(r.forwardedPackets() > 300, r.text());
+            assertEquals(0, r.lostPackets(), r.text());
+        } finally {
+            server.stop();
+        }
+    }
+}
