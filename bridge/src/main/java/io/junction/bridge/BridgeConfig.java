@@ -11,7 +11,9 @@ import java.util.Objects;
  * @param mediaPort              the single UDP port every endpoint shares (ICE single-port harvester)
  * @param mediaBindAddress       local address the media socket binds to
  * @param advertisedAddresses    addresses offered as host candidates; empty = all usable interface addresses
- * @param publicIp               1:1 NAT public address advertised in addition (or empty)
+ * @param publicIp               1:1 NAT public address advertised in addition (or empty; "auto": asked of
+ *                               {@code stunServers} at start-up)
+ * @param stunServers            "host:port" STUN servers for {@code publicIp = "auto"}
  * @param staticMappings         local→public address mappings for hosts behind a static NAT
  * @param iceConsentTimeout      an endpoint with no traffic for this long is expired
  * @param iceConnectTimeout      an endpoint whose ICE has not connected this long after its answer fails
@@ -30,6 +32,7 @@ public record BridgeConfig(
         String mediaBindAddress,
         List<String> advertisedAddresses,
         String publicIp,
+        List<String> stunServers,
         List<StaticMapping> staticMappings,
         Duration iceConsentTimeout,
         Duration iceConnectTimeout,
@@ -84,6 +87,7 @@ public record BridgeConfig(
         Objects.requireNonNull(mediaBindAddress);
         advertisedAddresses = List.copyOf(advertisedAddresses);
         publicIp = publicIp == null ? "" : publicIp;
+        stunServers = List.copyOf(stunServers);
         staticMappings = List.copyOf(staticMappings);
         Objects.requireNonNull(iceConsentTimeout);
         Objects.requireNonNull(iceConnectTimeout);
@@ -98,25 +102,25 @@ public record BridgeConfig(
 
     /** Defaults suitable for tests: loopback only, ephemeral-ish settings. */
     public static BridgeConfig loopbackDefaults(int mediaPort) {
-        return new BridgeConfig(mediaPort, "127.0.0.1", List.of("127.0.0.1"), "", List.of(),
+        return new BridgeConfig(mediaPort, "127.0.0.1", List.of("127.0.0.1"), "", List.of(), List.of(),
                 Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30), SrtpCrypto.AUTO,
                 1000, 100, Duration.ofSeconds(60), 2, 0, Forwarding.DEFAULTS);
     }
 
     public BridgeConfig withLimits(int maxConferences, int maxEndpointsPerConference, Duration emptyTimeout) {
-        return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, staticMappings,
+        return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, stunServers, staticMappings,
                 iceConsentTimeout, iceConnectTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
                 emptyTimeout, packetWorkers, maxPublisherBitrateBps, forwarding);
     }
 
     public BridgeConfig withMaxPublisherBitrate(long bps) {
-        return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, staticMappings,
+        return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, stunServers, staticMappings,
                 iceConsentTimeout, iceConnectTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
                 emptyConferenceTimeout, packetWorkers, bps, forwarding);
     }
 
     public BridgeConfig withForwarding(Forwarding f) {
-        return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, staticMappings,
+        return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, stunServers, staticMappings,
                 iceConsentTimeout, iceConnectTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
                 emptyConferenceTimeout, packetWorkers, maxPublisherBitrateBps, f);
     }

@@ -143,7 +143,13 @@ public final class Main {
         System.out.println("  admin API   http://" + config.admin().host() + ":" + server.adminPort() + "/v1/conferences");
         System.out.println("  metrics     http://" + config.admin().host() + ":" + server.adminPort() + "/metrics");
         System.out.println("  dashboard   http://" + config.admin().host() + ":" + server.adminPort() + "/dashboard");
-        System.out.println("  media       udp/" + server.bridge().mediaPort());
+        var mediaPort = server.bridge().media().port();
+        StringBuilder advertised = new StringBuilder();
+        for (var c : mediaPort.candidates()) {
+            advertised.append(advertised.length() == 0 ? "" : ", ").append(c.address()).append(c.type().equals("host") ? "" : " (" + c.type() + ")");
+        }
+        System.out.println("  media       udp/" + server.bridge().mediaPort() + " advertising " + advertised
+                + (mediaPort.publicAddressSource().isEmpty() ? "" : "; " + mediaPort.publicAddressSource()));
         switch (config.demo().openRooms()) {
             case LOOPBACK -> System.out.println("  open rooms  on for clients on this machine only (demo.open-rooms = loopback)");
             case ON -> System.out.println("  WARNING     open rooms are on for anyone who reaches port " + server.publicPort()

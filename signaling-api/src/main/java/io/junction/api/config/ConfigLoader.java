@@ -137,7 +137,8 @@ public final class ConfigLoader {
                 port("junction.media.port"),
                 host("junction.media.bind-address"),
                 addresses("junction.media.addresses"),
-                optionalAddress("junction.media.public-ip"),
+                publicIp("junction.media.public-ip"),
+                stunServers("junction.media.stun-servers"),
                 staticMappings("junction.media.static-mappings"),
                 positiveDuration("junction.media.consent-timeout"),
                 positiveDuration("junction.media.ice-connect-timeout"),
@@ -297,6 +298,27 @@ public final class ConfigLoader {
             throw error(path, "an IP address or host name", config);
         }
         return h;
+    }
+
+    private String publicIp(String path) throws ConfigError {
+        return string(path).equals("auto") ? "auto" : optionalAddress(path);
+    }
+
+    private List<String> stunServers(String path) throws ConfigError {
+        try {
+            List<String> list = config.getStringList(path);
+            for (String s : list) {
+                if (!s.matches("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?") || s.length() > 255) {
+                    throw error(path, "a list of \"host:port\" STUN servers", config);
+                }
+            }
+            if (list.isEmpty() && string("junction.media.public-ip").equals("auto")) {
+                throw new ConfigError(path + ": public-ip = \"auto\" needs at least one STUN server");
+            }
+            return list;
+        } catch (ConfigException e) {
+            throw error(path, "a list of \"host:port\" STUN servers", config);
+        }
     }
 
     private String optionalAddress(String path) throws ConfigError {

@@ -337,6 +337,11 @@ public final class AdminHandler {
         json.put("conferences", bridge.conferenceCount());
         json.put("endpoints", bridge.endpointCount());
         json.put("mediaPort", bridge.mediaPort());
+        var advertised = json.putArray("advertisedCandidates");
+        for (var c : bridge.media().port().candidates()) {
+            advertised.addObject().put("address", c.address()).put("port", c.port()).put("type", c.type());
+        }
+        json.put("publicAddressSource", bridge.media().port().publicAddressSource());
         BridgeMetrics m = bridge.metrics();
         m.consistently(() -> {
             json.put("bitrateInBps", m.bitrateInBps());

@@ -124,6 +124,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void publicIpAutoNeedsStunServers() throws Exception {
+        JunctionConfig c = load("junction.media.public-ip = auto", Map.of());
+        assertEquals("auto", c.bridge().publicIp());
+        assertTrue(c.bridge().stunServers().contains("stun.l.google.com:19302"), c.bridge().stunServers().toString());
+        assertEquals("auto", load("", Map.of("JUNCTION_PUBLIC_IP", "auto")).bridge().publicIp());
+        assertTrue(error("junction.media { public-ip = auto, stun-servers = [] }").contains("needs at least one STUN server"));
+        assertTrue(error("junction.media.stun-servers = [\"stun:x y\"]").startsWith("junction.media.stun-servers:"));
+        assertEquals(java.util.List.of("[::1]:3478", "198.18.0.1"),
+                load("junction.media.stun-servers = [\"[::1]:3478\", \"198.18.0.1\"]", Map.of()).bridge().stunServers());
+    }
+
+    @Test
     void badAddresses() {
         assertTrue(error("junction.media.public-ip = \"example.com\"").startsWith("junction.media.public-ip:"));
         assertTrue(error("junction.media.addresses = [\"1.2.3\"]").startsWith("junction.media.addresses:"));

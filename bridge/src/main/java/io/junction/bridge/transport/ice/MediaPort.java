@@ -29,6 +29,8 @@ public final class MediaPort implements AutoCloseable {
     private final java.util.Map<String, VerifyingUdpHarvester.Credentials> credentials = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<LocalCandidateInfo> candidates = new ArrayList<>();
     private final int port;
+    /** Where the advertised public address came from (for the banner and /v1/stats); empty when none. */
+    private String publicAddressSource = "";
 
     /** @param counters where first packets refused by the STUN gate are counted ({@link VerifyingUdpHarvester}) */
     public MediaPort(BridgeConfig config, io.junction.bridge.stats.MediaCounters counters) throws IOException {
@@ -67,8 +69,27 @@ public final class MediaPort implements AutoCloseable {
                 }
             }
         }
-        if (!config.publicIp().isEmpty() && harvesters.size() > 0) {
-            publics.add(config.publicIp() + "|" + harvesters.get(0).getLocalAddress().getHostAddress());
+        String publicIp = config.publicIp();
+        if (publicIp.equals("auto") && !harvesters.isEmpty()) {
+            InetAddress from = harvesters.get(0).getLocalAddress().getAddress();
+            StunDiscovery.Result found = StunDiscovery.discover(from, config.stunServers(), 1000);
+            if (found == null) {
+                publicIp = "";
+                publicAddressSource = "public-ip = auto: no STUN server answered (" + String.join(", ", config.stunServers()) + ")";
+                LOG.warn("media.public-ip = auto: no STUN server answered ({}); advertising local addresses only",
+                        config.stunServers());
+            } else {
+                publicIp = found.address();
+                publicAddressSource = "public address from STUN " + found.server();
+                LOG.info("media.public-ip = auto: {} (from STUN {}, asked from {})", found.address(), found.server(),
+                        from.getHostAddress());
+            }
+        } else if (!publicIp.isEmpty()) {
+            publicAddressSource = "public address configured";
+        }
+        if (!publicIp.isEmpty() && harvesters.size() > 0
+                && !publicIp.equals(harvesters.get(0).getLocalAddress().getHostAddress())) {
+            publics.add(publicIp + "|" + harvesters.get(0).getLocalAddress().getHostAddress());
         }
         int srflxPref = 65535;
         for (String pm : publics) {
@@ -174,6 +195,11 @@ public final class MediaPort implements AutoCloseable {
 
     public List<SinglePortUdpHarvester> harvesters() {
         return harvesters;
+    }
+
+    /** "public address configured", "public address from STUN host:port", why STUN failed, or empty. */
+    public String publicAddressSource() {
+        return publicAddressSource;
     }
 
     public List<LocalCandidateInfo> candidates() {
