@@ -145,10 +145,39 @@ function setTileName(tile, displayName) {
   tile.querySelector('.initials').textContent = initials(displayName);
 }
 
+/** A participant's screen share: a tile of its own, shown large unless someone is spotlighted. */
+function screenTileFor(endpointId) {
+  let tile = document.querySelector(`.tile[data-screen-of="${CSS.escape(endpointId)}"]`);
+  if (tile) return tile;
+  tile = document.createElement('div');
+  tile.className = 'tile screen has-video';
+  tile.dataset.screenOf = endpointId;
+  const video = document.createElement('video');
+  video.autoplay = true;
+  video.playsInline = true;
+  video.muted = true;
+  const label = document.createElement('div');
+  label.className = 'label';
+  label.textContent = `${names.get(endpointId) || 'Guest'}'s screen`;
+  tile.append(video, label);
+  $('grid').append(tile);
+  applySpotlight();
+  layout();
+  return tile;
+}
+
+function removeScreenTile(endpointId) {
+  const tile = document.querySelector(`.tile[data-screen-of="${CSS.escape(endpointId)}"]`);
+  if (tile) tile.remove();
+  applySpotlight();
+  layout();
+}
+
 function removeTile(endpointId) {
   if (spotlight === endpointId) toggleSpotlight(endpointId);
   const tile = document.querySelector(`.tile[data-endpoint-id="${CSS.escape(endpointId)}"]`);
   if (tile) tile.remove();
+  removeScreenTile(endpointId);
   updateCount();
   layout();
 }
@@ -166,7 +195,7 @@ function layout() {
   const tiles = grid.querySelectorAll('.tile');
   const n = tiles.length;
   const gap = 10;
-  if (spotlight && n > 1) {
+  if (grid.classList.contains('has-spotlight') && n > 1) {
     const others = n - 1;
     const stripH = Math.max(72, Math.min(150, H * 0.2));
     const stripW = (stripH * 16) / 9;
@@ -202,15 +231,23 @@ function urlConstraints() {
 
 function toggleSpotlight(endpointId) {
   spotlight = spotlight === endpointId ? null : endpointId;
-  for (const t of document.querySelectorAll('.tile.remote')) t.classList.toggle('spotlight', t.dataset.endpointId === spotlight);
-  $('grid').classList.toggle('has-spotlight', !!spotlight);
+  applySpotlight();
   window.junctionState.spotlight = spotlight;
   if (room) room.setConstraints(urlConstraints());
   layout();
 }
 
+/** The large tile: the participant clicked, else the first screen share. */
+function applySpotlight() {
+  const screen = spotlight ? null : document.querySelector('.tile.screen');
+  for (const t of document.querySelectorAll('.tile.remote, .tile.screen')) {
+    t.classList.toggle('spotlight', spotlight ? t.dataset.endpointId === spotlight : t === screen);
+  }
+  $('grid').classList.toggle('has-spotlight', !!(spotlight || screen));
+}
+
 function updateCount() {
-  const n = document.querySelectorAll('.tile').length;
+  const n = document.querySelectorAll('.tile.local, .tile.remote').length;
   $('participant-count').textContent = n + (n === 1 ? ' participant' : ' participants');
 }
 
@@ -327,7 +364,7 @@ async function enterCall(signalingUrl, roomName, displayName, rejoin) {
   $('call').hidden = false;
   $('room-info').hidden = false;
   $('check-link').hidden = true;
-  for (const t of document.querySelectorAll('.tile.remote')) t.remove();
+  for (const t of document.querySelectorAll('.tile.remote, .tile.screen')) t.remove();
   $('room-title').textContent = roomName || 'Call';
   $('copy-link').hidden = !roomName;
   $('local-name').textContent = displayName || 'You';
@@ -375,7 +412,8 @@ async function enterCall(signalingUrl, roomName, displayName, rejoin) {
   });
   room.on('participantLeft', ({ endpointId }) => removeTile(endpointId));
   room.on('track', showTrack);
-  room.on('trackEnded', ({ endpointId, kind }) => {
+  room.on('trackEnded', ({ endpointId, kind, source }) => {
+    if (source === 'screen') { removeScreenTile(endpointId); return; }
     const tile = document.querySelector(`.tile[data-endpoint-id="${CSS.escape(endpointId)}"]`);
     if (!tile) return;
     if (kind === 'video') { tile.querySelector('video').srcObject = null; tile.classList.remove('has-video', 'video-paused'); }
@@ -404,7 +442,11 @@ function showParticipant({ endpointId, displayName, audioMuted, videoMuted }) {
   tile.classList.toggle('video-muted', !!videoMuted);
 }
 
-function showTrack({ endpointId, kind, stream }) {
+function showTrack({ endpointId, kind, source, stream }) {
+  if (source === 'screen') {
+    screenTileFor(endpointId).querySelector('video').srcObject = stream;
+    return;
+  }
   const tile = tileFor(endpointId, names.get(endpointId) || (room.participants.get(endpointId) || {}).displayName);
   if (kind === 'video') {
     const video = tile.querySelector('video');
@@ -430,9 +472,11 @@ function showSpeaker(endpointId) {
 function leftCall(detail, failed) {
   window.junctionState.joined = false;
   setStatus('closed');
-  for (const t of document.querySelectorAll('.tile.remote')) t.remove();
+  for (const t of document.querySelectorAll('.tile.remote, .tile.screen')) t.remove();
   if (spotlight) toggleSpotlight(spotlight);
+  applySpotlight();
   lastFrames.clear();
+  setSharing(false);
   $('call').hidden = true;
   $('room-info').hidden = true;
   $('check-link').hidden = false;
@@ -473,6 +517,25 @@ $('toggle-video').addEventListener('click', () => {
 });
 
 $('leave').addEventListener('click', () => { if (room) room.leave(); });
+
+function setSharing(on) {
+  const btn = $('share-screen');
+  btn.classList.toggle('on', on);
+  btn.textContent = on ? 'Stop sharing' : 'Share screen';
+  window.junctionState.sharingScreen = on;
+}
+$('share-screen').hidden = !(navigator.mediaDevices && navigator.mediaDevices.getDisplayMedia);
+$('share-screen').addEventListener('click', async () => {
+  if (!room) return;
+  if (room.screenTrack) { room.stopScreenShare(); setSharing(false); return; }
+  try {
+    const track = await room.startScreenShare();
+    setSharing(true);
+    track.addEventListener('ended', () => setSharing(false));
+  } catch (err) {
+    console.warn('screen share', err);
+  }
+});
 
 $('copy-link').addEventListener('click', async () => {
   const url = new URL(location.origin);

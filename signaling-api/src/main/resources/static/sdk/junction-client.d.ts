@@ -12,9 +12,13 @@ export interface Participant {
 
 export type TrackKind = 'audio' | 'video';
 
+/** What a track carries: a participant has at most one of each. */
+export type TrackSource = 'microphone' | 'camera' | 'screen';
+
 export interface TrackEvent {
   endpointId: string;
   kind: TrackKind;
+  source: TrackSource;
   track: MediaStreamTrack;
   /** A stream holding just this track, ready for an element's srcObject. */
   stream: MediaStream;
@@ -24,6 +28,7 @@ export interface TrackEvent {
 export interface TrackEndedEvent {
   endpointId: string;
   kind: TrackKind;
+  source: TrackSource;
   mid: string;
 }
 
@@ -82,6 +87,8 @@ export interface Room {
   readonly audioMuted: boolean;
   readonly videoMuted: boolean;
   readonly connectionQuality: ConnectionQuality | null;
+  /** The screen share being sent, or null. */
+  readonly screenTrack: MediaStreamTrack | null;
   /** Every error seen, oldest first. */
   readonly errors: Array<{ code: string; message: string }>;
   /** performance.now() when the signaling socket opened. */
@@ -105,7 +112,14 @@ export interface Room {
   /** What to receive; each call replaces the previous constraints. */
   setConstraints(constraints: Constraints): void;
   /** The tracks received now. */
-  remoteTracks(): Array<{ mid: string; endpointId: string; kind: TrackKind; track: MediaStreamTrack }>;
+  remoteTracks(): Array<{ mid: string; endpointId: string; kind: TrackKind; source: TrackSource; track: MediaStreamTrack }>;
+  /**
+   * Shares the screen (getDisplayMedia), or the given video track, as a second video source; the
+   * bridge forwards it before all other video. Resolves with the track sent.
+   */
+  startScreenShare(track?: MediaStreamTrack): Promise<MediaStreamTrack>;
+  /** Stops the screen share and its track. */
+  stopScreenShare(): void;
   getStats(): Promise<RTCStatsReport>;
   leave(): void;
 }

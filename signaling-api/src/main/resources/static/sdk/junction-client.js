@@ -7,8 +7,9 @@
  *   const room = await Junction.join({ signalingUrl, localStream, on: { track: show } });
  *
  * Events (room.on(name, fn); room.off(name, fn)):
- *   'track'             {endpointId, kind, track, stream, mid}   a remote participant's track
- *   'trackEnded'        {endpointId, kind, mid}
+ *   'track'             {endpointId, kind, source, track, stream, mid}   a remote participant's track;
+ *                       source: 'microphone', 'camera' or 'screen'
+ *   'trackEnded'        {endpointId, kind, source, mid}
  *   'participantJoined' {endpointId, displayName, audioMuted, videoMuted}
  *   'participantUpdated'{endpointId, displayName, audioMuted, videoMuted}   it muted or unmuted
  *   'participantLeft'   {endpointId, reason}
@@ -27,6 +28,7 @@
  *
  * Methods: setAudioEnabled(bool), setVideoEnabled(bool) (mute; the others are told),
  * replaceTrack(track), switchDevice(kind, deviceId) (another microphone or camera, no renegotiation),
+ * startScreenShare(track?) / stopScreenShare() (a second video source; the others get it first),
  * setConstraints({maxHeight, lastN, onStage}) (what to receive), remoteTracks(), getStats(), leave().
  *
  * Room properties: endpointId, conferenceId, displayName, participants (Map endpointId →
@@ -94,6 +96,8 @@ class Room {
     this.audioMuted = false;
     this.videoMuted = false;
     this.connectionQuality = null;
+    /** The screen share being sent, or null. */
+    this.screenTrack = null;
     this._newPeerConnection();
     this._lastHeardAt = Date.now();
     this._ping = setInterval(() => this._keepAlive(), PING_INTERVAL_MS);
@@ -256,7 +260,7 @@ class Room {
   /** Everyone and everything remote ends at the loss; they come back from the next welcome. */
   _lost(reason) {
     for (const [mid, info] of this._midInfo) {
-      if (this._midTracks.has(mid)) this._emit('trackEnded', { endpointId: info.endpointId, kind: info.kind, mid });
+      if (this._midTracks.has(mid)) this._emit('trackEnded', { endpointId: info.endpointId, kind: info.kind, source: info.source, mid });
     }
     this._midInfo = new Map();
     this._midTracks = new Map();
@@ -310,7 +314,7 @@ class Room {
     } else if (event === 'track') {
       for (const [mid, t] of this._midTracks) {
         const info = this._midInfo.get(mid);
-        if (info) call({ endpointId: info.endpointId, kind: info.kind, track: t.track, stream: t.stream, mid });
+        if (info) call({ endpointId: info.endpointId, kind: info.kind, source: info.source, track: t.track, stream: t.stream, mid });
       }
     } else if (event === 'dominantSpeaker') {
       if (this.dominantSpeaker) call({ endpointId: this.dominantSpeaker });
@@ -406,9 +410,16 @@ class Room {
 
   async _onOffer(msg) {
     if (this._closed) return;
-    this._publishMids = { audio: msg.publish.audio, video: msg.publish.video };
+    this._publishMids = { audio: msg.publish.audio, video: msg.publish.video, screen: msg.publish.screen };
     await this.pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
     for (const t of this.pc.getTransceivers()) {
+      if (msg.publish.screen != null && t.mid === msg.publish.screen) {
+        // the screen share: sent while there is one; its m-line answered inactive otherwise
+        const screen = this.screenTrack;
+        t.direction = screen ? 'sendonly' : 'inactive';
+        if (t.sender.track !== screen) await t.sender.replaceTrack(screen);
+        continue;
+      }
       const kind = t.mid === msg.publish.audio ? 'audio' : t.mid === msg.publish.video ? 'video' : null;
       if (!kind) continue;
       const track = this.localStream && this.localStream.getTracks().find((x) => x.kind === kind);
@@ -489,12 +500,13 @@ class Room {
   }
 
   _applyTrackList(tracks) {
-    const next = new Map(tracks.map((t) => [t.mid, { endpointId: t.endpointId, kind: t.kind }]));
+    const next = new Map(tracks.map((t) => [t.mid, { endpointId: t.endpointId, kind: t.kind,
+      source: t.source || (t.kind === 'audio' ? 'microphone' : 'camera') }]));
     for (const [mid, info] of this._midInfo) {
       const now = next.get(mid);
-      if (!now || now.endpointId !== info.endpointId) {
+      if (!now || now.endpointId !== info.endpointId || now.source !== info.source) {
         this._midTracks.delete(mid);
-        this._emit('trackEnded', { endpointId: info.endpointId, kind: info.kind, mid });
+        this._emit('trackEnded', { endpointId: info.endpointId, kind: info.kind, source: info.source, mid });
       }
     }
     const previous = this._midInfo;
@@ -502,7 +514,7 @@ class Room {
     // A reused m-line keeps its receiver track: announce it for the new endpoint.
     for (const [mid, info] of next) {
       const before = previous.get(mid);
-      if (before && before.endpointId === info.endpointId) continue;
+      if (before && before.endpointId === info.endpointId && before.source === info.source) continue;
       const t = this.pc.getTransceivers().find((x) => x.mid === mid);
       if (t && t.receiver && t.receiver.track && this._seenMids && this._seenMids.has(mid)) {
         this._announce(mid, t.receiver.track);
@@ -523,17 +535,42 @@ class Room {
     if (!info) return;
     const stream = new MediaStream([track]);
     this._midTracks.set(mid, { track, stream });
-    this._emit('track', { endpointId: info.endpointId, kind: info.kind, track, stream, mid });
+    this._emit('track', { endpointId: info.endpointId, kind: info.kind, source: info.source, track, stream, mid });
   }
 
-  /** The tracks currently received, as [{mid, endpointId, kind, track}]. */
+  /** The tracks currently received, as [{mid, endpointId, kind, source, track}]. */
   remoteTracks() {
     const out = [];
     for (const [mid, info] of this._midInfo) {
       const t = this._midTracks.get(mid);
-      if (t) out.push({ mid, endpointId: info.endpointId, kind: info.kind, track: t.track });
+      if (t) out.push({ mid, endpointId: info.endpointId, kind: info.kind, source: info.source, track: t.track });
     }
     return out;
+  }
+
+  /**
+   * Shares the screen (or {@code track}, any video track) as a second video source beside the camera:
+   * the bridge forwards it to everyone, before all other video. Asks the bridge for a new offer and
+   * resolves with the track once it is answered; the share stops when the track ends (the browser's
+   * own "stop sharing") or at stopScreenShare().
+   */
+  async startScreenShare(track) {
+    if (this.screenTrack) return this.screenTrack;
+    const t = track || (await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false })).getVideoTracks()[0];
+    if ('contentHint' in t && !t.contentHint) t.contentHint = 'detail';
+    this.screenTrack = t;
+    t.addEventListener('ended', () => { if (this.screenTrack === t) this.stopScreenShare(); });
+    this._send({ type: 'renegotiate' });
+    return t;
+  }
+
+  /** Stops the screen share (the track is stopped too); the others get trackEnded. */
+  stopScreenShare() {
+    const t = this.screenTrack;
+    if (!t) return;
+    this.screenTrack = null;
+    t.stop();
+    this._send({ type: 'renegotiate' });
   }
 
   static _participant(p) {

@@ -76,7 +76,11 @@ final class SdpAnswer {
         }
         line(sb, bundle.toString());
         line(sb, "a=msid-semantic: WMS " + cname);
+        boolean cameraTaken = false;
         for (Section s : offer.sections()) {
+            // the first receiving video m-line takes the camera; the next (the screen share's) stays inactive
+            boolean screen = s.video() && s.direction().equals("recvonly") && cameraTaken;
+            cameraTaken |= s.video() && s.direction().equals("recvonly");
             line(sb, s.video() ? "m=video 9 UDP/TLS/RTP/SAVPF " + PT_VP8 + " " + PT_VP8_RTX
                     : "m=audio 9 UDP/TLS/RTP/SAVPF " + PT_OPUS);
             line(sb, "c=IN IP4 0.0.0.0");
@@ -90,7 +94,7 @@ final class SdpAnswer {
             line(sb, "a=extmap:" + EXT_TRANSPORT_CC
                     + " http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01");
             line(sb, "a=extmap:" + EXT_MID + " urn:ietf:params:rtp-hdrext:sdes:mid");
-            int ssrc = s.video() ? ssrcs.video() : ssrcs.audio();
+            int ssrc = screen ? 0 : s.video() ? ssrcs.video() : ssrcs.audio();
             String direction = switch (s.direction()) {
                 case "sendonly" -> "recvonly";
                 case "recvonly" -> ssrc != 0 ? "sendonly" : "inactive";

@@ -6,14 +6,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The bridge offers, the client answers (the SDK's signaling, docs/signaling.md): m-lines 0 and 1
- * receive the client's microphone and camera; m-lines 2… each send one forwarded track, and keep
+ * The bridge offers, the client answers (the SDK's signaling, docs/signaling.md): m-lines 0, 1 and 2
+ * receive the client's microphone, camera and screen share; m-lines 3… each send one forwarded track, and keep
  * their kind for the life of the connection (a freed one is reused by the next track of its kind).
  * One offer is outstanding at a time; changes made meanwhile go into the next one (revision + 1).
  */
 final class BridgeOffers implements Negotiation {
     static final String PUBLISH_AUDIO_MID = "0";
     static final String PUBLISH_VIDEO_MID = "1";
+    static final String PUBLISH_SCREEN_MID = "2";
+    /** The first mid of the forwarded tracks' m-lines. */
+    static final int FIRST_FORWARD_MID = 3;
 
     /** An m-line for forwarded tracks; its kind never changes, its subscription may. */
     static final class Slot {
@@ -42,7 +45,7 @@ final class BridgeOffers implements Negotiation {
                 return s.mid;
             }
         }
-        Slot slot = new Slot(String.valueOf(2 + slots.size()), kind);
+        Slot slot = new Slot(String.valueOf(FIRST_FORWARD_MID + slots.size()), kind);
         slots.add(slot);
         return slot.mid;
     }
@@ -86,6 +89,11 @@ final class BridgeOffers implements Negotiation {
     }
 
     @Override
+    public String publishScreenMid() {
+        return PUBLISH_SCREEN_MID;
+    }
+
+    @Override
     public void restart() {
         awaitingRevision = -1;
         dirty = true;
@@ -109,18 +117,20 @@ final class BridgeOffers implements Negotiation {
         List<String> mids = new ArrayList<>();
         mids.add(PUBLISH_AUDIO_MID);
         mids.add(PUBLISH_VIDEO_MID);
+        mids.add(PUBLISH_SCREEN_MID);
         for (Slot slot : slots) {
             mids.add(slot.mid);
             Subscription sub = slot.subscription;
             if (sub != null) {
-                tracks.add(new Offer.Track(slot.mid, sub.source().endpointId(), slot.kind.sdpName(), sub.source().trackId()));
+                tracks.add(new Offer.Track(slot.mid, sub.source().endpointId(), slot.kind.sdpName(), sub.source().trackId(),
+                        slot.kind == MediaKind.AUDIO ? "microphone" : sub.source().isScreen() ? "screen" : "camera"));
                 subs.add(sub);
             }
         }
         offeredSubscriptions = subs;
         offeredMids = List.copyOf(mids);
         String sdp = SdpGlue.writeOffer(session, revision, slots);
-        return new Offer(revision, sdp, PUBLISH_AUDIO_MID, PUBLISH_VIDEO_MID, tracks);
+        return new Offer(revision, sdp, PUBLISH_AUDIO_MID, PUBLISH_VIDEO_MID, PUBLISH_SCREEN_MID, tracks);
     }
 
     @Override

@@ -131,6 +131,14 @@ public final class Endpoint {
      * endpoints' video at most ({@code lastN}, -1 = the bridge's default), and which endpoints it shows
      * large ({@code onStage}: first in priority, full height). Replaces the previous constraints.
      */
+    /** The client asks for a new offer (see the signaling protocol's {@code renegotiate}). */
+    public void requestOffer() {
+        MediaSession m = mediaSession();
+        if (m != null) {
+            m.requestOffer();
+        }
+    }
+
     public void setConstraints(int maxHeight, int lastN, java.util.List<String> onStage) {
         MediaSession m = mediaSession();
         if (m != null) {

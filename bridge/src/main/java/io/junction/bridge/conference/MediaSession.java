@@ -192,6 +192,8 @@ final class MediaSession implements IceTransport.Listener {
                     endedTracks);
             published.update(MediaKind.VIDEO, negotiation.publishMid(MediaKind.VIDEO), answer.videoSend(), newTracks,
                     endedTracks);
+            published.update(MediaKind.VIDEO, true, negotiation.publishScreenMid(), answer.screenSend(), newTracks,
+                    endedTracks);
             for (Subscription s : negotiation.settle()) {
                 if (!s.isRemoved() && !s.isActive()) {
                     s.activate();
@@ -324,6 +326,17 @@ final class MediaSession implements IceTransport.Listener {
             ssrc = RANDOM.nextInt();
         } while (ssrc == 0 || streams.subscriptionsByOutSsrc.get(ssrc) != null);
         return ssrc;
+    }
+
+    /**
+     * The client asks for a new offer (to start or stop a screen share: it answers the screen m-line
+     * sendonly or inactive); sent at once, or after the outstanding one is answered.
+     */
+    void requestOffer() {
+        synchronized (this) {
+            negotiation.changed();
+        }
+        maybeSendOffer();
     }
 
     /** Sends a new offer when the state changed and no offer is outstanding. */

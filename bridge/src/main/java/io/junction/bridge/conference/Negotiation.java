@@ -27,6 +27,9 @@ interface Negotiation {
     /** The mid of the m-line the client publishes {@code kind} on. */
     String publishMid(MediaKind kind);
 
+    /** The mid of the m-line the client publishes a screen share into (a second video source). */
+    String publishScreenMid();
+
     /** A new signaling channel: whatever offer was outstanding is forgotten, a full one is due. */
     void restart();
 

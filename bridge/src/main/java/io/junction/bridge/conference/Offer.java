@@ -10,9 +10,11 @@ import java.util.List;
  * @param publishVideoMid mid of the recvonly video m-line the client publishes its camera into
  * @param tracks     the sendonly m-lines currently carrying a remote participant's track
  */
-public record Offer(int revision, String sdp, String publishAudioMid, String publishVideoMid, List<Track> tracks) {
+public record Offer(int revision, String sdp, String publishAudioMid, String publishVideoMid, String publishScreenMid,
+                    List<Track> tracks) {
     /** A forwarded remote track and the m-line (mid) it arrives on. */
-    public record Track(String mid, String endpointId, String kind, String trackId) {}
+    /** A forwarded track: {@code source} is "microphone", "camera" or "screen". */
+    public record Track(String mid, String endpointId, String kind, String trackId, String source) {}
 
     public Offer {
         tracks = List.copyOf(tracks);

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The tracks one endpoint publishes (one per kind), kept in step with what its answers say it sends,
+ * The tracks one endpoint publishes (microphone, camera, screen share), kept in step with what its answers say it sends,
  * and published to the packet path's {@link EndpointStreams} (by publish mid and by SSRC). Guarded by
  * the media session's monitor.
  */
@@ -20,6 +20,7 @@ final class PublishedTracks {
     private final KeyframeSource keyframes;
     private SourceTrack audio;
     private SourceTrack video;
+    private SourceTrack screen;
 
     PublishedTracks(String endpointId, EndpointStreams streams, KeyframeSource keyframes) {
         this.endpointId = endpointId;
@@ -31,14 +32,17 @@ final class PublishedTracks {
         return kind == MediaKind.AUDIO ? audio : video;
     }
 
-    /** The published tracks, audio first. */
+    /** The published tracks: audio, camera, screen. */
     List<SourceTrack> all() {
-        List<SourceTrack> out = new ArrayList<>(2);
+        List<SourceTrack> out = new ArrayList<>(3);
         if (audio != null) {
             out.add(audio);
         }
         if (video != null) {
             out.add(video);
+        }
+        if (screen != null) {
+            out.add(screen);
         }
         return out;
     }
@@ -50,7 +54,13 @@ final class PublishedTracks {
      */
     void update(MediaKind kind, String mid, ClientAnswer.SendStream send, List<SourceTrack> created,
                 List<SourceTrack> ended) {
-        SourceTrack existing = get(kind);
+        update(kind, false, mid, send, created, ended);
+    }
+
+    /** As above, for the screen share ({@code isScreen}: the second video source). */
+    void update(MediaKind kind, boolean isScreen, String mid, ClientAnswer.SendStream send, List<SourceTrack> created,
+                List<SourceTrack> ended) {
+        SourceTrack existing = isScreen ? screen : get(kind);
         if (send == null) {
             if (existing != null) {
                 // It stopped sending this kind: the track ends (subscribers get a BYE and lose the slot).
@@ -60,7 +70,7 @@ final class PublishedTracks {
                     table = table.without(e.ssrc()).without(e.rtxSsrc());
                 }
                 streams.encodingsBySsrc = table;
-                set(kind, null);
+                set(kind, isScreen, null);
                 streams.setPublished(mid, kind, null);
                 ended.add(existing);
             }
@@ -74,11 +84,11 @@ final class PublishedTracks {
             }
             return;
         }
-        String trackId = endpointId + "-" + kind.sdpName();
+        String trackId = endpointId + "-" + (isScreen ? "screen" : kind.sdpName());
         List<String> rids = kind == MediaKind.VIDEO ? layerOrder(send.rids()) : List.of();
         SourceTrack t = new SourceTrack(endpointId, kind, trackId, rids, rids.isEmpty() ? send.ssrc() : 0,
-                rids.isEmpty() ? send.rtxSsrc() : 0, keyframes);
-        set(kind, t);
+                rids.isEmpty() ? send.rtxSsrc() : 0, keyframes, isScreen);
+        set(kind, isScreen, t);
         SsrcTable<SourceEncoding> table = streams.encodingsBySsrc;
         SourceEncoding e0 = t.encodings()[0];
         if (e0.ssrc() != 0) {
@@ -92,8 +102,10 @@ final class PublishedTracks {
         created.add(t);
     }
 
-    private void set(MediaKind kind, SourceTrack t) {
-        if (kind == MediaKind.AUDIO) {
+    private void set(MediaKind kind, boolean isScreen, SourceTrack t) {
+        if (isScreen) {
+            screen = t;
+        } else if (kind == MediaKind.AUDIO) {
             audio = t;
         } else {
             video = t;

@@ -27,6 +27,8 @@ final class SdpGlue {
         sections.add(BridgeOffer.Section.receive(BridgeOffers.PUBLISH_AUDIO_MID, false));
         sections.add(BridgeOffer.Section.receive(BridgeOffers.PUBLISH_VIDEO_MID, true,
                 session.endpoint().conference().bridge().config().forwarding().simulcast() ? SIMULCAST_RIDS : List.of()));
+        // a screen share: one layer (text stays sharp; the allocator gives it priority instead)
+        sections.add(BridgeOffer.Section.receive(BridgeOffers.PUBLISH_SCREEN_MID, true, List.of()));
         for (BridgeOffers.Slot slot : slots) {
             boolean video = slot.kind == MediaKind.VIDEO;
             Subscription sub = slot.subscription;
@@ -56,7 +58,8 @@ final class SdpGlue {
         }
         return new ClientAnswer(a.iceUfrag(), a.icePassword(), a.fingerprintSha256(),
                 sendStream(a.section(BridgeOffers.PUBLISH_AUDIO_MID)),
-                sendStream(a.section(BridgeOffers.PUBLISH_VIDEO_MID)));
+                sendStream(a.section(BridgeOffers.PUBLISH_VIDEO_MID)),
+                sendStream(a.section(BridgeOffers.PUBLISH_SCREEN_MID)));
     }
 
     private static ClientAnswer.SendStream sendStream(ClientAnswerReader.SendInfo s) {

@@ -9,8 +9,9 @@ import java.util.List;
  * constraints first (last-N, on-stage, max height), then its downlink budget, spent by priority.
  *
  * <ol>
- *   <li>Sources are ordered: on-stage endpoints (in the receiver's order), then by speech activity
- *       (the dominant speaker first), then the rest in join order.</li>
+ *   <li>Sources are ordered: screen shares first, then on-stage endpoints (in the receiver's order),
+ *       then by speech activity (the dominant speaker first), then the rest in join order. A screen
+ *       share is never held to thumbnail height.</li>
  *   <li>Only the first {@code lastN} get video at all.</li>
  *   <li>Each selected source has a ladder of rungs (encoding, temporal layers), lowest first, holding
  *       only active encodings no taller than {@code maxHeight} (the lowest active one when none is
@@ -69,6 +70,8 @@ public final class Allocator {
         /** Position in the receiver's priority order (set by allocate; for tests and stats). */
         public int priority;
         public boolean onStage;
+        /** A screen share: first in the order, never a thumbnail. */
+        public boolean screen;
         int speakerRank;
 
         public Source(String endpointId, int encodings) {
@@ -103,7 +106,7 @@ public final class Allocator {
             s.onStage = stage >= 0;
             int rank = ranking.indexOf(s.endpointId);
             // on stage first (their order), then speakers (rank), then the rest (given order)
-            s.speakerRank = stage >= 0 ? stage - 1_000_000 : rank >= 0 ? rank : 1_000_000 + i;
+            s.speakerRank = s.screen ? i - 2_000_000 : stage >= 0 ? stage - 1_000_000 : rank >= 0 ? rank : 1_000_000 + i;
         }
         order.sort(Comparator.comparingInt(s -> s.speakerRank));
         int lastN = c.lastN() >= 0 && defaultLastN >= 0 ? Math.min(c.lastN(), defaultLastN)
@@ -125,7 +128,7 @@ public final class Allocator {
                 continue;
             }
             int maxHeight = c.maxHeight();
-            if (anyOnStage && !s.onStage) {
+            if (anyOnStage && !s.onStage && !s.screen) {
                 maxHeight = maxHeight < 0 ? THUMBNAIL_HEIGHT : Math.min(maxHeight, THUMBNAIL_HEIGHT);
             }
             buildLadder(s, maxHeight, i, ladderE, ladderT);

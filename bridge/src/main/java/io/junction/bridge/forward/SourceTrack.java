@@ -18,6 +18,7 @@ public final class SourceTrack {
     private final String endpointId;
     private final MediaKind kind;
     private final String trackId;
+    private final boolean screen;
     private final SourceEncoding[] encodings;
     private volatile Subscription[] subscriptions = NONE;
     private volatile boolean ended;
@@ -40,6 +41,13 @@ public final class SourceTrack {
      */
     public SourceTrack(String endpointId, MediaKind kind, String trackId, java.util.List<String> rids, int primarySsrc,
                        int rtxSsrc, KeyframeSource publisher) {
+        this(endpointId, kind, trackId, rids, primarySsrc, rtxSsrc, publisher, false);
+    }
+
+    /** As above; {@code screen}: a screen share (a second video source of its endpoint, forwarded first). */
+    public SourceTrack(String endpointId, MediaKind kind, String trackId, java.util.List<String> rids, int primarySsrc,
+                       int rtxSsrc, KeyframeSource publisher, boolean screen) {
+        this.screen = screen;
         this.publisher = publisher;
         this.payloadFormats = kind == MediaKind.VIDEO ? CodecCatalog.newVideoPayloadTable() : null;
         this.frameInfo = kind == MediaKind.VIDEO ? new FrameInfo() : null;
@@ -55,6 +63,11 @@ public final class SourceTrack {
                 encodings[i] = new SourceEncoding(this, i, rids.get(i), 0, 0);
             }
         }
+    }
+
+    /** Whether this is a screen share rather than a camera or microphone. */
+    public boolean isScreen() {
+        return screen;
     }
 
     /** Per encoding, when a subscriber last needed it (conference worker only); see {@link #updateActiveLayers}. */

@@ -87,6 +87,7 @@ public final class DownlinkAllocation {
             Allocator.Source a = allocation.get(sub);
             if (a == null) {
                 a = new Allocator.Source(sub.source().endpointId(), encs.length);
+                a.screen = sub.source().isScreen();
                 allocation.put(sub, a);
             }
             for (int e = 0; e < encs.length; e++) {

@@ -135,4 +135,20 @@ class AllocatorTest {
         Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 80_000, 10 * S);
         assertEquals("a=0/0", layers(src));
     }
+
+    /** A screen share comes before everyone (on stage and speakers too) and is never held to thumbnail size. */
+    @Test
+    void screenSharesComeFirstAndAreNeverThumbnails() {
+        Allocator.Source screen = source("a");
+        screen.screen = true;
+        List<Allocator.Source> src = List.of(source("a"), source("b"), screen);
+        // b on stage: the others are thumbnails, but not a's screen
+        Allocator.allocate(src, new Allocator.Constraints(-1, -1, List.of("b")), -1, List.of("a"), Long.MAX_VALUE / 4, 0);
+        assertEquals(0, screen.priority, "the screen first");
+        assertEquals(1, src.get(1).priority, "then who is on stage");
+        assertEquals("a=0/2 b=2/2 a=2/2", layers(src));
+        // last-N 1: only the screen gets video
+        Allocator.allocate(src, new Allocator.Constraints(-1, 1, List.of()), -1, List.of("b"), Long.MAX_VALUE / 4, 10 * S);
+        assertEquals("a=-1/-1 b=-1/-1 a=2/2", layers(src));
+    }
 }

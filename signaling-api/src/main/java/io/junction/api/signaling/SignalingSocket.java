@@ -154,6 +154,7 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
             }
             case "constraints" -> onConstraints(e, msg);
             case "mute" -> onMute(e, msg);
+            case "renegotiate" -> e.requestOffer();
             case "leave" -> {
                 LOG.info("endpoint leaving conference={} endpoint={}", e.conference().id(), e.id());
                 e.conference().removeEndpoint(e.id(), RemovalReason.LEFT);
@@ -271,10 +272,11 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
         ObjectNode publish = m.putObject("publish");
         publish.put("audio", offer.publishAudioMid());
         publish.put("video", offer.publishVideoMid());
+        publish.put("screen", offer.publishScreenMid());
         ArrayNode tracks = m.putArray("tracks");
         for (Offer.Track t : offer.tracks()) {
             tracks.addObject().put("mid", t.mid()).put("endpointId", t.endpointId()).put("kind", t.kind())
-                    .put("trackId", t.trackId());
+                    .put("trackId", t.trackId()).put("source", t.source());
         }
         send(m);
     }

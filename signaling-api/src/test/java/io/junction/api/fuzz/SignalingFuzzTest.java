@@ -38,7 +38,7 @@ class SignalingFuzzTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> SERVER_TYPES = Set.of("welcome", "offer", "error", "pong", "participantJoined",
             "participantLeft", "participantUpdated", "bye", "layers", "dominantSpeaker");
-    private static final String[] CLIENT_TYPES = {"answer", "ping", "constraints", "mute", "leave", "offer", "", "Answer"};
+    private static final String[] CLIENT_TYPES = {"answer", "ping", "constraints", "mute", "renegotiate", "leave", "offer", "", "Answer"};
     private static final String[] FIELDS = {"type", "revision", "sdp", "ts", "maxHeight", "lastN", "onStage", "audioMuted", "videoMuted"};
 
     private static TestServer server;
