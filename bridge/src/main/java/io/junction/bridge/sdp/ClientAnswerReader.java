@@ -140,7 +140,7 @@ public final class ClientAnswerReader {
         }
         List<String> rids = new ArrayList<>();
         for (String layer : f[1].split(";")) {
-            String rid = layer.split(",")[0];
+            String rid = layer.split(",", -1)[0]; // -1: a layer of only commas is an empty rid, not no array
             if (rid.startsWith("~")) {
                 rid = rid.substring(1);
             }
