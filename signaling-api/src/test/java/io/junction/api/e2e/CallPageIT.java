@@ -97,6 +97,17 @@ class CallPageIT extends BrowserTest {
         Thread.sleep(2500);
         ada.browser.screenshot(SCREENSHOTS.resolve("spotlight.png"));
 
+        // Last-N 1: the bridge forwards only Bob's video; Cy's tile shows initials, not a frozen frame.
+        String cyTile = ".tile[data-endpoint-id=\"" + cy.endpointId() + "\"]";
+        ada.browser.js("window.junctionRoom.setConstraints({ lastN: 1, onStage: [arguments[0]] })", bob.endpointId());
+        await("Cy's video held back shows as paused", 15000, () -> Boolean.TRUE.equals(ada.browser.js(
+                "return document.querySelector(arguments[0]).classList.contains('video-paused')", cyTile))
+                && visible(ada.browser, cyTile + " .paused") && visible(ada.browser, cyTile + " .placeholder"));
+        assertTrue(!visible(ada.browser, bobTile + " .paused"), "Bob, on stage, keeps his video");
+        ada.browser.js("window.junctionRoom.setConstraints({ onStage: [arguments[0]] })", bob.endpointId());
+        await("Cy's video back", 15000, () -> Boolean.FALSE.equals(ada.browser.js(
+                "return document.querySelector(arguments[0]).classList.contains('video-paused')", cyTile)));
+
         // Leave: no stale tiles, a Rejoin button that works.
         ada.browser.js("document.getElementById('leave').click()");
         await("the left card", 10000, () -> visible(ada.browser, "#left-card") && visible(ada.browser, "#rejoin"));
