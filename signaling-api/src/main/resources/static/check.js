@@ -156,8 +156,31 @@ async function run() {
   }
   tcp(/ tcp .* tcptype /i.test(offer) ? 'ok' : 'info', / tcp .* tcptype /i.test(offer)
     ? 'offered by the bridge' : 'not offered by this bridge: clients on networks that block UDP cannot connect');
-  turn('info', (room.iceServers && room.iceServers.length) ? 'configured' : 'not configured on this bridge');
   room.leave();
+  if (!(room.iceServers && room.iceServers.length)) {
+    turn('info', 'not configured on this bridge');
+  } else {
+    // a second session that may only connect through the bridge's TURN servers
+    const urls = room.iceServers.flatMap((s) => [].concat(s.urls)).join(', ');
+    try {
+      const r = await fetch('/v1/check', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      const relaySession = await r.json();
+      if (!r.ok) throw new Error((relaySession.error && relaySession.error.message) || `HTTP ${r.status}`);
+      const t2 = performance.now();
+      const relayRoom = await Junction.join({ signalingUrl: relaySession.signalingUrl, localStream: stream, timeoutMs: 10000,
+                                              iceTransportPolicy: 'relay' });
+      const ok = await new Promise((resolve) => {
+        if (relayRoom.pc.connectionState === 'connected') { resolve(true); return; }
+        const timer = setTimeout(() => resolve(false), 12000);
+        relayRoom.on('connectionState', (s) => { if (s === 'connected') { clearTimeout(timer); resolve(true); } });
+      });
+      relayRoom.leave();
+      if (ok) turn('ok', `connected through TURN in ${(performance.now() - t2).toFixed(0)} ms (${urls})`);
+      else turn('warn', `configured (${urls}) but no connection through it: clients behind UDP-blocking firewalls cannot connect`);
+    } catch (err) {
+      turn('warn', `configured (${urls}); not tested: ${err.message}`);
+    }
+  }
   return finish(failed);
 }
 

@@ -87,6 +87,8 @@ export interface Room {
   readonly audioMuted: boolean;
   readonly videoMuted: boolean;
   readonly connectionQuality: ConnectionQuality | null;
+  /** The TURN servers the bridge handed out in its welcome (empty when it has none). */
+  readonly iceServers: RTCIceServer[];
   /** The screen share being sent, or null. */
   readonly screenTrack: MediaStreamTrack | null;
   /** Every error seen, oldest first. */
@@ -138,6 +140,8 @@ export interface JoinOptions {
   rejoin?: () => Promise<string>;
   /** Give up rejoining after this long, ms (default 120 000). */
   rejoinTimeoutMs?: number;
+  /** 'relay': connect only through the bridge's TURN servers (to test them); default 'all'. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
 /** Why Junction.join failed. */

@@ -89,6 +89,9 @@ class Room {
     this._rejoin = (options && options.rejoin) || null;
     this._rejoinTimeoutMs = (options && options.rejoinTimeoutMs) || 120000;
     this._joinTimeoutMs = (options && options.timeoutMs) || JOIN_TIMEOUT_MS;
+    this._iceTransportPolicy = (options && options.iceTransportPolicy) || 'all';
+    /** The TURN servers the bridge handed out (welcome), empty when it has none. */
+    this.iceServers = [];
     this.dominantSpeaker = null;
     this.constraints = {};
     /** Every error seen, oldest first (also emitted as 'error' events). */
@@ -169,7 +172,8 @@ class Room {
   /** A fresh RTCPeerConnection and the per-connection state (first join, and each rejoin). */
   _newPeerConnection() {
     if (this.pc) { try { this.pc.close(); } catch (e) { /* already closed */ } }
-    this.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] });
+    this.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: this.iceServers || [],
+      iceTransportPolicy: this._iceTransportPolicy || 'all' });
     this._midInfo = new Map();      // mid → {endpointId, kind}
     this._midTracks = new Map();    // mid → {track, stream}
     this._seenMids = null;
@@ -350,6 +354,9 @@ class Room {
         this.endpointId = msg.endpointId;
         this.conferenceId = msg.conferenceId;
         this.displayName = msg.displayName;
+        // TURN for networks that cannot reach the media port (time-limited credentials per endpoint)
+        this.iceServers = msg.iceServers || [];
+        if (this.iceServers.length) this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers: this.iceServers });
         for (const p of msg.participants || []) {
           const participant = Room._participant(p);
           this.participants.set(p.endpointId, participant);
@@ -665,11 +672,12 @@ export const Junction = {
    *   constraints: as for room.setConstraints, sent as soon as the bridge welcomes the participant;
    *   on: event handlers ({track: fn, participantJoined: fn, …}) attached before anything arrives;
    *   timeoutMs: how long to wait for the bridge's first offer (default 20 s);
+   *   iceTransportPolicy: 'relay' connects only through the bridge's TURN servers (default 'all');
    *   rejoin: returns a fresh signalingUrl when the bridge has lost this participant (see above)
    * @returns {Promise<Room>} rejects with a JoinError
    */
-  join({ signalingUrl, localStream, constraints, on, timeoutMs, rejoin, rejoinTimeoutMs }) {
-    const room = new Room(localStream, { rejoin, rejoinTimeoutMs, timeoutMs });
+  join({ signalingUrl, localStream, constraints, on, timeoutMs, rejoin, rejoinTimeoutMs, iceTransportPolicy }) {
+    const room = new Room(localStream, { rejoin, rejoinTimeoutMs, timeoutMs, iceTransportPolicy });
     if (constraints) room.constraints = {
       maxHeight: constraints.maxHeight != null ? constraints.maxHeight : null,
       lastN: constraints.lastN != null ? constraints.lastN : null,

@@ -54,6 +54,7 @@ public final class JunctionServer {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Bridge bridge;
     private final JoinTokens tokens;
+    private final io.junction.api.auth.TurnCredentials turn;
     private final Server server;
     private final ServerConnector publicConnector;
     private final ServerConnector adminConnector;
@@ -73,6 +74,7 @@ public final class JunctionServer {
         new UptimeMetrics().bindTo(registry);
         this.bridge = new Bridge(config.bridge(), registry, Clock.systemUTC());
         this.tokens = new JoinTokens(config.signaling().tokenSecret(), config.signaling().tokenTtl(), Clock.systemUTC());
+        this.turn = new io.junction.api.auth.TurnCredentials(config.turn(), Clock.systemUTC());
 
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "housekeeping");
@@ -132,7 +134,7 @@ public final class JunctionServer {
                     return null;
                 }
                 String token = Request.extractQueryParameters(req).getValue("token");
-                return new SignalingSocket(bridge, tokens, token);
+                return new SignalingSocket(bridge, tokens, turn, token);
             });
         });
         ws.setHandler(root);

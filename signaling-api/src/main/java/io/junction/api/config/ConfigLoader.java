@@ -35,7 +35,8 @@ public final class ConfigLoader {
             "JUNCTION_MEDIA_PORT", "junction.media.port",
             "JUNCTION_PUBLIC_IP", "junction.media.public-ip",
             "JUNCTION_API_KEY", "junction.admin.api-key",
-            "JUNCTION_OPEN_ROOMS", "junction.demo.open-rooms");
+            "JUNCTION_OPEN_ROOMS", "junction.demo.open-rooms",
+            "JUNCTION_TURN_SECRET", "junction.turn.secret");
 
     private final Config config;
 
@@ -161,7 +162,7 @@ public final class ConfigLoader {
                 positiveNumber("junction.demo.join-rate"));
         var check = new JunctionConfig.Check(bool("junction.check.enabled"),
                 intInRange("junction.check.max-concurrent", 1, 10_000), positiveDuration("junction.check.max-duration"));
-        return new JunctionConfig(http, admin, bridge, signaling, demo, check,
+        return new JunctionConfig(http, admin, bridge, signaling, demo, check, turn(),
                 positiveDuration("junction.shutdown.grace-period"));
     }
 
@@ -298,6 +299,26 @@ public final class ConfigLoader {
             throw error(path, "an IP address or host name", config);
         }
         return h;
+    }
+
+    private JunctionConfig.Turn turn() throws ConfigError {
+        List<String> servers;
+        try {
+            servers = config.getStringList("junction.turn.servers");
+        } catch (ConfigException e) {
+            throw error("junction.turn.servers", "a list of turn: or turns: URLs", config);
+        }
+        for (String s : servers) {
+            if (!s.matches("turns?:(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?(\\?transport=(udp|tcp))?")) {
+                throw error("junction.turn.servers", "a list of turn: or turns: URLs (turn:host:port?transport=udp)", config);
+            }
+        }
+        String secret = string("junction.turn.secret");
+        if (!servers.isEmpty() && secret.length() < 16) {
+            throw new ConfigError("junction.turn.secret: required (at least 16 characters, coturn's static-auth-secret) "
+                    + "when junction.turn.servers is set");
+        }
+        return new JunctionConfig.Turn(servers, secret, positiveDuration("junction.turn.ttl"));
     }
 
     private String publicIp(String path) throws ConfigError {

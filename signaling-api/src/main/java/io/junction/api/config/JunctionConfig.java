@@ -11,6 +11,7 @@ public record JunctionConfig(
         Signaling signaling,
         Demo demo,
         Check check,
+        Turn turn,
         Duration shutdownGracePeriod) {
 
     /**
@@ -38,6 +39,16 @@ public record JunctionConfig(
      * after {@code maxDuration}; joins count against the open rooms' per-address rate.
      */
     public record Check(boolean enabled, int maxConcurrent, Duration maxDuration) {}
+
+    /**
+     * TURN servers handed to clients ({@code turn:}/{@code turns:} URLs), with credentials made from
+     * coturn's {@code static-auth-secret} and valid for {@code ttl}; no servers: no TURN.
+     */
+    public record Turn(java.util.List<String> servers, String secret, Duration ttl) {
+        public boolean enabled() {
+            return !servers.isEmpty();
+        }
+    }
 
     /** Join tokens; an empty secret means a random per-process secret. */
     public record Signaling(Duration tokenTtl, String tokenSecret) {}

@@ -41,9 +41,17 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
     private volatile boolean replaced;
     private volatile boolean closing;
 
+    private final io.junction.api.auth.TurnCredentials turn;
+
     public SignalingSocket(Bridge bridge, JoinTokens tokens, String token) {
+        this(bridge, tokens, null, token);
+    }
+
+    /** @param turn TURN credentials for the welcome's {@code iceServers}, or null when TURN is off */
+    public SignalingSocket(Bridge bridge, JoinTokens tokens, io.junction.api.auth.TurnCredentials turn, String token) {
         this.bridge = bridge;
         this.tokens = tokens;
+        this.turn = turn;
         this.token = token;
     }
 
@@ -80,6 +88,9 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
         }
         if (c.dominantSpeaker() != null) {
             welcome.put("dominantSpeaker", c.dominantSpeaker());
+        }
+        if (turn != null && turn.enabled()) {
+            turn.addIceServers(welcome, e.id());
         }
         send(welcome);
         LOG.info("signaling connected conference={} endpoint={}", c.id(), e.id());

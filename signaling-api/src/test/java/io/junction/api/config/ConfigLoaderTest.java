@@ -136,6 +136,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void turnServersNeedASecret() throws Exception {
+        assertTrue(error("junction.turn.servers = [\"turn:198.18.0.1:3478\"]").startsWith("junction.turn.secret: required"));
+        assertTrue(error("junction.turn { servers = [\"http://x\"], secret = \"0123456789abcdef\" }").startsWith("junction.turn.servers:"));
+        JunctionConfig c = load("junction.turn.servers = [\"turn:198.18.0.1:3478?transport=udp\", \"turns:t.example.com:443?transport=tcp\"]",
+                Map.of("JUNCTION_TURN_SECRET", "0123456789abcdef"));
+        assertTrue(c.turn().enabled());
+        assertEquals("0123456789abcdef", c.turn().secret());
+        assertFalse(load("", Map.of()).turn().enabled(), "no TURN by default");
+    }
+
+    @Test
     void badAddresses() {
         assertTrue(error("junction.media.public-ip = \"example.com\"").startsWith("junction.media.public-ip:"));
         assertTrue(error("junction.media.addresses = [\"1.2.3\"]").startsWith("junction.media.addresses:"));
