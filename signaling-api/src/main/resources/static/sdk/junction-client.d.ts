@@ -65,8 +65,10 @@ export interface RoomEvents {
   connectionState: RTCPeerConnectionState;
   connectionQuality: ConnectionQuality;
   error: { code: string; message: string };
-  reconnecting: { reason: LeaveReason; attempt: number };
-  reconnected: { endpointId: string };
+  /** reason 'signaling': the socket dropped and is being reopened (same endpoint, media goes on). */
+  reconnecting: { reason: LeaveReason | 'signaling'; attempt: number };
+  /** resumed: the same endpoint's socket is back; otherwise the room rejoined as a new endpoint. */
+  reconnected: { endpointId: string; resumed?: boolean };
   left: { reason: LeaveReason };
 }
 

@@ -18,8 +18,10 @@
  *   'connectionQuality' {quality: 'good'|'fair'|'poor'|'lost', rttMs, lossPercent, availableOutgoingBitrate}
  *                       on every change of `quality` (the latest reading: room.connectionQuality)
  *   'error'             {code, message}
- *   'reconnecting'      {reason, attempt}    the bridge lost us; rejoining (needs `rejoin`)
- *   'reconnected'       {endpointId}         back in the conference, as a new endpoint
+ *   'reconnecting'      {reason, attempt}    reason 'signaling': the socket dropped, reopening it (the
+ *                                            endpoint and its media go on); else the bridge lost us and
+ *                                            the room rejoins (needs `rejoin`)
+ *   'reconnected'       {endpointId, resumed} back: the same endpoint (resumed) or a new one
  *   'left'              {reason}
  * State that exists when a handler is attached is replayed to it at once (a microtask later):
  * 'participantJoined' for everyone present, 'track' for every remote track, 'dominantSpeaker',
@@ -60,6 +62,11 @@ const REJOIN_BACKOFF_MS = [500, 1000, 2000, 4000, 5000];
 const SIMULCAST_SCALE = [4, 2, 1];
 const SIMULCAST_MAX_BITRATES = [150000, 500000, 1700000];
 const JOIN_TIMEOUT_MS = 20000;
+/**
+ * A signaling socket that drops without a goodbye is reopened with the same URL for this long (the
+ * bridge keeps the endpoint for signaling.reconnect-grace, 10 s by default; media goes on meanwhile).
+ */
+const RESUME_MS = 8000;
 const QUALITY_INTERVAL_MS = 2000;
 /** Events whose current state is replayed to a handler attached later. */
 const REPLAYED = new Set(['participantJoined', 'track', 'dominantSpeaker', 'connectionState', 'connectionQuality']);
@@ -194,6 +201,7 @@ class Room {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url);
       this.ws = ws;
+      this._signalingUrl = url;
       this._pendingJoin = reject;
       ws.onopen = () => { this.signalingOpenedAt = performance.now(); this._lastHeardAt = Date.now(); };
       ws.onmessage = (ev) => {
@@ -249,10 +257,43 @@ class Room {
     this._onSocketClosed(reason);
   }
 
-  /** The socket of a joined room closed: rejoin when the loss is one to come back from, else leave. */
+  /**
+   * The socket of a joined room closed. Without a goodbye it is reopened first (the endpoint, its
+   * media and the others' view of it survive); then rejoin when the loss is one to come back from,
+   * else leave.
+   */
   _onSocketClosed(reason) {
     this._byeReason = null;
     if (this._closed) return;
+    if (reason === 'disconnected' && this._signalingUrl && !this._resuming) {
+      this._resume();
+      return;
+    }
+    this._afterLoss(reason);
+  }
+
+  /** Reopens the signaling socket of this same endpoint (same URL, same token) for up to RESUME_MS. */
+  async _resume() {
+    this._resuming = true;
+    const deadline = Date.now() + RESUME_MS;
+    for (let attempt = 1; !this._closed && Date.now() < deadline; attempt++) {
+      this._emit('reconnecting', { reason: 'signaling', attempt });
+      await new Promise((r) => setTimeout(r, Math.min(2000, 250 * 2 ** (attempt - 1))));
+      if (this._closed) return;
+      try {
+        await this._connectWithin(this._signalingUrl, Math.max(1000, deadline - Date.now()));
+        this._resuming = false;
+        this._emit('reconnected', { endpointId: this.endpointId, resumed: true });
+        return;
+      } catch (err) {
+        if (err && err.code === 'unauthorized') break; // the endpoint is gone: no point retrying
+      }
+    }
+    this._resuming = false;
+    if (!this._closed) this._afterLoss('disconnected');
+  }
+
+  _afterLoss(reason) {
     if (!this._rejoin || !REJOIN_REASONS.has(reason)) {
       this._close(reason);
       return;
@@ -357,10 +398,21 @@ class Room {
         // TURN for networks that cannot reach the media port (time-limited credentials per endpoint)
         this.iceServers = msg.iceServers || [];
         if (this.iceServers.length) this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers: this.iceServers });
-        for (const p of msg.participants || []) {
-          const participant = Room._participant(p);
-          this.participants.set(p.endpointId, participant);
-          this._emit('participantJoined', { ...participant });
+        {
+          // first join: everyone is new; a resumed socket: only the changes since are announced
+          const before = this.participants;
+          this.participants = new Map();
+          for (const p of msg.participants || []) {
+            const participant = Room._participant(p);
+            const was = before.get(p.endpointId);
+            this.participants.set(p.endpointId, participant);
+            if (!was) this._emit('participantJoined', { ...participant });
+            else if (was.audioMuted !== participant.audioMuted || was.videoMuted !== participant.videoMuted
+                     || was.displayName !== participant.displayName) this._emit('participantUpdated', { ...participant });
+          }
+          for (const id of before.keys()) {
+            if (!this.participants.has(id)) this._emit('participantLeft', { endpointId: id, reason: 'left' });
+          }
         }
         if (this.audioMuted || this.videoMuted) this._sendMute();
         if (msg.dominantSpeaker) {

@@ -134,7 +134,7 @@ public final class JunctionServer {
                     return null;
                 }
                 String token = Request.extractQueryParameters(req).getValue("token");
-                return new SignalingSocket(bridge, tokens, turn, token);
+                return new SignalingSocket(bridge, tokens, turn, config.signaling().reconnectGrace(), token);
             });
         });
         ws.setHandler(root);

@@ -14,6 +14,7 @@ public final class Endpoint {
     private final Instant createdAt;
     private volatile boolean removed;
     private volatile RemovalReason removalReason;
+    private final java.util.concurrent.atomic.AtomicInteger attachments = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean audioMuted;
     private volatile boolean videoMuted;
     private MediaSession media;
@@ -92,6 +93,7 @@ public final class Endpoint {
      * replaces, if any, so the caller can close it.
      */
     public EndpointSignaling attachSignaling(EndpointSignaling signaling) {
+        attachments.incrementAndGet();
         MediaSession m;
         synchronized (this) {
             if (removed) {
@@ -107,6 +109,22 @@ public final class Endpoint {
             m = media;
         }
         return m.attach(signaling);
+    }
+
+    /** How many times a signaling channel was attached (a reconnect counts). */
+    public int attachments() {
+        return attachments.get();
+    }
+
+    /** Whether a signaling channel is attached now. */
+    public boolean hasSignaling() {
+        MediaSession m = mediaSession();
+        return m != null && m.hasSignaling();
+    }
+
+    /** Whether a client has ever attached (the media session exists). */
+    public boolean hasConnected() {
+        return mediaSession() != null;
     }
 
     /** Detaches a signaling channel (no-op if another one has replaced it). */

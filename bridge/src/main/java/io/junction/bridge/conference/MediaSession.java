@@ -163,6 +163,10 @@ final class MediaSession implements IceTransport.Listener {
         return previous;
     }
 
+    synchronized boolean hasSignaling() {
+        return signaling != null;
+    }
+
     synchronized void detach(EndpointSignaling s) {
         if (signaling == s) {
             signaling = null;

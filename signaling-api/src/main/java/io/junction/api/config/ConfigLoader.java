@@ -155,7 +155,8 @@ public final class ConfigLoader {
         if (!secret.isEmpty() && secret.length() < 32) {
             throw new ConfigError("junction.signaling.token-secret: expected empty or at least 32 characters");
         }
-        var signaling = new JunctionConfig.Signaling(positiveDuration("junction.signaling.token-ttl"), secret);
+        var signaling = new JunctionConfig.Signaling(positiveDuration("junction.signaling.token-ttl"), secret,
+                nonNegativeDuration("junction.signaling.reconnect-grace"));
         var demo = new JunctionConfig.Demo(openRooms("junction.demo.open-rooms"),
                 intInRange("junction.demo.max-open-rooms", 1, 1_000_000),
                 intInRange("junction.demo.join-burst", 1, 1_000_000),
@@ -286,6 +287,19 @@ public final class ConfigLoader {
             Duration d = config.getDuration(path);
             if (d.isNegative() || d.isZero()) {
                 throw error(path, expected, config);
+            }
+            return d;
+        } catch (ConfigException e) {
+            throw error(path, expected, config);
+        }
+    }
+
+    private Duration nonNegativeDuration(String path) throws ConfigError {
+        String expected = "a duration such as 10s (0s: none)";
+        try {
+            Duration d = config.getDuration(path);
+            if (d.isNegative() || d.compareTo(Duration.ofHours(1)) > 0) {
+                throw error(path, expected + ", at most 1h", config);
             }
             return d;
         } catch (ConfigException e) {

@@ -51,5 +51,5 @@ public record JunctionConfig(
     }
 
     /** Join tokens; an empty secret means a random per-process secret. */
-    public record Signaling(Duration tokenTtl, String tokenSecret) {}
+    public record Signaling(Duration tokenTtl, String tokenSecret, Duration reconnectGrace) {}
 }

@@ -43,15 +43,22 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
 
     private final io.junction.api.auth.TurnCredentials turn;
 
+    private final java.time.Duration reconnectGrace;
+
     public SignalingSocket(Bridge bridge, JoinTokens tokens, String token) {
-        this(bridge, tokens, null, token);
+        this(bridge, tokens, null, java.time.Duration.ZERO, token);
     }
 
-    /** @param turn TURN credentials for the welcome's {@code iceServers}, or null when TURN is off */
-    public SignalingSocket(Bridge bridge, JoinTokens tokens, io.junction.api.auth.TurnCredentials turn, String token) {
+    /**
+     * @param turn           TURN credentials for the welcome's {@code iceServers}, or null when TURN is off
+     * @param reconnectGrace how long an endpoint outlives a socket that dropped without a goodbye
+     */
+    public SignalingSocket(Bridge bridge, JoinTokens tokens, io.junction.api.auth.TurnCredentials turn,
+                           java.time.Duration reconnectGrace, String token) {
         this.bridge = bridge;
         this.tokens = tokens;
         this.turn = turn;
+        this.reconnectGrace = reconnectGrace;
         this.token = token;
     }
 
@@ -59,14 +66,29 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
     public void onWebSocketOpen(Session session) {
         this.session = session;
         JoinTokens.Claims claims;
+        boolean expired = false;
         try {
             claims = tokens.verify(token);
-        } catch (JoinTokens.InvalidTokenException e) {
-            session.close(CLOSE_UNAUTHORIZED, e.getMessage(), Callback.NOOP);
-            return;
+        } catch (JoinTokens.InvalidTokenException ex) {
+            if (!ex.expired()) {
+                session.close(CLOSE_UNAUTHORIZED, ex.getMessage(), Callback.NOOP);
+                return;
+            }
+            try {
+                claims = tokens.verifyIgnoringExpiry(token); // genuine but expired: only to resume, below
+                expired = true;
+            } catch (JoinTokens.InvalidTokenException never) {
+                session.close(CLOSE_UNAUTHORIZED, ex.getMessage(), Callback.NOOP);
+                return;
+            }
         }
         Conference c = bridge.conference(claims.conferenceId()).orElse(null);
         Endpoint e = c == null ? null : c.endpoint(claims.endpointId()).orElse(null);
+        if (expired && (e == null || e.isRemoved() || !e.hasConnected() || e.hasSignaling())) {
+            // An expired token may only resume an endpoint whose socket dropped (in its reconnect grace).
+            session.close(CLOSE_UNAUTHORIZED, "token expired", Callback.NOOP);
+            return;
+        }
         if (e == null) {
             // a genuine token whose conference or endpoint is gone (ended, left, expired, or the bridge
             // restarted with the same token secret): not the same as a forgery ("invalid token")
@@ -262,8 +284,26 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
         if (e != null && !replaced) {
             e.detachSignaling(this);
             if (!e.isRemoved()) {
-                LOG.info("signaling closed conference={} endpoint={} code={}", c.id(), e.id(), statusCode);
-                c.removeEndpoint(e.id(), RemovalReason.DISCONNECTED);
+                // A close frame from the client (1000, 1001: the page went away) is a goodbye; anything
+                // else (1006: the connection dropped; 4000: the SDK gave up on a silent socket) may be a
+                // network hiccup: the endpoint waits for the client to reconnect.
+                boolean goodbye = statusCode == 1000 || statusCode == 1001 || reconnectGrace.isZero();
+                if (goodbye) {
+                    LOG.info("signaling closed conference={} endpoint={} code={}", c.id(), e.id(), statusCode);
+                    c.removeEndpoint(e.id(), RemovalReason.DISCONNECTED);
+                } else {
+                    LOG.info("signaling lost conference={} endpoint={} code={}: kept {} s for a reconnect", c.id(), e.id(),
+                            statusCode, reconnectGrace.toSeconds());
+                    int attachedSoFar = e.attachments();
+                    java.util.concurrent.CompletableFuture.delayedExecutor(reconnectGrace.toMillis(),
+                            java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> {
+                                // only if nobody reconnected since this drop (a later drop has its own timer)
+                                if (!e.isRemoved() && !e.hasSignaling() && e.attachments() == attachedSoFar) {
+                                    LOG.info("no reconnect conference={} endpoint={}", c.id(), e.id());
+                                    c.removeEndpoint(e.id(), RemovalReason.DISCONNECTED);
+                                }
+                            });
+                }
             }
         }
     }

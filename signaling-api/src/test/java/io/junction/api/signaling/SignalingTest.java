@@ -333,4 +333,57 @@ class SignalingTest {
             assertFalse(joined.get("audioMuted").asBoolean(true), "participantJoined carries the state too: " + joined);
         }
     }
+
+    /**
+     * A socket that drops without a goodbye keeps its endpoint for the reconnect grace: the others see
+     * nothing, the client reconnects with the same token (even once it expired) and carries on; without
+     * a reconnect the endpoint goes when the grace ends. A close frame is a goodbye at once.
+     */
+    @Test
+    void aDroppedSocketMayReconnectWithinTheGrace() throws Exception {
+        t.close();
+        t = TestServer.start("junction.signaling { token-secret = \"" + SECRET + "\", token-ttl = 2s, reconnect-grace = 3s }");
+        conferenceId = TestServer.json(t.admin("POST", "/v1/conferences", "{}")).get("id").asText();
+        JsonNode a = endpoint("Ada");
+        JsonNode b = endpoint("Bob");
+        try (WsClient cb = new WsClient(b.get("signalingUrl").asText())) {
+            assertEquals(a.get("id").asText(), cb.next("welcome").get("participants").get(0).get("endpointId").asText());
+            WsClient ca = new WsClient(a.get("signalingUrl").asText());
+            ca.next("offer");
+            Thread.sleep(2200); // Ada's token has expired meanwhile
+            ca.close(); // the connection drops: no close frame
+            Thread.sleep(1000);
+            assertEquals(2, t.server.bridge().endpointCount(), "Ada is kept for the grace");
+            try (WsClient again = new WsClient(a.get("signalingUrl").asText())) {
+                JsonNode w = again.next("welcome");
+                assertEquals(a.get("id").asText(), w.get("endpointId").asText(), "the same endpoint, resumed with an expired token");
+                assertTrue(again.next("offer").get("revision").asInt() >= 2, "a fresh offer on the same session");
+                // while Ada's socket is attached, her expired token opens nothing else
+                try (WsClient thief = new WsClient(a.get("signalingUrl").asText())) {
+                    assertEquals(4401, thief.awaitClose());
+                }
+                again.close();
+            }
+            long droppedAt = System.currentTimeMillis();
+            JsonNode left = cb.next("participantLeft");
+            long after = System.currentTimeMillis() - droppedAt;
+            assertEquals(a.get("id").asText(), left.get("endpointId").asText());
+            assertEquals("disconnected", left.get("reason").asText());
+            assertTrue(after >= 2500 && after < 6000, "removed when the 3 s grace ended, after " + after + " ms");
+            // Bob was never told Ada left and came back while she was in her grace
+            assertEquals(1, t.server.bridge().endpointCount());
+            // an endpoint that never connected cannot be opened with an expired token
+            JsonNode c = endpoint("Cy");
+            Thread.sleep(2200);
+            try (WsClient late = new WsClient(c.get("signalingUrl").asText())) {
+                assertEquals(4401, late.awaitClose());
+            }
+            // a close frame is a goodbye: no grace
+            JsonNode d = endpoint("Dee");
+            WsClient cd = new WsClient(d.get("signalingUrl").asText());
+            cd.next("welcome");
+            cd.ws.sendClose(1000, "bye").join();
+            assertEquals(d.get("id").asText(), cb.next("participantLeft").get("endpointId").asText());
+        }
+    }
 }
