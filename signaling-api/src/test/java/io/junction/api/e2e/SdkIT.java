@@ -117,11 +117,15 @@ class SdkIT extends BrowserTest {
                 "return window.seen.connectionQuality.length ? window.seen.connectionQuality.at(-1).quality : null")));
         assertTrue(((Number) b.js("return window.room.connectionQuality.rttMs")).doubleValue() < 100);
 
+        // off: a handler taken away hears nothing more
+        b.js("window.offCalls = 0; window.offHandler = () => window.offCalls++;"
+                + "window.room.on('participantUpdated', window.offHandler); window.room.off('participantUpdated', window.offHandler);");
         // mute: the others are told
         a.js("window.room.setAudioEnabled(false)");
         await("Bob sees Ada muted", 10000, () -> Boolean.TRUE.equals(b.js(
                 "return window.seen.participantUpdated.some((p) => p.endpointId === arguments[0] && p.audioMuted)", adaId)));
         assertEquals(Boolean.TRUE, b.js("return window.room.participants.get(arguments[0]).audioMuted", adaId));
+        assertEquals(0L, ((Number) b.js("return window.offCalls")).longValue(), "a handler removed with off() is not called");
         assertEquals(Boolean.FALSE, a.js("return window.room.localStream.getAudioTracks()[0].enabled"));
         assertTrue(t.server.bridge().conference(conference).orElseThrow().endpoint(adaId).orElseThrow().audioMuted());
         a.js("window.room.setAudioEnabled(true); window.room.setVideoEnabled(false); window.room.setVideoEnabled(true)");
