@@ -66,7 +66,8 @@ export interface RoomEvents {
   connectionQuality: ConnectionQuality;
   error: { code: string; message: string };
   /** reason 'signaling': the socket dropped and is being reopened (same endpoint, media goes on). */
-  reconnecting: { reason: LeaveReason | 'signaling'; attempt: number };
+  /** reason 'ice': an ICE restart was asked for (same endpoint). */
+  reconnecting: { reason: LeaveReason | 'signaling' | 'ice'; attempt: number };
   /** resumed: the same endpoint's socket is back; otherwise the room rejoined as a new endpoint. */
   reconnected: { endpointId: string; resumed?: boolean };
   left: { reason: LeaveReason };
@@ -122,6 +123,11 @@ export interface Room {
    * bridge forwards it before all other video. Resolves with the track sent.
    */
   startScreenShare(track?: MediaStreamTrack): Promise<MediaStreamTrack>;
+  /**
+   * Asks the bridge for an ICE restart (same endpoint, new candidate pairs). Automatic when ICE stays
+   * down or the browser comes back online; at most every 5 s.
+   */
+  restartIce(): void;
   /** Stops the screen share and its track. */
   stopScreenShare(): void;
   getStats(): Promise<RTCStatsReport>;

@@ -31,6 +31,7 @@
  * Methods: setAudioEnabled(bool), setVideoEnabled(bool) (mute; the others are told),
  * replaceTrack(track), switchDevice(kind, deviceId) (another microphone or camera, no renegotiation),
  * startScreenShare(track?) / stopScreenShare() (a second video source; the others get it first),
+ * restartIce() (also automatic when ICE stays down),
  * setConstraints({maxHeight, lastN, onStage}) (what to receive), remoteTracks(), getStats(), leave().
  *
  * Room properties: endpointId, conferenceId, displayName, participants (Map endpointId →
@@ -111,6 +112,8 @@ class Room {
     this._newPeerConnection();
     this._lastHeardAt = Date.now();
     this._ping = setInterval(() => this._keepAlive(), PING_INTERVAL_MS);
+    this._onOnline = () => this.restartIce(); // back on a network (maybe another one)
+    if (typeof window !== 'undefined') window.addEventListener('online', this._onOnline);
     this._quality = setInterval(() => this._sampleQuality(), QUALITY_INTERVAL_MS);
   }
 
@@ -125,6 +128,10 @@ class Room {
     let rttMs = null;
     let lossPercent = null;
     let available = null;
+    // ICE down for two readings in a row (its path died: a network change, a NAT rebinding): restart it
+    const ice = pc.iceConnectionState;
+    this._iceDown = ice === 'disconnected' || ice === 'failed' ? this._iceDown + 1 : 0;
+    if (this._iceDown >= 2) this.restartIce();
     if (pc.connectionState === 'failed' || pc.connectionState === 'disconnected' || pc.connectionState === 'closed') {
       quality = 'lost';
     } else if (pc.connectionState !== 'connected') {
@@ -191,6 +198,8 @@ class Room {
     const pc = this.pc;
     pc.ontrack = (e) => { if (pc === this.pc) this._onTrack(e); };
     pc.onconnectionstatechange = () => { if (pc === this.pc) this._emit('connectionState', pc.connectionState); };
+    pc.oniceconnectionstatechange = () => { if (pc === this.pc && pc.iceConnectionState === 'failed') this.restartIce(); };
+    this._iceDown = 0;
   }
 
   /**
@@ -623,6 +632,19 @@ class Room {
     return t;
   }
 
+  /**
+   * Asks the bridge for an ICE restart: new ICE credentials in its next offer, new candidate pairs,
+   * the same endpoint, tracks, DTLS and SRTP. The room does this by itself when ICE stays
+   * disconnected (about 4 s) or fails, and when the browser comes back online; at most every 5 s.
+   */
+  restartIce() {
+    const now = Date.now();
+    if (this._closed || !this.ws || now - (this._lastIceRestart || 0) < 5000) return;
+    this._lastIceRestart = now;
+    this._emit('reconnecting', { reason: 'ice', attempt: 1 });
+    this._send({ type: 'iceRestart' });
+  }
+
   /** Stops the screen share (the track is stopped too); the others get trackEnded. */
   stopScreenShare() {
     const t = this.screenTrack;
@@ -710,6 +732,7 @@ class Room {
     this._closed = true;
     clearInterval(this._ping);
     clearInterval(this._quality);
+    if (typeof window !== 'undefined') window.removeEventListener('online', this._onOnline);
     try { this.pc.close(); } catch (e) { /* already closed */ }
     try { if (this.ws) this.ws.close(1000, reason); } catch (e) { /* already closed */ }
     this._emit('left', { reason });

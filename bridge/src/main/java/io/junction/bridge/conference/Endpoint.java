@@ -149,6 +149,14 @@ public final class Endpoint {
      * endpoints' video at most ({@code lastN}, -1 = the bridge's default), and which endpoints it shows
      * large ({@code onStage}: first in priority, full height). Replaces the previous constraints.
      */
+    /** The client asks for an ICE restart (see the signaling protocol's {@code iceRestart}). */
+    public void restartIce() {
+        MediaSession m = mediaSession();
+        if (m != null) {
+            m.restartIce();
+        }
+    }
+
     /** The client asks for a new offer (see the signaling protocol's {@code renegotiate}). */
     public void requestOffer() {
         MediaSession m = mediaSession();

@@ -37,7 +37,7 @@ final class MediaSession implements IceTransport.Listener {
     private final Endpoint endpoint;
     private final MediaCore core;
     private final PacketWorker worker;
-    private final IceTransport ice;
+    private long lastIceRestartNs;
     private final EndpointTransport transport;
     private final MediaPath path;
     private final EndpointStreams streams;
@@ -55,7 +55,7 @@ final class MediaSession implements IceTransport.Listener {
         this.core = core;
         Conference conference = endpoint.conference();
         this.worker = conference.packetWorker(core);
-        this.ice = new IceTransport(core.port(), endpoint.id(), this);
+        IceTransport ice = new IceTransport(core.port(), endpoint.id(), this);
         this.transport = new EndpointTransport(core.transportResources(),
                 "conference=" + conference.id() + " endpoint=" + endpoint.id(), ice, worker, conference.mediaCounters(),
                 this::onTransportFailed);
@@ -128,7 +128,7 @@ final class MediaSession implements IceTransport.Listener {
     /** Housekeeping: whether ICE has still not connected {@code timeoutNs} after the client's answer. */
     boolean iceConnectTimedOut(long nowNs, long timeoutNs) {
         long started = transport.startedNs();
-        return started != 0 && !ice.isConnected() && nowNs - started > timeoutNs;
+        return started != 0 && !transport.ice().isConnected() && nowNs - started > timeoutNs;
     }
 
     /**
@@ -141,11 +141,11 @@ final class MediaSession implements IceTransport.Listener {
             where.append(where.length() == 0 ? "" : ", ").append(c.address()).append(':').append(c.port());
         }
         String message = "ICE did not connect within " + timeout.toSeconds() + " s: "
-                + (ice.checkArrived() ? "connectivity checks arrived but no candidate pair answered"
+                + (transport.ice().checkArrived() ? "connectivity checks arrived but no candidate pair answered"
                 : "no connectivity check arrived from the client")
                 + "; can it reach udp " + where + "?";
         tellClient("ice-failed", message);
-        onIceFailed(ice.checkArrived() ? "connect timeout after checks" : "connect timeout, no check arrived");
+        onIceFailed(transport.ice().checkArrived() ? "connect timeout after checks" : "connect timeout, no check arrived");
     }
 
     // ---------------------------------------------------------------- signaling
@@ -190,6 +190,10 @@ final class MediaSession implements IceTransport.Listener {
                 String changed = transport.changedCredentials(answer.iceUfrag(), answer.fingerprintSha256());
                 if (changed != null) {
                     throw new AnswerException("bad-sdp", changed);
+                }
+                if (transport.isRestarting()) {
+                    transport.restartWith(answer.iceUfrag(), answer.icePassword());
+                    LOG.info("ice restarting conference={} endpoint={}", endpoint.conference().id(), endpoint.id());
                 }
             }
             published.update(MediaKind.AUDIO, negotiation.publishMid(MediaKind.AUDIO), answer.audioSend(), newTracks,
@@ -343,6 +347,31 @@ final class MediaSession implements IceTransport.Listener {
         maybeSendOffer();
     }
 
+    /**
+     * The client asks for an ICE restart (its network changed, or its connection failed): a new ICE
+     * agent with new credentials goes into the next offer; the endpoint keeps its tracks,
+     * subscriptions, SSRCs, DTLS and SRTP. At most one every two seconds.
+     */
+    void restartIce() {
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (closed || !answered || now - lastIceRestartNs < 2_000_000_000L) {
+                return;
+            }
+            lastIceRestartNs = now;
+            try {
+                transport.replaceIce(new IceTransport(core.port(), endpoint.id(), this));
+            } catch (java.io.IOException e) {
+                LOG.warn("ice restart failed conference={} endpoint={}", endpoint.conference().id(), endpoint.id(), e);
+                return;
+            }
+            negotiation.changed();
+        }
+        core.counters().iceRestarts.increment();
+        LOG.info("ice restart offered conference={} endpoint={}", endpoint.conference().id(), endpoint.id());
+        maybeSendOffer();
+    }
+
     /** Sends a new offer when the state changed and no offer is outstanding. */
     private void maybeSendOffer() {
         EndpointSignaling s;
@@ -388,7 +417,7 @@ final class MediaSession implements IceTransport.Listener {
         }
         worker.execute(() -> subs.forEach(Sender::releaseRetransmissions));
         transport.close();
-        ice.close();
+        transport.ice().close();
         worker.execute(path.receive()::releasePending);
         return ended;
     }
@@ -445,7 +474,7 @@ final class MediaSession implements IceTransport.Listener {
         long rtt = streams.rttNs;
         long estimate = path.allocation().downlinkEstimateBps();
         return new EndpointStatsView(endpoint.id(), endpoint.displayName(), transport.isSrtpReady(),
-                ice.selectedPair(), transport.srtpProfileName(), stats.bitrateInBps(), stats.bitrateOutBps(),
+                transport.ice().selectedPair(), transport.srtpProfileName(), stats.bitrateInBps(), stats.bitrateOutBps(),
                 stats.rtpPacketsIn + stats.rtcpPacketsIn, stats.rtpPacketsOut + stats.rtcpPacketsOut,
                 stats.rtpBytesIn + stats.rtcpBytesIn, stats.rtpBytesOut + stats.rtcpBytesOut,
                 rtt < 0 ? null : rtt / 1e6, estimate < 0 ? null : (double) estimate, inbound, outbound);

@@ -87,6 +87,7 @@ public final class BridgeMetrics {
         counter("junction.keyframe.requests", "Keyframe requests (PLI or FIR) sent to publishers", Tags.empty(), counters.keyframeRequestsSent, null);
         counter("junction.ice", "ICE outcomes", Tags.of("result", "succeeded"), counters.iceSucceeded, null);
         counter("junction.ice", "ICE outcomes", Tags.of("result", "failed"), counters.iceFailed, null);
+        counter("junction.ice", "ICE outcomes", Tags.of("result", "restarted"), counters.iceRestarts, null);
         counter("junction.dtls", "DTLS handshake outcomes", Tags.of("result", "succeeded"), counters.dtlsSucceeded, null);
         counter("junction.dtls", "DTLS handshake outcomes", Tags.of("result", "failed"), counters.dtlsFailed, null);
         counter("junction.dtls.fingerprint.mismatches", "DTLS client certificates that did not match the answer's fingerprint", Tags.empty(), counters.dtlsFingerprintMismatch, null);

@@ -26,6 +26,8 @@ public final class MediaCounters {
     public final LongAdder rtcpFeedbackDropped = new LongAdder();
     public final LongAdder iceSucceeded = new LongAdder();
     public final LongAdder iceFailed = new LongAdder();
+    /** ICE restarts the bridge offered on a client's request. */
+    public final LongAdder iceRestarts = new LongAdder();
     public final LongAdder dtlsSucceeded = new LongAdder();
     public final LongAdder dtlsFailed = new LongAdder();
     public final LongAdder dtlsFingerprintMismatch = new LongAdder();

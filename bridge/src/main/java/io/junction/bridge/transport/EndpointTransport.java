@@ -38,7 +38,10 @@ public final class EndpointTransport implements PacketTransport {
 
     private final Resources resources;
     private final String logName;
-    private final IceTransport ice;
+    /** The ICE agent carrying this transport; replaced by an ICE restart (DTLS and SRTP go on). */
+    private volatile IceTransport ice;
+    /** An ICE restart was offered and its answer has not started the new agent yet. */
+    private volatile boolean restarting;
     private final PacketWorker worker;
     private final FailureHandler onFailed;
     private final MediaCounters counters;
@@ -106,6 +109,33 @@ public final class EndpointTransport implements PacketTransport {
         return lastReceivedNs;
     }
 
+    public IceTransport ice() {
+        return ice;
+    }
+
+    public boolean isRestarting() {
+        return restarting;
+    }
+
+    /**
+     * ICE restart, step 1: {@code next} (a new agent with new local credentials, which the next offer
+     * carries) replaces the current one, which is closed. DTLS and SRTP are untouched.
+     */
+    public void replaceIce(IceTransport next) {
+        IceTransport old = ice;
+        ice = next;
+        restarting = true;
+        old.close();
+    }
+
+    /** ICE restart, step 2: the client's answer gave its new credentials; checks start. */
+    public void restartWith(String iceUfrag, String icePassword) {
+        this.remoteUfrag = iceUfrag;
+        this.startedNs = System.nanoTime();
+        restarting = false;
+        ice.start(iceUfrag, icePassword);
+    }
+
     public long startedNs() {
         return startedNs;
     }
@@ -134,12 +164,12 @@ public final class EndpointTransport implements PacketTransport {
     }
 
     /**
-     * A re-answer must keep ICE credentials and fingerprint (no ICE restart support): returns what
-     * changed, or null.
+     * A re-answer must keep the DTLS fingerprint, and its ICE credentials unless the bridge offered an
+     * ICE restart: returns what changed that may not, or null.
      */
     public String changedCredentials(String iceUfrag, String fingerprintSha256) {
-        if (!iceUfrag.equals(remoteUfrag)) {
-            return "ICE restart is not supported (ice-ufrag changed)";
+        if (!iceUfrag.equals(remoteUfrag) && !restarting) {
+            return "the ice-ufrag changed without an ICE restart (ask for one with iceRestart)";
         }
         if (!fingerprintSha256.equalsIgnoreCase(remoteFingerprint)) {
             return "the DTLS fingerprint changed";

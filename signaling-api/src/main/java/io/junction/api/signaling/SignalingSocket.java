@@ -188,6 +188,7 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
             case "constraints" -> onConstraints(e, msg);
             case "mute" -> onMute(e, msg);
             case "renegotiate" -> e.requestOffer();
+            case "iceRestart" -> e.restartIce();
             case "leave" -> {
                 LOG.info("endpoint leaving conference={} endpoint={}", e.conference().id(), e.id());
                 e.conference().removeEndpoint(e.id(), RemovalReason.LEFT);
