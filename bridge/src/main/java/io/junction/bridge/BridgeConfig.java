@@ -9,6 +9,7 @@ import java.util.Objects;
  * signaling-api (from HOCON) or directly by tests. Every value here has already been validated.
  *
  * @param mediaPort              the single UDP port every endpoint shares (ICE single-port harvester)
+ * @param mediaTcpPort           ICE-TCP (RFC 6544, passive) port beside the UDP one; 0: none
  * @param mediaBindAddress       local address the media socket binds to
  * @param advertisedAddresses    addresses offered as host candidates; empty = all usable interface addresses
  * @param publicIp               1:1 NAT public address advertised in addition (or empty; "auto": asked of
@@ -29,6 +30,7 @@ import java.util.Objects;
  */
 public record BridgeConfig(
         int mediaPort,
+        int mediaTcpPort,
         String mediaBindAddress,
         List<String> advertisedAddresses,
         String publicIp,
@@ -102,25 +104,25 @@ public record BridgeConfig(
 
     /** Defaults suitable for tests: loopback only, ephemeral-ish settings. */
     public static BridgeConfig loopbackDefaults(int mediaPort) {
-        return new BridgeConfig(mediaPort, "127.0.0.1", List.of("127.0.0.1"), "", List.of(), List.of(),
-                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30), SrtpCrypto.AUTO,
+        return new BridgeConfig(mediaPort, 0, "127.0.0.1", List.of("127.0.0.1"), "", List.of(), List.of(),
+                Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(30), SrtpCrypto.AUTO,
                 1000, 100, Duration.ofSeconds(60), 2, 0, Forwarding.DEFAULTS);
     }
 
     public BridgeConfig withLimits(int maxConferences, int maxEndpointsPerConference, Duration emptyTimeout) {
-        return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, stunServers, staticMappings,
+        return new BridgeConfig(mediaPort, mediaTcpPort, mediaBindAddress, advertisedAddresses, publicIp, stunServers, staticMappings,
                 iceConsentTimeout, iceConnectTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
                 emptyTimeout, packetWorkers, maxPublisherBitrateBps, forwarding);
     }
 
     public BridgeConfig withMaxPublisherBitrate(long bps) {
-        return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, stunServers, staticMappings,
+        return new BridgeConfig(mediaPort, mediaTcpPort, mediaBindAddress, advertisedAddresses, publicIp, stunServers, staticMappings,
                 iceConsentTimeout, iceConnectTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
                 emptyConferenceTimeout, packetWorkers, bps, forwarding);
     }
 
     public BridgeConfig withForwarding(Forwarding f) {
-        return new BridgeConfig(mediaPort, mediaBindAddress, advertisedAddresses, publicIp, stunServers, staticMappings,
+        return new BridgeConfig(mediaPort, mediaTcpPort, mediaBindAddress, advertisedAddresses, publicIp, stunServers, staticMappings,
                 iceConsentTimeout, iceConnectTimeout, dtlsHandshakeTimeout, srtpCrypto, maxConferences, maxEndpointsPerConference,
                 emptyConferenceTimeout, packetWorkers, maxPublisherBitrateBps, f);
     }

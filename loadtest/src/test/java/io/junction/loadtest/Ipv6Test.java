@@ -24,7 +24,7 @@ class Ipv6Test {
         Files.writeString(file, """
                 junction.http { host = "127.0.0.1", port = 0 }
                 junction.admin { host = "127.0.0.1", port = 0 }
-                junction.media { port = 0, bind-address = "::1", addresses = ["::1"] }
+                junction.media { port = 0, tcp-port = 0, bind-address = "::1", addresses = ["::1"] }
                 """);
         JunctionServer server;
         try {

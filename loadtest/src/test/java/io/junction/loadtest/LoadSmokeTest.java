@@ -29,7 +29,7 @@ class LoadSmokeTest {
         Files.writeString(file, """
                 junction.http { host = "127.0.0.1", port = 0 }
                 junction.admin { host = "127.0.0.1", port = 0 }
-                junction.media { port = 0, bind-address = "127.0.0.1", addresses = ["127.0.0.1"] }
+                junction.media { port = 0, tcp-port = 0, bind-address = "127.0.0.1", addresses = ["127.0.0.1"] }
                 """);
         try {
             server = new JunctionServer(ConfigLoader.load(file, Map.of()));

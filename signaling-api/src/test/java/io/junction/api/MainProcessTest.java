@@ -70,7 +70,12 @@ class MainProcessTest {
         try (java.net.DatagramSocket free = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
             mediaPort = free.getLocalPort();
         }
-        String media = "junction.media { port = " + mediaPort + ", bind-address = \"127.0.0.1\", addresses = [\"127.0.0.1\"] }\n";
+        int tcpPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            tcpPort = free.getLocalPort();
+        }
+        String media = "junction.media { port = " + mediaPort + ", tcp-port = " + tcpPort
+                + ", bind-address = \"127.0.0.1\", addresses = [\"127.0.0.1\"] }\n";
         Running first = new Running(media);
         try {
             first.port(Pattern.compile("dashboard +http://127\\.0\\.0\\.1:(" + first.adminPort + ")/dashboard\n"));
@@ -84,12 +89,21 @@ class MainProcessTest {
             assertTrue(out.contains("media port udp/" + mediaPort + " on 127.0.0.1 is in use"), out);
 
             Files.writeString(conf, "junction.http { host = \"127.0.0.1\", port = " + first.publicPort + " }\n"
-                    + "junction.admin { host = \"127.0.0.1\", port = 0 }\njunction.media.port = 0\n");
+                    + "junction.admin { host = \"127.0.0.1\", port = 0 }\njunction.media { port = 0, tcp-port = 0 }\n");
             Process third = start("--config", conf.toString());
             assertTrue(third.waitFor(30, TimeUnit.SECONDS));
             out = new String(third.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(2, third.exitValue(), out);
             assertTrue(out.contains(String.valueOf(first.publicPort)) && out.contains("in use"), out);
+
+            Files.writeString(conf, "junction.http { host = \"127.0.0.1\", port = 0 }\n"
+                    + "junction.admin { host = \"127.0.0.1\", port = 0 }\njunction.media { port = 0, tcp-port = " + tcpPort
+                    + ", bind-address = \"127.0.0.1\", addresses = [\"127.0.0.1\"] }\n");
+            Process fourth = start("--config", conf.toString());
+            assertTrue(fourth.waitFor(30, TimeUnit.SECONDS), "the fourth bridge must not start");
+            out = new String(fourth.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(2, fourth.exitValue(), out);
+            assertTrue(out.contains("media port tcp/" + tcpPort + " on 127.0.0.1 is in use"), out);
             assertTrue(first.p.isAlive(), "the first bridge runs on");
         } finally {
             first.p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -110,7 +124,7 @@ class MainProcessTest {
             Files.writeString(conf, """
                     junction.http { host = "127.0.0.1", port = 0 }
                     junction.admin { host = "127.0.0.1", port = 0 }
-                    junction.media.port = 0
+                    junction.media { port = 0, tcp-port = 0 }
                     """ + graceHocon);
             p = start("--config", conf.toString());
             pump = new Thread(() -> {

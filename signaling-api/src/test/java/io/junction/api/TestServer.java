@@ -31,7 +31,7 @@ public final class TestServer implements AutoCloseable {
         Files.writeString(file, """
                 junction.http { host = "127.0.0.1", port = 0 }
                 junction.admin { host = "127.0.0.1", port = 0 }
-                junction.media { port = 0, bind-address = "127.0.0.1", addresses = ["127.0.0.1"] }
+                junction.media { port = 0, tcp-port = 0, bind-address = "127.0.0.1", addresses = ["127.0.0.1"] }
                 """ + hocon);
         try {
             return ConfigLoader.load(file, Map.of());

@@ -138,12 +138,13 @@ final class MediaSession implements IceTransport.Listener {
     void failIceConnect(java.time.Duration timeout) {
         StringBuilder where = new StringBuilder();
         for (io.junction.bridge.transport.ice.LocalCandidateInfo c : core.port().candidates()) {
-            where.append(where.length() == 0 ? "" : ", ").append(c.address()).append(':').append(c.port());
+            where.append(where.length() == 0 ? "" : ", ").append(c.tcp() ? "tcp " : "udp ").append(c.address())
+                    .append(':').append(c.port());
         }
         String message = "ICE did not connect within " + timeout.toSeconds() + " s: "
                 + (transport.ice().checkArrived() ? "connectivity checks arrived but no candidate pair answered"
                 : "no connectivity check arrived from the client")
-                + "; can it reach udp " + where + "?";
+                + "; can it reach " + where + "?";
         tellClient("ice-failed", message);
         onIceFailed(transport.ice().checkArrived() ? "connect timeout after checks" : "connect timeout, no check arrived");
     }

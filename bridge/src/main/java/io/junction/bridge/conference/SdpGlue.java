@@ -42,7 +42,7 @@ final class SdpGlue {
         List<BridgeOffer.Candidate> candidates = new ArrayList<>();
         for (LocalCandidateInfo c : session.endpoint().conference().bridge().media().port().candidates()) {
             candidates.add(new BridgeOffer.Candidate(c.foundation(), c.priority(), c.address(), c.port(), c.type(),
-                    c.relatedAddress(), c.relatedPort()));
+                    c.relatedAddress(), c.relatedPort(), c.tcp()));
         }
         BridgeOffer offer = new BridgeOffer(session.sessionId(), revision, transport.localUfrag(),
                 transport.localPassword(), transport.localFingerprint(), candidates, sections);

@@ -11,7 +11,13 @@ public record BridgeOffer(long sessionId, long version, String iceUfrag, String 
                           List<Candidate> candidates, List<Section> sections) {
     /** A candidate the bridge advertises (RFC 8839 §5.1). */
     public record Candidate(String foundation, long priority, String address, int port, String type,
-                            String relatedAddress, int relatedPort) {}
+                            String relatedAddress, int relatedPort, boolean tcp) {
+        /** A UDP candidate. */
+        public Candidate(String foundation, long priority, String address, int port, String type,
+                         String relatedAddress, int relatedPort) {
+            this(foundation, priority, address, port, type, relatedAddress, relatedPort, false);
+        }
+    }
 
     /** The direction of a section, from the bridge's point of view. */
     public enum Direction { RECVONLY, SENDONLY, INACTIVE }

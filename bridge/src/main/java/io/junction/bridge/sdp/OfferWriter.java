@@ -83,11 +83,14 @@ public final class OfferWriter {
         }
         if (bundleTag) {
             for (BridgeOffer.Candidate c : offer.candidates()) {
-                StringBuilder a = new StringBuilder("a=candidate:").append(c.foundation()).append(" 1 udp ")
+                StringBuilder a = new StringBuilder("a=candidate:").append(c.foundation()).append(c.tcp() ? " 1 tcp " : " 1 udp ")
                         .append(c.priority()).append(' ').append(c.address()).append(' ').append(c.port())
                         .append(" typ ").append(c.type());
                 if (c.relatedAddress() != null) {
                     a.append(" raddr ").append(c.relatedAddress()).append(" rport ").append(c.relatedPort());
+                }
+                if (c.tcp()) {
+                    a.append(" tcptype passive"); // RFC 6544: the bridge only accepts connections
                 }
                 a.append(" generation 0");
                 line(sb, a.toString());

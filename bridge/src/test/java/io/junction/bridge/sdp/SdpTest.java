@@ -105,7 +105,8 @@ class SdpTest {
         BridgeOffer offer = new BridgeOffer(42, 3, "ufrag1", "pwd-0123456789abcdefghij",
                 "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99",
                 List.of(new BridgeOffer.Candidate("1", 2130706431L, "10.0.0.5", 10000, "host", null, 0),
-                        new BridgeOffer.Candidate("2", 1694498815L, "203.0.113.7", 10000, "srflx", "10.0.0.5", 10000)),
+                        new BridgeOffer.Candidate("2", 1694498815L, "203.0.113.7", 10000, "srflx", "10.0.0.5", 10000),
+                        new BridgeOffer.Candidate("3", 1526726655L, "10.0.0.5", 4443, "host", null, 0, true)),
                 List.of(BridgeOffer.Section.receive("0", false), BridgeOffer.Section.receive("1", true),
                         BridgeOffer.Section.send("2", true, 0x80000001, 7, "cn", "ep1", "ep1-video"),
                         BridgeOffer.Section.inactive("3", false)));
@@ -123,7 +124,8 @@ class SdpTest {
         assertEquals("inactive", d.media().get(3).direction());
         assertEquals("actpass", send.attribute("setup"));
         assertEquals(List.of("1 1 udp 2130706431 10.0.0.5 10000 typ host generation 0",
-                "2 1 udp 1694498815 203.0.113.7 10000 typ srflx raddr 10.0.0.5 rport 10000 generation 0"),
+                "2 1 udp 1694498815 203.0.113.7 10000 typ srflx raddr 10.0.0.5 rport 10000 generation 0",
+                "3 1 tcp 1526726655 10.0.0.5 4443 typ host tcptype passive generation 0"),
                 d.media().get(0).attributes("candidate"));
         assertTrue(d.media().get(1).attributes("rtcp-fb").contains("96 nack pli"));
         assertTrue(d.media().get(1).attributes("fmtp").contains("97 apt=96"));

@@ -27,12 +27,13 @@ import java.util.TreeSet;
  * {@link ConfigError}s naming the key and the expected form.
  */
 public final class ConfigLoader {
-    /** Environment variables a container typically sets, and the key each overrides. */
+    /** Environment variables a container typically sets, and the key each overrides (Map.of: at most 10). */
     public static final Map<String, String> ENV_OVERRIDES = Map.of(
             "JUNCTION_HTTP_PORT", "junction.http.port",
             "JUNCTION_ADMIN_PORT", "junction.admin.port",
             "JUNCTION_ADMIN_HOST", "junction.admin.host",
             "JUNCTION_MEDIA_PORT", "junction.media.port",
+            "JUNCTION_MEDIA_TCP_PORT", "junction.media.tcp-port",
             "JUNCTION_PUBLIC_IP", "junction.media.public-ip",
             "JUNCTION_API_KEY", "junction.admin.api-key",
             "JUNCTION_OPEN_ROOMS", "junction.demo.open-rooms",
@@ -136,6 +137,7 @@ public final class ConfigLoader {
         int workers = intInRange("junction.media.packet-workers", 0, 64);
         var bridge = new BridgeConfig(
                 port("junction.media.port"),
+                port("junction.media.tcp-port"),
                 host("junction.media.bind-address"),
                 addresses("junction.media.addresses"),
                 publicIp("junction.media.public-ip"),

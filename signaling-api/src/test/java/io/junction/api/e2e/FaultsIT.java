@@ -165,7 +165,7 @@ class FaultsIT {
         Files.writeString(conf, """
                 junction.http { host = "127.0.0.1", port = %d }
                 junction.admin { host = "127.0.0.1", port = %d }
-                junction.media { port = %d, bind-address = "127.0.0.1", addresses = ["127.0.0.1"] }
+                junction.media { port = %d, tcp-port = 0, bind-address = "127.0.0.1", addresses = ["127.0.0.1"] }
                 junction.demo.open-rooms = loopback
                 """.formatted(httpPort, freeTcpPort(), freeUdpPort()));
         Process bridge = startBridge(conf, dir.resolve("first.log"));

@@ -56,6 +56,9 @@ public final class IceTransport implements AutoCloseable {
         for (SinglePortUdpHarvester h : port.harvesters()) {
             agent.addCandidateHarvester(h);
         }
+        if (port.tcpHarvester() != null) {
+            agent.addCandidateHarvester(port.tcpHarvester());
+        }
         this.stream = agent.createMediaStream("media-" + name);
         this.component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, false);
         component.setBufferCallback(this::onBuffer);
@@ -83,11 +86,44 @@ public final class IceTransport implements AutoCloseable {
         LOG.debug("ice {} {} -> {}", name, oldState, newState);
         if (newState == IceProcessingState.COMPLETED && !connected) {
             connected = true;
+            CandidatePair pair = component.getSelectedPair();
+            if (pair != null && pair.getLocalCandidate().getTransport() == org.ice4j.Transport.TCP) {
+                startTcpWriter();
+                startTcpReader(pair);
+            }
             listener.onIceConnected(selectedPair());
         } else if (newState == IceProcessingState.FAILED
                 || (newState == IceProcessingState.TERMINATED && !connected)) {
             listener.onIceFailed("ice " + newState.toString().toLowerCase());
         }
+    }
+
+    /**
+     * Over ICE-TCP, media does not come through the single-port UDP path's callback: one reader thread
+     * per TCP endpoint reads the selected pair's socket (RFC 4571 framing undone by ice4j; STUN taken
+     * by ice4j's own reader) and hands each datagram on like the callback. Blocking reads, on a
+     * thread of its own.
+     */
+    private void startTcpReader(CandidatePair pair) {
+        org.ice4j.socket.IceSocketWrapper socket = pair.getIceSocketWrapper();
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[1500];
+            java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+            try {
+                while (!closed) {
+                    p.setData(buf, 0, buf.length);
+                    socket.receive(p);
+                    if (!closed) {
+                        listener.onDatagram(p.getData(), p.getOffset(), p.getLength(), System.nanoTime());
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("ice-tcp reader {} ends: {}", name, e.toString());
+            }
+        }, "ice-tcp-" + name);
+        t.setDaemon(true);
+        t.start();
+        LOG.info("ice {} connected over TCP {}", name, selectedPair());
     }
 
     public String localUfrag() {
@@ -118,7 +154,42 @@ public final class IceTransport implements AutoCloseable {
 
     /** Sends a datagram on the selected pair; safe from any thread. */
     public void send(byte[] buf, int off, int len) throws IOException {
+        java.util.concurrent.ArrayBlockingQueue<byte[]> q = tcpQueue;
+        if (q != null) {
+            // over TCP a write may block on a slow reader: never on the packet worker. A copy goes to
+            // the endpoint's writer thread; a full queue drops it (counted by the caller as a send error).
+            if (!q.offer(java.util.Arrays.copyOfRange(buf, off, off + len))) {
+                throw new IOException("ICE-TCP send queue full");
+            }
+            return;
+        }
         component.send(buf, off, len);
+    }
+
+    /** Datagrams waiting for the TCP writer (at most this many; about a second of video). */
+    static final int TCP_QUEUE = 512;
+    /** Set when the selected pair is TCP: sends go through the writer thread. */
+    private volatile java.util.concurrent.ArrayBlockingQueue<byte[]> tcpQueue;
+
+    private void startTcpWriter() {
+        java.util.concurrent.ArrayBlockingQueue<byte[]> q = new java.util.concurrent.ArrayBlockingQueue<>(TCP_QUEUE);
+        Thread t = new Thread(() -> {
+            try {
+                while (!closed) {
+                    byte[] d = q.poll(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (d != null) {
+                        component.send(d, 0, d.length);
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("ice-tcp writer {} ends: {}", name, e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ice-tcp-write-" + name);
+        t.setDaemon(true);
+        t.start();
+        tcpQueue = q;
     }
 
     /** "local ↔ remote" of the selected pair, or "none". */

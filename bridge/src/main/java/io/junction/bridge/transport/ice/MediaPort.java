@@ -26,6 +26,9 @@ public final class MediaPort implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaPort.class);
 
     private final List<SinglePortUdpHarvester> harvesters = new ArrayList<>();
+    /** ICE-TCP (passive) on media.tcp-port, or null when off. */
+    private final org.ice4j.ice.harvest.TcpHarvester tcpHarvester;
+    private final int tcpPort;
     private final java.util.Map<String, VerifyingUdpHarvester.Credentials> credentials = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<LocalCandidateInfo> candidates = new ArrayList<>();
     private final int port;
@@ -53,6 +56,18 @@ public final class MediaPort implements AutoCloseable {
             boundPort = h.getLocalAddress().getPort();
         }
         this.port = boundPort;
+        if (config.mediaTcpPort() > 0) {
+            List<TransportAddress> tcpAddresses = new ArrayList<>();
+            for (InetAddress a : addresses) {
+                requireFreeTcp(a, config.mediaTcpPort());
+                tcpAddresses.add(new TransportAddress(a, config.mediaTcpPort(), Transport.TCP));
+            }
+            tcpHarvester = new ListeningTcpHarvester(tcpAddresses);
+            tcpPort = config.mediaTcpPort();
+        } else {
+            tcpHarvester = null;
+            tcpPort = 0;
+        }
         int localPref = 65535;
         int foundation = 1;
         for (SinglePortUdpHarvester h : harvesters) {
@@ -91,11 +106,25 @@ public final class MediaPort implements AutoCloseable {
                 && !publicIp.equals(harvesters.get(0).getLocalAddress().getHostAddress())) {
             publics.add(publicIp + "|" + harvesters.get(0).getLocalAddress().getHostAddress());
         }
+        if (tcpHarvester != null) {
+            // below every UDP candidate (host and public): TCP only when UDP does not get through
+            int tcpPref = 65535;
+            for (SinglePortUdpHarvester h : harvesters) {
+                candidates.add(new LocalCandidateInfo(String.valueOf(foundation++), priority(90, tcpPref),
+                        h.getLocalAddress().getHostAddress(), tcpPort, "host", null, 0, true));
+                tcpPref -= 16;
+            }
+        }
         int srflxPref = 65535;
         for (String pm : publics) {
             String[] parts = pm.split("\\|");
             candidates.add(new LocalCandidateInfo(String.valueOf(foundation++), priority(100, srflxPref), parts[0], port,
                     "srflx", parts[1], port));
+            if (tcpHarvester != null) {
+                // the public twin of the TCP candidate (a 1:1 NAT forwards the TCP port too)
+                candidates.add(new LocalCandidateInfo(String.valueOf(foundation++), priority(80, srflxPref), parts[0],
+                        tcpPort, "srflx", parts[1], tcpPort, true));
+            }
             srflxPref -= 16;
         }
         LOG.info("media port udp/{} on {} advertising {}", port, addresses, candidates);
@@ -123,6 +152,43 @@ public final class MediaPort implements AutoCloseable {
             throw new PortInUseException("media port udp/" + port + " on " + address.getHostAddress()
                     + " cannot be bound: " + e.getMessage());
         }
+    }
+
+    static void requireFreeTcp(InetAddress address, int port) throws PortInUseException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(address, port));
+        } catch (IOException e) {
+            throw new PortInUseException("media port tcp/" + port + " on " + address.getHostAddress()
+                    + (String.valueOf(e.getMessage()).contains("in use") ? " is in use" : " cannot be bound: " + e.getMessage()));
+        }
+    }
+
+    /**
+     * ice4j's ICE-TCP harvester, listening from construction on (ice4j starts it with a protected
+     * init()) on exactly the addresses the bridge advertises: ice4j's own filter drops loopback
+     * addresses, which a bridge configured for them (tests, one machine) needs.
+     */
+    private static final class ListeningTcpHarvester extends org.ice4j.ice.harvest.TcpHarvester {
+        ListeningTcpHarvester(List<TransportAddress> addresses) throws IOException {
+            super(addresses, false);
+            for (TransportAddress a : addresses) {
+                if (!localAddresses.contains(a)) {
+                    localAddresses.add(a);
+                }
+            }
+            init();
+        }
+    }
+
+    /** The ICE-TCP harvester, or null when media.tcp-port is 0. */
+    org.ice4j.ice.harvest.TcpHarvester tcpHarvester() {
+        return tcpHarvester;
+    }
+
+    /** The ICE-TCP port, 0 when off. */
+    public int tcpPort() {
+        return tcpPort;
     }
 
     /** RFC 8445 §5.1.2.1 candidate priority for component 1. */
@@ -209,5 +275,8 @@ public final class MediaPort implements AutoCloseable {
     @Override
     public void close() {
         harvesters.forEach(SinglePortUdpHarvester::close);
+        if (tcpHarvester != null) {
+            tcpHarvester.close();
+        }
     }
 }

@@ -78,7 +78,7 @@ class StunDiscoveryTest {
              DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             stunServer(server, "198.18.5.5");
             BridgeConfig base = BridgeConfig.loopbackDefaults(0);
-            BridgeConfig auto = new BridgeConfig(0, "127.0.0.1", List.of("127.0.0.1"), "auto",
+            BridgeConfig auto = new BridgeConfig(0, 0, "127.0.0.1", List.of("127.0.0.1"), "auto",
                     List.of("127.0.0.1:" + silent.getLocalPort(), "127.0.0.1:" + server.getLocalPort()), List.of(),
                     base.iceConsentTimeout(), base.iceConnectTimeout(), base.dtlsHandshakeTimeout(), base.srtpCrypto(),
                     base.maxConferences(), base.maxEndpointsPerConference(), base.emptyConferenceTimeout(),
@@ -92,7 +92,7 @@ class StunDiscoveryTest {
                 assertEquals(port.port(), c.get(1).port());
                 assertEquals("public address from STUN 127.0.0.1:" + server.getLocalPort(), port.publicAddressSource());
             }
-            BridgeConfig nobody = new BridgeConfig(0, "127.0.0.1", List.of("127.0.0.1"), "auto",
+            BridgeConfig nobody = new BridgeConfig(0, 0, "127.0.0.1", List.of("127.0.0.1"), "auto",
                     List.of("127.0.0.1:" + silent.getLocalPort()), List.of(),
                     base.iceConsentTimeout(), base.iceConnectTimeout(), base.dtlsHandshakeTimeout(), base.srtpCrypto(),
                     base.maxConferences(), base.maxEndpointsPerConference(), base.emptyConferenceTimeout(),

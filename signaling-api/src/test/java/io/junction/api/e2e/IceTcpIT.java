@@ -1,0 +1,63 @@
+package io.junction.api.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.junction.api.TestServer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ICE over TCP (RFC 6544 passive, RFC 4571 framing) in real Chromium: with UDP to the media port
+ * dropped for a participant (nft, in the test's own namespace: a firewall that lets only TCP out),
+ * it connects over the bridge's TCP candidate and media flows both ways through the same packet path.
+ */
+class IceTcpIT extends BrowserTest {
+    private static final String PAIR = """
+            const done = arguments[arguments.length - 1];
+            window.junctionRoom.pc.getStats().then((s) => {
+              let pair = null; s.forEach((r) => { if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pair = r; });
+              const l = pair && s.get(pair.localCandidateId);
+              done({ protocol: l ? l.protocol : null, port: l ? l.port : -1 });
+            });""";
+
+    @Test
+    void withUdpBlockedMediaFlowsOverTcp() throws Exception {
+        int tcpPort;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            tcpPort = free.getLocalPort();
+        }
+        t.close();
+        t = TestServer.start("junction.media.tcp-port = " + tcpPort);
+        int udpPort = t.server.bridge().mediaPort();
+        Participant direct = join("Udp", "tcp");
+        await("Udp connected", 20000, () -> direct.joined() && ((Map<?, ?>) direct.browser.jsAsync(PAIR)).get("protocol") != null);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> udpPair = (Map<String, Object>) direct.browser.jsAsync(PAIR);
+        assertEquals("udp", udpPair.get("protocol"), "UDP is preferred while it works");
+        LossIT.run("nft", "add", "table", "inet", "junction_tcp");
+        try {
+            // UDP to the media port is dropped for everyone but the participant already in
+            LossIT.run("nft", "add", "chain", "inet", "junction_tcp", "in", "{ type filter hook input priority 0 ; }");
+            LossIT.run("nft", "add", "rule", "inet", "junction_tcp", "in", "udp", "dport", Integer.toString(udpPort),
+                    "udp", "sport", "!=", String.valueOf(udpPair.get("port")), "drop");
+            Participant blocked = join("Tcp", "tcp");
+            await("Tcp joined", 20000, blocked::joined);
+            String idTcp = blocked.endpointId();
+            String idUdp = direct.endpointId();
+            await("Tcp connected over TCP", 30000, () -> "tcp".equals(((Map<?, ?>) blocked.browser.jsAsync(PAIR)).get("protocol")));
+            await("Udp decodes the TCP participant", 30000, () -> {
+                Participant.Remote r = direct.remotes().get(idTcp);
+                return r != null && r.framesDecoded() > 30;
+            });
+            await("the TCP participant decodes Udp", 30000, () -> {
+                Participant.Remote r = blocked.remotes().get(idUdp);
+                return r != null && r.framesDecoded() > 30;
+            });
+            assertEquals(2, t.server.bridge().endpointCount());
+        } finally {
+            LossIT.run("nft", "delete", "table", "inet", "junction_tcp");
+        }
+    }
+}
