@@ -147,9 +147,11 @@ public final class Main {
         var mediaPort = server.bridge().media().port();
         StringBuilder advertised = new StringBuilder();
         for (var c : mediaPort.candidates()) {
-            advertised.append(advertised.length() == 0 ? "" : ", ").append(c.address()).append(c.type().equals("host") ? "" : " (" + c.type() + ")");
+            advertised.append(advertised.length() == 0 ? "" : ", ").append(c.tcp() ? "tcp " : "").append(c.address())
+                    .append(c.type().equals("host") ? "" : " (" + c.type() + ")");
         }
-        System.out.println("  media       udp/" + server.bridge().mediaPort() + " advertising " + advertised
+        System.out.println("  media       udp/" + server.bridge().mediaPort()
+                + (mediaPort.tcpPort() > 0 ? " tcp/" + mediaPort.tcpPort() : "") + " advertising " + advertised
                 + (mediaPort.publicAddressSource().isEmpty() ? "" : "; " + mediaPort.publicAddressSource()));
         switch (config.demo().openRooms()) {
             case LOOPBACK -> System.out.println("  open rooms  on for clients on this machine only (demo.open-rooms = loopback)");
