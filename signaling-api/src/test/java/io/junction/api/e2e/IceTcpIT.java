@@ -17,7 +17,10 @@ class IceTcpIT extends BrowserTest {
     private static final String PAIR = """
             const done = arguments[arguments.length - 1];
             window.junctionRoom.pc.getStats().then((s) => {
-              let pair = null; s.forEach((r) => { if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pair = r; });
+              let pair = null; let id = null;
+              s.forEach((r) => { if (r.type === 'transport' && r.selectedCandidatePairId) id = r.selectedCandidatePairId; });
+              if (id) pair = s.get(id);
+              if (!pair) s.forEach((r) => { if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pair = r; });
               const l = pair && s.get(pair.localCandidateId);
               done({ protocol: l ? l.protocol : null, port: l ? l.port : -1 });
             });""";
