@@ -5,6 +5,7 @@
 // (tallest video to receive) and lastN=K (video of at most K participants). Click a participant to
 // put them in the spotlight (on stage, full size; the others become a filmstrip).
 import { Junction } from '/sdk/junction-client.js';
+import { levelMeter } from '/meter.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -32,7 +33,7 @@ async function startPreview() {
     localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: cameraSize() });
     $('preview').srcObject = localStream;
     $('preview-empty').hidden = true;
-    startMeter(localStream, $('preview-meter'));
+    stopMeter = levelMeter(localStream, $('preview-meter'));
     await listDevices();
   } catch (err) {
     localStream = null;
@@ -40,26 +41,8 @@ async function startPreview() {
   }
 }
 
-/** A microphone level bar under the preview. */
-function startMeter(stream, el) {
-  const track = stream.getAudioTracks()[0];
-  if (!track || !window.AudioContext) return;
-  const ctx = new AudioContext();
-  const analyser = ctx.createAnalyser();
-  analyser.fftSize = 512;
-  ctx.createMediaStreamSource(new MediaStream([track])).connect(analyser);
-  const data = new Uint8Array(analyser.fftSize);
-  el.hidden = false;
-  const tick = () => {
-    if ($('join-card').hidden) { ctx.close(); return; }
-    analyser.getByteTimeDomainData(data);
-    let peak = 0;
-    for (const v of data) peak = Math.max(peak, Math.abs(v - 128));
-    el.firstElementChild.style.width = Math.min(100, (peak / 64) * 100) + '%';
-    requestAnimationFrame(tick);
-  };
-  tick();
-}
+/** Stops the preview's microphone level bar (it runs while the join card shows). */
+let stopMeter = () => {};
 
 async function listDevices() {
   const devices = await navigator.mediaDevices.enumerateDevices();
@@ -360,6 +343,7 @@ async function joinEndpoint(signalingUrl, displayName) {
 
 async function enterCall(signalingUrl, roomName, displayName, rejoin) {
   $('join-card').hidden = true;
+  stopMeter();
   $('left-card').hidden = true;
   $('call').hidden = false;
   $('room-info').hidden = false;

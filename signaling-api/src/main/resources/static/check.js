@@ -2,6 +2,7 @@
 // session (ICE, DTLS, SRTP) alone in a conference of its own (POST /v1/check), measured with the
 // peer connection's statistics. Results also in window.checkResult for tests and support scripts.
 import { Junction } from '/sdk/junction-client.js';
+import { levelMeter } from '/meter.js';
 
 const $ = (id) => document.getElementById(id);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -64,7 +65,8 @@ async function run() {
   }
   $('preview').srcObject = stream;
   $('preview-empty').hidden = stream.getVideoTracks().length > 0;
-  meter(stream);
+  stopMeter();
+  stopMeter = levelMeter(stream, $('meter'));
 
   // the bridge over HTTP
   const http = row('Bridge (HTTP)');
@@ -192,29 +194,7 @@ function finish(failed) {
   window.checkResult.ok = !failed;
 }
 
-let meterStop = null;
-function meter(stream) {
-  if (meterStop) meterStop();
-  const track = stream.getAudioTracks()[0];
-  if (!track || !window.AudioContext) return;
-  const ctx = new AudioContext();
-  const analyser = ctx.createAnalyser();
-  analyser.fftSize = 512;
-  ctx.createMediaStreamSource(new MediaStream([track])).connect(analyser);
-  const data = new Uint8Array(analyser.fftSize);
-  let on = true;
-  meterStop = () => { on = false; ctx.close(); };
-  $('meter').hidden = false;
-  const tick = () => {
-    if (!on) return;
-    analyser.getByteTimeDomainData(data);
-    let peak = 0;
-    for (const v of data) peak = Math.max(peak, Math.abs(v - 128));
-    $('meter').firstElementChild.style.width = Math.min(100, (peak / 64) * 100) + '%';
-    requestAnimationFrame(tick);
-  };
-  tick();
-}
+let stopMeter = () => {};
 
 $('again').addEventListener('click', run);
 run();

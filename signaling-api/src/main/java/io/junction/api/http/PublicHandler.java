@@ -85,12 +85,7 @@ public final class PublicHandler {
                             + "create endpoints through the admin API, or let anyone in with demo.open-rooms = true "
                             + "(env JUNCTION_OPEN_ROOMS=true)");
         }
-        long retryAfter = joinRate.acquire(client == null ? "" : client.getHostAddress(), System.nanoTime());
-        if (retryAfter > 0) {
-            ex.setHeader("Retry-After", Long.toString(retryAfter));
-            throw new ApiException(429, "too-many-joins",
-                    "too many anonymous joins from this address; retry in " + retryAfter + " s");
-        }
+        limitAnonymousJoins(client, ex);
         if (!ROOM_NAME.matcher(room).matches()) {
             throw ApiException.badRequest("room name must be 1-64 characters of letters, digits, '.', '_' or '-'");
         }
@@ -124,12 +119,7 @@ public final class PublicHandler {
         if (!cfg.enabled()) {
             throw new ApiException(403, "check-disabled", "the connection check is off on this bridge (check.enabled = false)");
         }
-        java.net.InetAddress client = ex.remoteAddress();
-        long retryAfter = joinRate.acquire(client == null ? "" : client.getHostAddress(), System.nanoTime());
-        if (retryAfter > 0) {
-            ex.setHeader("Retry-After", Long.toString(retryAfter));
-            throw new ApiException(429, "too-many-joins", "too many anonymous joins from this address; retry in " + retryAfter + " s");
-        }
+        limitAnonymousJoins(ex.remoteAddress(), ex);
         Exchange.allowOnly(ex.readJsonObject());
         Conference conference;
         synchronized (checks) {
@@ -156,6 +146,16 @@ public final class PublicHandler {
         json.put("endpointId", endpoint.id());
         json.put("maxSeconds", cfg.maxDuration().toSeconds());
         ex.json(200, json);
+    }
+
+    /** Anonymous joins (open rooms, connection checks) share one per-address rate: 429 beyond it. */
+    private void limitAnonymousJoins(java.net.InetAddress client, Exchange ex) throws ApiException {
+        long retryAfter = joinRate.acquire(client == null ? "" : client.getHostAddress(), System.nanoTime());
+        if (retryAfter > 0) {
+            ex.setHeader("Retry-After", Long.toString(retryAfter));
+            throw new ApiException(429, "too-many-joins",
+                    "too many anonymous joins from this address; retry in " + retryAfter + " s");
+        }
     }
 
     private String publicBase(Exchange ex) {

@@ -16,17 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class IceRestartIT extends BrowserTest {
     private static long localPort(Participant p) {
-        Object port = p.browser.jsAsync("""
-                const done = arguments[arguments.length - 1];
-                window.junctionRoom.pc.getStats().then((s) => {
-                  let pair = null; let id = null;
-                  s.forEach((r) => { if (r.type === 'transport' && r.selectedCandidatePairId) id = r.selectedCandidatePairId; });
-                  if (id) pair = s.get(id);
-                  if (!pair) s.forEach((r) => { if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pair = r; });
-                  const l = pair && s.get(pair.localCandidateId);
-                  done(l ? l.port : -1);
-                });""");
-        return ((Number) port).longValue();
+        return ((Number) p.localCandidate().get("port")).longValue();
     }
 
     @Test

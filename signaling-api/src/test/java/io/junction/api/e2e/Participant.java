@@ -123,6 +123,25 @@ final class Participant implements AutoCloseable {
         return ((Number) v).doubleValue();
     }
 
+    /**
+     * The local candidate of the selected ICE pair (the transport's selectedCandidatePairId, else the
+     * nominated succeeded pair): {@code protocol}, {@code port}, {@code type}; null, -1, null before one
+     * is selected.
+     */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> localCandidate() {
+        return (Map<String, Object>) browser.jsAsync("""
+                const done = arguments[arguments.length - 1];
+                window.junctionRoom.pc.getStats().then((s) => {
+                  let pair = null; let id = null;
+                  s.forEach((r) => { if (r.type === 'transport' && r.selectedCandidatePairId) id = r.selectedCandidatePairId; });
+                  if (id) pair = s.get(id);
+                  if (!pair) s.forEach((r) => { if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pair = r; });
+                  const l = pair && s.get(pair.localCandidateId);
+                  done({ protocol: l ? l.protocol : null, port: l ? l.port : -1, type: l ? l.candidateType : null });
+                });""");
+    }
+
     void leave() {
         browser.js("window.junctionRoom && window.junctionRoom.leave()");
     }

@@ -85,15 +85,8 @@ class TurnIT extends BrowserTest {
         assertTrue(String.valueOf(servers.get(0).get("username")).endsWith(":" + relayed.endpointId()), servers.toString());
         await("Relayed connected through TURN", 20000, () -> "connected".equals(relayed.browser.js(
                 "return window.junctionRoom.pc.connectionState")));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> pair = (Map<String, Object>) relayed.browser.jsAsync("""
-                const done = arguments[arguments.length - 1];
-                window.junctionRoom.pc.getStats().then((s) => {
-                  let p = null; s.forEach((r) => { if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') p = r; });
-                  const l = p && s.get(p.localCandidateId);
-                  done({ local: l ? l.candidateType : null, relayProtocol: l ? l.relayProtocol || null : null });
-                });""");
-        assertEquals("relay", pair.get("local"), "the selected pair goes through TURN: " + pair);
+        Map<String, Object> pair = relayed.localCandidate();
+        assertEquals("relay", pair.get("type"), "the selected pair goes through TURN: " + pair);
         String relayedId = relayed.endpointId();
         String directId = direct.endpointId();
         await("Direct decodes the relayed participant", 30000, () -> {

@@ -36,36 +36,29 @@ class SdkPackageTest {
         String js = Files.readString(SDK.resolve("junction-client.js"));
         String dts = Files.readString(SDK.resolve("junction-client.d.ts"));
         String room = js.substring(js.indexOf("class Room {"), js.indexOf("export const Junction"));
-        Set<String> methods = new TreeSet<>();
-        Matcher m = Pattern.compile("\\n  (?:async )?([a-zA-Z][A-Za-z0-9]*)\\(").matcher(room);
-        while (m.find()) {
-            if (!m.group(1).equals("constructor")) {
-                methods.add(m.group(1));
-            }
-        }
+        Set<String> methods = firstGroups("\\n  (?:async )?([a-zA-Z][A-Za-z0-9]*)\\(", room);
+        methods.remove("constructor");
         String roomDecl = dts.substring(dts.indexOf("export interface Room {"), dts.indexOf("export interface JoinOptions"));
-        Set<String> declared = new TreeSet<>();
-        Matcher d = Pattern.compile("\\n  ([a-zA-Z][A-Za-z0-9]*)(?:<[^>]*>)?\\(").matcher(roomDecl);
-        while (d.find()) {
-            declared.add(d.group(1));
-        }
+        Set<String> declared = firstGroups("\\n  ([a-zA-Z][A-Za-z0-9]*)(?:<[^>]*>)?\\(", roomDecl);
         assertEquals(methods, declared, "Room's public methods in the .js and the .d.ts");
 
-        Set<String> emitted = new TreeSet<>();
-        Matcher e = Pattern.compile("_emit\\('([a-zA-Z]+)'").matcher(js);
-        while (e.find()) {
-            emitted.add(e.group(1));
-        }
+        Set<String> emitted = firstGroups("_emit\\('([a-zA-Z]+)'", js);
         String eventsDecl = dts.substring(dts.indexOf("export interface RoomEvents {"), dts.indexOf("export type RoomEventHandlers"));
-        Set<String> events = new TreeSet<>();
-        Matcher v = Pattern.compile("\\n  ([a-zA-Z]+):").matcher(eventsDecl);
-        while (v.find()) {
-            events.add(v.group(1));
-        }
+        Set<String> events = firstGroups("\\n  ([a-zA-Z]+):", eventsDecl);
         assertEquals(emitted, events, "the events the module emits and the ones the .d.ts declares");
         JsonNode pkg = TestServer.JSON.readTree(SDK.resolve("package.json").toFile());
         assertEquals("./junction-client.d.ts", pkg.get("types").asText());
         assertEquals("module", pkg.get("type").asText());
+    }
+
+    /** Every match's first group in {@code text}, sorted. */
+    private static Set<String> firstGroups(String regex, String text) {
+        Set<String> out = new TreeSet<>();
+        Matcher m = Pattern.compile(regex).matcher(text);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
     }
 
     @Test
