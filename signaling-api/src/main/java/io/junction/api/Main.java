@@ -128,7 +128,7 @@ public final class Main {
                   tcp 8080   junction.http.port      public: demo page, WebSocket signaling, SDK, /health
                   tcp 8081   junction.admin.port     admin, 127.0.0.1: REST API, /metrics, /v1/stats, /dashboard
                   udp 10000  junction.media.port     media for every endpoint (ICE, DTLS, SRTP); open it to clients
-                  tcp (off)  junction.media.tcp-port experimental ICE-TCP for networks that block UDP (e.g. 4443)
+                  tcp 4443   junction.media.tcp-port ICE-TCP for clients whose network blocks UDP (0: off)
 
                 exit codes: 0 after SIGTERM/SIGINT (calls drain first, shutdown.grace-period), 1 when start-up
                 fails, 2 on a configuration error, a port in use or a bad argument.

@@ -95,6 +95,9 @@ final class MediaSession implements IceTransport.Listener {
     @Override
     public void onIceConnected(String selectedPair) {
         core.counters().iceSucceeded.increment();
+        if (transport.ice().overTcp()) {
+            core.counters().iceTcpConnected.increment();
+        }
         transport.iceConnected();
         LOG.info("ice connected conference={} endpoint={} pair={}", endpoint.conference().id(), endpoint.id(),
                 selectedPair);

@@ -88,6 +88,8 @@ public final class BridgeMetrics {
         counter("junction.ice", "ICE outcomes", Tags.of("result", "succeeded"), counters.iceSucceeded, null);
         counter("junction.ice", "ICE outcomes", Tags.of("result", "failed"), counters.iceFailed, null);
         counter("junction.ice", "ICE outcomes", Tags.of("result", "restarted"), counters.iceRestarts, null);
+        counter("junction.ice.tcp.connections", "ICE connections whose selected pair is ICE-TCP (RFC 6544)", Tags.empty(), counters.iceTcpConnected, null);
+        counter("junction.ice.tcp.send.dropped.packets", "Datagrams dropped on ICE-TCP connections: writer queue full (slow reader) or connection failed", Tags.empty(), counters.iceTcpSendDrops, null);
         counter("junction.dtls", "DTLS handshake outcomes", Tags.of("result", "succeeded"), counters.dtlsSucceeded, null);
         counter("junction.dtls", "DTLS handshake outcomes", Tags.of("result", "failed"), counters.dtlsFailed, null);
         counter("junction.dtls.fingerprint.mismatches", "DTLS client certificates that did not match the answer's fingerprint", Tags.empty(), counters.dtlsFingerprintMismatch, null);

@@ -28,6 +28,10 @@ public final class MediaCounters {
     public final LongAdder iceFailed = new LongAdder();
     /** ICE restarts the bridge offered on a client's request. */
     public final LongAdder iceRestarts = new LongAdder();
+    /** ICE connections whose selected pair is ICE-TCP. */
+    public final LongAdder iceTcpConnected = new LongAdder();
+    /** Datagrams an ICE-TCP connection's writer could not take (queue full: a slow reader; or a failed connection). */
+    public final LongAdder iceTcpSendDrops = new LongAdder();
     public final LongAdder dtlsSucceeded = new LongAdder();
     public final LongAdder dtlsFailed = new LongAdder();
     public final LongAdder dtlsFingerprintMismatch = new LongAdder();

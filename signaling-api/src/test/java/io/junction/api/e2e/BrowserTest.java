@@ -26,7 +26,8 @@ abstract class BrowserTest {
             try {
                 System.out.println("[" + p.name + "] state=" + p.browser.js("return JSON.stringify(window.junctionState)")
                         + " errors=" + p.browser.js("return JSON.stringify(window.junctionRoom && window.junctionRoom.errors)")
-                        + " pc=" + p.browser.js("return window.junctionRoom && window.junctionRoom.pc.connectionState"));
+                        + " pc=" + p.browser.js("return window.junctionRoom && window.junctionRoom.pc.connectionState")
+                        + " sending: " + p.sendingSummary());
             } catch (RuntimeException e) {
                 System.out.println("[" + p.name + "] state unavailable: " + e.getMessage());
             }

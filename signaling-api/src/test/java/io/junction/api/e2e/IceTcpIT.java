@@ -1,6 +1,7 @@
 package io.junction.api.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.junction.api.TestServer;
 import java.net.InetAddress;
@@ -11,12 +12,21 @@ import org.junit.jupiter.api.Test;
 /**
  * ICE over TCP (RFC 6544 passive, RFC 4571 framing) in real Chromium: with UDP to the media port
  * dropped for a participant (nft, in the test's own namespace: a firewall that lets only TCP out),
- * it connects over the bridge's TCP candidate and media flows both ways through the same packet path.
+ * it connects over the bridge's TCP candidate and media flows both ways through the same packet path;
+ * the metrics count the TCP endpoint. On failure it prints the bridge's per-endpoint stats and the
+ * media metrics beside each browser's send/receive summary.
  */
 class IceTcpIT extends BrowserTest {
+    private void printMetrics() throws Exception {
+        for (String line : t.admin("GET", "/metrics", null).body().split("\n")) {
+            if (line.matches("junction_(layer_switches|keyframe|ice_tcp|rtcp_feedback|send_errors|dropped_packets|retransmissions|probe_clusters).*")
+                    && !line.endsWith(" 0.0")) {
+                System.out.println("[metrics] " + line);
+            }
+        }
+    }
+
     @Test
-    @org.junit.jupiter.api.Disabled("ICE-TCP is experimental and off by default: in a full suite run the media over TCP "
-            + "stalled after its first frames (passes alone); see issue 14")
     void withUdpBlockedMediaFlowsOverTcp() throws Exception {
         int tcpPort;
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -49,6 +59,14 @@ class IceTcpIT extends BrowserTest {
                 return r != null && r.framesDecoded() > 30;
             });
             assertEquals(2, t.server.bridge().endpointCount());
+            String metrics = t.admin("GET", "/metrics", null).body();
+            assertTrue(metrics.contains("\njunction_ice_tcp_connections_total 1.0"), "the TCP endpoint is counted, once");
+        } catch (AssertionError e) {
+            printMetrics();
+            for (var c : t.server.bridge().conferences()) {
+                System.out.println("[bridge] " + t.admin("GET", "/v1/conferences/" + c.id() + "/stats", null).body());
+            }
+            throw e;
         } finally {
             LossIT.run("nft", "delete", "table", "inet", "junction_tcp");
         }

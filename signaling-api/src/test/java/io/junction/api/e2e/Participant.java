@@ -142,6 +142,33 @@ final class Participant implements AutoCloseable {
                 });""");
     }
 
+    /**
+     * What this browser sends and receives and how its transport is doing, for failure reports: per
+     * outbound stream packets/frames sent and the quality limitation, per inbound video stream packets,
+     * frames received/decoded, keyframes and feedback sent, the selected pair's available outgoing
+     * bitrate and round-trip time.
+     */
+    String sendingSummary() {
+        return String.valueOf(browser.jsAsync("""
+                const done = arguments[arguments.length - 1];
+                if (!window.junctionRoom) { done('no room'); return; }
+                window.junctionRoom.pc.getStats().then((s) => {
+                  const out = [];
+                  s.forEach((r) => {
+                    if (r.type === 'outbound-rtp') out.push(r.kind + ' ' + (r.rid || '') + ' sent=' + r.packetsSent
+                        + ' frames=' + (r.framesEncoded || 0) + ' limit=' + (r.qualityLimitationReason || '-')
+                        + ' nack=' + (r.nackCount || 0) + ' pli=' + (r.pliCount || 0) + ' target=' + (r.targetBitrate || 0));
+                    if (r.type === 'inbound-rtp' && r.kind === 'video') out.push('in mid ' + r.mid + ' recv=' + r.packetsReceived
+                        + ' lost=' + r.packetsLost + ' frames=' + r.framesReceived + '/' + r.framesDecoded + ' key=' + r.keyFramesDecoded
+                        + ' dropped=' + r.framesDropped + ' h=' + r.frameHeight + ' nack=' + r.nackCount + ' pli=' + r.pliCount
+                        + ' freezes=' + r.freezeCount + ' jb=' + (r.jitterBufferEmittedCount ? (r.jitterBufferDelay / r.jitterBufferEmittedCount).toFixed(3) : '-'));
+                    if (r.type === 'candidate-pair' && r.nominated) out.push('pair ' + r.state + ' out=' + r.availableOutgoingBitrate
+                        + ' rtt=' + r.currentRoundTripTime + ' sent=' + r.packetsSent + ' recv=' + r.packetsReceived);
+                  });
+                  done(out.join('; '));
+                }).catch((e) => done('stats failed: ' + e));"""));
+    }
+
     void leave() {
         browser.js("window.junctionRoom && window.junctionRoom.leave()");
     }

@@ -88,7 +88,7 @@ public final class IceTransport implements AutoCloseable {
             connected = true;
             CandidatePair pair = component.getSelectedPair();
             if (pair != null && pair.getLocalCandidate().getTransport() == org.ice4j.Transport.TCP) {
-                startTcpWriter();
+                startTcpWriter(pair);
                 startTcpReader(pair);
             }
             listener.onIceConnected(selectedPair());
@@ -100,27 +100,32 @@ public final class IceTransport implements AutoCloseable {
 
     /**
      * Over ICE-TCP, media does not come through the single-port UDP path's callback: one reader thread
-     * per TCP endpoint reads the selected pair's socket (RFC 4571 framing undone by ice4j; STUN taken
-     * by ice4j's own reader) and hands each datagram on like the callback. Blocking reads, on a
-     * thread of its own.
+     * per TCP endpoint reads the selected pair's socket (RFC 4571 framing undone by ice4j; STUN goes to
+     * ice4j's own reader through its multiplexing socket) and hands each datagram on like the callback.
+     * Blocking reads, on a thread of its own; it ends when the connection ends or the transport closes.
      */
     private void startTcpReader(CandidatePair pair) {
         org.ice4j.socket.IceSocketWrapper socket = pair.getIceSocketWrapper();
         Thread t = new Thread(() -> {
             byte[] buf = new byte[1500];
             java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
-            try {
-                while (!closed) {
+            while (!closed) {
+                try {
                     p.setData(buf, 0, buf.length);
                     socket.receive(p);
+                } catch (java.net.SocketTimeoutException e) {
+                    continue;
+                } catch (IOException | RuntimeException e) {
                     if (!closed) {
-                        listener.onDatagram(p.getData(), p.getOffset(), p.getLength(), System.nanoTime());
+                        LOG.info("ice-tcp {}: connection ended while reading: {}", name, e.toString());
                     }
+                    return;
                 }
-            } catch (IOException e) {
-                LOG.debug("ice-tcp reader {} ends: {}", name, e.toString());
+                if (!closed && p.getLength() > 0) {
+                    listener.onDatagram(p.getData(), p.getOffset(), p.getLength(), System.nanoTime());
+                }
             }
-        }, "ice-tcp-" + name);
+        }, "ice-tcp-read-" + name);
         t.setDaemon(true);
         t.start();
         LOG.info("ice {} connected over TCP {}", name, selectedPair());
@@ -152,44 +157,42 @@ public final class IceTransport implements AutoCloseable {
         return port.verifiedCheckArrived(agent.getLocalUfrag());
     }
 
-    /** Sends a datagram on the selected pair; safe from any thread. */
+    /** Sends a datagram on the selected pair; safe from any thread, never blocks on the network. */
     public void send(byte[] buf, int off, int len) throws IOException {
-        java.util.concurrent.ArrayBlockingQueue<byte[]> q = tcpQueue;
-        if (q != null) {
-            // over TCP a write may block on a slow reader: never on the packet worker. A copy goes to
-            // the endpoint's writer thread; a full queue drops it (counted by the caller as a send error).
-            if (!q.offer(java.util.Arrays.copyOfRange(buf, off, off + len))) {
-                throw new IOException("ICE-TCP send queue full");
+        TcpFramedWriter w = tcpWriter;
+        if (w != null) {
+            // over TCP a write may block on a slow reader: never on the packet worker. The writer thread
+            // sends it; a full queue (or a failed connection) drops it, counted by the writer and by
+            // the caller as a send error.
+            if (!w.offer(buf, off, len)) {
+                throw TCP_QUEUE_FULL;
             }
             return;
         }
         component.send(buf, off, len);
     }
 
+    /** Thrown (preallocated, no stack trace) when an ICE-TCP datagram is dropped. */
+    private static final IOException TCP_QUEUE_FULL = new IOException("ICE-TCP send queue full or connection failed") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
+
     /** Datagrams waiting for the TCP writer (at most this many; about a second of video). */
     static final int TCP_QUEUE = 512;
-    /** Set when the selected pair is TCP: sends go through the writer thread. */
-    private volatile java.util.concurrent.ArrayBlockingQueue<byte[]> tcpQueue;
+    /** Set when the selected pair is TCP: sends go through its writer thread. */
+    private volatile TcpFramedWriter tcpWriter;
 
-    private void startTcpWriter() {
-        java.util.concurrent.ArrayBlockingQueue<byte[]> q = new java.util.concurrent.ArrayBlockingQueue<>(TCP_QUEUE);
-        Thread t = new Thread(() -> {
-            try {
-                while (!closed) {
-                    byte[] d = q.poll(500, java.util.concurrent.TimeUnit.MILLISECONDS);
-                    if (d != null) {
-                        component.send(d, 0, d.length);
-                    }
-                }
-            } catch (IOException e) {
-                LOG.debug("ice-tcp writer {} ends: {}", name, e.toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "ice-tcp-write-" + name);
-        t.setDaemon(true);
-        t.start();
-        tcpQueue = q;
+    /** Whether the selected pair is ICE-TCP. */
+    public boolean overTcp() {
+        return tcpWriter != null;
+    }
+
+    private void startTcpWriter(CandidatePair pair) {
+        java.nio.channels.SocketChannel channel = pair.getIceSocketWrapper().getTCPSocket().getChannel();
+        tcpWriter = new TcpFramedWriter(channel, TCP_QUEUE, name, port.tcpDrops());
     }
 
     /** "local ↔ remote" of the selected pair, or "none". */
@@ -207,6 +210,10 @@ public final class IceTransport implements AutoCloseable {
             return;
         }
         closed = true;
+        TcpFramedWriter w = tcpWriter;
+        if (w != null) {
+            w.close();
+        }
         port.unregister(agent.getLocalUfrag());
         try {
             agent.free();

@@ -32,11 +32,13 @@ public final class MediaPort implements AutoCloseable {
     private final java.util.Map<String, VerifyingUdpHarvester.Credentials> credentials = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<LocalCandidateInfo> candidates = new ArrayList<>();
     private final int port;
+    private final io.junction.bridge.stats.MediaCounters counters;
     /** Where the advertised public address came from (for the banner and /v1/stats); empty when none. */
     private String publicAddressSource = "";
 
     /** @param counters where first packets refused by the STUN gate are counted ({@link VerifyingUdpHarvester}) */
     public MediaPort(BridgeConfig config, io.junction.bridge.stats.MediaCounters counters) throws IOException {
+        this.counters = counters;
         Ice4jSetup.configure();
         List<InetAddress> addresses = localAddresses(config);
         if (addresses.isEmpty()) {
@@ -165,25 +167,39 @@ public final class MediaPort implements AutoCloseable {
     }
 
     /**
-     * ice4j's ICE-TCP harvester, listening from construction on (ice4j starts it with a protected
-     * init()) on exactly the addresses the bridge advertises: ice4j's own filter drops loopback
-     * addresses, which a bridge configured for them (tests, one machine) needs.
+     * ice4j's ICE-TCP harvester on exactly the addresses the bridge advertises. ice4j's constructor
+     * filters the list (it drops loopback, which a bridge configured for it needs: tests, one machine)
+     * and then starts listening (its accept and read threads) once. The filter is the overridable
+     * {@code addLocalAddresses}, so this class keeps every address and ice4j starts once.
+     *
+     * <p>It used to add the addresses afterwards and call {@code init()} again: that started a second
+     * read thread on the same selector (each thread's select then hid new connections from the other
+     * for up to 7.5 s, ice4j's select timeout: ICE over TCP took 1.8, 9 or 18 s, and beyond the DTLS
+     * timeout under load) and, for a non-loopback address, bound the port twice.
      */
     private static final class ListeningTcpHarvester extends org.ice4j.ice.harvest.TcpHarvester {
         ListeningTcpHarvester(List<TransportAddress> addresses) throws IOException {
             super(addresses, false);
+        }
+
+        @Override
+        protected void addLocalAddresses(List<TransportAddress> addresses) {
             for (TransportAddress a : addresses) {
                 if (!localAddresses.contains(a)) {
                     localAddresses.add(a);
                 }
             }
-            init();
         }
     }
 
     /** The ICE-TCP harvester, or null when media.tcp-port is 0. */
     org.ice4j.ice.harvest.TcpHarvester tcpHarvester() {
         return tcpHarvester;
+    }
+
+    /** Counts datagrams an ICE-TCP connection could not take (writer queue full, connection failed). */
+    java.util.concurrent.atomic.LongAdder tcpDrops() {
+        return counters.iceTcpSendDrops;
     }
 
     /** The ICE-TCP port, 0 when off. */
