@@ -89,6 +89,7 @@ public final class BridgeMetrics {
         counter("junction.ice", "ICE outcomes", Tags.of("result", "failed"), counters.iceFailed, null);
         counter("junction.ice", "ICE outcomes", Tags.of("result", "restarted"), counters.iceRestarts, null);
         counter("junction.ice.tcp.connections", "ICE connections whose selected pair is ICE-TCP (RFC 6544)", Tags.empty(), counters.iceTcpConnected, null);
+        counter("junction.ice.tcp.refused.connections", "ICE-TCP connections closed before ICE: over the pending limits (256, 8 per address), no verified first check within 5 s", Tags.empty(), counters.iceTcpRefused, null);
         counter("junction.ice.tcp.send.dropped.packets", "Datagrams dropped on ICE-TCP connections: writer queue full (slow reader) or connection failed", Tags.empty(), counters.iceTcpSendDrops, null);
         counter("junction.dtls", "DTLS handshake outcomes", Tags.of("result", "succeeded"), counters.dtlsSucceeded, null);
         counter("junction.dtls", "DTLS handshake outcomes", Tags.of("result", "failed"), counters.dtlsFailed, null);

@@ -32,6 +32,8 @@ public final class MediaCounters {
     public final LongAdder iceTcpConnected = new LongAdder();
     /** Datagrams an ICE-TCP connection's writer could not take (queue full: a slow reader; or a failed connection). */
     public final LongAdder iceTcpSendDrops = new LongAdder();
+    /** ICE-TCP connections closed before ICE saw them: over the pending limits, no first check in time, or not taken. */
+    public final LongAdder iceTcpRefused = new LongAdder();
     public final LongAdder dtlsSucceeded = new LongAdder();
     public final LongAdder dtlsFailed = new LongAdder();
     public final LongAdder dtlsFingerprintMismatch = new LongAdder();

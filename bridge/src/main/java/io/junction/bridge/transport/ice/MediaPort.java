@@ -28,6 +28,8 @@ public final class MediaPort implements AutoCloseable {
     private final List<SinglePortUdpHarvester> harvesters = new ArrayList<>();
     /** ICE-TCP (passive) on media.tcp-port, or null when off. */
     private final org.ice4j.ice.harvest.TcpHarvester tcpHarvester;
+    /** Accepts ICE-TCP connections and hands verified ones to {@link #tcpHarvester}; null when off. */
+    private final IceTcpListener tcpListener;
     private final int tcpPort;
     private final java.util.Map<String, VerifyingUdpHarvester.Credentials> credentials = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<LocalCandidateInfo> candidates = new ArrayList<>();
@@ -64,10 +66,17 @@ public final class MediaPort implements AutoCloseable {
                 requireFreeTcp(a, config.mediaTcpPort());
                 tcpAddresses.add(new TransportAddress(a, config.mediaTcpPort(), Transport.TCP));
             }
-            tcpHarvester = new ListeningTcpHarvester(tcpAddresses);
+            ListeningTcpHarvester h = new ListeningTcpHarvester(tcpAddresses);
+            List<java.net.InetSocketAddress> binds = new ArrayList<>();
+            for (TransportAddress a : tcpAddresses) {
+                binds.add(new java.net.InetSocketAddress(a.getAddress(), a.getPort()));
+            }
+            tcpHarvester = h;
+            tcpListener = new IceTcpListener(binds, credentials, counters, h::take);
             tcpPort = config.mediaTcpPort();
         } else {
             tcpHarvester = null;
+            tcpListener = null;
             tcpPort = 0;
         }
         int localPref = 65535;
@@ -167,28 +176,31 @@ public final class MediaPort implements AutoCloseable {
     }
 
     /**
-     * ice4j's ICE-TCP harvester on exactly the addresses the bridge advertises. ice4j's constructor
-     * filters the list (it drops loopback, which a bridge configured for it needs: tests, one machine)
-     * and then starts listening (its accept and read threads) once. The filter is the overridable
-     * {@code addLocalAddresses}, so this class keeps every address and ice4j starts once.
+     * ice4j's ICE-TCP harvester, for the candidates it gathers and for running ICE on the connections
+     * {@link IceTcpListener} hands it; it listens on nothing itself. ice4j's constructor passes the
+     * addresses through the overridable {@code addLocalAddresses} filter (which drops loopback) and
+     * then starts listening on what passed: keeping nothing there leaves ice4j's listener idle, and
+     * the addresses are added afterwards for the candidates.
      *
-     * <p>It used to add the addresses afterwards and call {@code init()} again: that started a second
-     * read thread on the same selector (each thread's select then hid new connections from the other
-     * for up to 7.5 s, ice4j's select timeout: ICE over TCP took 1.8, 9 or 18 s, and beyond the DTLS
-     * timeout under load) and, for a non-loopback address, bound the port twice.
+     * <p>This once added the addresses afterwards and called {@code init()} again: that started a
+     * second read thread on ice4j's selector (each thread's select then hid new connections from the
+     * other for up to 7.5 s, ice4j's select timeout: ICE over TCP took 1.8, 9 or 18 s, and beyond the
+     * DTLS timeout under load) and, for a non-loopback address, bound the port twice.
      */
     private static final class ListeningTcpHarvester extends org.ice4j.ice.harvest.TcpHarvester {
         ListeningTcpHarvester(List<TransportAddress> addresses) throws IOException {
             super(addresses, false);
+            localAddresses.addAll(addresses);
         }
 
         @Override
         protected void addLocalAddresses(List<TransportAddress> addresses) {
-            for (TransportAddress a : addresses) {
-                if (!localAddresses.contains(a)) {
-                    localAddresses.add(a);
-                }
-            }
+            // nothing for ice4j's own listener to bind
+        }
+
+        /** A connection whose first check verified: ice4j runs ICE on it from now on. */
+        void take(java.net.Socket socket, String ufrag, java.net.DatagramPacket firstCheck) throws IOException {
+            acceptSession(socket, ufrag, firstCheck);
         }
     }
 
@@ -291,6 +303,9 @@ public final class MediaPort implements AutoCloseable {
     @Override
     public void close() {
         harvesters.forEach(SinglePortUdpHarvester::close);
+        if (tcpListener != null) {
+            tcpListener.close();
+        }
         if (tcpHarvester != null) {
             tcpHarvester.close();
         }
