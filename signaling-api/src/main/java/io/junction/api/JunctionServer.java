@@ -110,7 +110,7 @@ public final class JunctionServer {
         server.setStopTimeout(Math.min(3000, config.shutdownGracePeriod().toMillis())); // after the drain: see Main
 
         this.admin = new AdminHandler(bridge, tokens, registry, config, this::publicPort);
-        PublicHandler pub = new PublicHandler(bridge, tokens, config);
+        PublicHandler pub = new PublicHandler(bridge, tokens, turn, config);
         long requestTimeoutMs = config.http().requestTimeout().toMillis();
         Handler.Abstract root = new Handler.Abstract() {
             @Override

@@ -111,6 +111,29 @@ public final class Endpoint {
         return m.attach(signaling);
     }
 
+    /**
+     * Publishes over WHIP: the client's offer (it only sends) is answered at once and its media session
+     * starts; the endpoint has no signaling channel and receives nothing. Once per endpoint.
+     */
+    public String acceptWhipOffer(String sdp) throws AnswerException {
+        MediaSession m;
+        synchronized (this) {
+            if (removed) {
+                throw new AnswerException("bad-message", "endpoint is gone");
+            }
+            if (media != null) {
+                throw new AnswerException("bad-message", "this endpoint has a session already");
+            }
+            try {
+                media = new MediaSession(this, conference.bridge().media());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot create media session for " + this, e);
+            }
+            m = media;
+        }
+        return m.acceptOffer(sdp);
+    }
+
     /** How many times a signaling channel was attached (a reconnect counts). */
     public int attachments() {
         return attachments.get();

@@ -41,7 +41,7 @@ final class MediaSession implements IceTransport.Listener {
     private final EndpointTransport transport;
     private final MediaPath path;
     private final EndpointStreams streams;
-    private final Negotiation negotiation = new BridgeOffers();
+    private Negotiation negotiation = new BridgeOffers();
     final EndpointStats stats = new EndpointStats();
 
     // ---- control-plane state, guarded by this ----
@@ -226,6 +226,70 @@ final class MediaSession implements IceTransport.Listener {
         maybeSendOffer();
     }
 
+    /**
+     * A client that makes the offer and only publishes (WHIP): answers {@code sdp} at once and starts
+     * ICE (the client controls it, RFC 8445 §6.1.1) and the DTLS server. Its tracks are published as
+     * for an SDK client's answer; its payload types and extension ids are renumbered at ingress.
+     * Once only, before any signaling.
+     */
+    String acceptOffer(String sdp) throws AnswerException {
+        List<SourceTrack> newTracks = new ArrayList<>();
+        String answer;
+        synchronized (this) {
+            if (closed) {
+                throw new AnswerException("bad-message", "endpoint is closed");
+            }
+            if (answered) {
+                throw new AnswerException("bad-message", "an offer was already answered");
+            }
+            io.junction.bridge.sdp.ClientOfferReader.Offer offer;
+            try {
+                offer = io.junction.bridge.sdp.ClientOfferReader.read(sdp);
+            } catch (io.junction.bridge.sdp.SdpException e) {
+                throw new AnswerException("bad-sdp", e.getMessage());
+            }
+            io.junction.bridge.sdp.ClientOfferReader.Section audio = null;
+            io.junction.bridge.sdp.ClientOfferReader.Section video = null;
+            io.junction.bridge.pipeline.IngestMap map = new io.junction.bridge.pipeline.IngestMap();
+            for (io.junction.bridge.sdp.ClientOfferReader.Section sec : offer.accepted()) {
+                if (sec.kind().equals("audio") && audio == null) {
+                    audio = sec;
+                } else if (sec.kind().equals("video") && video == null) {
+                    video = sec;
+                } else {
+                    continue; // one track per kind: more m-lines of a kind are answered but not forwarded
+                }
+                map.payloadType(sec.codec().payloadType(), sec.codec().bridgePayloadType());
+                if (sec.rtx() != null) {
+                    map.payloadType(sec.rtx().payloadType(), sec.rtx().bridgePayloadType());
+                }
+                for (var e : sec.extensions().entrySet()) {
+                    for (io.junction.bridge.codec.CodecCatalog.Extension known : io.junction.bridge.codec.CodecCatalog.EXTENSIONS) {
+                        if (known.uri().equals(e.getKey())) {
+                            map.extension(e.getValue(), known.id());
+                        }
+                    }
+                }
+            }
+            negotiation = new ClientOffers(audio == null ? null : audio.mid(), video == null ? null : video.mid());
+            streams.ingestMap = map;
+            answer = SdpGlue.writeAnswer(this, offer);
+            transport.ice().setControlling(false);
+            transport.start(offer.iceUfrag(), offer.icePassword(), offer.fingerprintSha256());
+            answered = true;
+            List<SourceTrack> ended = new ArrayList<>();
+            published.update(MediaKind.AUDIO, negotiation.publishMid(MediaKind.AUDIO),
+                    audio == null ? null : new ClientAnswer.SendStream(audio.ssrc(), 0, List.of()), newTracks, ended);
+            published.update(MediaKind.VIDEO, negotiation.publishMid(MediaKind.VIDEO),
+                    video == null ? null : new ClientAnswer.SendStream(video.ssrc(), video.rtxSsrc(), List.of()), newTracks,
+                    ended);
+        }
+        for (SourceTrack t : newTracks) {
+            endpoint.conference().trackPublished(t);
+        }
+        return answer;
+    }
+
     /** Control thread: tells this endpoint's client which of its simulcast layers to send. */
     void sendLayers(java.util.Map<String, Boolean> activeByRid) {
         EndpointSignaling s;
@@ -273,6 +337,9 @@ final class MediaSession implements IceTransport.Listener {
             }
         }
         String mid = negotiation.reserve(source.kind());
+        if (mid == null) {
+            return; // receives nothing (a WHIP publisher)
+        }
         int outSsrc = randomSsrc();
         int outRtxSsrc = source.kind() == MediaKind.VIDEO ? randomSsrc() : 0;
         Subscription sub = new Subscription(source, endpoint.id(), outSsrc, outRtxSsrc, mid,

@@ -49,6 +49,18 @@ final class SdpGlue {
         return OfferWriter.write(offer);
     }
 
+    /** The answer to a client's own offer (WHIP): the bridge's ICE credentials, fingerprint and candidates. */
+    static String writeAnswer(MediaSession session, io.junction.bridge.sdp.ClientOfferReader.Offer offer) {
+        EndpointTransport transport = session.transport();
+        List<BridgeOffer.Candidate> candidates = new ArrayList<>();
+        for (LocalCandidateInfo c : session.endpoint().conference().bridge().media().port().candidates()) {
+            candidates.add(new BridgeOffer.Candidate(c.foundation(), c.priority(), c.address(), c.port(), c.type(),
+                    c.relatedAddress(), c.relatedPort(), c.tcp()));
+        }
+        return io.junction.bridge.sdp.AnswerWriter.write(offer, session.sessionId(), transport.localUfrag(),
+                transport.localPassword(), transport.localFingerprint(), candidates);
+    }
+
     static ClientAnswer parseAnswer(String sdp, List<String> mids) throws AnswerException {
         ClientAnswerReader.Answer a;
         try {

@@ -25,6 +25,8 @@ public final class EndpointStreams {
     public volatile SsrcTable<Subscription> subscriptionsByOutSsrc = SsrcTable.empty();
     /** The latest round-trip time measured toward this endpoint (ns), -1 until measured. */
     public volatile long rttNs = -1;
+    /** A publisher that chose its own numbering (WHIP): how to renumber its packets; null for the rest. */
+    public volatile IngestMap ingestMap;
 
     /** Control plane: the track published on m-line {@code mid} (null: none any more). */
     public synchronized void setPublished(String mid, MediaKind kind, SourceTrack track) {

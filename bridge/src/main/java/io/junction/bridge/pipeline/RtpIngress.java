@@ -66,6 +66,11 @@ final class RtpIngress {
             drop(p, DropReason.RTP_MALFORMED);
             return;
         }
+        IngestMap map = streams.ingestMap;
+        if (map != null && !map.apply(rtp)) {
+            drop(p, DropReason.UNKNOWN_PAYLOAD_TYPE);
+            return;
+        }
         int twccAt = rtp.findExtension(CodecCatalog.EXT_TRANSPORT_CC);
         if (twccAt >= 0 && rtp.extensionLength() == 2) {
             feedback.onTransportSequence(ByteIo.readU16(p.buf, twccAt), p.receivedNs);

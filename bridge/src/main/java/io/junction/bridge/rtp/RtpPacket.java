@@ -307,6 +307,57 @@ public final class RtpPacket {
         return true;
     }
 
+    /**
+     * Renumbers the header extension elements in place through {@code idMap} (index: the sender's id,
+     * value: the bridge's, 0 = none: the element is erased to padding) and indexes them again: for a
+     * client that chose its own ids (it made the offer). One pass, no allocation; a one-byte element
+     * keeps the one-byte form, so {@code idMap} must give one-byte elements ids of at most 14.
+     */
+    public void remapExtensions(byte[] idMap) {
+        if (extStart < 0) {
+            return;
+        }
+        int i = extStart;
+        while (i < extEnd) {
+            int b = buf[i] & 0xFF;
+            if (b == 0) {
+                i++;
+                continue;
+            }
+            int elementId;
+            int dataLen;
+            int dataAt;
+            if (!twoByte) {
+                elementId = b >> 4;
+                if (elementId == 15) {
+                    break;
+                }
+                dataLen = (b & 0x0F) + 1;
+                dataAt = i + 1;
+            } else {
+                if (i + 1 >= extEnd) {
+                    break;
+                }
+                elementId = b;
+                dataLen = buf[i + 1] & 0xFF;
+                dataAt = i + 2;
+            }
+            if (dataAt + dataLen > extEnd) {
+                break;
+            }
+            int to = idMap[elementId] & 0xFF;
+            if (to == 0) {
+                java.util.Arrays.fill(buf, i, dataAt + dataLen, (byte) 0);
+            } else if (!twoByte) {
+                buf[i] = (byte) ((to << 4) | (b & 0x0F));
+            } else {
+                buf[i] = (byte) to;
+            }
+            i = dataAt + dataLen;
+        }
+        indexExtensions();
+    }
+
     /** The ASCII value of an extension (mid, rid), allocating; null when absent. Not for hot paths. */
     public String extensionString(int id) {
         int at = findExtension(id);

@@ -10,6 +10,8 @@ public enum DropReason {
     RTP_MALFORMED("rtp_malformed"),
     RTCP_MALFORMED("rtcp_malformed"),
     UNKNOWN_SSRC("unknown_ssrc"),
+    /** A payload type the publisher did not negotiate (only checked for clients that made the offer: WHIP). */
+    UNKNOWN_PAYLOAD_TYPE("unknown_payload_type"),
     QUEUE_FULL("queue_full"),
     DTLS_AFTER_HANDSHAKE("dtls_after_handshake"),
     /** A second copy of a packet already forwarded (a late original after its repair). */

@@ -45,6 +45,21 @@ public final class TurnCredentials {
         }
     }
 
+    /**
+     * The same servers as WHIP {@code Link} header values (RFC 9725 §4.6):
+     * {@code <turn:…>; rel="ice-server"; username="…"; credential="…"; credential-type="password"}.
+     */
+    public java.util.List<String> linkHeaders(String endpointId) {
+        String username = username(endpointId);
+        String credential = password(config.secret(), username);
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String url : config.servers()) {
+            out.add("<" + url + ">; rel=\"ice-server\"; username=\"" + username + "\"; credential=\"" + credential
+                    + "\"; credential-type=\"password\"");
+        }
+        return out;
+    }
+
     /** Adds {@code iceServers: [{urls, username, credential}]} for {@code endpointId} to {@code into}. */
     public void addIceServers(ObjectNode into, String endpointId) {
         String username = username(endpointId);

@@ -104,6 +104,19 @@ public final class Exchange {
         return (ObjectNode) node;
     }
 
+    /**
+     * Reads the body as text of media type {@code mediaType} (e.g. {@code application/sdp}): another
+     * type → 415, over 64 KiB → 413. UTF-8.
+     */
+    public String readText(String mediaType) throws ApiException {
+        String contentType = header(HttpHeader.CONTENT_TYPE);
+        String type = contentType == null ? "" : contentType.split(";", 2)[0].trim();
+        if (!type.equalsIgnoreCase(mediaType)) {
+            throw new ApiException(415, "unsupported-media-type", "request body must be " + mediaType);
+        }
+        return new String(readBody(), StandardCharsets.UTF_8);
+    }
+
     private byte[] body = new byte[0];
     private boolean bodyTooLarge;
 
@@ -320,5 +333,10 @@ public final class Exchange {
 
     public void setHeader(String name, String value) {
         response.getHeaders().put(name, value);
+    }
+
+    /** Adds a header line (one more, where {@link #setHeader} replaces). */
+    public void addHeader(String name, String value) {
+        response.getHeaders().add(name, value);
     }
 }

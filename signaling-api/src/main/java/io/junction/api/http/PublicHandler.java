@@ -21,15 +21,17 @@ public final class PublicHandler {
     private final Bridge bridge;
     private final JoinTokens tokens;
     private final JunctionConfig config;
-    private final AddressRateLimit joinRate;
+    private final AnonymousJoins anonymous;
+    private final WhipHandler whip;
     /** Connection checks running ({@code POST /v1/check}); ended ones are pruned on the next request. */
     private final java.util.Set<Conference> checks = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    public PublicHandler(Bridge bridge, JoinTokens tokens, JunctionConfig config) {
+    public PublicHandler(Bridge bridge, JoinTokens tokens, io.junction.api.auth.TurnCredentials turn, JunctionConfig config) {
         this.bridge = bridge;
         this.tokens = tokens;
         this.config = config;
-        this.joinRate = new AddressRateLimit(config.demo().joinBurst(), config.demo().joinRate());
+        this.anonymous = new AnonymousJoins(config);
+        this.whip = new WhipHandler(bridge, tokens, turn, config, anonymous);
     }
 
     public void handle(Exchange ex) throws ApiException {
@@ -63,6 +65,10 @@ public final class PublicHandler {
             ex.send(200, StaticResources.contentType("check.html"), StaticResources.read("check.html"));
             return;
         }
+        if (WhipHandler.isPath(s)) {
+            whip.handle(ex);
+            return;
+        }
         if (s.length == 4 && s[0].equals("v1") && s[1].equals("rooms") && s[3].equals("join")) {
             joinRoom(ex, s[2]);
             return;
@@ -72,20 +78,7 @@ public final class PublicHandler {
 
     private void joinRoom(Exchange ex, String room) throws ApiException {
         AdminHandler.requireMethod(ex, "POST");
-        JunctionConfig.OpenRooms mode = config.demo().openRooms();
-        if (mode == JunctionConfig.OpenRooms.OFF) {
-            throw new ApiException(403, "open-rooms-disabled",
-                    "open rooms are disabled on this bridge (demo.open-rooms = false); "
-                            + "create endpoints through the admin API instead");
-        }
-        java.net.InetAddress client = ex.remoteAddress();
-        if (mode == JunctionConfig.OpenRooms.LOOPBACK && (client == null || !client.isLoopbackAddress())) {
-            throw new ApiException(403, "open-rooms-loopback-only",
-                    "open rooms on this bridge serve only clients on the same machine (demo.open-rooms = loopback); "
-                            + "create endpoints through the admin API, or let anyone in with demo.open-rooms = true "
-                            + "(env JUNCTION_OPEN_ROOMS=true)");
-        }
-        limitAnonymousJoins(client, ex);
+        anonymous.check(ex, false);
         if (!ROOM_NAME.matcher(room).matches()) {
             throw ApiException.badRequest("room name must be 1-64 characters of letters, digits, '.', '_' or '-'");
         }
@@ -119,7 +112,7 @@ public final class PublicHandler {
         if (!cfg.enabled()) {
             throw new ApiException(403, "check-disabled", "the connection check is off on this bridge (check.enabled = false)");
         }
-        limitAnonymousJoins(ex.remoteAddress(), ex);
+        anonymous.limit(ex);
         Exchange.allowOnly(ex.readJsonObject());
         Conference conference;
         synchronized (checks) {
@@ -148,13 +141,53 @@ public final class PublicHandler {
         ex.json(200, json);
     }
 
-    /** Anonymous joins (open rooms, connection checks) share one per-address rate: 429 beyond it. */
-    private void limitAnonymousJoins(java.net.InetAddress client, Exchange ex) throws ApiException {
-        long retryAfter = joinRate.acquire(client == null ? "" : client.getHostAddress(), System.nanoTime());
-        if (retryAfter > 0) {
-            ex.setHeader("Retry-After", Long.toString(retryAfter));
-            throw new ApiException(429, "too-many-joins",
-                    "too many anonymous joins from this address; retry in " + retryAfter + " s");
+    /**
+     * Joins without a token: open rooms (the demo page's, WHIP without a token) as
+     * {@code demo.open-rooms} allows, and connection checks; all share one per-address rate.
+     */
+    static final class AnonymousJoins {
+        private final JunctionConfig config;
+        private final AddressRateLimit rate;
+
+        AnonymousJoins(JunctionConfig config) {
+            this.config = config;
+            this.rate = new AddressRateLimit(config.demo().joinBurst(), config.demo().joinRate());
+        }
+
+        /**
+         * Whether this client may join an open room: 403 when open rooms are off (401 when a join
+         * token would do instead: {@code tokenAlternative}) or only for loopback clients; then the rate.
+         */
+        void check(Exchange ex, boolean tokenAlternative) throws ApiException {
+            JunctionConfig.OpenRooms mode = config.demo().openRooms();
+            if (mode == JunctionConfig.OpenRooms.OFF) {
+                if (tokenAlternative) {
+                    throw new ApiException(401, "unauthorized", "a join token is required (Authorization: Bearer <token> "
+                            + "from the admin API); open rooms are disabled on this bridge (demo.open-rooms = false)");
+                }
+                throw new ApiException(403, "open-rooms-disabled",
+                        "open rooms are disabled on this bridge (demo.open-rooms = false); "
+                                + "create endpoints through the admin API instead");
+            }
+            java.net.InetAddress client = ex.remoteAddress();
+            if (mode == JunctionConfig.OpenRooms.LOOPBACK && (client == null || !client.isLoopbackAddress())) {
+                throw new ApiException(403, "open-rooms-loopback-only",
+                        "open rooms on this bridge serve only clients on the same machine (demo.open-rooms = loopback); "
+                                + "create endpoints through the admin API" + (tokenAlternative ? " and send their token" : "")
+                                + ", or let anyone in with demo.open-rooms = true (env JUNCTION_OPEN_ROOMS=true)");
+            }
+            limit(ex);
+        }
+
+        /** The per-address rate of anonymous joins and checks: 429 beyond it. */
+        void limit(Exchange ex) throws ApiException {
+            java.net.InetAddress client = ex.remoteAddress();
+            long retryAfter = rate.acquire(client == null ? "" : client.getHostAddress(), System.nanoTime());
+            if (retryAfter > 0) {
+                ex.setHeader("Retry-After", Long.toString(retryAfter));
+                throw new ApiException(429, "too-many-joins",
+                        "too many anonymous joins from this address; retry in " + retryAfter + " s");
+            }
         }
     }
 

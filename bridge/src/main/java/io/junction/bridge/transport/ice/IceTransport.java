@@ -139,6 +139,14 @@ public final class IceTransport implements AutoCloseable {
         return agent.getLocalPassword();
     }
 
+    /**
+     * Which side controls ICE (RFC 8445 §6.1.1): the bridge when it made the offer (the default), the
+     * client when it did (WHIP). Before {@link #start}.
+     */
+    public void setControlling(boolean controlling) {
+        agent.setControlling(controlling);
+    }
+
     /** Starts connectivity checks with the remote credentials from the client's answer. */
     public void start(String remoteUfrag, String remotePassword) {
         stream.setRemoteUfrag(remoteUfrag);
