@@ -66,7 +66,7 @@ class WhipIT extends BrowserTest {
             assertTrue(offer.contains("a=rtpmap:98 VP8/90000") && offer.contains("a=extmap:7 http://www.ietf.org/id/draft-holmer"),
                     "the offer was renumbered:\n" + offer);
         } else {
-            Files.writeString(Path.of("target", "whip-offer-chromium.sdp"), offer);
+            Files.writeString(Path.of("target", "whip-offer-chromium.sdp"), offer.replaceAll("\r?\n", "\r\n"));
         }
 
         String whipId = t.server.bridge().conferences().stream()

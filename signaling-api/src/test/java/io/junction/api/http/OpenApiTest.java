@@ -57,6 +57,9 @@ class OpenApiTest {
                     JsonNode op = spec.get("paths").get(path).get(method);
                     if (op != null) {
                         assertTrue(operationIds.add(op.get("operationId").asText()), "unique operationId " + op);
+                        if (isWhip(op)) {
+                            continue; // SDP bodies and text/plain errors: WhipTest exercises every status
+                        }
                         operations.add(new String[] {path, method});
                     }
                 }
@@ -89,6 +92,9 @@ class OpenApiTest {
             for (Iterator<String> paths = spec.get("paths").fieldNames(); paths.hasNext(); ) {
                 String path = paths.next();
                 JsonNode item = spec.get("paths").get(path);
+                if (path.startsWith("/v1/whip/")) {
+                    continue; // WhipTest: its 405s are text/plain, with Allow
+                }
                 for (String method : METHODS) {
                     if (item.has(method)) {
                         continue;
@@ -105,6 +111,15 @@ class OpenApiTest {
                 }
             }
         }
+    }
+
+    private static boolean isWhip(JsonNode operation) {
+        for (JsonNode tag : operation.path("tags")) {
+            if (tag.asText().equals("whip")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void checkDocumented(String[] op, JsonNode operation, HttpResponse<String> r, int expected) throws Exception {

@@ -1,0 +1,132 @@
+package io.junction.bridge.sdp;
+
+import static io.junction.bridge.sdp.SdpTest.fixture;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.junction.bridge.codec.CodecCatalog;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A client's own offer (WHIP) and the bridge's answer, from the offer Chromium 156 made in WhipIT
+ * (chromium-whip-offer.sdp: sendonly audio and video, BUNDLE, 23 video payload types, 11 extensions;
+ * read back through WebDriver, which gave LF line ends: the CRLF Chromium sends was restored) and
+ * variants of it.
+ */
+class ClientOfferTest {
+    private static final String OFFER = fixture("chromium-whip-offer.sdp");
+    private static final String FINGERPRINT =
+            "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99";
+
+    @Test
+    void readsChromiumsOffer() throws Exception {
+        ClientOfferReader.Offer o = ClientOfferReader.read(OFFER);
+        assertEquals("KS9D", o.iceUfrag());
+        assertEquals("iVmCBrCpl3/3T3rJ869jzVnt", o.icePassword());
+        assertTrue(o.fingerprintSha256().startsWith("04:29:A5:36"));
+        assertEquals("actpass", o.setup());
+        assertEquals(2, o.accepted().size());
+        ClientOfferReader.Section audio = o.sections().get(0);
+        assertEquals("0", audio.mid());
+        assertEquals(111, audio.codec().payloadType());
+        assertEquals(CodecCatalog.PT_OPUS, audio.codec().bridgePayloadType());
+        assertNull(audio.rtx());
+        assertEquals(1535543099, audio.ssrc());
+        assertEquals(3, audio.extensions().get("http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"));
+        ClientOfferReader.Section video = o.sections().get(1);
+        assertEquals("1", video.mid());
+        assertEquals("VP8", video.codec().name()); // Chromium's first choice
+        assertEquals(96, video.codec().payloadType());
+        assertEquals(97, video.rtx().payloadType());
+        assertEquals(CodecCatalog.PT_VP8_RTX, video.rtx().bridgePayloadType());
+        assertEquals(3041078918L, Integer.toUnsignedLong(video.ssrc()));
+        assertEquals(4046070158L, Integer.toUnsignedLong(video.rtxSsrc()));
+        assertEquals(10, video.extensions().get("urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"));
+        assertFalse(video.extensions().containsKey("urn:ietf:params:rtp-hdrext:toffset"), "only extensions the bridge knows");
+    }
+
+    @Test
+    void answersWithOneCodecPerSectionUnderTheClientsNumbers() throws Exception {
+        ClientOfferReader.Offer o = ClientOfferReader.read(OFFER);
+        List<BridgeOffer.Candidate> candidates = List.of(
+                new BridgeOffer.Candidate("1", 2130706431L, "127.0.0.1", 10000, "host", null, 0),
+                new BridgeOffer.Candidate("2", 1694498815L, "127.0.0.1", 4443, "host", null, 0, true));
+        String answer = AnswerWriter.write(o, 42, "ufrag", "password-of-24-characters", FINGERPRINT, candidates);
+        SessionDescription d = SessionDescription.parse(answer);
+        assertEquals("BUNDLE 0 1", d.sessionAttribute("group"));
+        assertEquals(2, d.media().size());
+        SessionDescription.Media a = d.media().get(0);
+        SessionDescription.Media v = d.media().get(1);
+        assertEquals(List.of("111"), a.formats());
+        assertEquals(List.of("96", "97"), v.formats());
+        for (SessionDescription.Media m : d.media()) {
+            assertEquals("recvonly", m.direction());
+            assertEquals("passive", m.attribute("setup"), "the bridge stays the DTLS server");
+            assertEquals("ufrag", m.attribute("ice-ufrag"));
+            assertEquals("sha-256 " + FINGERPRINT, m.attribute("fingerprint"));
+            assertTrue(m.has("rtcp-mux"));
+        }
+        assertEquals(List.of("96 goog-remb", "96 transport-cc", "96 ccm fir", "96 nack", "96 nack pli"), v.attributes("rtcp-fb"));
+        assertEquals(List.of("97 apt=96"), v.attributes("fmtp"));
+        assertTrue(a.attributes("extmap").contains("3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"));
+        assertFalse(answer.contains("toffset"));
+        assertEquals(2, a.attributes("candidate").size());
+        assertTrue(a.attributes("candidate").get(1).endsWith("tcptype passive"));
+        assertTrue(a.has("end-of-candidates"));
+        assertFalse(v.has("candidate"), "candidates once, on the BUNDLE tag");
+        // what Chromium would do with it: the answer is an answer to this offer, section by section
+        assertEquals(List.of("0", "1"), d.media().stream().map(m -> m.attribute("mid")).toList());
+    }
+
+    @Test
+    void takesH264WhenTheClientPrefersIt() throws Exception {
+        String h264First = OFFER.replace("m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103", "m=video 9 UDP/TLS/RTP/SAVPF 102 103 96 97");
+        ClientOfferReader.Section v = ClientOfferReader.read(h264First).sections().get(1);
+        assertEquals("H264", v.codec().name());
+        assertEquals(CodecCatalog.PT_H264, v.codec().bridgePayloadType());
+        assertEquals(103, v.rtx().payloadType());
+        // H.264 needs packetization-mode 1: without it the next acceptable codec is taken
+        String mode0 = h264First.replace("a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f",
+                "a=fmtp:102 level-asymmetry-allowed=1;profile-level-id=42001f");
+        assertEquals("VP8", ClientOfferReader.read(mode0).sections().get(1).codec().name());
+    }
+
+    @Test
+    void rejectsWhatItCannotTakeWithAReason() throws Exception {
+        String noOpus = OFFER.replace("m=audio 48622 UDP/TLS/RTP/SAVPF 111 63", "m=audio 48622 UDP/TLS/RTP/SAVPF 63");
+        ClientOfferReader.Offer o = ClientOfferReader.read(noOpus);
+        assertFalse(o.sections().get(0).accepted());
+        assertEquals("no Opus", o.sections().get(0).rejectReason());
+        String answer = AnswerWriter.write(o, 1, "u", "p", FINGERPRINT, List.of());
+        SessionDescription d = SessionDescription.parse(answer);
+        assertEquals(0, d.media().get(0).port(), "a rejected section has port 0");
+        assertEquals("BUNDLE 1", d.sessionAttribute("group"));
+
+        SdpException none = assertThrows(SdpException.class, () -> ClientOfferReader.read(
+                noOpus.replaceAll("m=video 9 UDP/TLS/RTP/SAVPF [0-9 ]+", "m=video 9 UDP/TLS/RTP/SAVPF 45 98 99")));
+        assertTrue(none.getMessage().startsWith("no usable media"), none.getMessage());
+        assertTrue(none.getMessage().contains("no VP8 or H.264"), none.getMessage());
+
+        String recvonly = OFFER.replaceAll("a=sendonly", "a=recvonly");
+        assertThrows(SdpException.class, () -> ClientOfferReader.read(recvonly), "a WHIP client must send");
+    }
+
+    @Test
+    void refusesOffersThatCannotWork() {
+        assertThrows(SdpException.class, () -> ClientOfferReader.read(OFFER.replace("a=group:BUNDLE 0 1\r\n", "")),
+                "two m-lines need BUNDLE");
+        assertThrows(SdpException.class, () -> ClientOfferReader.read(OFFER.replace("a=setup:actpass", "a=setup:passive")),
+                "the bridge cannot be the DTLS client");
+        assertThrows(SdpException.class, () -> ClientOfferReader.read(OFFER.replaceAll("a=fingerprint:sha-256", "a=fingerprint:sha-1")));
+        assertThrows(SdpException.class, () -> ClientOfferReader.read(OFFER.replaceAll("a=ice-pwd:[^\\r]*\\r\\n", "")));
+        assertThrows(SdpException.class, () -> ClientOfferReader.read(OFFER.replace("a=mid:1", "a=mid:0")), "mids are unique");
+        assertThrows(SdpException.class, () -> ClientOfferReader.read(OFFER.replace("a=extmap:3 ", "a=extmap:15 ")),
+                "extension id 15 is reserved");
+        assertThrows(SdpException.class, () -> ClientOfferReader.read(OFFER.replace("a=rtpmap:111 opus/48000/2", "a=rtpmap:111 opus/x/2")));
+        assertThrows(SdpException.class, () -> ClientOfferReader.read("v=0\r\n"), "no m-line");
+    }
+}
