@@ -5,15 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.junction.bridge.sdp.AnswerWriter;
 import io.junction.bridge.sdp.ClientAnswerReader;
+import io.junction.bridge.sdp.ClientOfferReader;
+import io.junction.bridge.sdp.SessionDescription;
 import io.junction.bridge.sdp.SdpException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Coverage-guided fuzzing of the SDP answer reader, which reads what any client sends. A bad answer
- * must be an {@link SdpException} with a message (the client gets it as a {@code bad-sdp} error),
- * never another exception; an accepted answer is complete.
+ * Coverage-guided fuzzing of the SDP readers, which read what any client sends: the SDK client's
+ * answer, and a WHIP client's offer (with the bridge's answer to it). Bad SDP must be an
+ * {@link SdpException} with a message (the client gets it as a {@code bad-sdp} error or a 400),
+ * never another exception; an accepted answer is complete, and an accepted offer gets an answer
+ * that parses again with one section per offered m-line and a chosen codec on each accepted one.
  */
 class SdpFuzzTest {
     private static final List<String> OFFERED = List.of("0", "1", "2", "3");
@@ -36,5 +41,26 @@ class SdpFuzzTest {
             assertEquals(OFFERED.get(i), a.sections().get(i).mid());
         }
         assertTrue(sdp.length() >= 10);
+    }
+
+    @FuzzTest
+    void offer(byte[] data) throws SdpException {
+        String sdp = new String(data, StandardCharsets.UTF_8);
+        ClientOfferReader.Offer o;
+        try {
+            o = ClientOfferReader.read(sdp);
+        } catch (SdpException e) {
+            assertNotNull(e.getMessage());
+            return;
+        }
+        assertNotNull(o.iceUfrag());
+        assertNotNull(o.fingerprintSha256());
+        assertTrue(!o.accepted().isEmpty());
+        for (ClientOfferReader.Section s : o.accepted()) {
+            assertTrue(s.codec().bridgePayloadType() >= 0);
+            assertNotNull(s.mid());
+        }
+        String answer = AnswerWriter.write(o, 1, "ufrag", "password", "00:11", List.of());
+        assertEquals(o.sections().size(), SessionDescription.parse(answer).media().size());
     }
 }
