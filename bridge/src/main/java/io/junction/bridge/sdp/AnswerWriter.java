@@ -26,6 +26,8 @@ public final class AnswerWriter {
             bundle.append(' ').append(s.mid());
         }
         line(sb, bundle.toString());
+        // also at session level (RFC 8122 §5): some stacks (GStreamer's webrtcbin) look for it on every section
+        line(sb, "a=fingerprint:sha-256 " + fingerprintSha256);
         boolean first = true;
         for (ClientOfferReader.Section s : offer.sections()) {
             if (!s.accepted()) {

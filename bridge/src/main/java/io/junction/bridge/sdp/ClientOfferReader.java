@@ -60,19 +60,26 @@ public final class ClientOfferReader {
         String setup = null;
         List<Section> sections = new ArrayList<>();
         java.util.Set<String> mids = new java.util.HashSet<>();
+        String group = d.sessionAttribute("group");
+        List<String> bundled = group == null ? List.of() : List.of(group.trim().split("\\s+"));
+        if (!bundled.isEmpty() && !bundled.get(0).equals("BUNDLE")) {
+            bundled = List.of();
+        }
         for (int i = 0; i < d.media().size(); i++) {
             SessionDescription.Media m = d.media().get(i);
             String mid = m.attribute("mid");
-            if (m.port() != 0 && (mid == null || mid.isEmpty() || mid.length() > 32 || !mids.add(mid))) {
+            // port 0 with a=bundle-only is a live section of a max-bundle offer (RFC 8843 §6), not a rejected one
+            boolean live = m.port() != 0 || (m.has("bundle-only") && mid != null && bundled.contains(mid));
+            if (live && (mid == null || mid.isEmpty() || mid.length() > 32 || !mids.add(mid))) {
                 throw new SdpException("line " + m.line() + ": every m-line needs a unique a=mid of at most 32 characters");
             }
-            if (m.port() != 0 && ufrag == null) {
+            if (live && ufrag == null) {
                 ufrag = d.attribute(m, "ice-ufrag");
                 pwd = d.attribute(m, "ice-pwd");
                 fingerprint = d.attribute(m, "fingerprint");
                 setup = d.attribute(m, "setup");
             }
-            sections.add(section(i, m, mid));
+            sections.add(section(i, m, mid, live));
         }
         Offer offer = new Offer(ufrag, pwd, null, setup, sections);
         if (offer.accepted().isEmpty()) {
@@ -105,9 +112,7 @@ public final class ClientOfferReader {
         }
         List<Section> accepted = offer.accepted();
         if (accepted.size() > 1) {
-            String group = d.sessionAttribute("group");
-            List<String> bundled = group == null ? List.of() : List.of(group.trim().split("\\s+"));
-            if (bundled.isEmpty() || !bundled.get(0).equals("BUNDLE")) {
+            if (bundled.isEmpty()) {
                 throw new SdpException("the offer lacks a=group:BUNDLE (Junction needs every m-line on one transport)");
             }
             for (Section s : accepted) {
@@ -119,10 +124,10 @@ public final class ClientOfferReader {
         return new Offer(ufrag, pwd, fp[1].toUpperCase(Locale.ROOT), setup, sections);
     }
 
-    private static Section section(int index, SessionDescription.Media m, String mid) throws SdpException {
+    private static Section section(int index, SessionDescription.Media m, String mid, boolean live) throws SdpException {
         String kind = m.kind();
         String direction = m.direction();
-        if (m.port() == 0) {
+        if (!live) {
             return rejected(index, m, mid, "rejected by the client (port 0)");
         }
         if (!kind.equals("audio") && !kind.equals("video")) {

@@ -82,6 +82,37 @@ class ClientOfferTest {
         assertEquals(List.of("0", "1"), d.media().stream().map(m -> m.attribute("mid")).toList());
     }
 
+    /**
+     * The offer GStreamer 1.22's webrtcbin (with libnice) made in GstWhipIT: a max-bundle offer whose
+     * audio section has port 0 and a=bundle-only (RFC 8843 §6), VP8 on 100 and Opus on 109, no header
+     * extensions, mids video0/audio1.
+     */
+    @Test
+    void readsGstreamersMaxBundleOffer() throws Exception {
+        ClientOfferReader.Offer o = ClientOfferReader.read(fixture("gstreamer-whip-offer.sdp"));
+        assertEquals(2, o.accepted().size(), "the bundle-only audio section is live, not rejected");
+        ClientOfferReader.Section video = o.sections().get(0);
+        ClientOfferReader.Section audio = o.sections().get(1);
+        assertEquals("video0", video.mid());
+        assertEquals(100, video.codec().payloadType());
+        assertEquals(CodecCatalog.PT_VP8, video.codec().bridgePayloadType());
+        assertEquals("audio1", audio.mid());
+        assertEquals(109, audio.codec().payloadType());
+        assertEquals("OPUS", audio.codec().name());
+        assertTrue(video.extensions().isEmpty());
+        String answer = AnswerWriter.write(o, 7, "u", "p", FINGERPRINT, List.of());
+        SessionDescription d = SessionDescription.parse(answer);
+        assertEquals("BUNDLE video0 audio1", d.sessionAttribute("group"));
+        assertEquals("sha-256 " + FINGERPRINT, d.sessionAttribute("fingerprint"), "webrtcbin wants it for every section");
+        assertEquals(List.of("100"), d.media().get(0).formats());
+        assertEquals(List.of("109"), d.media().get(1).formats());
+        assertEquals(9, d.media().get(1).port());
+        assertFalse(answer.contains("transport-cc"), "no transport-cc feedback without its extension");
+        // the same section without a=bundle-only is one the client rejected
+        ClientOfferReader.Offer noBundleOnly = ClientOfferReader.read(fixture("gstreamer-whip-offer.sdp").replace("a=bundle-only\r\n", ""));
+        assertEquals(1, noBundleOnly.accepted().size());
+    }
+
     @Test
     void takesH264WhenTheClientPrefersIt() throws Exception {
         String h264First = OFFER.replace("m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103", "m=video 9 UDP/TLS/RTP/SAVPF 102 103 96 97");

@@ -83,6 +83,15 @@ final class VethNamespace implements AutoCloseable {
         run("tc", "qdisc", "del", "dev", PARENT_LINK, "root");
     }
 
+    /** Starts {@code cmd} in the child (its output to {@code log}); stopped with {@link #close} at the latest. */
+    Process startInChild(java.nio.file.Path log, String... cmd) throws IOException {
+        List<String> full = new ArrayList<>(List.of("nsenter", "-t", String.valueOf(childPid), "-n"));
+        full.addAll(List.of(cmd));
+        Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(p);
+        return p;
+    }
+
     private void inChild(String... cmd) throws IOException, InterruptedException {
         String[] full = new String[cmd.length + 4];
         full[0] = "nsenter";

@@ -54,7 +54,24 @@ class WhipIT extends BrowserTest {
         if (renumber) {
             pub.browser.js(RENUMBER);
         }
+        long submittedNs = System.nanoTime();
         pub.browser.js("document.getElementById('form').requestSubmit()");
+        // publish (getUserMedia, offer, candidates, POST, ICE, DTLS) → first frame decoded at a viewer,
+        // polled every ~20 ms from the moment the publisher's endpoint exists
+        String[] found = new String[1];
+        await("the WHIP publisher's endpoint exists", 20000, () -> (found[0] = t.server.bridge().conferences().stream()
+                .flatMap(c -> c.endpoints().stream()).filter(e -> e.displayName().equals("Caster"))
+                .map(e -> e.id()).findFirst().orElse(null)) != null);
+        String whipId = found[0];
+        long firstFrameMs = -1;
+        while (firstFrameMs < 0 && System.nanoTime() - submittedNs < 30_000_000_000L) {
+            Participant.Remote r = a.remotes().get(whipId);
+            if (r != null && r.framesDecoded() > 0) {
+                firstFrameMs = (System.nanoTime() - submittedNs) / 1_000_000;
+            }
+            Thread.sleep(20);
+        }
+        System.out.println("[whip] publish → first frame at a viewer: " + firstFrameMs + " ms (renumbered: " + renumber + ")");
         await("the WHIP publisher connected", 20000,
                 () -> "connected".equals(pub.browser.js("return window.whipState.connection")));
         assertNull(pub.browser.js("return window.whipState.error"));
@@ -68,10 +85,6 @@ class WhipIT extends BrowserTest {
         } else {
             Files.writeString(Path.of("target", "whip-offer-chromium.sdp"), offer.replaceAll("\r?\n", "\r\n"));
         }
-
-        String whipId = t.server.bridge().conferences().stream()
-                .flatMap(c -> c.endpoints().stream()).filter(e -> e.displayName().equals("Caster"))
-                .map(e -> e.id()).findFirst().orElseThrow();
         for (Participant p : new Participant[] {a, b}) {
             await(p.name + " decodes the WHIP publisher's video", 30000, () -> {
                 Participant.Remote r = p.remotes().get(whipId);

@@ -1,0 +1,91 @@
+package io.junction.api.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.junction.api.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * WHIP from a second, independent WebRTC stack: GStreamer's webrtcbin with libnice (Debian's
+ * gstreamer1.0-plugins-bad and gstreamer1.0-nice, driven by test resource whip/gst-whip-publish.py)
+ * publishes VP8 on payload type 100 and Opus on 109, with no header extensions, into an open room.
+ * libnice ignores loopback, so the publisher runs in a child namespace joined by a veth pair
+ * ({@link VethNamespace}, 198.18.0.0/15) and the bridge advertises that address too. Two Chromium
+ * participants decode its video and receive its audio; SIGTERM makes it DELETE its session, and it
+ * leaves for both.
+ */
+class GstWhipIT extends BrowserTest {
+    /** Debian's Python, which has the GStreamer bindings (a python3 earlier on PATH, e.g. pyenv's, may not). */
+    private static final String PYTHON = "/usr/bin/python3";
+    private VethNamespace veth;
+
+    @Override
+    @BeforeEach
+    void startBridge() throws Exception {
+        LoopbackNamespace.assertLoopbackOnly();
+        Process check = new ProcessBuilder(PYTHON, "-c",
+                "import gi; gi.require_version('Gst', '1.0'); gi.require_version('GstWebRTC', '1.0');"
+                        + "gi.require_version('GstSdp', '1.0');"
+                        + "from gi.repository import Gst; Gst.init(None);"
+                        + "assert Gst.ElementFactory.find('webrtcbin') and Gst.ElementFactory.find('vp8enc')"
+                        + " and Gst.ElementFactory.find('opusenc') and Gst.ElementFactory.find('nicesrc')")
+                .redirectErrorStream(true).start();
+        String out = new String(check.getInputStream().readAllBytes());
+        assertEquals(0, check.waitFor(), "GStreamer with webrtcbin, libnice, VP8 and Opus is needed (.ci/run installs "
+                + "gstreamer1.0-plugins-bad gstreamer1.0-plugins-good gstreamer1.0-plugins-base gstreamer1.0-nice "
+                + "python3-gst-1.0 gir1.2-gst-plugins-bad-1.0): " + out);
+        veth = new VethNamespace();
+        t = TestServer.start("junction.http.host = \"0.0.0.0\"\njunction.demo.open-rooms = true\n"
+                + "junction.media { bind-address = \"0.0.0.0\", addresses = [\"127.0.0.1\", \""
+                + VethNamespace.PARENT_ADDRESS + "\"] }\n");
+    }
+
+    @Override
+    @AfterEach
+    void stopAll() {
+        super.stopAll();
+        if (veth != null) {
+            veth.close();
+        }
+    }
+
+    @Test
+    void gstreamerPublishesIntoARoomOverWhip() throws Exception {
+        Participant a = join("Ann", "gst");
+        Participant b = join("Bob", "gst");
+        await("both joined", 20000, () -> a.joined() && b.joined());
+        Path script = Path.of(getClass().getResource("/whip/gst-whip-publish.py").toURI());
+        Path log = Files.createTempFile("gst-whip", ".log");
+        String url = "http://" + VethNamespace.PARENT_ADDRESS + ":" + t.server.publicPort() + "/v1/whip/gst?name=GStreamer";
+        Process gst = veth.startInChild(log, PYTHON, script.toString(), url, "--seconds", "120", "--verbose");
+        try {
+            await("the GStreamer publisher joined", 20000, () -> t.server.bridge().conferences().stream()
+                    .flatMap(c -> c.endpoints().stream()).anyMatch(e -> e.displayName().equals("GStreamer")));
+            String id = t.server.bridge().conferences().stream().flatMap(c -> c.endpoints().stream())
+                    .filter(e -> e.displayName().equals("GStreamer")).findFirst().orElseThrow().id();
+            for (Participant p : new Participant[] {a, b}) {
+                await(p.name + " decodes GStreamer's video and receives its audio", 30000, () -> {
+                    Participant.Remote r = p.remotes().get(id);
+                    return r != null && r.framesDecoded() > 30 && r.frameHeight() == 360 && r.audioPackets() > 50;
+                });
+            }
+            gst.destroy(); // SIGTERM: the script DELETEs its session
+            assertTrue(gst.waitFor(10, TimeUnit.SECONDS), "the publisher stopped");
+            String out = Files.readString(log);
+            assertTrue(out.contains("gst-whip: deleted"), out);
+            for (Participant p : new Participant[] {a, b}) {
+                await(p.name + " no longer shows it", 10000, () -> !p.remoteVideoIds().contains(id));
+            }
+            assertEquals(2, t.server.bridge().endpointCount());
+        } finally {
+            System.out.println("[gst] " + Files.readString(log).replace("\n", "\n[gst] "));
+            gst.destroyForcibly();
+        }
+    }
+}
