@@ -33,15 +33,22 @@ import org.eclipse.jetty.http.HttpHeader;
  * The publisher is an ordinary endpoint of the conference: everyone sees it join and receives its
  * audio and video (one video encoding: a client that offered simulcast sends its first). Errors are
  * {@code text/plain}: 400 (bad SDP, no usable media), 401 (token), 403 (open rooms not for this
- * client), 404 (room or resource gone), 409 (room full), 415 (not SDP), 429, 503 (draining).
+ * client), 404 (room or resource gone), 409 (room full), 415 (not SDP), 429 (the anonymous join rate,
+ * or {@link #MAX_ANONYMOUS_SESSIONS_PER_ADDRESS} sessions without a token from one address), 503 (draining).
  */
 final class WhipHandler {
     private static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern RESOURCE_ID = Pattern.compile("[A-Za-z0-9_-]{22}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** A WHIP session: the resource id is the capability to end it (128 random bits). */
-    private record Session(String conferenceId, String endpointId) {}
+    /** Anonymous (open-room) WHIP sessions one client address may hold at once; 429 beyond. */
+    static final int MAX_ANONYMOUS_SESSIONS_PER_ADDRESS = 8;
+
+    /**
+     * A WHIP session: the resource id is the capability to end it (128 random bits). {@code anonymousFrom}:
+     * the client address of a session without a token, else null.
+     */
+    private record Session(String conferenceId, String endpointId, String anonymousFrom) {}
 
     private final Bridge bridge;
     private final JoinTokens tokens;
@@ -112,6 +119,14 @@ final class WhipHandler {
                     .orElseThrow(() -> ApiException.notFound("the token's endpoint has left"));
         } else {
             anonymous.check(ex, true);
+            String from = String.valueOf(ex.remoteAddress());
+            pruneEnded();
+            if (sessions.values().stream().filter(x -> from.equals(x.anonymousFrom())).count()
+                    >= MAX_ANONYMOUS_SESSIONS_PER_ADDRESS) {
+                ex.setHeader("Retry-After", "10");
+                throw new ApiException(429, "too-many-sessions", "at most " + MAX_ANONYMOUS_SESSIONS_PER_ADDRESS
+                        + " WHIP sessions without a join token from one address; DELETE one first");
+            }
             if (!ROOM_NAME.matcher(room).matches()) {
                 throw ApiException.badRequest("room name must be 1-64 characters of letters, digits, '.', '_' or '-'");
             }
@@ -138,12 +153,12 @@ final class WhipHandler {
             conference.removeEndpoint(endpoint.id(), RemovalReason.REMOVED);
             throw new ApiException(400, e.code(), e.getMessage());
         }
-        sessions.values().removeIf(x -> bridge.conference(x.conferenceId())
-                .flatMap(c -> c.endpoint(x.endpointId())).isEmpty());
+        pruneEnded();
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
         String resourceId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
-        sessions.put(resourceId, new Session(conference.id(), endpoint.id()));
+        sessions.put(resourceId, new Session(conference.id(), endpoint.id(),
+                authorization == null ? String.valueOf(ex.remoteAddress()) : null));
         ex.setHeader("Location", "/v1/whip/" + room + "/" + resourceId);
         ex.setHeader("ETag", "\"" + resourceId + "\"");
         if (turn != null && turn.enabled()) {
@@ -152,6 +167,11 @@ final class WhipHandler {
             }
         }
         ex.text(201, "application/sdp", answer);
+    }
+
+    /** Forgets sessions whose endpoint is gone (left, expired, removed through the admin API). */
+    private void pruneEnded() {
+        sessions.values().removeIf(x -> bridge.conference(x.conferenceId()).flatMap(c -> c.endpoint(x.endpointId())).isEmpty());
     }
 
     private void resource(Exchange ex, String resourceId) throws ApiException {

@@ -106,6 +106,30 @@ class WhipTest {
     }
 
     @Test
+    void anonymousPublishingIsBoundedPerAddressAndByDraining() throws Exception {
+        try (TestServer t = TestServer.start("junction.demo { join-burst = 100, join-rate = 100 }")) {
+            List<String> locations = new java.util.ArrayList<>();
+            for (int i = 0; i < WhipHandler.MAX_ANONYMOUS_SESSIONS_PER_ADDRESS; i++) {
+                HttpResponse<String> r = post(t, "/v1/whip/room" + i, "application/sdp", OFFER, null);
+                assertEquals(201, r.statusCode(), r.body());
+                locations.add(r.headers().firstValue("Location").orElseThrow());
+            }
+            HttpResponse<String> over = post(t, "/v1/whip/more", "application/sdp", OFFER, null);
+            assertPlainError(429, over, "DELETE one first");
+            assertTrue(over.headers().firstValue("Retry-After").isPresent());
+            assertEquals(200, call(t, "DELETE", t.publicUrl(locations.get(0))).statusCode());
+            assertEquals(201, post(t, "/v1/whip/more", "application/sdp", OFFER, null).statusCode(), "room again after a DELETE");
+            assertEquals(200, call(t, "DELETE", t.publicUrl(locations.get(1))).statusCode());
+            t.server.bridge().drain();
+            assertPlainError(503, post(t, "/v1/whip/later", "application/sdp", OFFER, null), "");
+        }
+        try (TestServer t = TestServer.start("junction.demo { join-burst = 1, join-rate = 0.01 }")) {
+            assertEquals(201, post(t, "/v1/whip/a", "application/sdp", OFFER, null).statusCode());
+            assertPlainError(429, post(t, "/v1/whip/b", "application/sdp", OFFER, null), "too many anonymous joins");
+        }
+    }
+
+    @Test
     void aJoinTokenPublishesAsItsEndpoint() throws Exception {
         try (TestServer t = TestServer.start("junction.demo.open-rooms = false")) {
             assertPlainError(401, post(t, "/v1/whip/stage", "application/sdp", OFFER, null), "join token is required");
