@@ -348,6 +348,7 @@ async function enterCall(signalingUrl, roomName, displayName, rejoin) {
   $('call').hidden = false;
   $('room-info').hidden = false;
   $('check-link').hidden = true;
+  $('whip-link').hidden = true;
   for (const t of document.querySelectorAll('.tile.remote, .tile.screen')) t.remove();
   $('room-title').textContent = roomName || 'Call';
   $('copy-link').hidden = !roomName;
@@ -464,6 +465,7 @@ function leftCall(detail, failed) {
   $('call').hidden = true;
   $('room-info').hidden = true;
   $('check-link').hidden = false;
+  $('whip-link').hidden = false;
   if (failed) {
     $('join-card').hidden = false;
     $('join-button').disabled = false;
