@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * {@code RTCPeerConnection} (the demo's {@code /whip.html}) into an open room; two SDK participants
  * in that room decode its video and receive its audio; {@code DELETE} on the session resource makes it
  * leave for both; the same with an offer whose payload types and extension ids differ from the
- * bridge's. Saves the publisher's offer as a fixture (target/whip-offer-chromium.sdp).
+ * bridge's. Saves the publisher's offer as a fixture (target/whip-offer-chromium.sdp) and takes
+ * docs/screenshots/whip.png.
  */
 class WhipIT extends BrowserTest {
     /**
@@ -84,6 +85,7 @@ class WhipIT extends BrowserTest {
                     "the offer was renumbered:\n" + offer);
         } else {
             Files.writeString(Path.of("target", "whip-offer-chromium.sdp"), offer.replaceAll("\r?\n", "\r\n"));
+            pub.browser.screenshot(CallPageIT.SCREENSHOTS.resolve("whip.png"));
         }
         for (Participant p : new Participant[] {a, b}) {
             await(p.name + " decodes the WHIP publisher's video", 30000, () -> {
