@@ -110,7 +110,7 @@ public final class JunctionServer {
         server.setStopTimeout(Math.min(3000, config.shutdownGracePeriod().toMillis())); // after the drain: see Main
 
         this.admin = new AdminHandler(bridge, tokens, registry, config, this::publicPort);
-        PublicHandler pub = new PublicHandler(bridge, tokens, turn, config);
+        PublicHandler pub = new PublicHandler(bridge, tokens, turn, config, housekeeping);
         long requestTimeoutMs = config.http().requestTimeout().toMillis();
         Handler.Abstract root = new Handler.Abstract() {
             @Override
@@ -134,7 +134,7 @@ public final class JunctionServer {
                     return null;
                 }
                 String token = Request.extractQueryParameters(req).getValue("token");
-                return new SignalingSocket(bridge, tokens, turn, config.signaling().reconnectGrace(), token);
+                return new SignalingSocket(bridge, tokens, turn, config.signaling().reconnectGrace(), housekeeping, token);
             });
         });
         ws.setHandler(root);

@@ -22,12 +22,16 @@ public final class PublicHandler {
     private final JoinTokens tokens;
     private final JunctionConfig config;
     private final AnonymousJoins anonymous;
+    private final java.util.concurrent.ScheduledExecutorService timer;
     private final WhipHandler whip;
     /** Connection checks running ({@code POST /v1/check}); ended ones are pruned on the next request. */
     private final java.util.Set<Conference> checks = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    public PublicHandler(Bridge bridge, JoinTokens tokens, io.junction.api.auth.TurnCredentials turn, JunctionConfig config) {
+    /** @param timer ends connection checks after {@code check.max-duration} (the server's housekeeping scheduler) */
+    public PublicHandler(Bridge bridge, JoinTokens tokens, io.junction.api.auth.TurnCredentials turn, JunctionConfig config,
+                         java.util.concurrent.ScheduledExecutorService timer) {
         this.bridge = bridge;
+        this.timer = timer;
         this.tokens = tokens;
         this.config = config;
         this.anonymous = new AnonymousJoins(config);
@@ -129,8 +133,8 @@ public final class PublicHandler {
             }
             checks.add(conference);
         }
-        java.util.concurrent.CompletableFuture.delayedExecutor(cfg.maxDuration().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-                .execute(() -> bridge.removeConference(conference.id(), io.junction.bridge.conference.RemovalReason.EXPIRED));
+        timer.schedule(() -> bridge.removeConference(conference.id(), io.junction.bridge.conference.RemovalReason.EXPIRED),
+                cfg.maxDuration().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         Endpoint endpoint = AdminHandler.addEndpoint(conference, "connection check");
         String token = tokens.issue(conference.id(), endpoint.id());
         ObjectNode json = Exchange.JSON.createObjectNode();

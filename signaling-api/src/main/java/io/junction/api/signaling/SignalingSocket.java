@@ -44,21 +44,26 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
     private final io.junction.api.auth.TurnCredentials turn;
 
     private final java.time.Duration reconnectGrace;
+    private final java.util.concurrent.ScheduledExecutorService timer;
 
     public SignalingSocket(Bridge bridge, JoinTokens tokens, String token) {
-        this(bridge, tokens, null, java.time.Duration.ZERO, token);
+        this(bridge, tokens, null, java.time.Duration.ZERO, null, token);
     }
 
     /**
      * @param turn           TURN credentials for the welcome's {@code iceServers}, or null when TURN is off
      * @param reconnectGrace how long an endpoint outlives a socket that dropped without a goodbye
+     * @param timer          runs the end of that grace (the server's housekeeping scheduler, which stops
+     *                       with it); may be null when the grace is zero
      */
     public SignalingSocket(Bridge bridge, JoinTokens tokens, io.junction.api.auth.TurnCredentials turn,
-                           java.time.Duration reconnectGrace, String token) {
+                           java.time.Duration reconnectGrace, java.util.concurrent.ScheduledExecutorService timer,
+                           String token) {
         this.bridge = bridge;
         this.tokens = tokens;
         this.turn = turn;
         this.reconnectGrace = reconnectGrace;
+        this.timer = timer;
         this.token = token;
     }
 
@@ -288,7 +293,7 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
                 // A close frame from the client (1000, 1001: the page went away) is a goodbye; anything
                 // else (1006: the connection dropped; 4000: the SDK gave up on a silent socket) may be a
                 // network hiccup: the endpoint waits for the client to reconnect.
-                boolean goodbye = statusCode == 1000 || statusCode == 1001 || reconnectGrace.isZero();
+                boolean goodbye = statusCode == 1000 || statusCode == 1001 || reconnectGrace.isZero() || timer == null;
                 if (goodbye) {
                     LOG.info("signaling closed conference={} endpoint={} code={}", c.id(), e.id(), statusCode);
                     c.removeEndpoint(e.id(), RemovalReason.DISCONNECTED);
@@ -296,14 +301,13 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
                     LOG.info("signaling lost conference={} endpoint={} code={}: kept {} s for a reconnect", c.id(), e.id(),
                             statusCode, reconnectGrace.toSeconds());
                     int attachedSoFar = e.attachments();
-                    java.util.concurrent.CompletableFuture.delayedExecutor(reconnectGrace.toMillis(),
-                            java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> {
-                                // only if nobody reconnected since this drop (a later drop has its own timer)
-                                if (!e.isRemoved() && !e.hasSignaling() && e.attachments() == attachedSoFar) {
-                                    LOG.info("no reconnect conference={} endpoint={}", c.id(), e.id());
-                                    c.removeEndpoint(e.id(), RemovalReason.DISCONNECTED);
-                                }
-                            });
+                    timer.schedule(() -> {
+                        // only if nobody reconnected since this drop (a later drop has its own timer)
+                        if (!e.isRemoved() && !e.hasSignaling() && e.attachments() == attachedSoFar) {
+                            LOG.info("no reconnect conference={} endpoint={}", c.id(), e.id());
+                            c.removeEndpoint(e.id(), RemovalReason.DISCONNECTED);
+                        }
+                    }, reconnectGrace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
                 }
             }
         }
