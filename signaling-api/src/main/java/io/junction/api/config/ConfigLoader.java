@@ -228,11 +228,24 @@ public final class ConfigLoader {
     }
 
     private List<String> stringList(String path) throws ConfigError {
+        return stringList(path, "a list of strings", s -> true);
+    }
+
+    /** A list of strings each of which {@code valid} accepts; else the error names {@code expected}. */
+    private List<String> stringList(String path, String expected, java.util.function.Predicate<String> valid)
+            throws ConfigError {
+        List<String> list;
         try {
-            return List.copyOf(config.getStringList(path));
+            list = List.copyOf(config.getStringList(path));
         } catch (ConfigException e) {
-            throw error(path, "a list of strings", config);
+            throw error(path, expected, config);
         }
+        for (String s : list) {
+            if (!valid.test(s)) {
+                throw error(path, expected, config);
+            }
+        }
+        return list;
     }
 
     private boolean bool(String path) throws ConfigError {
@@ -318,17 +331,9 @@ public final class ConfigLoader {
     }
 
     private JunctionConfig.Turn turn() throws ConfigError {
-        List<String> servers;
-        try {
-            servers = config.getStringList("junction.turn.servers");
-        } catch (ConfigException e) {
-            throw error("junction.turn.servers", "a list of turn: or turns: URLs", config);
-        }
-        for (String s : servers) {
-            if (!s.matches("turns?:(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?(\\?transport=(udp|tcp))?")) {
-                throw error("junction.turn.servers", "a list of turn: or turns: URLs (turn:host:port?transport=udp)", config);
-            }
-        }
+        List<String> servers = stringList("junction.turn.servers",
+                "a list of turn: or turns: URLs (turn:host:port?transport=udp)",
+                s -> s.matches("turns?:(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?(\\?transport=(udp|tcp))?"));
         String secret = string("junction.turn.secret");
         if (!servers.isEmpty() && secret.length() < 16) {
             throw new ConfigError("junction.turn.secret: required (at least 16 characters, coturn's static-auth-secret) "
@@ -342,20 +347,12 @@ public final class ConfigLoader {
     }
 
     private List<String> stunServers(String path) throws ConfigError {
-        try {
-            List<String> list = config.getStringList(path);
-            for (String s : list) {
-                if (!s.matches("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?") || s.length() > 255) {
-                    throw error(path, "a list of \"host:port\" STUN servers", config);
-                }
-            }
-            if (list.isEmpty() && string("junction.media.public-ip").equals("auto")) {
-                throw new ConfigError(path + ": public-ip = \"auto\" needs at least one STUN server");
-            }
-            return list;
-        } catch (ConfigException e) {
-            throw error(path, "a list of \"host:port\" STUN servers", config);
+        List<String> list = stringList(path, "a list of \"host:port\" STUN servers",
+                s -> s.matches("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?") && s.length() <= 255);
+        if (list.isEmpty() && string("junction.media.public-ip").equals("auto")) {
+            throw new ConfigError(path + ": public-ip = \"auto\" needs at least one STUN server");
         }
+        return list;
     }
 
     private String optionalAddress(String path) throws ConfigError {
@@ -367,17 +364,7 @@ public final class ConfigLoader {
     }
 
     private List<String> addresses(String path) throws ConfigError {
-        try {
-            List<String> list = config.getStringList(path);
-            for (String a : list) {
-                if (!isIpLiteral(a)) {
-                    throw error(path, "a list of IP address literals", config);
-                }
-            }
-            return list;
-        } catch (ConfigException e) {
-            throw error(path, "a list of IP address literals", config);
-        }
+        return stringList(path, "a list of IP address literals", ConfigLoader::isIpLiteral);
     }
 
     private List<BridgeConfig.StaticMapping> staticMappings(String path) throws ConfigError {
