@@ -40,7 +40,9 @@ class LateJoinerIT extends BrowserTest {
             double ice = late.firstFrameAfterIceMs();
             double dtls = late.firstFrameAfterConnectedMs();
             fromIce.add(ice);
-            figures.add(String.format("%s: first frame %.0f ms after ICE connected, %.0f ms after DTLS", late.name, ice, dtls));
+            figures.add(String.format("%s: first frame %.0f ms after opening the page, %.0f ms after the WebSocket opened, "
+                    + "%.0f ms after ICE connected, %.0f ms after DTLS", late.name, late.firstFrameSincePageOpenMs(),
+                    late.joinTimeMs(), ice, dtls));
             late.leave();
             await("the others see " + late.name + " leave", 5000,
                     () -> a.remoteVideoIds().equals(List.of(idb)) && b.remoteVideoIds().equals(List.of(ida)));

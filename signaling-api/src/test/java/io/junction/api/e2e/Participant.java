@@ -116,6 +116,15 @@ final class Participant implements AutoCloseable {
         return ((Number) v).doubleValue();
     }
 
+    /**
+     * Page navigation start → first remote video frame presented, in ms (the page's own clock; with
+     * autojoin this is what a user waits from opening the link); -1 when not yet.
+     */
+    double firstFrameSincePageOpenMs() {
+        Object v = browser.js("const s = window.junctionState; return (s && s.firstFrameAt) ? s.firstFrameAt : -1;");
+        return ((Number) v).doubleValue();
+    }
+
     /** WebSocket open → first remote video frame presented, in ms; -1 when not yet. */
     double joinTimeMs() {
         Object v = browser.js("const s = window.junctionState, r = window.junctionRoom;"
