@@ -107,44 +107,53 @@ public final class RtpPacket {
         if (extStart < 0) {
             return;
         }
-        int i = extStart;
-        while (i < extEnd) {
-            int b = buf[i] & 0xFF;
-            if (b == 0) {
-                i++; // padding
-                continue;
-            }
-            int elementId;
-            int dataLen;
-            int dataAt;
-            if (!twoByte) {
-                elementId = b >> 4;
-                if (elementId == 15) {
-                    return; // reserved: stop processing (RFC 8285 §4.2)
-                }
-                dataLen = (b & 0x0F) + 1;
-                dataAt = i + 1;
-            } else {
-                if (i + 1 >= extEnd) {
-                    return;
-                }
-                elementId = b;
-                dataLen = buf[i + 1] & 0xFF;
-                dataAt = i + 2;
-            }
-            if (dataAt + dataLen > extEnd) {
-                return; // malformed: what follows is not read
-            }
+        for (int i = extStart; (i = nextElement(i)) >= 0; i = elementData + elementLength) {
             if (elementId < INDEXED_IDS) {
                 if (extAt[elementId] < 0) {
-                    extAt[elementId] = dataAt;
-                    extLen[elementId] = dataLen;
+                    extAt[elementId] = elementData;
+                    extLen[elementId] = elementLength;
                 } else {
                     duplicateIds = true; // RFC 8285 does not allow it, but a sender may do it anyway
                 }
             }
-            i = dataAt + dataLen;
         }
+    }
+
+    /** The element {@link #nextElement} read last: its id, where its data starts, its data length. */
+    private int elementId;
+    private int elementData;
+    private int elementLength;
+
+    /**
+     * Reads the extension element at or after {@code i}, skipping padding bytes: sets
+     * {@link #elementId}, {@link #elementData} and {@link #elementLength} and returns where it starts
+     * (its header), or -1 at the end of the block, at the reserved id 15 of the one-byte form (stop
+     * processing, RFC 8285 §4.2), or at a malformed element (what follows is not read).
+     */
+    private int nextElement(int i) {
+        while (i < extEnd && buf[i] == 0) {
+            i++; // padding
+        }
+        if (i >= extEnd) {
+            return -1;
+        }
+        int b = buf[i] & 0xFF;
+        if (!twoByte) {
+            elementId = b >> 4;
+            if (elementId == 15) {
+                return -1;
+            }
+            elementLength = (b & 0x0F) + 1;
+            elementData = i + 1;
+        } else {
+            if (i + 1 >= extEnd) {
+                return -1;
+            }
+            elementId = b;
+            elementLength = buf[i + 1] & 0xFF;
+            elementData = i + 2;
+        }
+        return elementData + elementLength > extEnd ? -1 : i;
     }
 
     private boolean invalid(DropReason reason) {
@@ -242,39 +251,11 @@ public final class RtpPacket {
             }
             return at;
         }
-        int i = extStart;
-        while (i < extEnd) {
-            int b = buf[i] & 0xFF;
-            if (b == 0) {
-                i++; // padding
-                continue;
-            }
-            int elementId;
-            int dataLen;
-            int dataAt;
-            if (!twoByte) {
-                elementId = b >> 4;
-                if (elementId == 15) {
-                    return -1; // reserved: stop processing (RFC 8285 §4.2)
-                }
-                dataLen = (b & 0x0F) + 1;
-                dataAt = i + 1;
-            } else {
-                if (i + 1 >= extEnd) {
-                    return -1;
-                }
-                elementId = b;
-                dataLen = buf[i + 1] & 0xFF;
-                dataAt = i + 2;
-            }
-            if (dataAt + dataLen > extEnd) {
-                return -1;
-            }
+        for (int i = extStart; (i = nextElement(i)) >= 0; i = elementData + elementLength) {
             if (elementId == id) {
-                foundExtLength = dataLen;
-                return dataAt;
+                foundExtLength = elementLength;
+                return elementData;
             }
-            i = dataAt + dataLen;
         }
         return -1;
     }
@@ -317,43 +298,15 @@ public final class RtpPacket {
         if (extStart < 0) {
             return;
         }
-        int i = extStart;
-        while (i < extEnd) {
-            int b = buf[i] & 0xFF;
-            if (b == 0) {
-                i++;
-                continue;
-            }
-            int elementId;
-            int dataLen;
-            int dataAt;
-            if (!twoByte) {
-                elementId = b >> 4;
-                if (elementId == 15) {
-                    break;
-                }
-                dataLen = (b & 0x0F) + 1;
-                dataAt = i + 1;
-            } else {
-                if (i + 1 >= extEnd) {
-                    break;
-                }
-                elementId = b;
-                dataLen = buf[i + 1] & 0xFF;
-                dataAt = i + 2;
-            }
-            if (dataAt + dataLen > extEnd) {
-                break;
-            }
+        for (int i = extStart; (i = nextElement(i)) >= 0; i = elementData + elementLength) {
             int to = idMap[elementId] & 0xFF;
             if (to == 0) {
-                java.util.Arrays.fill(buf, i, dataAt + dataLen, (byte) 0);
+                java.util.Arrays.fill(buf, i, elementData + elementLength, (byte) 0);
             } else if (!twoByte) {
-                buf[i] = (byte) ((to << 4) | (b & 0x0F));
+                buf[i] = (byte) ((to << 4) | (buf[i] & 0x0F));
             } else {
                 buf[i] = (byte) to;
             }
-            i = dataAt + dataLen;
         }
         indexExtensions();
     }
