@@ -78,20 +78,14 @@ public final class ClientAnswerReader {
         if (ufrag.length() > 256 || pwd.length() > 256) {
             throw new SdpException("ICE credentials longer than 256 characters");
         }
-        if (fingerprint == null) {
-            throw new SdpException("answer lacks a=fingerprint");
-        }
-        String[] fp = fingerprint.trim().split(" ");
-        if (fp.length != 2 || !fp[0].equalsIgnoreCase("sha-256") || !fp[1].matches("([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}")) {
-            throw new SdpException("answer's a=fingerprint must be a sha-256 fingerprint, got '" + fingerprint + "'");
-        }
+        String fingerprintHex = SdpFields.sha256Fingerprint(fingerprint, "answer");
         if (setup == null) {
             setup = "active";
         }
         if (!setup.equals("active")) {
             throw new SdpException("answer has a=setup:" + setup + "; the client must be DTLS client (setup:active)");
         }
-        return new Answer(ufrag, pwd, fp[1].toUpperCase(), setup, sections);
+        return new Answer(ufrag, pwd, fingerprintHex, setup, sections);
     }
 
     private static SendInfo sendInfo(String mid, SessionDescription.Media m) throws SdpException {
@@ -100,16 +94,12 @@ public final class ClientAnswerReader {
         for (String g : m.attributes("ssrc-group")) {
             String[] f = g.split(" ");
             if (f.length == 3 && f[0].equals("FID")) {
-                ssrc = parseSsrc(f[1], m);
-                rtx = parseSsrc(f[2], m);
+                ssrc = SdpFields.ssrc(f[1], m);
+                rtx = SdpFields.ssrc(f[2], m);
             }
         }
         if (ssrc == 0) {
-            for (String v : m.attributes("ssrc")) {
-                int sp = v.indexOf(' ');
-                ssrc = parseSsrc(sp < 0 ? v : v.substring(0, sp), m);
-                break;
-            }
+            ssrc = SdpFields.firstSsrc(m);
         }
         return new SendInfo(mid, m.direction(), ssrc, rtx, simulcastRids(m));
     }
@@ -155,15 +145,4 @@ public final class ClientAnswerReader {
         return rids;
     }
 
-    private static int parseSsrc(String s, SessionDescription.Media m) throws SdpException {
-        try {
-            long v = Long.parseLong(s);
-            if (v <= 0 || v > 0xFFFFFFFFL) {
-                throw new NumberFormatException();
-            }
-            return (int) v;
-        } catch (NumberFormatException e) {
-            throw new SdpException("line " + m.line() + ": bad SSRC '" + s + "'");
-        }
-    }
 }

@@ -4,7 +4,6 @@ import io.junction.bridge.codec.CodecCatalog;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -96,13 +95,7 @@ public final class ClientOfferReader {
         if (ufrag.length() > 256 || pwd.length() > 256 || ufrag.contains(":")) {
             throw new SdpException("bad ICE credentials (at most 256 characters, no ':' in the ufrag)");
         }
-        if (fingerprint == null) {
-            throw new SdpException("the offer lacks a=fingerprint");
-        }
-        String[] fp = fingerprint.trim().split(" ");
-        if (fp.length != 2 || !fp[0].equalsIgnoreCase("sha-256") || !fp[1].matches("([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}")) {
-            throw new SdpException("the offer's a=fingerprint must be a sha-256 fingerprint, got '" + fingerprint + "'");
-        }
+        String fingerprintHex = SdpFields.sha256Fingerprint(fingerprint, "the offer");
         if (setup == null) {
             setup = "actpass";
         }
@@ -121,7 +114,7 @@ public final class ClientOfferReader {
                 }
             }
         }
-        return new Offer(ufrag, pwd, fp[1].toUpperCase(Locale.ROOT), setup, sections);
+        return new Offer(ufrag, pwd, fingerprintHex, setup, sections);
     }
 
     private static Section section(int index, SessionDescription.Media m, String mid, boolean live) throws SdpException {
@@ -197,16 +190,12 @@ public final class ClientOfferReader {
         for (String g : m.attributes("ssrc-group")) {
             String[] f = g.trim().split("\\s+");
             if (f.length == 3 && f[0].equals("FID")) {
-                ssrc = parseSsrc(f[1], m);
-                rtxSsrc = parseSsrc(f[2], m);
+                ssrc = SdpFields.ssrc(f[1], m);
+                rtxSsrc = SdpFields.ssrc(f[2], m);
             }
         }
         if (ssrc == 0) {
-            for (String v : m.attributes("ssrc")) {
-                int sp = v.indexOf(' ');
-                ssrc = parseSsrc(sp < 0 ? v : v.substring(0, sp), m);
-                break;
-            }
+            ssrc = SdpFields.firstSsrc(m);
         }
         return new Section(index, kind, mid, direction, m.proto(), m.formats(), chosen, rtx, Map.copyOf(extensions), ssrc,
                 rtx == null ? 0 : rtxSsrc, null);
@@ -303,15 +292,4 @@ public final class ClientOfferReader {
         }
     }
 
-    private static int parseSsrc(String s, SessionDescription.Media m) throws SdpException {
-        try {
-            long v = Long.parseLong(s);
-            if (v <= 0 || v > 0xFFFFFFFFL) {
-                throw new NumberFormatException();
-            }
-            return (int) v;
-        } catch (NumberFormatException e) {
-            throw new SdpException("line " + m.line() + ": bad SSRC '" + s + "'");
-        }
-    }
 }
