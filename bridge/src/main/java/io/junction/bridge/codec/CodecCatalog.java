@@ -78,6 +78,16 @@ public final class CodecCatalog {
 
     private CodecCatalog() {}
 
+    /** The header extension the bridge knows by this URI, or null. */
+    public static Extension extension(String uri) {
+        for (Extension e : EXTENSIONS) {
+            if (e.uri().equals(uri)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
     /** The primary payload type an RTX payload type repairs (its apt), or -1 when it is not RTX. */
     public static int aptOf(int rtxPayloadType) {
         return rtxPayloadType >= 0 && rtxPayloadType < 128 ? APT[rtxPayloadType] : -1;

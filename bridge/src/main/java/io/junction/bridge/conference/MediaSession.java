@@ -264,11 +264,8 @@ final class MediaSession implements IceTransport.Listener {
                     map.payloadType(sec.rtx().payloadType(), sec.rtx().bridgePayloadType());
                 }
                 for (var e : sec.extensions().entrySet()) {
-                    for (io.junction.bridge.codec.CodecCatalog.Extension known : io.junction.bridge.codec.CodecCatalog.EXTENSIONS) {
-                        if (known.uri().equals(e.getKey())) {
-                            map.extension(e.getValue(), known.id());
-                        }
-                    }
+                    // the reader kept only extensions the bridge knows
+                    map.extension(e.getValue(), io.junction.bridge.codec.CodecCatalog.extension(e.getKey()).id());
                 }
             }
             negotiation = new ClientOffers(audio == null ? null : audio.mid(), video == null ? null : video.mid());

@@ -1,5 +1,6 @@
 package io.junction.bridge.sdp;
 
+import io.junction.bridge.codec.CodecCatalog;
 import java.util.List;
 import java.util.Map;
 
@@ -94,7 +95,8 @@ public final class AnswerWriter {
     private static boolean acceptedFeedback(String fb, Map<String, Integer> extensions) {
         return switch (fb) {
             case "nack", "nack pli", "ccm fir", "goog-remb" -> true;
-            case "transport-cc" -> extensions.keySet().stream().anyMatch(u -> u.contains("transport-wide-cc"));
+            case "transport-cc" -> extensions.keySet().stream()
+                    .anyMatch(u -> CodecCatalog.extension(u).id() == CodecCatalog.EXT_TRANSPORT_CC);
             default -> false;
         };
     }

@@ -179,10 +179,9 @@ public final class ClientOfferReader {
             if (id < 1 || id > 255 || id == 15) {
                 throw new SdpException("line " + m.line() + ": a=extmap id " + id + " out of range (1-14, 16-255)");
             }
-            for (CodecCatalog.Extension known : CodecCatalog.EXTENSIONS) {
-                if (known.uri().equals(f[1]) && (kind.equals("audio") ? known.audio() : known.video())) {
-                    extensions.put(known.uri(), id);
-                }
+            CodecCatalog.Extension known = CodecCatalog.extension(f[1]);
+            if (known != null && (kind.equals("audio") ? known.audio() : known.video())) {
+                extensions.put(known.uri(), id);
             }
         }
         int ssrc = 0;
