@@ -97,9 +97,11 @@ final class WhipHandler {
             ex.setHeader("Allow", "POST, OPTIONS");
             throw new ApiException(405, "method-not-allowed", "POST an SDP offer here");
         }
+        pruneEnded();
         String authorization = ex.header(HttpHeader.AUTHORIZATION);
         Conference conference;
         Endpoint endpoint;
+        String offer;
         if (authorization != null) {
             if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 throw new ApiException(401, "unauthorized", "Authorization must be 'Bearer <join token>'");
@@ -117,10 +119,10 @@ final class WhipHandler {
             }
             endpoint = conference.endpoint(claims.endpointId())
                     .orElseThrow(() -> ApiException.notFound("the token's endpoint has left"));
+            offer = ex.readText("application/sdp");
         } else {
             anonymous.check(ex, true);
             String from = String.valueOf(ex.remoteAddress());
-            pruneEnded();
             if (sessions.values().stream().filter(x -> from.equals(x.anonymousFrom())).count()
                     >= MAX_ANONYMOUS_SESSIONS_PER_ADDRESS) {
                 ex.setHeader("Retry-After", "10");
@@ -130,8 +132,8 @@ final class WhipHandler {
             if (!ROOM_NAME.matcher(room).matches()) {
                 throw ApiException.badRequest("room name must be 1-64 characters of letters, digits, '.', '_' or '-'");
             }
-            String sdp = ex.readText("application/sdp"); // 415 before anything is created
-            if (sdp.isBlank()) {
+            offer = ex.readText("application/sdp"); // 415 before anything is created
+            if (offer.isBlank()) {
                 throw ApiException.badRequest("the body must be an SDP offer");
             }
             String name = ex.queryParameter("name");
@@ -145,7 +147,6 @@ final class WhipHandler {
             }
             endpoint = AdminHandler.addEndpoint(conference, name == null ? "WHIP" : name);
         }
-        String offer = ex.readText("application/sdp");
         String answer;
         try {
             answer = endpoint.acceptWhipOffer(offer);
@@ -153,7 +154,6 @@ final class WhipHandler {
             conference.removeEndpoint(endpoint.id(), RemovalReason.REMOVED);
             throw new ApiException(400, e.code(), e.getMessage());
         }
-        pruneEnded();
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
         String resourceId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
