@@ -1,5 +1,6 @@
 package io.junction.bridge.transport.ice;
 
+import io.junction.bridge.rtp.ByteIo;
 import io.junction.bridge.stats.DropReason;
 import io.junction.bridge.stats.MediaCounters;
 import java.io.IOException;
@@ -174,7 +175,7 @@ final class IceTcpListener implements AutoCloseable {
                 return false;
             }
             if (p.buf.limit() == 2 && p.buf.position() == 2) {
-                int frame = ((p.buf.get(0) & 0xff) << 8) | (p.buf.get(1) & 0xff);
+                int frame = ByteIo.readU16(p.buf.array(), 0);
                 if (frame < 20 || frame > MAX_FIRST_FRAME) {
                     counters.drop(DropReason.STUN_UNAUTHENTICATED);
                     drop(p, key);
@@ -255,14 +256,14 @@ final class IceTcpListener implements AutoCloseable {
      * bridge's own ufrag first. Null when {@code msg} is no binding request or has no USERNAME.
      */
     static String localUfrag(byte[] msg) {
-        if (msg.length < 20 || ((msg[0] & 0xff) << 8 | (msg[1] & 0xff)) != BINDING_REQUEST) {
+        if (msg.length < 20 || ByteIo.readU16(msg, 0) != BINDING_REQUEST) {
             return null;
         }
-        int end = Math.min(msg.length, 20 + (((msg[2] & 0xff) << 8) | (msg[3] & 0xff)));
+        int end = Math.min(msg.length, 20 + ByteIo.readU16(msg, 2));
         int at = 20;
         while (at + 4 <= end) {
-            int type = ((msg[at] & 0xff) << 8) | (msg[at + 1] & 0xff);
-            int length = ((msg[at + 2] & 0xff) << 8) | (msg[at + 3] & 0xff);
+            int type = ByteIo.readU16(msg, at);
+            int length = ByteIo.readU16(msg, at + 2);
             if (at + 4 + length > end) {
                 return null;
             }

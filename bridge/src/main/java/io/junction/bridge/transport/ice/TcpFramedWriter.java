@@ -1,5 +1,6 @@
 package io.junction.bridge.transport.ice;
 
+import io.junction.bridge.rtp.ByteIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -74,8 +75,7 @@ final class TcpFramedWriter {
             }
             slot = new byte[SLOT];
         }
-        slot[0] = (byte) (len >>> 8);
-        slot[1] = (byte) len;
+        ByteIo.writeU16(slot, 0, len);
         System.arraycopy(buf, off, slot, 2, len);
         if (!queue.offer(slot)) {
             free.offer(slot);
@@ -133,7 +133,7 @@ final class TcpFramedWriter {
                     waiting = false;
                     continue;
                 }
-                int frame = 2 + (((slot[0] & 0xff) << 8) | (slot[1] & 0xff));
+                int frame = 2 + ByteIo.readU16(slot, 0);
                 if (batch.remaining() < frame) {
                     flush(batch);
                 }
