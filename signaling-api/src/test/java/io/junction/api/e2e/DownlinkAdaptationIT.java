@@ -2,12 +2,9 @@ package io.junction.api.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.junction.api.TestServer;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,33 +13,11 @@ import org.junit.jupiter.api.Test;
  * lifted the capped receiver climbs back.
  *
  * <p>The capped receiver's browser lives in a child network namespace of the test's own, joined to it
- * by a veth pair ({@link VethNamespace}); a tbf qdisc on the bridge's end of the pair shapes exactly
+ * by a veth pair ({@link VethBrowserTest}); a tbf qdisc on the bridge's end of the pair shapes exactly
  * what the bridge sends that browser. The bridge advertises the veth address besides 127.0.0.1.
  */
-class DownlinkAdaptationIT extends BrowserTest {
+class DownlinkAdaptationIT extends VethBrowserTest {
     static final long CAP_BPS = 400_000;
-    private VethNamespace veth;
-
-    @Override
-    @BeforeEach
-    void startBridge() throws Exception {
-        LoopbackNamespace.assertLoopbackOnly();
-        veth = new VethNamespace();
-        // the capped browser joins from the veth address, not from loopback: open rooms for everyone
-        t = TestServer.start("junction.http.host = \"0.0.0.0\"\njunction.demo.open-rooms = true\n"
-                + "junction.media { bind-address = \"0.0.0.0\", addresses = [\"127.0.0.1\", \""
-                + VethNamespace.PARENT_ADDRESS + "\"] }\n");
-    }
-
-    @Override
-    @AfterEach
-    void stopAll() {
-        super.stopAll();
-        if (veth != null) {
-            veth.close();
-        }
-    }
-
     private static long height(Participant viewer, String id) {
         Participant.Remote r = viewer.remotes().get(id);
         return r == null ? -1 : r.frameHeight();

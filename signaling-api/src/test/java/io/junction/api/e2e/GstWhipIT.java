@@ -3,12 +3,10 @@ package io.junction.api.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.junction.api.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,19 +14,16 @@ import org.junit.jupiter.api.Test;
  * gstreamer1.0-plugins-bad and gstreamer1.0-nice, driven by test resource whip/gst-whip-publish.py)
  * publishes VP8 on payload type 100 and Opus on 109, with no header extensions, into an open room.
  * libnice ignores loopback, so the publisher runs in a child namespace joined by a veth pair
- * ({@link VethNamespace}, 198.18.0.0/15) and the bridge advertises that address too. Two Chromium
+ * ({@link VethBrowserTest}, 198.18.0.0/15) and the bridge advertises that address too. Two Chromium
  * participants decode its video and receive its audio; SIGTERM makes it DELETE its session, and it
  * leaves for both.
  */
-class GstWhipIT extends BrowserTest {
+class GstWhipIT extends VethBrowserTest {
     /** Debian's Python, which has the GStreamer bindings (a python3 earlier on PATH, e.g. pyenv's, may not). */
     private static final String PYTHON = "/usr/bin/python3";
-    private VethNamespace veth;
 
-    @Override
-    @BeforeEach
-    void startBridge() throws Exception {
-        LoopbackNamespace.assertLoopbackOnly();
+    @BeforeAll
+    static void gstreamerIsInstalled() throws Exception {
         Process check = new ProcessBuilder(PYTHON, "-c",
                 "import gi; gi.require_version('Gst', '1.0'); gi.require_version('GstWebRTC', '1.0');"
                         + "gi.require_version('GstSdp', '1.0');"
@@ -40,19 +35,6 @@ class GstWhipIT extends BrowserTest {
         assertEquals(0, check.waitFor(), "GStreamer with webrtcbin, libnice, VP8 and Opus is needed (.ci/run installs "
                 + "gstreamer1.0-plugins-bad gstreamer1.0-plugins-good gstreamer1.0-plugins-base gstreamer1.0-nice "
                 + "python3-gst-1.0 gir1.2-gst-plugins-bad-1.0): " + out);
-        veth = new VethNamespace();
-        t = TestServer.start("junction.http.host = \"0.0.0.0\"\njunction.demo.open-rooms = true\n"
-                + "junction.media { bind-address = \"0.0.0.0\", addresses = [\"127.0.0.1\", \""
-                + VethNamespace.PARENT_ADDRESS + "\"] }\n");
-    }
-
-    @Override
-    @AfterEach
-    void stopAll() {
-        super.stopAll();
-        if (veth != null) {
-            veth.close();
-        }
     }
 
     @Test
