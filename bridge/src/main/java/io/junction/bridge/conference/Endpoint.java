@@ -100,15 +100,20 @@ public final class Endpoint {
                 return null;
             }
             if (media == null) {
-                try {
-                    media = new MediaSession(this, conference.bridge().media());
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException("cannot create media session for " + this, e);
-                }
+                media = newMediaSession();
             }
             m = media;
         }
         return m.attach(signaling);
+    }
+
+    /** Under this monitor: the media session (ICE agent, DTLS, SRTP), created when a client first comes. */
+    private MediaSession newMediaSession() {
+        try {
+            return new MediaSession(this, conference.bridge().media());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create media session for " + this, e);
+        }
     }
 
     /**
@@ -124,11 +129,7 @@ public final class Endpoint {
             if (media != null) {
                 throw new AnswerException("bad-message", "this endpoint has a session already");
             }
-            try {
-                media = new MediaSession(this, conference.bridge().media());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("cannot create media session for " + this, e);
-            }
+            media = newMediaSession();
             m = media;
         }
         return m.acceptOffer(sdp);
