@@ -1,6 +1,7 @@
 // WHIP publisher (RFC 9725) with plain fetch + RTCPeerConnection: POST the offer (all candidates
 // gathered first: the bridge takes no trickle), apply the answer, DELETE the Location to stop.
 // window.whipState is read by the browser tests.
+import { gathered, iceServersFrom } from '/wish.js';
 const $ = (id) => document.getElementById(id);
 const state = (window.whipState = { publishing: false, resource: null, error: null, connection: 'new' });
 let pc = null;
@@ -8,25 +9,6 @@ let stream = null;
 
 function status(text) {
   $('status').textContent = text;
-}
-
-async function gathered(peer) {
-  if (peer.iceGatheringState === 'complete') return;
-  await new Promise((resolve) => {
-    const done = () => { if (peer.iceGatheringState === 'complete') resolve(); };
-    peer.addEventListener('icegatheringstatechange', done);
-    setTimeout(resolve, 3000); // publish what was gathered by then
-  });
-}
-
-// TURN servers from the answer's Link headers (rel="ice-server"), for a peer connection that needs them.
-function iceServersFrom(response) {
-  const links = (response.headers.get('Link') || '').split(/,\s*(?=<)/).filter((l) => /rel="ice-server"/.test(l));
-  return links.map((l) => {
-    const url = /<([^>]+)>/.exec(l)[1];
-    const attr = (k) => { const m = new RegExp(k + '="([^"]*)"').exec(l); return m ? m[1] : undefined; };
-    return { urls: url, username: attr('username'), credential: attr('credential') };
-  });
 }
 
 async function publish(room, name, token) {

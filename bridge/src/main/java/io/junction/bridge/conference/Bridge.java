@@ -28,6 +28,7 @@ public final class Bridge {
     /** Conferences created by {@link #openRoom}, by name; admin-created conferences are never here. */
     private final Map<String, Conference> openRooms = new ConcurrentHashMap<>();
     private final AtomicInteger endpointCount = new AtomicInteger();
+    private final AtomicInteger viewerCount = new AtomicInteger();
     private volatile boolean draining;
     private final MediaCore media;
     private final io.junction.bridge.stats.BridgeMetrics metrics;
@@ -45,6 +46,9 @@ public final class Bridge {
         Gauge.builder("junction.media.socket.receive.queue", media,
                         m -> Math.max(0, io.junction.bridge.transport.ice.UdpSocketStats.receiveQueueBytes(m.port().port())))
                 .description("Bytes waiting in the media socket's receive queue (Linux)").baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("junction.viewers", viewerCount, AtomicInteger::get)
+                .description("WHEP viewers playing a conference's stage (not counted in junction_endpoints)")
                 .register(registry);
         Gauge.builder("junction.packet.pool.outstanding", media, m -> m.pool().outstanding())
                 .description("Pool packets taken and not yet given back: in flight, queued, or held by retransmission caches")
@@ -99,6 +103,15 @@ public final class Bridge {
         return conferences.size();
     }
 
+    /** WHEP viewers in every conference. */
+    public int viewerCount() {
+        return viewerCount.get();
+    }
+
+    void viewerCountChanged(int delta) {
+        viewerCount.addAndGet(delta);
+    }
+
     void endpointCountChanged(int delta) {
         endpointCount.addAndGet(delta);
     }
@@ -138,6 +151,12 @@ public final class Bridge {
      * {@code maxOpenRooms} open rooms exist at once, so anonymous callers cannot take every
      * conference slot from the admin API.
      */
+    /** The open room called {@code name}, if it exists (nothing is created). */
+    public java.util.Optional<Conference> existingOpenRoom(String name) {
+        Conference c = name == null ? null : openRooms.get(name);
+        return c == null || c.isEnded() ? java.util.Optional.empty() : java.util.Optional.of(c);
+    }
+
     public Conference openRoom(String name, int maxOpenRooms) throws LimitExceededException {
         synchronized (this) {
             Conference existing = openRooms.get(name);

@@ -9,7 +9,7 @@ import java.util.List;
  * answered once, fixes the m-lines; it receives nothing, so there are no subscription m-lines and no
  * offers from the bridge. The mids are the client's.
  */
-final class ClientOffers implements Negotiation {
+class ClientOffers implements Negotiation {
     private final String audioMid;
     private final String videoMid;
 

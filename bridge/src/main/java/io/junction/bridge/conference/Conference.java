@@ -24,6 +24,10 @@ public final class Conference {
     private final Instant createdAt;
     private final Bridge bridge;
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    /** WHEP viewers: endpoints that play the stage, kept apart from the participants. */
+    private final Map<String, Endpoint> viewers = new ConcurrentHashMap<>();
+    /** The participant an operator put on stage for viewers (null: the dominant speaker). */
+    private volatile String stage;
     private final List<ConferenceListener> listeners = new CopyOnWriteArrayList<>();
     private volatile long emptySinceMs;
     private volatile boolean ended;
@@ -150,6 +154,80 @@ public final class Conference {
         listeners.remove(listener);
     }
 
+    /** The viewers (WHEP) now, in no particular order. */
+    public Collection<Endpoint> viewers() {
+        return List.copyOf(viewers.values());
+    }
+
+    public int viewerCount() {
+        return viewers.size();
+    }
+
+    public Optional<Endpoint> viewer(String viewerId) {
+        return viewerId == null ? Optional.empty() : Optional.ofNullable(viewers.get(viewerId));
+    }
+
+    /**
+     * The participant viewers see (set by the operator), or null: then viewers see the dominant speaker
+     * (the best-ranked one that sends video).
+     */
+    public String stage() {
+        return stage;
+    }
+
+    /** Puts {@code endpointId} on stage for viewers (null: back to the dominant speaker). */
+    public void setStage(String endpointId) {
+        stage = endpointId;
+        LOG.info("stage conference={} endpoint={}", id, endpointId);
+    }
+
+    /**
+     * Adds a WHEP viewer: an endpoint that plays the stage. It is not a participant: the listeners are
+     * not told, it is not in {@link #endpoints()}, and it counts against {@code maxViewers} instead of
+     * {@code max-endpoints}.
+     */
+    public Endpoint addViewer(String displayName, int maxViewers) throws LimitExceededException {
+        Endpoint viewer;
+        synchronized (this) {
+            if (ended) {
+                throw new LimitExceededException(LimitExceededException.Kind.DRAINING, "conference has ended");
+            }
+            bridge.checkAcceptingEndpoints();
+            if (viewers.size() >= maxViewers) {
+                throw new LimitExceededException(LimitExceededException.Kind.MAX_ENDPOINTS,
+                        "conference " + id + " has reached its viewer limit (" + maxViewers + ")");
+            }
+            String viewerId;
+            do {
+                viewerId = Ids.next();
+            } while (endpoints.containsKey(viewerId) || viewers.containsKey(viewerId));
+            viewer = new Endpoint(viewerId, this, displayName, bridge.now(), true);
+            viewers.put(viewerId, viewer);
+            bridge.viewerCountChanged(+1);
+        }
+        LOG.info("viewer created conference={} viewer={}", id, viewer.id());
+        return viewer;
+    }
+
+    /** Removes a viewer; false when it was not (or no longer) here. */
+    private boolean removeViewer(String viewerId, RemovalReason reason) {
+        Endpoint viewer;
+        synchronized (this) {
+            viewer = viewerId == null ? null : viewers.remove(viewerId);
+            if (viewer == null) {
+                return false;
+            }
+            viewer.markRemoved(reason);
+            bridge.viewerCountChanged(-1);
+            if (endpoints.isEmpty() && viewers.isEmpty()) {
+                emptySinceMs = bridge.nowMs();
+            }
+        }
+        LOG.info("viewer removed conference={} viewer={} reason={}", id, viewerId, reason.wireName());
+        viewer.closeMedia();
+        return true;
+    }
+
     /** Adds an endpoint, enforcing the per-conference limit and the bridge's draining state. */
     public Endpoint addEndpoint(String displayName) throws LimitExceededException {
         Endpoint endpoint;
@@ -180,18 +258,21 @@ public final class Conference {
         return endpoint;
     }
 
-    /** Removes an endpoint; returns false when it was not (or no longer) here. */
+    /** Removes an endpoint (or a viewer); returns false when it was not (or no longer) here. */
     public boolean removeEndpoint(String endpointId, RemovalReason reason) {
         Endpoint endpoint;
         synchronized (this) {
             endpoint = endpointId == null ? null : endpoints.remove(endpointId);
             if (endpoint == null) {
-                return false;
+                return removeViewer(endpointId, reason);
             }
             endpoint.markRemoved(reason);
             forwarding.endpointRemoved(endpointId);
             bridge.endpointCountChanged(-1);
-            if (endpoints.isEmpty()) {
+            if (stage != null && stage.equals(endpointId)) {
+                stage = null;
+            }
+            if (endpoints.isEmpty() && viewers.isEmpty()) {
                 emptySinceMs = bridge.nowMs();
             }
         }
@@ -267,7 +348,9 @@ public final class Conference {
     int expireInactiveEndpoints(long nowNs, long timeoutNs, java.time.Duration iceConnectTimeout,
                                 java.time.Instant unconnectedBefore) {
         int expired = 0;
-        for (Endpoint e : endpoints.values()) {
+        List<Endpoint> all = new ArrayList<>(endpoints.values());
+        all.addAll(viewers.values());
+        for (Endpoint e : all) {
             MediaSession m = e.mediaSession();
             if (m != null && m.iceConnectTimedOut(nowNs, iceConnectTimeout.toNanos())) {
                 m.failIceConnect(iceConnectTimeout);
@@ -287,7 +370,9 @@ public final class Conference {
      */
     void sample(long nowNs, double[] reportedLoss, io.micrometer.core.instrument.DistributionSummary jitter,
                 io.micrometer.core.instrument.DistributionSummary rtt, double[] sums) {
-        for (Endpoint e : endpoints.values()) {
+        List<Endpoint> all = new ArrayList<>(endpoints.values());
+        all.addAll(viewers.values());
+        for (Endpoint e : all) {
             MediaSession m = e.mediaSession();
             if (m == null) {
                 continue;
@@ -326,7 +411,7 @@ public final class Conference {
 
     /** True when the conference has had no endpoints for at least {@code timeoutMs}. */
     boolean isIdle(long nowMs, long timeoutMs) {
-        return endpoints.isEmpty() && nowMs - emptySinceMs >= timeoutMs;
+        return endpoints.isEmpty() && viewers.isEmpty() && nowMs - emptySinceMs >= timeoutMs;
     }
 
     /** Removes every endpoint and marks the conference ended. Called by {@link Bridge}. */
@@ -338,6 +423,7 @@ public final class Conference {
             }
             ended = true;
             toRemove = new ArrayList<>(endpoints.values());
+            toRemove.addAll(viewers.values());
         }
         RemovalReason endpointReason = reason == RemovalReason.SHUTDOWN ? reason : RemovalReason.CONFERENCE_ENDED;
         for (Endpoint e : toRemove) {

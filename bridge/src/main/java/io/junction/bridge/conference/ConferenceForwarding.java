@@ -67,8 +67,18 @@ final class ConferenceForwarding implements io.junction.bridge.pipeline.AudioObs
             core.control().execute(() -> conference.dominantSpeakerChanged(changed));
         }
         java.util.Collection<Endpoint> endpoints = conference.endpoints(); // already a snapshot
+        java.util.Collection<Endpoint> viewers = conference.viewerCount() == 0 ? List.of() : conference.viewers();
+        if (!viewers.isEmpty()) {
+            followStage(viewers);
+        }
         for (Endpoint e : endpoints) {
             MediaSession m = e.mediaSession();
+            if (m != null) {
+                m.allocate(nowNs);
+            }
+        }
+        for (Endpoint v : viewers) {
+            MediaSession m = v.mediaSession();
             if (m != null) {
                 m.allocate(nowNs);
             }
@@ -88,6 +98,56 @@ final class ConferenceForwarding implements io.junction.bridge.pipeline.AudioObs
                 }
             }
         }
+    }
+
+    /**
+     * Worker: points every viewer (WHEP) at the stage. Video: the operator's stage participant when it
+     * sends video, else the best-ranked speaker that does (its screen share when it shares). Audio:
+     * the best-ranked speaker that sends audio, so viewers hear whoever speaks. A viewer pinned to one
+     * participant gets that one's. Moves happen here, on the worker that runs the fan-out; a video
+     * move completes at the new source's keyframe ({@link io.junction.bridge.forward.Subscription#retarget}).
+     */
+    private void followStage(java.util.Collection<Endpoint> viewers) {
+        io.junction.bridge.forward.SourceTrack video = null;
+        io.junction.bridge.forward.SourceTrack audio = null;
+        String stage = conference.stage();
+        if (stage != null) {
+            video = shownVideo(stage);
+        }
+        for (String id : ranking) {
+            if (video == null) {
+                video = shownVideo(id);
+            }
+            if (audio == null) {
+                audio = track(id, io.junction.bridge.forward.MediaKind.AUDIO);
+            }
+            if (video != null && audio != null) {
+                break;
+            }
+        }
+        for (Endpoint v : viewers) {
+            MediaSession m = v.mediaSession();
+            if (m == null) {
+                continue;
+            }
+            String pinned = m.pinnedEndpointId();
+            if (pinned != null) {
+                m.followStage(track(pinned, io.junction.bridge.forward.MediaKind.AUDIO), shownVideo(pinned));
+            } else {
+                m.followStage(audio, video);
+            }
+        }
+    }
+
+    private io.junction.bridge.forward.SourceTrack shownVideo(String endpointId) {
+        MediaSession m = conference.endpoint(endpointId).map(Endpoint::mediaSession).orElse(null);
+        return m == null ? null : m.shownVideo();
+    }
+
+    private io.junction.bridge.forward.SourceTrack track(String endpointId, io.junction.bridge.forward.MediaKind kind) {
+        MediaSession m = conference.endpoint(endpointId).map(Endpoint::mediaSession).orElse(null);
+        io.junction.bridge.forward.SourceTrack t = m == null ? null : m.track(kind);
+        return t == null || t.isEnded() ? null : t;
     }
 
     /** A simulcast layer nobody needs is paused at the publisher after this long. */

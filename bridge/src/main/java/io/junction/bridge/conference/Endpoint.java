@@ -18,8 +18,15 @@ public final class Endpoint {
     private volatile boolean audioMuted;
     private volatile boolean videoMuted;
     private MediaSession media;
+    /** A WHEP viewer: receives the conference's stage, publishes nothing, is not a participant. */
+    private final boolean viewer;
 
     Endpoint(String id, Conference conference, String displayName, Instant createdAt) {
+        this(id, conference, displayName, createdAt, false);
+    }
+
+    Endpoint(String id, Conference conference, String displayName, Instant createdAt, boolean viewer) {
+        this.viewer = viewer;
         this.id = Objects.requireNonNull(id);
         this.conference = Objects.requireNonNull(conference);
         this.displayName = displayName == null ? "" : displayName;
@@ -28,6 +35,14 @@ public final class Endpoint {
 
     public String id() {
         return id;
+    }
+
+    /**
+     * Whether this is a WHEP viewer ({@link Conference#addViewer}): it plays the stage and is not a
+     * participant (not listed, not announced, no dominant speaker, outside {@code max-endpoints}).
+     */
+    public boolean isViewer() {
+        return viewer;
     }
 
     public Conference conference() {
@@ -135,6 +150,29 @@ public final class Endpoint {
         return m.acceptOffer(sdp);
     }
 
+    /**
+     * Plays the conference's stage over WHEP: the client's receive-only offer is answered at once and
+     * its media session starts; it then receives one audio and one video stream that follow the stage
+     * ({@code pinnedEndpointId}: always that participant instead). Once per viewer.
+     */
+    public String acceptWhepOffer(String sdp, String pinnedEndpointId) throws AnswerException {
+        MediaSession m;
+        synchronized (this) {
+            if (!viewer) {
+                throw new AnswerException("bad-message", "only a viewer plays the stage");
+            }
+            if (removed) {
+                throw new AnswerException("bad-message", "viewer is gone");
+            }
+            if (media != null) {
+                throw new AnswerException("bad-message", "this viewer has a session already");
+            }
+            media = newMediaSession();
+            m = media;
+        }
+        return m.acceptViewerOffer(sdp, pinnedEndpointId);
+    }
+
     /** How many times a signaling channel was attached (a reconnect counts). */
     public int attachments() {
         return attachments.get();
@@ -212,7 +250,7 @@ public final class Endpoint {
     public EndpointStatsView stats() {
         MediaSession m = mediaSession();
         if (m == null) {
-            return new EndpointStatsView(id, displayName, false, "none", "none", 0, 0, 0, 0, 0, 0, null, null,
+            return new EndpointStatsView(id, displayName, false, "none", "none", 0, 0, 0, 0, 0, 0, null, null, 0,
                     java.util.List.of(), java.util.List.of());
         }
         return m.statsView();

@@ -20,6 +20,7 @@ public record EndpointStatsView(
         long bytesOut,
         Double rttMs,
         Double downlinkEstimateBps,
+        long transportCcFeedbackIn,
         List<Inbound> inbound,
         List<Outbound> outbound) {
 

@@ -287,6 +287,126 @@ final class MediaSession implements IceTransport.Listener {
         return answer;
     }
 
+    /**
+     * A viewer (WHEP): answers its receive-only offer {@code sdp} at once and starts ICE (controlled)
+     * and the DTLS server. It gets one audio and one video m-line, sent under SSRCs fixed here; what
+     * flows on them follows the stage ({@link #followStage}). The client's payload types and extension
+     * ids are kept in the answer and every packet to it is renumbered on the way out. Once only.
+     */
+    String acceptViewerOffer(String sdp, String pinnedEndpointId) throws AnswerException {
+        synchronized (this) {
+            if (closed) {
+                throw new AnswerException("bad-message", "viewer is closed");
+            }
+            if (answered) {
+                throw new AnswerException("bad-message", "an offer was already answered");
+            }
+            io.junction.bridge.sdp.ClientOfferReader.Offer offer;
+            try {
+                offer = io.junction.bridge.sdp.ClientOfferReader.readViewer(sdp);
+            } catch (io.junction.bridge.sdp.SdpException e) {
+                throw new AnswerException("bad-sdp", e.getMessage());
+            }
+            io.junction.bridge.sdp.ClientOfferReader.Section audio = null;
+            io.junction.bridge.sdp.ClientOfferReader.Section video = null;
+            for (io.junction.bridge.sdp.ClientOfferReader.Section sec : offer.accepted()) {
+                if (sec.kind().equals("audio") && audio == null) {
+                    audio = sec;
+                } else if (sec.kind().equals("video") && video == null) {
+                    video = sec;
+                }
+            }
+            int audioSsrc = audio == null ? 0 : randomSsrc();
+            int videoSsrc = video == null ? 0 : randomSsrc();
+            int videoRtxSsrc = video == null ? 0 : randomSsrc();
+            io.junction.bridge.pipeline.EgressMap map = new io.junction.bridge.pipeline.EgressMap();
+            java.util.Map<String, io.junction.bridge.sdp.AnswerWriter.Sending> sending = new java.util.HashMap<>();
+            String stream = "junction-stage-" + endpoint.id();
+            for (io.junction.bridge.sdp.ClientOfferReader.Section sec : new io.junction.bridge.sdp.ClientOfferReader.Section[] {audio, video}) {
+                if (sec == null) {
+                    continue;
+                }
+                for (io.junction.bridge.sdp.ClientOfferReader.Choice ch : sec.choices()) {
+                    map.payloadType(ch.codec().bridgePayloadType(), ch.codec().payloadType());
+                    if (ch.rtx() != null) {
+                        map.payloadType(ch.rtx().bridgePayloadType(), ch.rtx().payloadType());
+                    }
+                }
+                // only transport-cc goes out: the viewer's feedback on it drives the downlink estimate
+                java.util.Map<String, Integer> ext = new java.util.HashMap<>();
+                String tcc = io.junction.bridge.codec.CodecCatalog.EXTENSIONS.stream()
+                        .filter(e -> e.id() == io.junction.bridge.codec.CodecCatalog.EXT_TRANSPORT_CC).findFirst().orElseThrow().uri();
+                Integer theirs = sec.extensions().get(tcc);
+                if (theirs != null && theirs <= 14) {
+                    map.extension(io.junction.bridge.codec.CodecCatalog.EXT_TRANSPORT_CC, theirs);
+                    ext.put(tcc, theirs);
+                }
+                boolean isAudio = sec == audio;
+                sending.put(sec.mid(), new io.junction.bridge.sdp.AnswerWriter.Sending(isAudio ? audioSsrc : videoSsrc,
+                        isAudio ? 0 : videoRtxSsrc, "junction-stage", stream, isAudio ? "stage-audio" : "stage-video",
+                        java.util.Map.copyOf(ext)));
+            }
+            negotiation = new StageViewer(audio == null ? null : audio.mid(), video == null ? null : video.mid(), audioSsrc,
+                    videoSsrc, videoRtxSsrc, pinnedEndpointId);
+            path.sender().setEgressMap(map);
+            String answer = SdpGlue.writeAnswer(this, offer, sending);
+            transport.ice().setControlling(false);
+            transport.start(offer.iceUfrag(), offer.icePassword(), offer.fingerprintSha256());
+            answered = true;
+            return answer;
+        }
+    }
+
+    /** The participant a viewer always sees, or null (the stage; or not a viewer). */
+    synchronized String pinnedEndpointId() {
+        return negotiation instanceof StageViewer v ? v.pinnedEndpointId : null;
+    }
+
+    /** The video to show of this endpoint (its screen share, else its camera), lock-free; or null. */
+    SourceTrack shownVideo() {
+        return streams.shownVideo();
+    }
+
+    /**
+     * Conference worker (the forwarding tick): a viewer's audio and video follow {@code audio} and
+     * {@code video} (null: keep what it has). The first time, its subscriptions are made; afterwards
+     * they move ({@link Subscription#retarget}), video completing at the new source's keyframe. Not
+     * before SRTP is up, so the first keyframe is not sent into the void.
+     */
+    synchronized void followStage(SourceTrack audio, SourceTrack video) {
+        if (closed || !(negotiation instanceof StageViewer v) || !transport.isSrtpReady()) {
+            return;
+        }
+        v.audio = follow(v.audio, audio, v.audioMid, v.audioSsrc, 0);
+        v.video = follow(v.video, video, v.videoMid, v.videoSsrc, v.videoRtxSsrc);
+        if (v.video != null) {
+            v.video.finishMove();
+        }
+    }
+
+    /** Under this monitor: {@code sub} (null: none yet) now receives {@code to}. */
+    private Subscription follow(Subscription sub, SourceTrack to, String mid, int ssrc, int rtxSsrc) {
+        if (mid == null || to == null || (sub != null && sub.source() == to)) {
+            return sub;
+        }
+        if (sub == null) {
+            sub = new Subscription(to, endpoint.id(), ssrc, rtxSsrc, mid, RANDOM.nextInt(0x10000), RANDOM.nextInt(),
+                    path.sinks());
+            sub.activate();
+            streams.subscriptionsByOutSsrc = streams.subscriptionsByOutSsrc.with(ssrc, sub);
+            if (to.kind() == MediaKind.VIDEO) {
+                path.allocation().setVideoSubscriptions(new Subscription[] {sub});
+            }
+            to.addSubscription(sub);
+        } else {
+            sub.retarget(to);
+        }
+        core.counters().stageMoves.increment();
+        LOG.debug("stage conference={} viewer={} kind={} source={}", endpoint.conference().id(), endpoint.id(),
+                to.kind().sdpName(), to.endpointId());
+        return sub;
+    }
+
     /** Control thread: tells this endpoint's client which of its simulcast layers to send. */
     void sendLayers(java.util.Map<String, Boolean> activeByRid) {
         EndpointSignaling s;
@@ -350,6 +470,9 @@ final class MediaSession implements IceTransport.Listener {
     /** Removes every subscription to {@code source} (its publisher left); frees the slot for reuse. */
     void unsubscribe(SourceTrack source) {
         synchronized (this) {
+            if (negotiation instanceof StageViewer) {
+                return; // a viewer's subscriptions move to the next stage source instead (followStage)
+            }
             for (Subscription sub : negotiation.subscriptions()) {
                 if (sub.source() == source) {
                     sub.markRemoved();
@@ -482,6 +605,9 @@ final class MediaSession implements IceTransport.Listener {
         for (Subscription sub : subs) {
             sub.markRemoved();
             sub.source().removeSubscription(sub);
+            if (sub.leaving() != null) {
+                sub.leaving().removeSubscription(sub); // a viewer in the middle of a move
+            }
         }
         worker.execute(() -> subs.forEach(Sender::releaseRetransmissions));
         transport.close();
@@ -545,7 +671,8 @@ final class MediaSession implements IceTransport.Listener {
                 transport.ice().selectedPair(), transport.srtpProfileName(), stats.bitrateInBps(), stats.bitrateOutBps(),
                 stats.rtpPacketsIn + stats.rtcpPacketsIn, stats.rtpPacketsOut + stats.rtcpPacketsOut,
                 stats.rtpBytesIn + stats.rtcpBytesIn, stats.rtpBytesOut + stats.rtcpBytesOut,
-                rtt < 0 ? null : rtt / 1e6, estimate < 0 ? null : (double) estimate, inbound, outbound);
+                rtt < 0 ? null : rtt / 1e6, estimate < 0 ? null : (double) estimate, stats.transportCcFeedbackIn, inbound,
+                outbound);
     }
 
     /** Subscriptions' reported loss, for the bridge-wide outgoing loss gauge. */

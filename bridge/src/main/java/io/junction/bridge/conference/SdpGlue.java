@@ -51,6 +51,12 @@ final class SdpGlue {
 
     /** The answer to a client's own offer (WHIP): the bridge's ICE credentials, fingerprint and candidates. */
     static String writeAnswer(MediaSession session, io.junction.bridge.sdp.ClientOfferReader.Offer offer) {
+        return writeAnswer(session, offer, null);
+    }
+
+    /** The answer to a viewer's offer (WHEP): {@code sending}, by mid, says what the bridge sends on each m-line. */
+    static String writeAnswer(MediaSession session, io.junction.bridge.sdp.ClientOfferReader.Offer offer,
+                              java.util.Map<String, io.junction.bridge.sdp.AnswerWriter.Sending> sending) {
         EndpointTransport transport = session.transport();
         List<BridgeOffer.Candidate> candidates = new ArrayList<>();
         for (LocalCandidateInfo c : session.endpoint().conference().bridge().media().port().candidates()) {
@@ -58,7 +64,7 @@ final class SdpGlue {
                     c.relatedAddress(), c.relatedPort(), c.tcp()));
         }
         return io.junction.bridge.sdp.AnswerWriter.write(offer, session.sessionId(), transport.localUfrag(),
-                transport.localPassword(), transport.localFingerprint(), candidates);
+                transport.localPassword(), transport.localFingerprint(), candidates, sending);
     }
 
     static ClientAnswer parseAnswer(String sdp, List<String> mids) throws AnswerException {

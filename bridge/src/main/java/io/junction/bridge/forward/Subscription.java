@@ -6,7 +6,9 @@ package io.junction.bridge.forward;
  * counters are owned by the subscriber's packet worker.
  */
 public final class Subscription {
-    private final SourceTrack source;
+    private volatile SourceTrack source;
+    /** While a video subscription moves to another source: the one still forwarded until the new one's keyframe. */
+    private SourceTrack leaving;
     private final String subscriberId;
     private final int outSsrc;
     private final int outRtxSsrc;
@@ -64,6 +66,60 @@ public final class Subscription {
         return source;
     }
 
+    /**
+     * Moves this subscription to another source of the same kind (a viewer following the stage); on the
+     * conference's worker, which also runs the fan-out of both sources. Audio moves at once (its
+     * projection continues the numbering at the new SSRC). Video keeps receiving the previous source's
+     * current layer until a keyframe of the new one ({@link VideoProjection#sourceChanged}); call
+     * {@link #finishMove} later to let the previous source go.
+     */
+    public void retarget(SourceTrack next) {
+        SourceTrack prev = source;
+        if (next == prev || next.kind() != prev.kind()) {
+            return;
+        }
+        if (video == null) {
+            prev.removeSubscription(this);
+        } else if (leaving == null) {
+            if (prev.isEnded() || video.currentEncoding() < 0) {
+                prev.removeSubscription(this);
+            } else {
+                leaving = prev; // still forwarded until the new source's keyframe
+                video.sourceChanged();
+            }
+        } else {
+            prev.removeSubscription(this); // prev was never forwarded: the switch to it had not happened
+            if (next == leaving) {
+                leaving = null;
+                video.sourceChanged(); // back to the one still forwarded
+            }
+        }
+        source = next;
+        next.addSubscription(this);
+    }
+
+    /**
+     * Conference worker: after {@link #retarget}, lets the previous source go once the new one is
+     * forwarded (or the previous one ended). Returns true while a move is still under way.
+     */
+    public boolean finishMove() {
+        SourceTrack prev = leaving;
+        if (prev == null) {
+            return false;
+        }
+        if (!video.forwardingPreviousSource() || prev.isEnded()) {
+            prev.removeSubscription(this);
+            leaving = null;
+            return false;
+        }
+        return true;
+    }
+
+    /** The source still forwarded during a move ({@link #retarget}), else null. */
+    public SourceTrack leaving() {
+        return leaving;
+    }
+
     public String subscriberId() {
         return subscriberId;
     }
@@ -98,7 +154,8 @@ public final class Subscription {
         if (video == null) {
             return null;
         }
-        int layer = video.currentEncoding() >= 0 ? video.currentEncoding() : video.targetEncoding();
+        int current = video.currentEncoding();
+        int layer = current >= 0 && current < VideoProjection.LEAVING ? current : video.targetEncoding();
         SourceEncoding[] encs = source.encodings();
         return layer >= 0 && layer < encs.length ? encs[layer] : null;
     }

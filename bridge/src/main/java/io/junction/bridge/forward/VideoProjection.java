@@ -29,6 +29,12 @@ import io.junction.bridge.codec.FrameInfo;
 public final class VideoProjection implements StreamProjection {
     /** Forward every temporal layer. */
     public static final int ALL_TEMPORAL = 3;
+    /**
+     * Added to the encoding index of a packet from the subscription's previous source while it moves
+     * to another one (a viewer following the stage, {@link Subscription#retarget}): the previous
+     * source's current layer goes on until the new source's keyframe, exactly like a layer switch.
+     */
+    public static final int LEAVING = 64;
     private static final int BREAKPOINTS = 16;
 
     // ---- the allocation (written by the allocator on the same worker) ----
@@ -114,6 +120,25 @@ public final class VideoProjection implements StreamProjection {
         return targetEncoding;
     }
 
+    /**
+     * The subscription moved to another source (or back, before the switch happened): what is being
+     * forwarded now belongs to the previous source, so its packets come as {@link #LEAVING} + index
+     * and go on until a keyframe of the target layer of the new source arrives. The output continues
+     * across the switch as across a layer switch (sequence numbers, timestamps, picture ids).
+     */
+    public void sourceChanged() {
+        if (currentEncoding >= LEAVING) {
+            currentEncoding -= LEAVING; // moved back before the new source's keyframe
+        } else if (currentEncoding >= 0) {
+            currentEncoding += LEAVING;
+        }
+    }
+
+    /** True while the previous source is still forwarded after {@link #sourceChanged}. */
+    public boolean forwardingPreviousSource() {
+        return currentEncoding >= LEAVING;
+    }
+
     public int targetTemporal() {
         return targetTemporal;
     }
@@ -171,7 +196,8 @@ public final class VideoProjection implements StreamProjection {
         int tid = temporalId < 0 ? 0 : temporalId;
         // Waiting for a lower layer's keyframe: meanwhile only the current layer's base temporal layer,
         // so the rate falls at once instead of when the keyframe comes (the link is already too small).
-        int wantedTemporal = targetEncoding >= 0 && targetEncoding < currentEncoding ? 0 : targetTemporal;
+        int wantedTemporal = targetEncoding >= 0 && targetEncoding < currentEncoding && currentEncoding < LEAVING
+                ? 0 : targetTemporal;
         if (startOfFrame && newest && wantedTemporal < currentTemporal) {
             currentTemporal = wantedTemporal;
         }

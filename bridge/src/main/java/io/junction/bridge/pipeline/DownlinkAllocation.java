@@ -85,7 +85,8 @@ public final class DownlinkAllocation {
             }
             SourceEncoding[] encs = sub.source().encodings();
             Allocator.Source a = allocation.get(sub);
-            if (a == null) {
+            if (a == null || a.encodings != encs.length || !a.endpointId.equals(sub.source().endpointId())
+                    || a.screen != sub.source().isScreen()) { // new, or moved to another source (a stage viewer)
                 a = new Allocator.Source(sub.source().endpointId(), encs.length);
                 a.screen = sub.source().isScreen();
                 allocation.put(sub, a);
@@ -121,7 +122,7 @@ public final class DownlinkAllocation {
         for (int i = 0; i < sources.size(); i++) {
             VideoProjection vp = forSources.get(i).video();
             int e = vp.currentEncoding();
-            if (e >= 0) {
+            if (e >= 0 && e < sources.get(i).encodings) {
                 int t = Math.min(vp.currentTemporal(), LayerRates.TEMPORAL_LAYERS - 1);
                 forwarding += sources.get(i).bps[e][t];
             }

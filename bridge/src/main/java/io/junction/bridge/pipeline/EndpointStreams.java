@@ -57,6 +57,23 @@ public final class EndpointStreams {
         return null;
     }
 
+    /** The published video to show of this endpoint: its screen share when it shares, else its camera; or null. */
+    public SourceTrack shownVideo() {
+        SourceTrack camera = null;
+        for (MidEntry e : mids) {
+            SourceTrack t = e.track();
+            if (e.kind() == MediaKind.VIDEO && t != null && !t.isEnded()) {
+                if (t.isScreen()) {
+                    return t;
+                }
+                if (camera == null) {
+                    camera = t;
+                }
+            }
+        }
+        return camera;
+    }
+
     /** The published track of {@code kind}, or null. */
     public SourceTrack published(MediaKind kind) {
         for (MidEntry e : mids) {

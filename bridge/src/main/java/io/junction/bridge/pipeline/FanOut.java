@@ -56,9 +56,12 @@ final class FanOut {
             }
             VideoProjection vp = sub.video();
             long switches = vp.layerSwitches;
-            if (!vp.accept(enc.index(), ssrc, seq, ts, frame, p.receivedNs)) {
+            // a subscription moving to another source (a viewer following the stage) still gets this
+            // one's current layer until the new one's keyframe: its packets count as "leaving" layers
+            int layer = enc.track() == sub.source() ? enc.index() : VideoProjection.LEAVING + enc.index();
+            if (!vp.accept(layer, ssrc, seq, ts, frame, p.receivedNs)) {
                 counters.videoPacketsSuppressed.increment();
-                if (vp.wantsKeyframe() && vp.targetEncoding() == enc.index()) {
+                if (vp.wantsKeyframe() && vp.targetEncoding() == layer) {
                     enc.requestKeyframe(p.receivedNs, false);
                 }
                 continue;

@@ -43,6 +43,10 @@ public final class Sender {
     private final DownlinkEstimator estimator;
     /** The next transport-wide sequence number stamped on a packet to this endpoint. Worker only. */
     private int transportSeq;
+    /** A receiver that chose its own numbering (a WHEP viewer): how to renumber what goes to it; null for the rest. */
+    private volatile EgressMap egressMap;
+    /** Parses packets for {@link #egressMap}; worker only. */
+    private final io.junction.bridge.rtp.RtpPacket egressView = new io.junction.bridge.rtp.RtpPacket();
 
     Sender(PacketTransport transport, PathContext ctx, EndpointStats stats, ConferenceCounters conferenceCounters) {
         var f = ctx.config().forwarding();
@@ -54,6 +58,28 @@ public final class Sender {
         this.pool = ctx.pool();
         this.stats = stats;
         this.conferenceCounters = conferenceCounters;
+    }
+
+    /** Control plane, before media flows: renumber everything to this endpoint with {@code map}. */
+    public void setEgressMap(EgressMap map) {
+        egressMap = map;
+    }
+
+    /**
+     * Worker: renumbers an outgoing RTP packet for a receiver with its own numbering; false when the
+     * packet must not go (a codec it did not negotiate; counted). Right before SRTP: what was cached
+     * for retransmission keeps the bridge's numbering.
+     */
+    private boolean egress(byte[] buf, int off, int len) {
+        EgressMap map = egressMap;
+        if (map == null) {
+            return true;
+        }
+        if (!egressView.wrap(buf, off, len) || !map.apply(egressView)) {
+            counters.viewerCodecDrops.increment();
+            return false;
+        }
+        return true;
     }
 
     /** The downlink estimator, or null when the bridge does not estimate. */
@@ -97,6 +123,10 @@ public final class Sender {
             }
             sub.retransmissions.put(p, ByteIo.readU16(b, at + 2), p.receivedNs);
         }
+        if (!egress(b, at, p.len)) {
+            pool.release(p);
+            return;
+        }
         int n = srtp.protectRtp(b, at, p.len);
         if (n < 0) {
             counters.sendErrors.increment();
@@ -127,6 +157,9 @@ public final class Sender {
      * -1) and counts it. Returns the protected length, or -1.
      */
     int protectAndSend(PacketProtection srtp, byte[] buf, int off, int n, int tcc, int probeCluster) {
+        if (!egress(buf, off, n)) {
+            return -1;
+        }
         int len = srtp.protectRtp(buf, off, n);
         if (len <= 0 || !transport.send(buf, off, len)) {
             return -1;

@@ -20,6 +20,7 @@ final class TransportCcHandler implements RtcpHandler {
             return;
         }
         counters.transportCcFeedbackReceived.increment();
+        sender.stats().transportCcFeedbackIn++;
         if (sender.estimator() != null) {
             sender.estimator().onFeedback(buf, off, len, nowNs);
         }

@@ -15,8 +15,27 @@ import java.util.Map;
 public final class AnswerWriter {
     private AnswerWriter() {}
 
+    /**
+     * What the bridge sends on one m-line of a viewer's (WHEP) answer: its SSRCs (RTX 0: none), the
+     * CNAME and msid it announces, and the header extensions it stamps (URI to the client's id).
+     */
+    public record Sending(int ssrc, int rtxSsrc, String cname, String streamId, String trackId,
+                          Map<String, Integer> extensions) {}
+
+    /** The answer to a publisher (WHIP): every accepted m-line {@code recvonly}. */
     public static String write(ClientOfferReader.Offer offer, long sessionId, String iceUfrag, String icePassword,
                                String fingerprintSha256, List<BridgeOffer.Candidate> candidates) {
+        return write(offer, sessionId, iceUfrag, icePassword, fingerprintSha256, candidates, null);
+    }
+
+    /**
+     * The answer to a viewer (WHEP) when {@code sending} is given (by mid): every accepted m-line
+     * {@code sendonly} with every codec of its choices, the SSRCs and msid the bridge sends under, and
+     * only the extensions in {@link Sending#extensions}.
+     */
+    public static String write(ClientOfferReader.Offer offer, long sessionId, String iceUfrag, String icePassword,
+                               String fingerprintSha256, List<BridgeOffer.Candidate> candidates,
+                               Map<String, Sending> sending) {
         StringBuilder sb = new StringBuilder(2048);
         line(sb, "v=0");
         line(sb, "o=- " + sessionId + " 1 IN IP4 0.0.0.0");
@@ -24,14 +43,16 @@ public final class AnswerWriter {
         line(sb, "t=0 0");
         StringBuilder bundle = new StringBuilder("a=group:BUNDLE");
         for (ClientOfferReader.Section s : offer.accepted()) {
-            bundle.append(' ').append(s.mid());
+            if (sending == null || sending.containsKey(s.mid())) {
+                bundle.append(' ').append(s.mid());
+            }
         }
         line(sb, bundle.toString());
         // also at session level (RFC 8122 §5): some stacks (GStreamer's webrtcbin) look for it on every section
         line(sb, "a=fingerprint:sha-256 " + fingerprintSha256);
         boolean first = true;
         for (ClientOfferReader.Section s : offer.sections()) {
-            if (!s.accepted()) {
+            if (!s.accepted() || (sending != null && !sending.containsKey(s.mid()))) { // a viewer gets one m-line a kind
                 line(sb, "m=" + s.kind() + " 0 " + s.proto() + " " + String.join(" ", s.formats()));
                 line(sb, "c=IN IP4 0.0.0.0");
                 if (s.mid() != null) {
@@ -40,9 +61,16 @@ public final class AnswerWriter {
                 line(sb, "a=inactive");
                 continue;
             }
-            ClientOfferReader.Codec c = s.codec();
-            ClientOfferReader.Codec rtx = s.rtx();
-            line(sb, "m=" + s.kind() + " 9 UDP/TLS/RTP/SAVPF " + c.payloadType() + (rtx == null ? "" : " " + rtx.payloadType()));
+            Sending send = sending == null ? null : sending.get(s.mid());
+            List<ClientOfferReader.Choice> choices = send == null ? s.choices().subList(0, 1) : s.choices();
+            StringBuilder formats = new StringBuilder();
+            for (ClientOfferReader.Choice ch : choices) {
+                formats.append(' ').append(ch.codec().payloadType());
+                if (ch.rtx() != null) {
+                    formats.append(' ').append(ch.rtx().payloadType());
+                }
+            }
+            line(sb, "m=" + s.kind() + " 9 UDP/TLS/RTP/SAVPF" + formats);
             line(sb, "c=IN IP4 0.0.0.0");
             line(sb, "a=rtcp:9 IN IP4 0.0.0.0");
             line(sb, "a=ice-ufrag:" + iceUfrag);
@@ -50,26 +78,45 @@ public final class AnswerWriter {
             line(sb, "a=fingerprint:sha-256 " + fingerprintSha256);
             line(sb, "a=setup:passive");
             line(sb, "a=mid:" + s.mid());
-            for (Map.Entry<String, Integer> e : s.extensions().entrySet().stream()
+            Map<String, Integer> extensions = send == null ? s.extensions() : send.extensions();
+            for (Map.Entry<String, Integer> e : extensions.entrySet().stream()
                     .sorted(Map.Entry.comparingByValue()).toList()) {
                 line(sb, "a=extmap:" + e.getValue() + " " + e.getKey());
             }
-            line(sb, "a=recvonly");
+            line(sb, send == null ? "a=recvonly" : "a=sendonly");
+            if (send != null) {
+                line(sb, "a=msid:" + send.streamId() + " " + send.trackId());
+            }
             line(sb, "a=rtcp-mux");
             line(sb, "a=rtcp-rsize");
-            line(sb, "a=rtpmap:" + c.payloadType() + " " + c.name() + "/" + c.clockRate()
-                    + (c.channels() > 0 ? "/" + c.channels() : ""));
-            for (String fb : c.feedback()) {
-                if (acceptedFeedback(fb, s.extensions())) {
-                    line(sb, "a=rtcp-fb:" + c.payloadType() + " " + fb);
+            for (ClientOfferReader.Choice ch : choices) {
+                ClientOfferReader.Codec c = ch.codec();
+                ClientOfferReader.Codec rtx = ch.rtx();
+                line(sb, "a=rtpmap:" + c.payloadType() + " " + c.name() + "/" + c.clockRate()
+                        + (c.channels() > 0 ? "/" + c.channels() : ""));
+                for (String fb : c.feedback()) {
+                    if (acceptedFeedback(fb, extensions, send != null)) {
+                        line(sb, "a=rtcp-fb:" + c.payloadType() + " " + fb);
+                    }
+                }
+                if (!c.fmtp().isEmpty()) {
+                    line(sb, "a=fmtp:" + c.payloadType() + " " + c.fmtp());
+                }
+                if (rtx != null) {
+                    line(sb, "a=rtpmap:" + rtx.payloadType() + " rtx/" + rtx.clockRate());
+                    line(sb, "a=fmtp:" + rtx.payloadType() + " apt=" + c.payloadType());
                 }
             }
-            if (!c.fmtp().isEmpty()) {
-                line(sb, "a=fmtp:" + c.payloadType() + " " + c.fmtp());
-            }
-            if (rtx != null) {
-                line(sb, "a=rtpmap:" + rtx.payloadType() + " rtx/" + rtx.clockRate());
-                line(sb, "a=fmtp:" + rtx.payloadType() + " apt=" + c.payloadType());
+            if (send != null) {
+                if (send.rtxSsrc() != 0 && choices.stream().anyMatch(ch -> ch.rtx() != null)) {
+                    line(sb, "a=ssrc-group:FID " + Integer.toUnsignedString(send.ssrc()) + " "
+                            + Integer.toUnsignedString(send.rtxSsrc()));
+                }
+                for (int ssrc : send.rtxSsrc() != 0 && choices.stream().anyMatch(ch -> ch.rtx() != null)
+                        ? new int[] {send.ssrc(), send.rtxSsrc()} : new int[] {send.ssrc()}) {
+                    line(sb, "a=ssrc:" + Integer.toUnsignedString(ssrc) + " cname:" + send.cname());
+                    line(sb, "a=ssrc:" + Integer.toUnsignedString(ssrc) + " msid:" + send.streamId() + " " + send.trackId());
+                }
             }
             if (first) {
                 for (BridgeOffer.Candidate cand : candidates) {
@@ -91,10 +138,14 @@ public final class AnswerWriter {
         return sb.toString();
     }
 
-    /** The feedback the bridge gives a publisher: NACK, PLI, FIR, REMB, and transport-cc when the extension is there. */
-    private static boolean acceptedFeedback(String fb, Map<String, Integer> extensions) {
+    /**
+     * The feedback the bridge gives a publisher (NACK, PLI, FIR, REMB) or takes from a viewer (the same
+     * but REMB: its estimate comes from transport-cc), and transport-cc when the extension is there.
+     */
+    private static boolean acceptedFeedback(String fb, Map<String, Integer> extensions, boolean viewer) {
         return switch (fb) {
-            case "nack", "nack pli", "ccm fir", "goog-remb" -> true;
+            case "nack", "nack pli", "ccm fir" -> true;
+            case "goog-remb" -> !viewer;
             case "transport-cc" -> extensions.keySet().stream()
                     .anyMatch(u -> CodecCatalog.extension(u).id() == CodecCatalog.EXT_TRANSPORT_CC);
             default -> false;

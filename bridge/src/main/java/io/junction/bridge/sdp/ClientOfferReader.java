@@ -21,16 +21,30 @@ public final class ClientOfferReader {
     public record Codec(int payloadType, String name, int clockRate, int channels, String fmtp, List<String> feedback,
                         int bridgePayloadType) {}
 
+    /** A codec the bridge takes and its RTX type (null without). */
+    public record Choice(Codec codec, Codec rtx) {}
+
     /**
-     * One m-line. {@code codec} is null (and the section rejected) when the bridge can use nothing in it
-     * or the client does not send on it; {@code rtx} is the codec's RTX type, or null.
-     * {@code extensions}: the client's id of each extension the bridge knows, by URI.
+     * One m-line. {@code choices} is empty (and the section rejected) when the bridge can use nothing
+     * in it or the client does not send (a publisher) or receive (a viewer) on it; a publisher's has
+     * one codec, the one it will send; a viewer's has every codec the bridge may forward to it, in the
+     * client's order. {@code extensions}: the client's id of each extension the bridge knows, by URI.
      */
     public record Section(int index, String kind, String mid, String direction, String proto, List<String> formats,
-                          Codec codec, Codec rtx, Map<String, Integer> extensions, int ssrc, int rtxSsrc,
+                          List<Choice> choices, Map<String, Integer> extensions, int ssrc, int rtxSsrc,
                           String rejectReason) {
         public boolean accepted() {
-            return codec != null;
+            return !choices.isEmpty();
+        }
+
+        /** The first (a publisher's only) codec, or null when rejected. */
+        public Codec codec() {
+            return choices.isEmpty() ? null : choices.get(0).codec();
+        }
+
+        /** The first codec's RTX type, or null. */
+        public Codec rtx() {
+            return choices.isEmpty() ? null : choices.get(0).rtx();
         }
     }
 
@@ -48,7 +62,20 @@ public final class ClientOfferReader {
         }
     }
 
+    /** Reads a publisher's offer (WHIP): each taken m-line is one it sends on. */
     public static Offer read(String sdp) throws SdpException {
+        return read(sdp, false);
+    }
+
+    /**
+     * Reads a viewer's offer (WHEP): each taken m-line is one it receives on ({@code recvonly} or
+     * {@code sendrecv}), with every codec the bridge may forward there.
+     */
+    public static Offer readViewer(String sdp) throws SdpException {
+        return read(sdp, true);
+    }
+
+    private static Offer read(String sdp, boolean viewer) throws SdpException {
         SessionDescription d = SessionDescription.parse(sdp);
         if (d.media().isEmpty()) {
             throw new SdpException("the offer has no m-line");
@@ -78,7 +105,7 @@ public final class ClientOfferReader {
                 fingerprint = d.attribute(m, "fingerprint");
                 setup = d.attribute(m, "setup");
             }
-            sections.add(section(i, m, mid, live));
+            sections.add(section(i, m, mid, live, viewer));
         }
         Offer offer = new Offer(ufrag, pwd, null, setup, sections);
         if (offer.accepted().isEmpty()) {
@@ -117,7 +144,8 @@ public final class ClientOfferReader {
         return new Offer(ufrag, pwd, fingerprintHex, setup, sections);
     }
 
-    private static Section section(int index, SessionDescription.Media m, String mid, boolean live) throws SdpException {
+    private static Section section(int index, SessionDescription.Media m, String mid, boolean live, boolean viewer)
+            throws SdpException {
         String kind = m.kind();
         String direction = m.direction();
         if (!live) {
@@ -129,31 +157,55 @@ public final class ClientOfferReader {
         if (!m.proto().equals("UDP/TLS/RTP/SAVPF") && !m.proto().equals("UDP/TLS/RTP/SAVP")) {
             return rejected(index, m, mid, "protocol " + m.proto() + " (DTLS-SRTP, UDP/TLS/RTP/SAVPF, is needed)");
         }
-        if (!direction.equals("sendonly") && !direction.equals("sendrecv")) {
-            return rejected(index, m, mid, "the client does not send on it (" + direction + ")");
+        if (viewer ? !direction.equals("recvonly") && !direction.equals("sendrecv")
+                : !direction.equals("sendonly") && !direction.equals("sendrecv")) {
+            return rejected(index, m, mid, "the client does not " + (viewer ? "receive" : "send") + " on it ("
+                    + direction + ")");
         }
         if (!m.has("rtcp-mux")) {
             return rejected(index, m, mid, "no a=rtcp-mux (RTP and RTCP must share the transport)");
         }
         Map<Integer, Codec> byPt = codecs(m, kind);
-        Codec chosen = null;
+        List<Codec> taken = new ArrayList<>();
         for (String f : m.formats()) {
             Codec c = byPt.get(parsePt(f, m));
-            if (c != null && c.bridgePayloadType() >= 0 && !c.name().equalsIgnoreCase("rtx")) {
-                chosen = c;
-                break;
+            if (c != null && c.bridgePayloadType() >= 0 && !c.name().equalsIgnoreCase("rtx")
+                    && taken.stream().noneMatch(t -> t.bridgePayloadType() == c.bridgePayloadType())) {
+                taken.add(c);
             }
         }
-        if (chosen == null) {
+        if (viewer) {
+            // of several H.264 types, the one that decodes what publishers send (constrained baseline)
+            Codec baseline = null;
+            for (String f : m.formats()) {
+                Codec c = byPt.get(parsePt(f, m));
+                if (c != null && c.bridgePayloadType() == CodecCatalog.PT_H264 && baseline == null
+                        && "profile-level-id=42e01f".equalsIgnoreCase(fmtpParam(c.fmtp(), "profile-level-id"))) {
+                    baseline = c;
+                }
+            }
+            for (int k = 0; k < taken.size() && baseline != null; k++) {
+                if (taken.get(k).bridgePayloadType() == CodecCatalog.PT_H264) {
+                    taken.set(k, baseline);
+                }
+            }
+        } else if (taken.size() > 1) {
+            taken.subList(1, taken.size()).clear(); // a publisher sends its first
+        }
+        if (taken.isEmpty()) {
             return rejected(index, m, mid, kind.equals("audio") ? "no Opus" : "no VP8 or H.264 (packetization-mode=1)");
         }
-        Codec rtx = null;
-        int bridgeRtx = CodecCatalog.rtxPayloadType(chosen.bridgePayloadType());
-        for (Codec c : byPt.values()) {
-            if (c.name().equalsIgnoreCase("rtx") && ("apt=" + chosen.payloadType()).equals(fmtpParam(c.fmtp(), "apt"))
-                    && bridgeRtx >= 0) {
-                rtx = new Codec(c.payloadType(), c.name(), c.clockRate(), 0, c.fmtp(), List.of(), bridgeRtx);
+        List<Choice> choices = new ArrayList<>();
+        for (Codec chosen : taken) {
+            Codec rtx = null;
+            int bridgeRtx = CodecCatalog.rtxPayloadType(chosen.bridgePayloadType());
+            for (Codec c : byPt.values()) {
+                if (c.name().equalsIgnoreCase("rtx") && ("apt=" + chosen.payloadType()).equals(fmtpParam(c.fmtp(), "apt"))
+                        && bridgeRtx >= 0) {
+                    rtx = new Codec(c.payloadType(), c.name(), c.clockRate(), 0, c.fmtp(), List.of(), bridgeRtx);
+                }
             }
+            choices.add(new Choice(chosen, rtx));
         }
         Map<String, Integer> extensions = new HashMap<>();
         for (String e : m.attributes("extmap")) {
@@ -166,8 +218,8 @@ public final class ClientOfferReader {
             if (slash >= 0) {
                 String dir = idPart.substring(slash + 1);
                 idPart = idPart.substring(0, slash);
-                if (dir.equals("recvonly") || dir.equals("inactive")) {
-                    continue; // the client would not send it
+                if (dir.equals("inactive") || dir.equals(viewer ? "sendonly" : "recvonly")) {
+                    continue; // not in the direction the media goes
                 }
             }
             int id;
@@ -196,12 +248,12 @@ public final class ClientOfferReader {
         if (ssrc == 0) {
             ssrc = SdpFields.firstSsrc(m);
         }
-        return new Section(index, kind, mid, direction, m.proto(), m.formats(), chosen, rtx, Map.copyOf(extensions), ssrc,
-                rtx == null ? 0 : rtxSsrc, null);
+        return new Section(index, kind, mid, direction, m.proto(), m.formats(), List.copyOf(choices),
+                Map.copyOf(extensions), ssrc, choices.get(0).rtx() == null ? 0 : rtxSsrc, null);
     }
 
     private static Section rejected(int index, SessionDescription.Media m, String mid, String why) {
-        return new Section(index, m.kind(), mid, m.direction(), m.proto(), m.formats(), null, null, Map.of(), 0, 0, why);
+        return new Section(index, m.kind(), mid, m.direction(), m.proto(), m.formats(), List.of(), Map.of(), 0, 0, why);
     }
 
     /** The payload types of a section with their rtpmap, fmtp and rtcp-fb; the bridge's type where it takes the format. */

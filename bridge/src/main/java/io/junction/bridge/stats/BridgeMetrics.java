@@ -61,6 +61,8 @@ public final class BridgeMetrics {
         counter("junction.keyframe.requests.unrepairable", "Keyframe requests because a subscriber's NACK could not be answered", Tags.empty(), counters.keyframesForUnrepairable, null);
         counter("junction.keyframes.received", "Keyframes received from publishers (any layer)", Tags.empty(), counters.keyframesReceived, null);
         counter("junction.layer.switches", "Times a receiver's forwarded video moved to another simulcast layer", Tags.empty(), counters.layerSwitches, null);
+        counter("junction.viewer.codec.dropped.packets", "Packets not sent to a WHEP viewer because it did not negotiate their codec", Tags.empty(), counters.viewerCodecDrops, null);
+        counter("junction.viewer.stage.moves", "Times a WHEP viewer's audio or video moved to another participant (stage changes)", Tags.empty(), counters.stageMoves, null);
         counter("junction.video.suppressed.packets", "Video packets not forwarded to a receiver because it gets another layer or fewer temporal layers", Tags.empty(), counters.videoPacketsSuppressed, null);
         counter("junction.probe.clusters", "Bandwidth probe clusters sent to receivers", Tags.empty(), counters.probeClusters, null);
         counter("junction.probe.sent.bytes", "Padding bytes sent to probe receivers' downlinks", Tags.empty(), counters.probeBytesSent, "bytes");

@@ -16,6 +16,8 @@ public final class EndpointStats {
     public long rtpBytesOut;
     public long rtcpPacketsOut;
     public long rtcpBytesOut;
+    /** Transport-cc feedback messages this endpoint sent about what the bridge sent it (its estimate's input). */
+    public long transportCcFeedbackIn;
     public final long[] bytesInByKind = new long[2];
     public final long[] bytesOutByKind = new long[2];
 

@@ -76,6 +76,10 @@ public final class MediaCounters {
     public final LongAdder probeBytesSent = new LongAdder();
     /** Messages telling publishers to pause or resume simulcast layers. */
     public final LongAdder layerPauseUpdates = new LongAdder();
+    /** Packets not sent to a viewer (WHEP) because it did not negotiate their codec. */
+    public final LongAdder viewerCodecDrops = new LongAdder();
+    /** Times a viewer's (WHEP) stage audio or video moved to another participant. */
+    public final LongAdder stageMoves = new LongAdder();
     /** Dominant speaker changes. */
     public final LongAdder dominantSpeakerChanges = new LongAdder();
     /** RTP received from publishers / sent to subscribers, by kind (index: MediaKind ordinal). */

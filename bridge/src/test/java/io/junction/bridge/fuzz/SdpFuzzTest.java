@@ -62,5 +62,24 @@ class SdpFuzzTest {
         }
         String answer = AnswerWriter.write(o, 1, "ufrag", "password", "00:11", List.of());
         assertEquals(o.sections().size(), SessionDescription.parse(answer).media().size());
+        viewerOffer(sdp);
+    }
+
+    /** The same bytes as a WHEP viewer's offer: read, then answered sendonly with every codec. */
+    private static void viewerOffer(String sdp) throws SdpException {
+        ClientOfferReader.Offer o;
+        try {
+            o = ClientOfferReader.readViewer(sdp);
+        } catch (SdpException e) {
+            assertNotNull(e.getMessage());
+            return;
+        }
+        java.util.Map<String, AnswerWriter.Sending> sending = new java.util.HashMap<>();
+        for (ClientOfferReader.Section s : o.accepted()) {
+            assertTrue(s.choices().stream().allMatch(c -> c.codec().bridgePayloadType() >= 0));
+            sending.putIfAbsent(s.mid(), new AnswerWriter.Sending(1, 2, "c", "s", "t", s.extensions()));
+        }
+        String answer = AnswerWriter.write(o, 1, "ufrag", "password", "00:11", List.of(), sending);
+        assertEquals(o.sections().size(), SessionDescription.parse(answer).media().size());
     }
 }

@@ -113,6 +113,73 @@ class ClientOfferTest {
         assertEquals(1, noBundleOnly.accepted().size());
     }
 
+    /**
+     * The receive-only offer Chromium 156 made in WhepIT's player (chromium-whep-offer.sdp: recvonly
+     * audio and video, BUNDLE, 34 video payload types of which 10 are H.264 in several profiles).
+     */
+    @Test
+    void readsChromiumsViewerOfferWithEveryCodecTheBridgeMayForward() throws Exception {
+        ClientOfferReader.Offer o = ClientOfferReader.readViewer(fixture("chromium-whep-offer.sdp"));
+        assertEquals("I7fK", o.iceUfrag());
+        assertEquals(2, o.accepted().size());
+        ClientOfferReader.Section audio = o.sections().get(0);
+        assertEquals(1, audio.choices().size());
+        assertEquals(111, audio.codec().payloadType());
+        ClientOfferReader.Section video = o.sections().get(1);
+        assertEquals(List.of("VP8", "H264"), video.choices().stream().map(c -> c.codec().name()).toList());
+        assertEquals(96, video.choices().get(0).codec().payloadType());
+        assertEquals(97, video.choices().get(0).rtx().payloadType());
+        // of its H.264 types, the constrained baseline one publishers send (not 102, its first: baseline 42001f)
+        ClientOfferReader.Choice h264 = video.choices().get(1);
+        assertEquals(108, h264.codec().payloadType());
+        assertEquals(CodecCatalog.PT_H264, h264.codec().bridgePayloadType());
+        assertEquals(109, h264.rtx().payloadType());
+        assertEquals(CodecCatalog.PT_H264_RTX, h264.rtx().bridgePayloadType());
+        assertEquals(3, video.extensions().get("http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"));
+        // a viewer's offer is not a publisher's, nor the other way round
+        SdpException e = assertThrows(SdpException.class, () -> ClientOfferReader.read(fixture("chromium-whep-offer.sdp")));
+        assertTrue(e.getMessage().contains("does not send on it (recvonly)"), e.getMessage());
+        e = assertThrows(SdpException.class, () -> ClientOfferReader.readViewer(OFFER));
+        assertTrue(e.getMessage().contains("does not receive on it (sendonly)"), e.getMessage());
+    }
+
+    @Test
+    void answersAViewerSendonlyWithItsCodecsSsrcsAndOnlyTransportCc() throws Exception {
+        ClientOfferReader.Offer o = ClientOfferReader.readViewer(fixture("chromium-whep-offer.sdp"));
+        String tcc = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
+        var sending = java.util.Map.of(
+                "0", new AnswerWriter.Sending(0xCAFE0001, 0, "junction-stage", "stage", "a", java.util.Map.of(tcc, 3)),
+                "1", new AnswerWriter.Sending(0xCAFE0002, 0xCAFE0003, "junction-stage", "stage", "v", java.util.Map.of(tcc, 3)));
+        String answer = AnswerWriter.write(o, 42, "ufrag", "password-of-24-characters", FINGERPRINT, List.of(), sending);
+        SessionDescription d = SessionDescription.parse(answer);
+        assertEquals("BUNDLE 0 1", d.sessionAttribute("group"));
+        SessionDescription.Media a = d.media().get(0);
+        SessionDescription.Media v = d.media().get(1);
+        assertEquals("sendonly", a.direction());
+        assertEquals("sendonly", v.direction());
+        assertEquals(List.of("111"), a.formats());
+        assertEquals(List.of("96", "97", "108", "109"), v.formats());
+        assertEquals(List.of("3 " + tcc), v.attributes("extmap"), "only transport-cc: the viewer's feedback on it");
+        assertEquals(List.of("96 transport-cc", "96 ccm fir", "96 nack", "96 nack pli",
+                "108 transport-cc", "108 ccm fir", "108 nack", "108 nack pli"), v.attributes("rtcp-fb"), "no REMB from a viewer");
+        assertEquals("stage v", v.attribute("msid"));
+        assertEquals("FID " + Integer.toUnsignedString(0xCAFE0002) + " " + Integer.toUnsignedString(0xCAFE0003),
+                v.attribute("ssrc-group"));
+        assertTrue(v.attributes("ssrc").contains(Integer.toUnsignedString(0xCAFE0003) + " cname:junction-stage"));
+        assertEquals(List.of(Integer.toUnsignedString(0xCAFE0001) + " cname:junction-stage",
+                Integer.toUnsignedString(0xCAFE0001) + " msid:stage a"), a.attributes("ssrc"));
+        assertEquals("passive", v.attribute("setup"));
+        // a second video m-line gets nothing (one per kind): rejected, outside the BUNDLE group
+        String offer = fixture("chromium-whep-offer.sdp");
+        String videoSection = offer.substring(offer.indexOf("m=video"));
+        String twoVideos = offer.replace("a=group:BUNDLE 0 1", "a=group:BUNDLE 0 1 2") + videoSection.replace("a=mid:1", "a=mid:2");
+        String answer2 = AnswerWriter.write(ClientOfferReader.readViewer(twoVideos), 42, "u", "p", FINGERPRINT, List.of(), sending);
+        SessionDescription d2 = SessionDescription.parse(answer2);
+        assertEquals("BUNDLE 0 1", d2.sessionAttribute("group"));
+        assertEquals(3, d2.media().size());
+        assertEquals(0, d2.media().get(2).port());
+    }
+
     @Test
     void takesH264WhenTheClientPrefersIt() throws Exception {
         String h264First = OFFER.replace("m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103", "m=video 9 UDP/TLS/RTP/SAVPF 102 103 96 97");

@@ -165,7 +165,9 @@ public final class ConfigLoader {
                 positiveNumber("junction.demo.join-rate"));
         var check = new JunctionConfig.Check(bool("junction.check.enabled"),
                 intInRange("junction.check.max-concurrent", 1, 10_000), positiveDuration("junction.check.max-duration"));
-        return new JunctionConfig(http, admin, bridge, signaling, demo, check, turn(),
+        var whep = new JunctionConfig.Whep(intInRange("junction.whep.max-viewers-per-room", 1, 1_000_000),
+                intInRange("junction.whep.max-anonymous-per-address", 1, 1_000_000));
+        return new JunctionConfig(http, admin, bridge, signaling, demo, check, whep, turn(),
                 positiveDuration("junction.shutdown.grace-period"));
     }
 

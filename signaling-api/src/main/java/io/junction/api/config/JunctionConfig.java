@@ -11,6 +11,7 @@ public record JunctionConfig(
         Signaling signaling,
         Demo demo,
         Check check,
+        Whep whep,
         Turn turn,
         Duration shutdownGracePeriod) {
 
@@ -39,6 +40,13 @@ public record JunctionConfig(
      * after {@code maxDuration}; joins count against the open rooms' per-address rate.
      */
     public record Check(boolean enabled, int maxConcurrent, Duration maxDuration) {}
+
+    /**
+     * WHEP playback ({@code POST /v1/whep/{room}}): at most {@code maxViewersPerRoom} viewers in one
+     * conference (409 beyond), and at most {@code maxAnonymousPerAddress} viewers without a token from
+     * one client address (429 beyond).
+     */
+    public record Whep(int maxViewersPerRoom, int maxAnonymousPerAddress) {}
 
     /**
      * TURN servers handed to clients ({@code turn:}/{@code turns:} URLs), with credentials made from

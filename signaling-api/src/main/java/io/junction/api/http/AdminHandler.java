@@ -193,6 +193,14 @@ public final class AdminHandler {
             }
             return;
         }
+        if (s.length == 4 && s[3].equals("stage")) {
+            stage(ex, conference);
+            return;
+        }
+        if (s.length == 4 && s[3].equals("viewers")) {
+            viewers(ex, conference);
+            return;
+        }
         if (!s[3].equals("endpoints") && !s[3].equals("stats")) {
             throw ApiException.notFound("no such resource: " + ex.path());
         }
@@ -250,6 +258,61 @@ public final class AdminHandler {
         throw ApiException.notFound("no such resource: " + ex.path());
     }
 
+    /**
+     * {@code GET /v1/conferences/{id}/stage}: who viewers (WHEP) see; {@code PUT} with
+     * {@code {"endpointId": "…"}} puts a participant on stage, {@code {"endpointId": null}} gives it back
+     * to the dominant speaker.
+     */
+    private void stage(Exchange ex, Conference conference) throws ApiException {
+        requireMethod(ex, "GET", "PUT");
+        if (ex.method().equals("PUT")) {
+            ObjectNode body = ex.readJsonObject();
+            Exchange.allowOnly(body, "endpointId");
+            if (!body.has("endpointId")) {
+                throw ApiException.badRequest("'endpointId' is required (null: the dominant speaker)");
+            }
+            var node = body.get("endpointId");
+            if (!node.isNull() && !node.isTextual()) {
+                throw ApiException.badRequest("'endpointId' must be a string or null");
+            }
+            String id = node.isNull() ? null : node.asText();
+            if (id != null && conference.endpoint(id).isEmpty()) {
+                throw ApiException.notFound("no endpoint with id '" + id.replaceAll("[^\\x21-\\x7e]", "?")
+                        + "' in conference '" + conference.id() + "'");
+            }
+            conference.setStage(id);
+        }
+        ObjectNode json = Exchange.JSON.createObjectNode();
+        json.put("endpointId", conference.stage());
+        json.put("dominantSpeaker", conference.dominantSpeaker());
+        json.put("viewers", conference.viewerCount());
+        ex.json(200, json);
+    }
+
+    /**
+     * {@code POST /v1/conferences/{id}/viewers}: a viewer token and the WHEP URL to play the conference
+     * with ({@code Authorization: Bearer <token>}); {@code GET}: the viewers now.
+     */
+    private void viewers(Exchange ex, Conference conference) throws ApiException {
+        requireMethod(ex, "GET", "POST");
+        if (ex.method().equals("GET")) {
+            ArrayNode list = Exchange.JSON.createArrayNode();
+            conference.viewers().forEach(v -> list.add(endpointJson(v)));
+            ObjectNode root = Exchange.JSON.createObjectNode();
+            root.set("viewers", list);
+            ex.json(200, root);
+            return;
+        }
+        ObjectNode body = ex.readJsonObject();
+        Exchange.allowOnly(body);
+        ObjectNode json = Exchange.JSON.createObjectNode();
+        json.put("conferenceId", conference.id());
+        json.put("token", tokens.issue(conference.id(), WhipHandler.VIEWER_TOKEN_ENDPOINT));
+        json.put("whepUrl", publicBase(ex) + "/v1/whep/" + conference.id());
+        json.put("expiresInSeconds", tokens.ttl().toSeconds());
+        ex.json(201, json);
+    }
+
     /** Creates a conference, mapping limit errors to HTTP statuses. Shared with the open-rooms API. */
     Conference createConference(String name) throws ApiException {
         try {
@@ -301,6 +364,7 @@ public final class AdminHandler {
         json.put("createdAt", c.createdAt().toString());
         ArrayNode eps = json.putArray("endpoints");
         c.endpoints().forEach(e -> eps.add(endpointJson(e)));
+        json.put("viewers", c.viewerCount());
         return json;
     }
 
@@ -325,6 +389,10 @@ public final class AdminHandler {
         for (Endpoint e : c.endpoints()) {
             eps.add(Exchange.JSON.valueToTree(e.stats()));
         }
+        ArrayNode viewers = json.putArray("viewers");
+        for (Endpoint v : c.viewers()) {
+            viewers.add(Exchange.JSON.valueToTree(v.stats()));
+        }
         return json;
     }
 
@@ -336,6 +404,7 @@ public final class AdminHandler {
         json.put("draining", bridge.isDraining());
         json.put("conferences", bridge.conferenceCount());
         json.put("endpoints", bridge.endpointCount());
+        json.put("viewers", bridge.viewerCount());
         json.put("mediaPort", bridge.mediaPort());
         var advertised = json.putArray("advertisedCandidates");
         for (var c : bridge.media().port().candidates()) {

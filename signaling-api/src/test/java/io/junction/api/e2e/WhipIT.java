@@ -24,7 +24,7 @@ class WhipIT extends BrowserTest {
      * with unused ones (3 ↔ 7, 4 ↔ 9). Chromium then sends with these numbers, which differ from the
      * bridge's, so media reaches the subscribers only if the bridge renumbers at ingress.
      */
-    private static final String RENUMBER = """
+    static final String RENUMBER = """
             const swap = (sdp, re, pairs) => sdp.split('\\r\\n').map((line) => !re.test(line) ? line
                 : line.replace(/\\d+/g, (n) => String(pairs[n] !== undefined ? pairs[n] : n))).join('\\r\\n');
             const original = RTCPeerConnection.prototype.createOffer;

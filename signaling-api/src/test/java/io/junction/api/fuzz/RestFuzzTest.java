@@ -73,7 +73,8 @@ class RestFuzzTest {
             if (r.statusCode() == 200 && method.equals("GET") && !path.startsWith("/v1/")) {
                 return; // the demo page, the SDK, the dashboard, /metrics: not JSON
             }
-            if (!admin && path.startsWith("/v1/whip/") && !r.contentType().startsWith("application/json")) {
+            if (!admin && (path.startsWith("/v1/whip/") || path.startsWith("/v1/whep/"))
+                    && !r.contentType().startsWith("application/json")) {
                 // (a request Jetty refuses before any handler, e.g. a NUL in the path, gets the server's JSON error)
                 // WHIP (RFC 9725) speaks SDP and text/plain: an answer for a 201, a reason for an error
                 if (r.statusCode() == 201) {
@@ -165,17 +166,19 @@ class RestFuzzTest {
         String c = in.consumeBoolean() ? conference : any;
         String e = in.consumeBoolean() ? endpoint : any;
         if (!admin) {
-            return switch (in.consumeInt(0, 6)) {
+            return switch (in.consumeInt(0, 8)) {
                 case 0 -> "/v1/rooms/" + any + "/join";
                 case 1 -> "/health";
                 case 2 -> "/v1/rooms/" + any;
                 case 3 -> "/v1/signaling";
                 case 4 -> "/v1/whip/" + any;
                 case 5 -> "/v1/whip/" + any + "/" + e;
+                case 6 -> "/v1/whep/" + any + (in.consumeBoolean() ? "?endpoint=" + e : "");
+                case 7 -> "/v1/whep/" + any + "/" + e;
                 default -> "/" + any;
             };
         }
-        return switch (in.consumeInt(0, 7)) {
+        return switch (in.consumeInt(0, 9)) {
             case 0 -> "/v1/conferences";
             case 1 -> "/v1/conferences/" + c;
             case 2 -> "/v1/conferences/" + c + "/endpoints";
@@ -183,6 +186,8 @@ class RestFuzzTest {
             case 4 -> "/v1/conferences/" + c + "/endpoints/" + e + "/stats";
             case 5 -> "/v1/conferences/" + c + "/stats";
             case 6 -> "/v1/stats";
+            case 7 -> "/v1/conferences/" + c + "/stage";
+            case 8 -> "/v1/conferences/" + c + "/viewers";
             default -> "/" + any;
         };
     }

@@ -31,7 +31,7 @@ class WhipTest {
         }
     }
 
-    private static HttpResponse<String> post(TestServer t, String path, String contentType, String body, String auth)
+    static HttpResponse<String> post(TestServer t, String path, String contentType, String body, String auth)
             throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(t.publicUrl(path))).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
@@ -41,7 +41,7 @@ class WhipTest {
         return t.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static HttpResponse<String> call(TestServer t, String method, String url) throws Exception {
+    static HttpResponse<String> call(TestServer t, String method, String url) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
         b.method(method, method.equals("PATCH")
                 ? HttpRequest.BodyPublishers.ofString("a=ice-ufrag:x\r\n") : HttpRequest.BodyPublishers.noBody());
@@ -51,7 +51,7 @@ class WhipTest {
         return t.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static void assertPlainError(int status, HttpResponse<String> r, String contains) {
+    static void assertPlainError(int status, HttpResponse<String> r, String contains) {
         assertEquals(status, r.statusCode(), r.body());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), r.headers().map().toString());
         assertTrue(r.body().contains(contains), r.body());
