@@ -60,4 +60,15 @@ final class AdminApi {
         }
         return url;
     }
+
+    /** A viewer token of {@code conferenceId} and its WHEP URL (on loopback, as above): {url, token}. */
+    String[] viewerToken(String conferenceId) throws IOException {
+        JsonNode v = post("/v1/conferences/" + conferenceId + "/viewers", "{}");
+        String url = v.path("whepUrl").asText();
+        String host = URI.create(url).getHost();
+        if (host == null || !(host.startsWith("127.") || host.equals("localhost") || host.equals("[::1]"))) {
+            throw new IOException("the bridge hands out a WHEP URL off loopback (" + url + "); the load tool talks to loopback only");
+        }
+        return new String[] {url, v.path("token").asText()};
+    }
 }

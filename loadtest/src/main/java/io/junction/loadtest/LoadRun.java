@@ -58,10 +58,12 @@ final class LoadRun {
                 String conf = admin.post("/v1/conferences", "{\"name\":\"load-" + ProcessHandle.current().pid() + "-" + c + "\"}")
                         .path("id").asText();
                 conferenceIds.add(conf);
+                String[] viewerToken = o.whep() ? admin.viewerToken(conf) : null;
                 for (int e = 0; e < o.endpointsPerConference(); e++) {
                     boolean publishes = e < o.publishers();
-                    String name = (publishes ? "pub" : "sub") + c + "-" + e;
-                    String url = admin.createEndpoint(conf, name);
+                    boolean viewer = !publishes && viewerToken != null;
+                    String name = (publishes ? "pub" : viewer ? "whep" : "sub") + c + "-" + e;
+                    String url = viewer ? viewerToken[0] : admin.createEndpoint(conf, name);
                     long wait = nextJoin - System.nanoTime();
                     if (wait > 0) {
                         TimeUnit.NANOSECONDS.sleep(wait);
@@ -69,7 +71,7 @@ final class LoadRun {
                     nextJoin += joinGapNs;
                     SyntheticClient client = new SyntheticClient(name, c, publishes, cert, blocking, o.clientAddress());
                     clients.add(client);
-                    joins.add(client.join(http, url));
+                    joins.add(viewer ? client.watch(http, url, viewerToken[1]) : client.join(http, url));
                 }
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -198,8 +200,9 @@ final class LoadRun {
             }
             double perPacket = forwarded == 0 ? Double.NaN : cpu * 1e6 / forwarded;
             double basePerPacket = base == null ? Double.NaN : base.cpuMicrosPerForwarded();
-            String scenario = String.format(Locale.ROOT, "%d conference(s) x (%d publishers + %d subscribers), video %d kbit/s at %d fps",
-                    o.conferences(), o.publishers(), o.subscribers(), o.videoBitrateBps() / 1000, o.fps());
+            String scenario = String.format(Locale.ROOT, "%d conference(s) x (%d publishers + %d %s), video %d kbit/s at %d fps",
+                    o.conferences(), o.publishers(), o.subscribers(), o.whep() ? "WHEP viewers" : "subscribers",
+                    o.videoBitrateBps() / 1000, o.fps());
             return new Report(scenario, clients.size(), connected, connected - lostDuringRun, failures, measured,
                     (after.sent - before.sent) / measured, forwarded / measured,
                     (after.receivedVideo - before.receivedVideo) / measured, (after.bytes - before.bytes) * 8 / measured / 1e6,

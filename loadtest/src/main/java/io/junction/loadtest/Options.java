@@ -7,7 +7,7 @@ import java.nio.file.Path;
 record Options(String adminUrl, String apiKey, int conferences, int publishers, int subscribers, double seconds,
                double settleSeconds, long videoBitrateBps, int fps, double joinRate, long bridgePid, Path json,
                boolean baseline, double maxLossPercent, boolean quiet, double malformedPerSecond, double churnPerSecond,
-               double readingEverySeconds, Flood.Kind flood, double floodPerSecond, boolean ipv6) {
+               double readingEverySeconds, Flood.Kind flood, double floodPerSecond, boolean ipv6, boolean whep) {
     static final int MAX_ENDPOINTS = 2000;
     static final double MAX_SECONDS = 3600;
 
@@ -29,6 +29,9 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
               --max-loss PERCENT     exit with status 1 when the loss is higher     [off]
               --quiet                no per-second progress
               --ipv6                 clients on ::1 (the bridge must advertise ::1: media.addresses)
+              --whep                 the subscribers play the conference over WHEP (a receive-only
+                                     offer POSTed with a viewer token, no WebSocket) instead of the
+                                     SDK's signaling; needs --publishers 1 (a viewer gets the stage)
               --malformed-rate N     each publisher also sends N packets/s the bridge must drop
                                      (unknown SSRCs and rids, broken headers, junk RTCP and
                                      transport-cc feedback, truncated VP8): they must disturb nobody [0]
@@ -62,6 +65,7 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
         double maxLoss = Double.NaN;
         boolean quiet = false;
         boolean ipv6 = false;
+        boolean whep = false;
         double malformed = 0;
         double churn = 0;
         double readingEvery = 30;
@@ -73,6 +77,7 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                 case "--no-baseline" -> baseline = false;
                 case "--quiet" -> quiet = true;
                 case "--ipv6" -> ipv6 = true;
+                case "--whep" -> whep = true;
                 case "-h", "--help" -> throw new IllegalArgumentException("");
                 default -> {
                     if (i + 1 >= args.length) {
@@ -122,6 +127,12 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                 || !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"))) {
             throw new IllegalArgumentException("--admin must be an http URL on loopback (the load stays on this machine): " + admin);
         }
+        if (whep && n != 1) {
+            throw new IllegalArgumentException("--whep: a WHEP viewer plays one participant (the stage): use --publishers 1");
+        }
+        if (whep && churn > 0) {
+            throw new IllegalArgumentException("--whep and --churn do not go together");
+        }
         if (churn > 0 && m < 1) {
             throw new IllegalArgumentException("--churn replaces subscribers: --subscribers must be at least 1");
         }
@@ -129,7 +140,7 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
             throw new IllegalArgumentException("--churn reads the bridge's threads and file descriptors: give --bridge-pid");
         }
         return new Options(admin, key, k, n, m, secs, settle, bitrate, fps, joinRate, pid, json, baseline, maxLoss, quiet,
-                malformed, churn, readingEvery, flood, floodRate, ipv6);
+                malformed, churn, readingEvery, flood, floodRate, ipv6, whep);
     }
 
     /** The loopback address the synthetic clients bind to. */

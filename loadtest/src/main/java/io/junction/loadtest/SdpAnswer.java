@@ -133,6 +133,45 @@ final class SdpAnswer {
         return sb.toString();
     }
 
+    /**
+     * A WHEP viewer's offer, as a browser's player makes it: one audio (Opus) and one video (VP8 with
+     * RTX) m-line, recvonly, BUNDLEd, rtcp-mux, transport-cc, {@code setup:actpass}; no candidates (the
+     * bridge learns the client's address from its checks).
+     */
+    static String writeViewerOffer(String ufrag, String pwd, String fingerprint) {
+        StringBuilder sb = new StringBuilder(1024);
+        line(sb, "v=0");
+        line(sb, "o=- 4611731400430051337 2 IN IP4 127.0.0.1");
+        line(sb, "s=-");
+        line(sb, "t=0 0");
+        line(sb, "a=group:BUNDLE 0 1");
+        for (boolean video : new boolean[] {false, true}) {
+            line(sb, video ? "m=video 9 UDP/TLS/RTP/SAVPF " + PT_VP8 + " " + PT_VP8_RTX : "m=audio 9 UDP/TLS/RTP/SAVPF " + PT_OPUS);
+            line(sb, "c=IN IP4 0.0.0.0");
+            line(sb, "a=ice-ufrag:" + ufrag);
+            line(sb, "a=ice-pwd:" + pwd);
+            line(sb, "a=fingerprint:sha-256 " + fingerprint);
+            line(sb, "a=setup:actpass");
+            line(sb, "a=mid:" + (video ? "1" : "0"));
+            line(sb, "a=extmap:" + EXT_TRANSPORT_CC + " http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01");
+            line(sb, "a=recvonly");
+            line(sb, "a=rtcp-mux");
+            line(sb, "a=rtcp-rsize");
+            if (video) {
+                line(sb, "a=rtpmap:" + PT_VP8 + " VP8/90000");
+                for (String fb : List.of("transport-cc", "ccm fir", "nack", "nack pli")) {
+                    line(sb, "a=rtcp-fb:" + PT_VP8 + " " + fb);
+                }
+                line(sb, "a=rtpmap:" + PT_VP8_RTX + " rtx/90000");
+                line(sb, "a=fmtp:" + PT_VP8_RTX + " apt=" + PT_VP8);
+            } else {
+                line(sb, "a=rtpmap:" + PT_OPUS + " opus/48000/2");
+                line(sb, "a=rtcp-fb:" + PT_OPUS + " transport-cc");
+            }
+        }
+        return sb.toString();
+    }
+
     private static void line(StringBuilder sb, String l) {
         sb.append(l).append("\r\n");
     }

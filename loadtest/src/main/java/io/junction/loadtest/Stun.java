@@ -23,6 +23,8 @@ final class Stun {
     private static final int ATTR_XOR_MAPPED_ADDRESS = 0x0020;
     private static final int ATTR_PRIORITY = 0x0024;
     private static final int ATTR_ICE_CONTROLLED = 0x8029;
+    private static final int ATTR_ICE_CONTROLLING = 0x802A;
+    private static final int ATTR_USE_CANDIDATE = 0x0025;
     private static final int ATTR_FINGERPRINT = 0x8028;
 
     private Stun() {}
@@ -37,12 +39,29 @@ final class Stun {
 
     /** A binding request from the controlled side; returns its length in {@code out}. */
     static int bindingRequest(byte[] out, String username, String remotePassword, long tieBreaker) {
+        return bindingRequest(out, username, remotePassword, tieBreaker, false, false);
+    }
+
+    /**
+     * A binding request; from the controlling side (a client that made the offer: WHEP) with
+     * {@code nominate} it nominates the pair (USE-CANDIDATE), as the bridge, controlled, waits for;
+     * once connected, consent checks (RFC 7675) go without it, as browsers send them.
+     */
+    static int bindingRequest(byte[] out, String username, String remotePassword, long tieBreaker, boolean controlling,
+                              boolean nominate) {
         ByteBuffer bb = ByteBuffer.wrap(out);
         header(bb, BINDING_REQUEST, randomTransactionId());
         byte[] user = username.getBytes(StandardCharsets.UTF_8);
         attribute(bb, ATTR_USERNAME, user);
         attribute(bb, ATTR_PRIORITY, ByteBuffer.allocate(4).putInt(0x6E7F1EFF).array());
-        attribute(bb, ATTR_ICE_CONTROLLED, ByteBuffer.allocate(8).putLong(tieBreaker).array());
+        if (controlling) {
+            attribute(bb, ATTR_ICE_CONTROLLING, ByteBuffer.allocate(8).putLong(tieBreaker).array());
+            if (nominate) {
+                attribute(bb, ATTR_USE_CANDIDATE, new byte[0]);
+            }
+        } else {
+            attribute(bb, ATTR_ICE_CONTROLLED, ByteBuffer.allocate(8).putLong(tieBreaker).array());
+        }
         return finish(bb, remotePassword);
     }
 

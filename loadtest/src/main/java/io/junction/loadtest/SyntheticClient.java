@@ -64,6 +64,8 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
     private final LinkedBlockingQueue<byte[]> dtlsIn = new LinkedBlockingQueue<>(64);
 
     private volatile WebSocket ws;
+    /** A WHEP viewer made the offer: it is the controlling ICE agent. */
+    private volatile boolean controlling;
     private volatile SdpAnswer.Offer offer;
     private volatile InetSocketAddress bridge;
     private volatile boolean iceConnected;
@@ -134,6 +136,38 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
                         fail("WebSocket: " + e.getMessage());
                     }
                 });
+        return mediaReady;
+    }
+
+    /**
+     * Plays a conference over WHEP instead: POSTs a receive-only offer to {@code whepUrl} with the
+     * viewer {@code token}, takes the answer as the bridge's transport parameters, and connects as
+     * the controlling ICE agent. {@link #mediaReady} completes when SRTP keys are in place.
+     */
+    CompletableFuture<SyntheticClient> watch(HttpClient http, String whepUrl, String token) {
+        Receivers.SHARED.register(socket, this);
+        controlling = true;
+        wsOpenNs = System.nanoTime(); // no WebSocket: the request counts from here
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(URI.create(whepUrl))
+                .timeout(java.time.Duration.ofSeconds(20))
+                .header("Content-Type", "application/sdp").header("Authorization", "Bearer " + token)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        SdpAnswer.writeViewerOffer(ufrag, pwd, certificate.fingerprintSha256())))
+                .build();
+        http.sendAsync(request, java.net.http.HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+            if (e != null) {
+                fail("WHEP: " + e.getMessage());
+            } else if (r.statusCode() != 201) {
+                fail("WHEP: HTTP " + r.statusCode() + " " + r.body().trim());
+            } else {
+                try {
+                    offer = SdpAnswer.readOffer(r.body());
+                    startIce(offer);
+                } catch (Exception ex) {
+                    fail("WHEP answer: " + ex.getMessage());
+                }
+            }
+        });
         return mediaReady;
     }
 
@@ -274,17 +308,27 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
         Scheduler.repeat(this::iceTick, 0, 50, () -> closed);
     }
 
-    /** Binding requests every 50 ms until connected, then every 2.5 s as consent freshness. */
+    /**
+     * Binding requests every 50 ms until connected, then every 2.5 s as consent freshness. A
+     * controlling client (WHEP) nominates (USE-CANDIDATE) and, once its own check succeeded, goes on
+     * nominating every 500 ms (as a browser's "strong" pings) until its keys are in: its own success
+     * says nothing of whether the bridge, controlled, has taken the nomination (it needs its
+     * triggered check answered first). Not faster: a new check on a pair cancels the bridge's
+     * in-progress triggered check on it (RFC 8445 §7.3.1.4), so checks faster than the round trip
+     * under load would never let it finish.
+     */
     private long lastCheckNs;
 
     private void iceTick() {
         long now = System.nanoTime();
-        if (iceConnected && now - lastCheckNs < 2_500_000_000L) {
+        boolean nominating = controlling && srtpOut == null && iceConnected;
+        if (iceConnected && now - lastCheckNs < (nominating ? 500_000_000L : 2_500_000_000L)) {
             return;
         }
         lastCheckNs = now;
         byte[] b = new byte[256];
-        int n = Stun.bindingRequest(b, offer.iceUfrag() + ":" + ufrag, offer.icePassword(), tieBreaker);
+        int n = Stun.bindingRequest(b, offer.iceUfrag() + ":" + ufrag, offer.icePassword(), tieBreaker, controlling,
+                nominating);
         sendRaw(b, n);
     }
 

@@ -17,7 +17,8 @@ public final class Endpoint {
     private final java.util.concurrent.atomic.AtomicInteger attachments = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean audioMuted;
     private volatile boolean videoMuted;
-    private MediaSession media;
+    /** Created under this object's monitor; read without it (the forwarding tick must never wait for a joining client). */
+    private volatile MediaSession media;
     /** A WHEP viewer: receives the conference's stage, publishes nothing, is not a participant. */
     private final boolean viewer;
 
@@ -256,7 +257,8 @@ public final class Endpoint {
         return m.statsView();
     }
 
-    synchronized MediaSession mediaSession() {
+    /** The media session, or null before a client came; lock-free (the conference's worker reads it every tick). */
+    MediaSession mediaSession() {
         return media;
     }
 

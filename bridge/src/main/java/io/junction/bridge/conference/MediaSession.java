@@ -41,14 +41,16 @@ final class MediaSession implements IceTransport.Listener {
     private final EndpointTransport transport;
     private final MediaPath path;
     private final EndpointStreams streams;
-    private Negotiation negotiation = new BridgeOffers();
+    /** Replaced under this monitor (a WHIP or WHEP client's offer); volatile as the forwarding tick reads a viewer's. */
+    private volatile Negotiation negotiation = new BridgeOffers();
     final EndpointStats stats = new EndpointStats();
 
     // ---- control-plane state, guarded by this ----
     private EndpointSignaling signaling;
     private final PublishedTracks published;
     private boolean answered;
-    private boolean closed;
+    /** Set under this monitor; volatile as a viewer's stage moves check it on the worker without the monitor. */
+    private volatile boolean closed;
 
     MediaSession(Endpoint endpoint, MediaCore core) throws IOException {
         this.endpoint = endpoint;
@@ -357,8 +359,8 @@ final class MediaSession implements IceTransport.Listener {
         }
     }
 
-    /** The participant a viewer always sees, or null (the stage; or not a viewer). */
-    synchronized String pinnedEndpointId() {
+    /** The participant a viewer always sees, or null (the stage; or not a viewer). Lock-free. */
+    String pinnedEndpointId() {
         return negotiation instanceof StageViewer v ? v.pinnedEndpointId : null;
     }
 
@@ -372,8 +374,14 @@ final class MediaSession implements IceTransport.Listener {
      * {@code video} (null: keep what it has). The first time, its subscriptions are made; afterwards
      * they move ({@link Subscription#retarget}), video completing at the new source's keyframe. Not
      * before SRTP is up, so the first keyframe is not sent into the void.
+     *
+     * <p>Without this object's monitor: the worker must never wait for a control thread (one answering
+     * an offer holds the monitor while the DTLS server starts). A viewer's subscriptions are written
+     * only here, on the worker; {@link #close} may run meanwhile, so a subscription made or moved here
+     * is checked against {@code closed} afterwards and let go when the viewer closed (whichever of the
+     * two sees the other's write removes it; removing twice is harmless).
      */
-    synchronized void followStage(SourceTrack audio, SourceTrack video) {
+    void followStage(SourceTrack audio, SourceTrack video) {
         if (closed || !(negotiation instanceof StageViewer v) || !transport.isSrtpReady()) {
             return;
         }
@@ -382,11 +390,20 @@ final class MediaSession implements IceTransport.Listener {
         if (v.video != null) {
             v.video.finishMove();
         }
+        if (closed) {
+            for (Subscription s : v.subscriptions()) {
+                s.markRemoved();
+                s.source().removeSubscription(s);
+                if (s.leaving() != null) {
+                    s.leaving().removeSubscription(s);
+                }
+            }
+        }
     }
 
-    /** Under this monitor: {@code sub} (null: none yet) now receives {@code to}. */
+    /** Worker: {@code sub} (null: none yet) now receives {@code to}. */
     private Subscription follow(Subscription sub, SourceTrack to, String mid, int ssrc, int rtxSsrc) {
-        if (mid == null || to == null || (sub != null && sub.source() == to)) {
+        if (mid == null || to == null || (sub != null && (sub.source() == to || sub.isRemoved()))) {
             return sub;
         }
         if (sub == null) {

@@ -19,8 +19,9 @@ final class StageViewer extends ClientOffers {
     final int videoRtxSsrc;
     /** The participant this viewer always sees, or null: the stage. */
     final String pinnedEndpointId;
-    Subscription audio;
-    Subscription video;
+    /** Written by the conference's worker only ({@link MediaSession#followStage}); read by the control plane too. */
+    volatile Subscription audio;
+    volatile Subscription video;
 
     StageViewer(String audioMid, String videoMid, int audioSsrc, int videoSsrc, int videoRtxSsrc, String pinnedEndpointId) {
         super(null, null); // publishes nothing

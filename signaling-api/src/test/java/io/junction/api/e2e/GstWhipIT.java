@@ -10,13 +10,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * WHIP from a second, independent WebRTC stack: GStreamer's webrtcbin with libnice (Debian's
+ * WHIP and WHEP from a second, independent WebRTC stack: GStreamer's webrtcbin with libnice (Debian's
  * gstreamer1.0-plugins-bad and gstreamer1.0-nice, driven by test resource whip/gst-whip-publish.py)
  * publishes VP8 on payload type 100 and Opus on 109, with no header extensions, into an open room.
  * libnice ignores loopback, so the publisher runs in a child namespace joined by a veth pair
  * ({@link VethBrowserTest}, 198.18.0.0/15) and the bridge advertises that address too. Two Chromium
  * participants decode its video and receive its audio; SIGTERM makes it DELETE its session, and it
- * leaves for both.
+ * leaves for both. And a GStreamer WHEP player (whep/gst-whep-play.py: VP8 on 100, Opus on 109, so
+ * every packet to it is renumbered) decodes the stage of a room of two Chromium participants.
  */
 class GstWhipIT extends VethBrowserTest {
     /** Debian's Python, which has the GStreamer bindings (a python3 earlier on PATH, e.g. pyenv's, may not). */
@@ -68,6 +69,55 @@ class GstWhipIT extends VethBrowserTest {
         } finally {
             System.out.println("[gst] " + Files.readString(log).replace("\n", "\n[gst] "));
             gst.destroyForcibly();
+        }
+    }
+
+    @Test
+    void gstreamerPlaysTheStageOverWhep() throws Exception {
+        Participant a = new Participant("Ann");
+        Participant b = new Participant("Bob");
+        participants.add(a);
+        participants.add(b);
+        a.join(t.publicUrl(""), "gstwhep", "&camera=640x360");
+        b.join(t.publicUrl(""), "gstwhep", "&camera=640x360");
+        await("both joined", 20000, () -> a.joined() && b.joined());
+        Path script = Path.of(getClass().getResource("/whep/gst-whep-play.py").toURI());
+        Path log = Files.createTempFile("gst-whep", ".log");
+        String url = "http://" + VethNamespace.PARENT_ADDRESS + ":" + t.server.publicPort() + "/v1/whep/gstwhep";
+        Process gst = veth.startInChild(log, PYTHON, script.toString(), url, "--seconds", "120", "--verbose");
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("gst-whep: video (\\d+) frames (\\d+)x(\\d+) audio (\\d+)");
+        try {
+            await("GStreamer decodes the stage's video and audio", 30000, () -> {
+                java.util.regex.Matcher m = line.matcher(readQuietly(log));
+                long frames = 0;
+                long height = 0;
+                long audio = 0;
+                while (m.find()) {
+                    frames = Long.parseLong(m.group(1));
+                    height = Long.parseLong(m.group(3));
+                    audio = Long.parseLong(m.group(4));
+                }
+                return frames > 60 && height > 0 && audio > 50;
+            });
+            var room = t.server.bridge().existingOpenRoom("gstwhep").orElseThrow();
+            assertEquals(1, room.viewerCount());
+            assertEquals(2, room.endpointCount(), "the player is not a participant");
+            System.out.println("[gst] the player's stats on the bridge: " + room.viewers().iterator().next().stats());
+            gst.destroy(); // SIGTERM: the script DELETEs its session
+            assertTrue(gst.waitFor(10, TimeUnit.SECONDS), "the player stopped");
+            assertTrue(Files.readString(log).contains("gst-whep: deleted"));
+            await("the viewer is gone", 10000, () -> room.viewerCount() == 0);
+        } finally {
+            System.out.println("[gst] " + Files.readString(log).replace("\n", "\n[gst] "));
+            gst.destroyForcibly();
+        }
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 }
