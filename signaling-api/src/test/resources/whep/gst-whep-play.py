@@ -51,6 +51,10 @@ def post_offer(sdp):
         say("refused", e.code, e.read().decode().strip())
         loop.quit()
         return
+    except OSError as e:
+        say("cannot reach", url, e)
+        loop.quit()
+        return
     if "--verbose" in sys.argv:
         say("offer:\n" + sdp + "\nanswer:\n" + answer)
     ok, msg = GstSdp.SDPMessage.new_from_text(answer)
@@ -72,12 +76,17 @@ def on_gathering(element, _pspec):
 
 
 def on_offer(promise, _data):
-    offer = promise.get_reply().get_value("offer")
-    webrtc.emit("set-local-description", offer, Gst.Promise.new())
+    reply = promise.get_reply()
+    if reply is None or not reply.has_field("offer"):
+        say("create-offer failed:", reply.get_value("error") if reply is not None and reply.has_field("error") else reply)
+        loop.quit()
+        return
+    webrtc.emit("set-local-description", reply.get_value("offer"), Gst.Promise.new())
 
 
-def on_negotiation_needed(element):
-    element.emit("create-offer", None, Gst.Promise.new_with_change_func(on_offer, None))
+def create_offer():
+    webrtc.emit("create-offer", None, Gst.Promise.new_with_change_func(on_offer, None))
+    return False
 
 
 def on_handoff(_sink, buf, _pad, kind):
@@ -133,18 +142,18 @@ def stop(*_args):
     return False
 
 
+webrtc.connect("notify::ice-gathering-state", on_gathering)
+webrtc.connect("notify::connection-state", on_state)
+webrtc.connect("pad-added", on_incoming)
 RECVONLY = GstWebRTC.WebRTCRTPTransceiverDirection.RECVONLY
 webrtc.emit("add-transceiver", RECVONLY, Gst.Caps.from_string(
     "application/x-rtp,media=video,encoding-name=VP8,payload=100,clock-rate=90000"))
 webrtc.emit("add-transceiver", RECVONLY, Gst.Caps.from_string(
     "application/x-rtp,media=audio,encoding-name=OPUS,payload=109,clock-rate=48000,encoding-params=(string)2"))
-webrtc.connect("on-negotiation-needed", on_negotiation_needed)
-webrtc.connect("notify::ice-gathering-state", on_gathering)
-webrtc.connect("notify::connection-state", on_state)
-webrtc.connect("pad-added", on_incoming)
 GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGTERM, stop)
 GLib.timeout_add_seconds(seconds, stop)
 GLib.timeout_add_seconds(1, report)
 pipe.set_state(Gst.State.PLAYING)
+GLib.idle_add(create_offer)  # once playing (a receive-only webrtcbin has no sink pad to start negotiation)
 loop.run()
 pipe.set_state(Gst.State.NULL)

@@ -117,6 +117,18 @@ final class VethNamespace implements AutoCloseable {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }
-        holder.destroyForcibly(); // the child namespace and its veth end go with it
+        try {
+            // the pair goes with either end; deleted here rather than with the namespace, whose teardown the
+            // kernel finishes later: the next test of the class makes a pair of the same name at once
+            run("ip", "link", "del", PARENT_LINK);
+        } catch (IOException | InterruptedException e) {
+            // already gone
+        }
+        holder.destroyForcibly();
+        try {
+            holder.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
