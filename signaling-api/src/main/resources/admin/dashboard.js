@@ -53,6 +53,7 @@
     $('out').textContent = fmt(ev.bitrateOutBps);
     $('confs').textContent = ev.conferenceCount;
     $('eps').textContent = ev.endpointCount;
+    $('viewers').textContent = ev.viewerCount == null ? '–' : ev.viewerCount;
     const tbody = $('conferences').querySelector('tbody');
     tbody.replaceChildren();
     for (const c of ev.conferences) {

@@ -108,6 +108,7 @@ public final class Dashboard {
         });
         json.put("conferenceCount", bridge.conferenceCount());
         json.put("endpointCount", bridge.endpointCount());
+        json.put("viewerCount", bridge.viewerCount());
         if (withHistory) {
             ArrayNode h = json.putArray("history");
             synchronized (this) {
