@@ -127,11 +127,19 @@ async function run() {
     fail(media, `no connection to the media port${udp ? ' (udp ' + udp + ')' : ''}: a firewall blocks UDP, or the bridge advertises an address you cannot reach`);
     sending('info', 'not tested');
   } else {
+    // the transport's selected pair (a nominated, succeeded pair as a fallback); right at 'connected'
+    // the stats may not name it yet, so ask again for up to a second
     let pair = null;
     let local = null;
-    const stats = await room.pc.getStats();
-    stats.forEach((r) => { if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pair = r; });
-    if (pair) local = stats.get(pair.localCandidateId);
+    let stats = null;
+    for (let i = 0; i < 10 && !local; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      stats = await room.pc.getStats();
+      pair = null;
+      stats.forEach((r) => { if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId) || pair; });
+      if (!pair) stats.forEach((r) => { if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pair = r; });
+      if (pair) local = stats.get(pair.localCandidateId);
+    }
     const rtt = pair && pair.currentRoundTripTime != null ? pair.currentRoundTripTime * 1000 : null;
     const how = local ? `${(local.protocol || 'udp').toUpperCase()}, ${local.candidateType === 'relay' ? 'through TURN' : local.candidateType === 'host' ? 'direct' : 'through NAT'}` : 'connected';
     const status = rtt == null || rtt < 300 ? 'ok' : 'warn';

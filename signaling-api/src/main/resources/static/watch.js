@@ -2,7 +2,7 @@
 // m-line) POSTed with all candidates gathered (the bridge takes no trickle), the answer applied,
 // DELETE on the Location to stop. The bridge sends the room's stage on these two tracks and moves
 // them when the stage changes. window.whepState and window.whepStats() are read by the browser tests.
-import { gathered, iceServersFrom } from '/wish.js';
+import { endSession, offerTo, reportConnection, wireForm } from '/wish.js';
 const $ = (id) => document.getElementById(id);
 const state = (window.whepState = { watching: false, resource: null, error: null, connection: 'new' });
 let pc = null;
@@ -18,23 +18,9 @@ async function watch(room, endpoint, token) {
   const stream = new MediaStream();
   $('player').srcObject = stream;
   pc.addEventListener('track', (e) => stream.addTrack(e.track));
-  pc.addEventListener('connectionstatechange', () => {
-    state.connection = pc.connectionState;
-    if (pc.connectionState === 'connected') status('Watching room ' + room + '.');
-    if (pc.connectionState === 'failed') status('The connection failed.');
-  });
-  await pc.setLocalDescription(await pc.createOffer());
-  await gathered(pc);
-  const headers = { 'Content-Type': 'application/sdp' };
-  if (token) headers.Authorization = 'Bearer ' + token;
+  reportConnection(pc, status, 'Watching room ' + room + '.');
   const url = '/v1/whep/' + encodeURIComponent(room) + (endpoint ? '?endpoint=' + encodeURIComponent(endpoint) : '');
-  window.junctionWhepOffer = pc.localDescription.sdp;
-  const r = await fetch(url, { method: 'POST', headers, body: pc.localDescription.sdp });
-  const body = await r.text();
-  if (r.status !== 201) throw new Error('HTTP ' + r.status + ': ' + body.trim());
-  state.resource = new URL(r.headers.get('Location'), location.href).href;
-  state.iceServers = iceServersFrom(r);
-  await pc.setRemoteDescription({ type: 'answer', sdp: body });
+  window.junctionWhepOffer = await offerTo(pc, url, token, state);
   state.watching = true;
   status('Connecting…');
 }
@@ -58,35 +44,14 @@ window.whepStats = async () => {
 };
 
 async function stop() {
-  if (state.resource) {
-    await fetch(state.resource, { method: 'DELETE' }).catch(() => {});
-  }
-  if (pc) pc.close();
+  await endSession(state, pc);
   pc = null;
   state.watching = false;
-  state.resource = null;
-  $('start').disabled = false;
-  $('stop').disabled = true;
+  document.getElementById('start').disabled = false;
+  document.getElementById('stop').disabled = true;
   status('Not watching.');
 }
 
-$('form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  $('start').disabled = true;
-  try {
-    await watch($('room').value, $('endpoint').value.trim(), $('token').value.trim());
-    $('stop').disabled = false;
-  } catch (err) {
-    state.error = String(err.message || err);
-    status('Could not watch: ' + state.error);
-    $('start').disabled = false;
-  }
-});
-$('stop').addEventListener('click', stop);
 window.whepStop = stop;
-
-const params = new URLSearchParams(location.search);
-if (params.get('room')) $('room').value = params.get('room');
-if (params.get('endpoint')) $('endpoint').value = params.get('endpoint');
-if (params.get('token')) $('token').value = params.get('token');
-if (params.get('autostart') === '1') $('form').requestSubmit();
+wireForm({ state, stop, status, verb: 'watch', params: ['endpoint'],
+  start: () => watch($('room').value, $('endpoint').value.trim(), $('token').value.trim()) });

@@ -106,18 +106,7 @@ final class SdpAnswer {
             }
             line(sb, "a=rtcp-mux");
             line(sb, "a=rtcp-rsize");
-            if (s.video()) {
-                line(sb, "a=rtpmap:" + PT_VP8 + " VP8/90000");
-                for (String fb : List.of("goog-remb", "transport-cc", "ccm fir", "nack", "nack pli")) {
-                    line(sb, "a=rtcp-fb:" + PT_VP8 + " " + fb);
-                }
-                line(sb, "a=rtpmap:" + PT_VP8_RTX + " rtx/90000");
-                line(sb, "a=fmtp:" + PT_VP8_RTX + " apt=" + PT_VP8);
-            } else {
-                line(sb, "a=rtpmap:" + PT_OPUS + " opus/48000/2");
-                line(sb, "a=rtcp-fb:" + PT_OPUS + " transport-cc");
-                line(sb, "a=fmtp:" + PT_OPUS + " minptime=10;useinbandfec=1");
-            }
+            codecs(sb, s.video(), true);
             if (direction.equals("sendonly")) {
                 String id = Integer.toUnsignedString(ssrc);
                 if (s.video()) {
@@ -157,19 +146,27 @@ final class SdpAnswer {
             line(sb, "a=recvonly");
             line(sb, "a=rtcp-mux");
             line(sb, "a=rtcp-rsize");
-            if (video) {
-                line(sb, "a=rtpmap:" + PT_VP8 + " VP8/90000");
-                for (String fb : List.of("transport-cc", "ccm fir", "nack", "nack pli")) {
-                    line(sb, "a=rtcp-fb:" + PT_VP8 + " " + fb);
-                }
-                line(sb, "a=rtpmap:" + PT_VP8_RTX + " rtx/90000");
-                line(sb, "a=fmtp:" + PT_VP8_RTX + " apt=" + PT_VP8);
-            } else {
-                line(sb, "a=rtpmap:" + PT_OPUS + " opus/48000/2");
-                line(sb, "a=rtcp-fb:" + PT_OPUS + " transport-cc");
-            }
+            codecs(sb, video, false);
         }
         return sb.toString();
+    }
+
+    /** The rtpmap, rtcp-fb and fmtp lines of VP8 with RTX, or of Opus ({@code remb}: REMB feedback too). */
+    private static void codecs(StringBuilder sb, boolean video, boolean remb) {
+        if (video) {
+            line(sb, "a=rtpmap:" + PT_VP8 + " VP8/90000");
+            for (String fb : List.of("goog-remb", "transport-cc", "ccm fir", "nack", "nack pli")) {
+                if (remb || !fb.equals("goog-remb")) {
+                    line(sb, "a=rtcp-fb:" + PT_VP8 + " " + fb);
+                }
+            }
+            line(sb, "a=rtpmap:" + PT_VP8_RTX + " rtx/90000");
+            line(sb, "a=fmtp:" + PT_VP8_RTX + " apt=" + PT_VP8);
+        } else {
+            line(sb, "a=rtpmap:" + PT_OPUS + " opus/48000/2");
+            line(sb, "a=rtcp-fb:" + PT_OPUS + " transport-cc");
+            line(sb, "a=fmtp:" + PT_OPUS + " minptime=10;useinbandfec=1");
+        }
     }
 
     private static void line(StringBuilder sb, String l) {

@@ -1,22 +1,91 @@
 package io.junction.bridge.conference;
 
+import io.junction.bridge.codec.CodecCatalog;
 import io.junction.bridge.forward.MediaKind;
 import io.junction.bridge.forward.Subscription;
+import io.junction.bridge.pipeline.IngestMap;
+import io.junction.bridge.sdp.ClientOfferReader;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The negotiation of a client that makes the offer and only publishes (WHIP, RFC 9725): its offer,
  * answered once, fixes the m-lines; it receives nothing, so there are no subscription m-lines and no
- * offers from the bridge. The mids are the client's.
+ * offers from the bridge. The mids are the client's. {@link StageViewer} (WHEP) extends it.
  */
 class ClientOffers implements Negotiation {
-    private final String audioMid;
-    private final String videoMid;
+    private final ClientOfferReader.Offer offer;
+    /** The first accepted m-line of each kind (null: none); more of a kind are answered but not used. */
+    private final ClientOfferReader.Section audio;
+    private final ClientOfferReader.Section video;
+    private final IngestMap ingestMap;
 
-    /** The mids of the m-lines the client publishes audio and video on (null when it does not). */
-    ClientOffers(String audioMid, String videoMid) {
-        this.audioMid = audioMid;
-        this.videoMid = videoMid;
+    ClientOffers(ClientOfferReader.Offer offer, IngestMap ingestMap) {
+        this.offer = offer;
+        this.audio = firstOfKind(offer, "audio");
+        this.video = firstOfKind(offer, "video");
+        this.ingestMap = ingestMap;
+    }
+
+    /**
+     * A publisher's (WHIP) negotiation from its validated offer: it sends on the first audio and video
+     * m-line, and its payload types and extension ids map to the bridge's ({@link #ingestMap}).
+     */
+    static ClientOffers of(ClientOfferReader.Offer offer) {
+        IngestMap map = new IngestMap();
+        for (ClientOfferReader.Section sec : used(firstOfKind(offer, "audio"), firstOfKind(offer, "video"))) {
+            map.payloadType(sec.codec().payloadType(), sec.codec().bridgePayloadType());
+            if (sec.rtx() != null) {
+                map.payloadType(sec.rtx().payloadType(), sec.rtx().bridgePayloadType());
+            }
+            for (var e : sec.extensions().entrySet()) {
+                // the reader kept only extensions the bridge knows
+                map.extension(e.getValue(), CodecCatalog.extension(e.getKey()).id());
+            }
+        }
+        return new ClientOffers(offer, map);
+    }
+
+    ClientOfferReader.Offer offer() {
+        return offer;
+    }
+
+    /** The renumbering of the publisher's packets at ingress; null for a viewer. */
+    IngestMap ingestMap() {
+        return ingestMap;
+    }
+
+    /** The m-line of {@code kind} this client uses, or null. */
+    ClientOfferReader.Section section(MediaKind kind) {
+        return kind == MediaKind.AUDIO ? audio : video;
+    }
+
+    /** What a publisher sends of {@code kind} (its SSRCs from the offer), or null. */
+    ClientAnswer.SendStream sends(MediaKind kind) {
+        ClientOfferReader.Section s = section(kind);
+        return s == null ? null : new ClientAnswer.SendStream(s.ssrc(), kind == MediaKind.VIDEO ? s.rtxSsrc() : 0, List.of());
+    }
+
+    /** The first accepted m-line of {@code kind} ("audio", "video"), or null. */
+    static ClientOfferReader.Section firstOfKind(ClientOfferReader.Offer offer, String kind) {
+        for (ClientOfferReader.Section sec : offer.accepted()) {
+            if (sec.kind().equals(kind)) {
+                return sec;
+            }
+        }
+        return null;
+    }
+
+    /** The non-null ones of {@code audio}, {@code video}. */
+    static List<ClientOfferReader.Section> used(ClientOfferReader.Section audio, ClientOfferReader.Section video) {
+        List<ClientOfferReader.Section> out = new ArrayList<>(2);
+        if (audio != null) {
+            out.add(audio);
+        }
+        if (video != null) {
+            out.add(video);
+        }
+        return out;
     }
 
     @Override
@@ -41,7 +110,8 @@ class ClientOffers implements Negotiation {
 
     @Override
     public String publishMid(MediaKind kind) {
-        return kind == MediaKind.AUDIO ? audioMid : videoMid;
+        ClientOfferReader.Section s = section(kind);
+        return s == null || ingestMap == null ? null : s.mid(); // a viewer publishes nothing
     }
 
     @Override

@@ -137,18 +137,19 @@ public final class Endpoint {
      * starts; the endpoint has no signaling channel and receives nothing. Once per endpoint.
      */
     public String acceptWhipOffer(String sdp) throws AnswerException {
-        MediaSession m;
-        synchronized (this) {
-            if (removed) {
-                throw new AnswerException("bad-message", "endpoint is gone");
-            }
-            if (media != null) {
-                throw new AnswerException("bad-message", "this endpoint has a session already");
-            }
-            media = newMediaSession();
-            m = media;
+        return firstSession().acceptOffer(sdp);
+    }
+
+    /** The media session of a client that offers (WHIP, WHEP): created here, once. */
+    private synchronized MediaSession firstSession() throws AnswerException {
+        if (removed) {
+            throw new AnswerException("bad-message", (viewer ? "viewer" : "endpoint") + " is gone");
         }
-        return m.acceptOffer(sdp);
+        if (media != null) {
+            throw new AnswerException("bad-message", "this " + (viewer ? "viewer" : "endpoint") + " has a session already");
+        }
+        media = newMediaSession();
+        return media;
     }
 
     /**
@@ -157,21 +158,10 @@ public final class Endpoint {
      * ({@code pinnedEndpointId}: always that participant instead). Once per viewer.
      */
     public String acceptWhepOffer(String sdp, String pinnedEndpointId) throws AnswerException {
-        MediaSession m;
-        synchronized (this) {
-            if (!viewer) {
-                throw new AnswerException("bad-message", "only a viewer plays the stage");
-            }
-            if (removed) {
-                throw new AnswerException("bad-message", "viewer is gone");
-            }
-            if (media != null) {
-                throw new AnswerException("bad-message", "this viewer has a session already");
-            }
-            media = newMediaSession();
-            m = media;
+        if (!viewer) {
+            throw new AnswerException("bad-message", "only a viewer plays the stage");
         }
-        return m.acceptViewerOffer(sdp, pinnedEndpointId);
+        return firstSession().acceptViewerOffer(sdp, pinnedEndpointId);
     }
 
     /** How many times a signaling channel was attached (a reconnect counts). */

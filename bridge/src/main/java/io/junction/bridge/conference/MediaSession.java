@@ -8,6 +8,7 @@ import io.junction.bridge.forward.Subscription;
 import io.junction.bridge.pipeline.EndpointStreams;
 import io.junction.bridge.pipeline.MediaPath;
 import io.junction.bridge.pipeline.Sender;
+import io.junction.bridge.sdp.ClientOfferReader;
 import io.junction.bridge.stats.EndpointStats;
 import io.junction.bridge.transport.EndpointTransport;
 import io.junction.bridge.transport.ice.IceTransport;
@@ -238,50 +239,13 @@ final class MediaSession implements IceTransport.Listener {
         List<SourceTrack> newTracks = new ArrayList<>();
         String answer;
         synchronized (this) {
-            if (closed) {
-                throw new AnswerException("bad-message", "endpoint is closed");
-            }
-            if (answered) {
-                throw new AnswerException("bad-message", "an offer was already answered");
-            }
-            io.junction.bridge.sdp.ClientOfferReader.Offer offer;
-            try {
-                offer = io.junction.bridge.sdp.ClientOfferReader.read(sdp);
-            } catch (io.junction.bridge.sdp.SdpException e) {
-                throw new AnswerException("bad-sdp", e.getMessage());
-            }
-            io.junction.bridge.sdp.ClientOfferReader.Section audio = null;
-            io.junction.bridge.sdp.ClientOfferReader.Section video = null;
-            io.junction.bridge.pipeline.IngestMap map = new io.junction.bridge.pipeline.IngestMap();
-            for (io.junction.bridge.sdp.ClientOfferReader.Section sec : offer.accepted()) {
-                if (sec.kind().equals("audio") && audio == null) {
-                    audio = sec;
-                } else if (sec.kind().equals("video") && video == null) {
-                    video = sec;
-                } else {
-                    continue; // one track per kind: more m-lines of a kind are answered but not forwarded
-                }
-                map.payloadType(sec.codec().payloadType(), sec.codec().bridgePayloadType());
-                if (sec.rtx() != null) {
-                    map.payloadType(sec.rtx().payloadType(), sec.rtx().bridgePayloadType());
-                }
-                for (var e : sec.extensions().entrySet()) {
-                    // the reader kept only extensions the bridge knows
-                    map.extension(e.getValue(), io.junction.bridge.codec.CodecCatalog.extension(e.getKey()).id());
-                }
-            }
-            negotiation = new ClientOffers(audio == null ? null : audio.mid(), video == null ? null : video.mid());
-            streams.ingestMap = map;
-            answer = SdpGlue.writeAnswer(this, offer);
-            transport.ice().setControlling(false);
-            transport.start(offer.iceUfrag(), offer.icePassword(), offer.fingerprintSha256());
-            answered = true;
+            ClientOffers n = ClientOffers.of(readClientOffer(sdp, false));
+            negotiation = n;
+            streams.ingestMap = n.ingestMap();
+            answer = startClientOffered(n.offer(), null);
             List<SourceTrack> ended = new ArrayList<>();
-            published.update(MediaKind.AUDIO, negotiation.publishMid(MediaKind.AUDIO),
-                    audio == null ? null : new ClientAnswer.SendStream(audio.ssrc(), 0, List.of()), newTracks, ended);
-            published.update(MediaKind.VIDEO, negotiation.publishMid(MediaKind.VIDEO),
-                    video == null ? null : new ClientAnswer.SendStream(video.ssrc(), video.rtxSsrc(), List.of()), newTracks,
-                    ended);
+            published.update(MediaKind.AUDIO, n.publishMid(MediaKind.AUDIO), n.sends(MediaKind.AUDIO), newTracks, ended);
+            published.update(MediaKind.VIDEO, n.publishMid(MediaKind.VIDEO), n.sends(MediaKind.VIDEO), newTracks, ended);
         }
         for (SourceTrack t : newTracks) {
             endpoint.conference().trackPublished(t);
@@ -297,66 +261,41 @@ final class MediaSession implements IceTransport.Listener {
      */
     String acceptViewerOffer(String sdp, String pinnedEndpointId) throws AnswerException {
         synchronized (this) {
-            if (closed) {
-                throw new AnswerException("bad-message", "viewer is closed");
-            }
-            if (answered) {
-                throw new AnswerException("bad-message", "an offer was already answered");
-            }
-            io.junction.bridge.sdp.ClientOfferReader.Offer offer;
-            try {
-                offer = io.junction.bridge.sdp.ClientOfferReader.readViewer(sdp);
-            } catch (io.junction.bridge.sdp.SdpException e) {
-                throw new AnswerException("bad-sdp", e.getMessage());
-            }
-            io.junction.bridge.sdp.ClientOfferReader.Section audio = null;
-            io.junction.bridge.sdp.ClientOfferReader.Section video = null;
-            for (io.junction.bridge.sdp.ClientOfferReader.Section sec : offer.accepted()) {
-                if (sec.kind().equals("audio") && audio == null) {
-                    audio = sec;
-                } else if (sec.kind().equals("video") && video == null) {
-                    video = sec;
-                }
-            }
-            int audioSsrc = audio == null ? 0 : randomSsrc();
-            int videoSsrc = video == null ? 0 : randomSsrc();
-            int videoRtxSsrc = video == null ? 0 : randomSsrc();
-            io.junction.bridge.pipeline.EgressMap map = new io.junction.bridge.pipeline.EgressMap();
-            java.util.Map<String, io.junction.bridge.sdp.AnswerWriter.Sending> sending = new java.util.HashMap<>();
-            String stream = "junction-stage-" + endpoint.id();
-            for (io.junction.bridge.sdp.ClientOfferReader.Section sec : new io.junction.bridge.sdp.ClientOfferReader.Section[] {audio, video}) {
-                if (sec == null) {
-                    continue;
-                }
-                for (io.junction.bridge.sdp.ClientOfferReader.Choice ch : sec.choices()) {
-                    map.payloadType(ch.codec().bridgePayloadType(), ch.codec().payloadType());
-                    if (ch.rtx() != null) {
-                        map.payloadType(ch.rtx().bridgePayloadType(), ch.rtx().payloadType());
-                    }
-                }
-                // only transport-cc goes out: the viewer's feedback on it drives the downlink estimate
-                java.util.Map<String, Integer> ext = new java.util.HashMap<>();
-                String tcc = io.junction.bridge.codec.CodecCatalog.EXTENSIONS.stream()
-                        .filter(e -> e.id() == io.junction.bridge.codec.CodecCatalog.EXT_TRANSPORT_CC).findFirst().orElseThrow().uri();
-                Integer theirs = sec.extensions().get(tcc);
-                if (theirs != null && theirs <= 14) {
-                    map.extension(io.junction.bridge.codec.CodecCatalog.EXT_TRANSPORT_CC, theirs);
-                    ext.put(tcc, theirs);
-                }
-                boolean isAudio = sec == audio;
-                sending.put(sec.mid(), new io.junction.bridge.sdp.AnswerWriter.Sending(isAudio ? audioSsrc : videoSsrc,
-                        isAudio ? 0 : videoRtxSsrc, "junction-stage", stream, isAudio ? "stage-audio" : "stage-video",
-                        java.util.Map.copyOf(ext)));
-            }
-            negotiation = new StageViewer(audio == null ? null : audio.mid(), video == null ? null : video.mid(), audioSsrc,
-                    videoSsrc, videoRtxSsrc, pinnedEndpointId);
-            path.sender().setEgressMap(map);
-            String answer = SdpGlue.writeAnswer(this, offer, sending);
-            transport.ice().setControlling(false);
-            transport.start(offer.iceUfrag(), offer.icePassword(), offer.fingerprintSha256());
-            answered = true;
-            return answer;
+            StageViewer v = StageViewer.of(readClientOffer(sdp, true), pinnedEndpointId, this::randomSsrc,
+                    "junction-stage-" + endpoint.id());
+            negotiation = v;
+            path.sender().setEgressMap(v.egressMap());
+            return startClientOffered(v.offer(), v.sending());
         }
+    }
+
+    /** Under this monitor: the offer of a client that offers (WHIP, WHEP), once, before anything else. */
+    private ClientOfferReader.Offer readClientOffer(String sdp, boolean viewer) throws AnswerException {
+        if (closed) {
+            throw new AnswerException("bad-message", "endpoint is closed");
+        }
+        if (answered) {
+            throw new AnswerException("bad-message", "an offer was already answered");
+        }
+        try {
+            return viewer ? ClientOfferReader.readViewer(sdp) : ClientOfferReader.read(sdp);
+        } catch (io.junction.bridge.sdp.SdpException e) {
+            throw new AnswerException("bad-sdp", e.getMessage());
+        }
+    }
+
+    /**
+     * Under this monitor: the answer to a client's offer ({@code sending}: what the bridge sends a
+     * viewer, null for a publisher); ICE starts controlled (the client offered, so it controls, RFC
+     * 8445 §6.1.1) with the DTLS server.
+     */
+    private String startClientOffered(ClientOfferReader.Offer offer,
+                                      java.util.Map<String, io.junction.bridge.sdp.AnswerWriter.Sending> sending) {
+        String answer = SdpGlue.writeAnswer(this, offer, sending);
+        transport.ice().setControlling(false);
+        transport.start(offer.iceUfrag(), offer.icePassword(), offer.fingerprintSha256());
+        answered = true;
+        return answer;
     }
 
     /** The participant a viewer always sees, or null (the stage; or not a viewer). Lock-free. */

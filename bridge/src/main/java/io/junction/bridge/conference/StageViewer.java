@@ -1,8 +1,16 @@
 package io.junction.bridge.conference;
 
+import io.junction.bridge.codec.CodecCatalog;
+import io.junction.bridge.forward.MediaKind;
 import io.junction.bridge.forward.Subscription;
+import io.junction.bridge.pipeline.EgressMap;
+import io.junction.bridge.sdp.AnswerWriter;
+import io.junction.bridge.sdp.ClientOfferReader;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.IntSupplier;
 
 /**
  * The negotiation of a WHEP viewer: its receive-only offer, answered once, fixes one audio and one
@@ -19,18 +27,63 @@ final class StageViewer extends ClientOffers {
     final int videoRtxSsrc;
     /** The participant this viewer always sees, or null: the stage. */
     final String pinnedEndpointId;
+    private final EgressMap egressMap;
+    private final Map<String, AnswerWriter.Sending> sending;
     /** Written by the conference's worker only ({@link MediaSession#followStage}); read by the control plane too. */
     volatile Subscription audio;
     volatile Subscription video;
 
-    StageViewer(String audioMid, String videoMid, int audioSsrc, int videoSsrc, int videoRtxSsrc, String pinnedEndpointId) {
-        super(null, null); // publishes nothing
-        this.audioMid = audioMid;
-        this.videoMid = videoMid;
-        this.audioSsrc = audioSsrc;
-        this.videoSsrc = videoSsrc;
-        this.videoRtxSsrc = videoRtxSsrc;
+    private StageViewer(ClientOfferReader.Offer offer, String pinnedEndpointId, IntSupplier ssrcs, String streamId) {
+        super(offer, null); // publishes nothing
+        ClientOfferReader.Section a = section(MediaKind.AUDIO);
+        ClientOfferReader.Section v = section(MediaKind.VIDEO);
+        this.audioMid = a == null ? null : a.mid();
+        this.videoMid = v == null ? null : v.mid();
+        this.audioSsrc = a == null ? 0 : ssrcs.getAsInt();
+        this.videoSsrc = v == null ? 0 : ssrcs.getAsInt();
+        this.videoRtxSsrc = v == null ? 0 : ssrcs.getAsInt();
         this.pinnedEndpointId = pinnedEndpointId;
+        this.egressMap = new EgressMap();
+        Map<String, AnswerWriter.Sending> send = new HashMap<>();
+        String tcc = CodecCatalog.EXTENSIONS.stream().filter(e -> e.id() == CodecCatalog.EXT_TRANSPORT_CC).findFirst()
+                .orElseThrow().uri();
+        for (ClientOfferReader.Section sec : used(a, v)) {
+            for (ClientOfferReader.Choice ch : sec.choices()) {
+                egressMap.payloadType(ch.codec().bridgePayloadType(), ch.codec().payloadType());
+                if (ch.rtx() != null) {
+                    egressMap.payloadType(ch.rtx().bridgePayloadType(), ch.rtx().payloadType());
+                }
+            }
+            // only transport-cc goes out: the viewer's feedback on it drives the downlink estimate
+            Integer theirs = sec.extensions().get(tcc);
+            boolean withTcc = theirs != null && theirs <= 14;
+            if (withTcc) {
+                egressMap.extension(CodecCatalog.EXT_TRANSPORT_CC, theirs);
+            }
+            boolean isAudio = sec == a;
+            send.put(sec.mid(), new AnswerWriter.Sending(isAudio ? audioSsrc : videoSsrc, isAudio ? 0 : videoRtxSsrc,
+                    "junction-stage", streamId, isAudio ? "stage-audio" : "stage-video",
+                    withTcc ? Map.of(tcc, theirs) : Map.of()));
+        }
+        this.sending = Map.copyOf(send);
+    }
+
+    /**
+     * A viewer's negotiation from its validated receive-only offer: the SSRCs the bridge sends under
+     * (from {@code ssrcs}), what the answer says of each m-line, and the renumbering of every packet
+     * to the viewer's payload types and transport-cc id.
+     */
+    static StageViewer of(ClientOfferReader.Offer offer, String pinnedEndpointId, IntSupplier ssrcs, String streamId) {
+        return new StageViewer(offer, pinnedEndpointId, ssrcs, streamId);
+    }
+
+    EgressMap egressMap() {
+        return egressMap;
+    }
+
+    /** What the answer says the bridge sends on each m-line, by mid. */
+    Map<String, AnswerWriter.Sending> sending() {
+        return sending;
     }
 
     @Override

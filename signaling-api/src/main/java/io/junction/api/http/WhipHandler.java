@@ -107,12 +107,7 @@ final class WhipHandler {
     }
 
     private void publish(Exchange ex, String room) throws ApiException {
-        if (!ex.method().equals("POST")) {
-            ex.setHeader("Allow", "POST, OPTIONS");
-            throw new ApiException(405, "method-not-allowed", "POST an SDP offer here");
-        }
-        pruneEnded();
-        String authorization = ex.header(HttpHeader.AUTHORIZATION);
+        String authorization = postedAuthorization(ex);
         Conference conference;
         Endpoint endpoint;
         String offer;
@@ -150,12 +145,7 @@ final class WhipHandler {
      * once. The room must exist: a token's conference, or an open room someone is in.
      */
     private void view(Exchange ex, String room) throws ApiException {
-        if (!ex.method().equals("POST")) {
-            ex.setHeader("Allow", "POST, OPTIONS");
-            throw new ApiException(405, "method-not-allowed", "POST an SDP offer here");
-        }
-        pruneEnded();
-        String authorization = ex.header(HttpHeader.AUTHORIZATION);
+        String authorization = postedAuthorization(ex);
         Conference conference;
         String offer;
         if (authorization != null) {
@@ -185,6 +175,16 @@ final class WhipHandler {
             throw new ApiException(400, e.code(), e.getMessage());
         }
         created(ex, "whep", room, conference, viewer, authorization == null, answer);
+    }
+
+    /** Only POST creates a session (405 else); forgets ended sessions first; returns the Authorization header. */
+    private String postedAuthorization(Exchange ex) throws ApiException {
+        if (!ex.method().equals("POST")) {
+            ex.setHeader("Allow", "POST, OPTIONS");
+            throw new ApiException(405, "method-not-allowed", "POST an SDP offer here");
+        }
+        pruneEnded();
+        return ex.header(HttpHeader.AUTHORIZATION);
     }
 
     /** 201 with the answer, a new session resource ({@code Location}, {@code ETag}) and the TURN servers. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * libnice ignores loopback, so the publisher runs in a child namespace joined by a veth pair
  * ({@link VethBrowserTest}, 198.18.0.0/15) and the bridge advertises that address too. Two Chromium
  * participants decode its video and receive its audio; SIGTERM makes it DELETE its session, and it
- * leaves for both. And a GStreamer WHEP player (whep/gst-whep-play.py: VP8 on 100, Opus on 109, so
+ * leaves for both. And a GStreamer WHEP player (whip/gst-whep-play.py: VP8 on 100, Opus on 109, so
  * every packet to it is renumbered) decodes the stage of a room of two Chromium participants.
  */
 class GstWhipIT extends VethBrowserTest {
@@ -81,7 +81,7 @@ class GstWhipIT extends VethBrowserTest {
         a.join(t.publicUrl(""), "gstwhep", "&camera=640x360");
         b.join(t.publicUrl(""), "gstwhep", "&camera=640x360");
         await("both joined", 20000, () -> a.joined() && b.joined());
-        Path script = Path.of(getClass().getResource("/whep/gst-whep-play.py").toURI());
+        Path script = Path.of(getClass().getResource("/whip/gst-whep-play.py").toURI());
         Path log = Files.createTempFile("gst-whep", ".log");
         String url = "http://" + VethNamespace.PARENT_ADDRESS + ":" + t.server.publicPort() + "/v1/whep/gstwhep";
         Process gst = veth.startInChild(log, PYTHON, script.toString(), url, "--seconds", "120", "--verbose");
