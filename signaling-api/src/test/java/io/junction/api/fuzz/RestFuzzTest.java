@@ -152,6 +152,11 @@ class RestFuzzTest {
                 assertEquals(sent.get("displayName").asText(), json.path("displayName").asText(), what);
             }
             assertTrue(json.path("signalingUrl").asText().startsWith("ws"), what);
+        } else if (path.contains("/viewers")) { // a viewer token for an existing conference
+            Conference c = server.server.bridge().conference(json.path("conferenceId").asText())
+                    .orElseThrow(() -> new AssertionError("a viewer token for no conference: " + what));
+            assertTrue(json.path("whepUrl").asText().endsWith("/v1/whep/" + c.id()), what);
+            assertFalse(json.path("token").asText().isEmpty(), what);
         } else {
             Conference c = server.server.bridge().conference(json.path("id").asText())
                     .orElseThrow(() -> new AssertionError("no such conference: " + what));
