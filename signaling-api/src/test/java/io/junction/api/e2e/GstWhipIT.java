@@ -30,10 +30,12 @@ class GstWhipIT extends VethBrowserTest {
                         + "gi.require_version('GstSdp', '1.0');"
                         + "from gi.repository import Gst; Gst.init(None);"
                         + "assert Gst.ElementFactory.find('webrtcbin') and Gst.ElementFactory.find('vp8enc')"
-                        + " and Gst.ElementFactory.find('opusenc') and Gst.ElementFactory.find('nicesrc')")
+                        + " and Gst.ElementFactory.find('opusenc') and Gst.ElementFactory.find('nicesrc')"
+                        + " and Gst.ElementFactory.find('vp8dec') and Gst.ElementFactory.find('opusdec')"
+                        + " and Gst.ElementFactory.find('decodebin')")
                 .redirectErrorStream(true).start();
         String out = new String(check.getInputStream().readAllBytes());
-        assertEquals(0, check.waitFor(), "GStreamer with webrtcbin, libnice, VP8 and Opus is needed (.ci/run installs "
+        assertEquals(0, check.waitFor(), "GStreamer with webrtcbin, libnice, VP8 and Opus (encoders and decoders) is needed (.ci/run installs "
                 + "gstreamer1.0-plugins-bad gstreamer1.0-plugins-good gstreamer1.0-plugins-base gstreamer1.0-nice "
                 + "python3-gst-1.0 gir1.2-gst-plugins-bad-1.0): " + out);
     }
