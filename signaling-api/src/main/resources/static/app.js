@@ -10,6 +10,8 @@ import { levelMeter } from '/meter.js';
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 window.junctionState = { joined: false, endpointId: null, error: null };
+// where a join's time goes, on the page's clock (ms since navigation): read by the browser tests
+const marks = (window.junctionState.marks = { script: performance.now() });
 
 let localStream = null;
 let room = null;
@@ -31,10 +33,12 @@ async function startPreview() {
   }
   try {
     localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: cameraSize() });
+    marks.camera = performance.now();
     $('preview').srcObject = localStream;
     $('preview-empty').hidden = true;
     stopMeter = levelMeter(localStream, $('preview-meter'));
     await listDevices();
+    marks.devices = performance.now();
   } catch (err) {
     localStream = null;
     $('preview-empty').textContent = 'No camera or microphone: you will join receive-only';
@@ -320,7 +324,9 @@ async function joinRoom(roomName, displayName) {
   const fetchJoin = openRoomJoin(roomName, displayName);
   let joinInfo;
   try {
+    marks.joinRequest = performance.now();
     joinInfo = await fetchJoin();
+    marks.joinResponse = performance.now();
   } catch (err) {
     showError(err.message);
     $('join-button').disabled = false;

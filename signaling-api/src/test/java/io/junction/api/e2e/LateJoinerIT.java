@@ -41,8 +41,8 @@ class LateJoinerIT extends BrowserTest {
             double dtls = late.firstFrameAfterConnectedMs();
             fromIce.add(ice);
             figures.add(String.format("%s: first frame %.0f ms after opening the page, %.0f ms after the WebSocket opened, "
-                    + "%.0f ms after ICE connected, %.0f ms after DTLS", late.name, late.firstFrameSincePageOpenMs(),
-                    late.joinTimeMs(), ice, dtls));
+                    + "%.0f ms after ICE connected, %.0f ms after DTLS (page clock: %s)", late.name, late.firstFrameSincePageOpenMs(),
+                    late.joinTimeMs(), ice, dtls, late.pageMarks()));
             late.leave();
             await("the others see " + late.name + " leave", 5000,
                     () -> a.remoteVideoIds().equals(List.of(idb)) && b.remoteVideoIds().equals(List.of(ida)));

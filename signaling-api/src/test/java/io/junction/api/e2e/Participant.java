@@ -125,6 +125,21 @@ final class Participant implements AutoCloseable {
         return ((Number) v).doubleValue();
     }
 
+    /**
+     * Where the page's part of a join went: the page's marks (ms since navigation: script running,
+     * camera and microphone ready, devices listed, join request and response), the WebSocket opening
+     * and the first remote frame, as one line.
+     */
+    String pageMarks() {
+        Object v = browser.js("const s = window.junctionState || {}, m = s.marks || {}, r = window.junctionRoom || {};"
+                + "const f = (x) => x == null ? '-' : Math.round(x);"
+                + "return 'script ' + f(m.script) + ', camera ' + f(m.camera) + ', devices ' + f(m.devices)"
+                + " + ', join request ' + f(m.joinRequest) + ', response ' + f(m.joinResponse)"
+                + " + ', WebSocket open ' + f(r.signalingOpenedAt) + ', ICE ' + f(s.iceConnectedAt)"
+                + " + ', DTLS ' + f(s.connectedAt) + ', first frame ' + f(s.firstFrameAt);");
+        return String.valueOf(v);
+    }
+
     /** WebSocket open → first remote video frame presented, in ms; -1 when not yet. */
     double joinTimeMs() {
         Object v = browser.js("const s = window.junctionState, r = window.junctionRoom;"
