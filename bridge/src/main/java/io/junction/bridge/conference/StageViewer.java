@@ -66,6 +66,16 @@ final class StageViewer extends ClientOffers {
                     withTcc ? Map.of(tcc, theirs) : Map.of()));
         }
         this.sending = Map.copyOf(send);
+        // bandwidth probes are padding on the bridge's VP8 RTX type: a viewer without VP8 gets them on
+        // the RTX type it has (padding carries no payload, so any RTX type of the m-line will do)
+        if (v != null && !egressMap.takes(CodecCatalog.PT_VP8_RTX)) {
+            for (ClientOfferReader.Choice ch : v.choices()) {
+                if (ch.rtx() != null) {
+                    egressMap.payloadType(CodecCatalog.PT_VP8_RTX, ch.rtx().payloadType());
+                    break;
+                }
+            }
+        }
     }
 
     /**

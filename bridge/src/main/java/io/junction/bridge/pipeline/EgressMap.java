@@ -43,7 +43,7 @@ public final class EgressMap {
      * Renumbers the packet {@code rtp} wraps in place; false when the client did not negotiate its
      * payload type (the packet is then not sent: the client could not decode it).
      */
-    boolean apply(RtpPacket rtp) {
+    public boolean apply(RtpPacket rtp) {
         int theirs = payloadTypes[rtp.payloadType()];
         if (theirs < 0) {
             return false;

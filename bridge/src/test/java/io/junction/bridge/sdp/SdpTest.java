@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class SdpTest {
+public class SdpTest {
     private static final List<String> MIDS = List.of("0", "1", "2", "3");
 
-    static String fixture(String name) {
+    public static String fixture(String name) {
         try (InputStream in = SdpTest.class.getResourceAsStream("/sdp/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
