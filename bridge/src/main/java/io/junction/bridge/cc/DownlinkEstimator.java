@@ -261,6 +261,15 @@ public final class DownlinkEstimator {
      * retransmissions if media does not fill it), passing the id to {@link #onPacketSent}.
      */
     public int startProbeCluster(long targetBps, long nowNs) {
+        return startProbeCluster(targetBps, 0, nowNs);
+    }
+
+    /**
+     * As above, for a cluster of {@code plannedPackets} packets: it is measured only once most of them
+     * were reported received ({@link ProbeClusters#MIN_RECEIVED_RATIO}), not on the first feedback
+     * that covers a few.
+     */
+    public int startProbeCluster(long targetBps, int plannedPackets, long nowNs) {
         long estimate = estimateBps();
         if (probesStarted == 0 || lastProbePaidOff(estimate)) {
             failedProbeWaitNs = 2 * PROBE_INTERVAL_MIN_NS;
@@ -271,7 +280,7 @@ public final class DownlinkEstimator {
         lastProbeNs = nowNs;
         estimateAtLastProbeBps = estimate;
         wantedAtLastProbeBps = Math.max(targetBps, lastWantedBps);
-        return probes.start(targetBps);
+        return probes.start(targetBps, plannedPackets);
     }
 
     private boolean lastProbePaidOff(long estimate) {

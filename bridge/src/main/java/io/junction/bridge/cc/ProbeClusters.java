@@ -21,6 +21,13 @@ final class ProbeClusters {
     static final int MIN_PACKETS = 5;
     static final int MIN_RECEIVED = 4;
     static final double MIN_BYTES_RATIO = 0.8;
+    /**
+     * A cluster is measured only once this share of the packets it was planned with were reported
+     * received (libwebrtc's kMinReceivedProbesRatio): a transport-cc feedback that reports only the
+     * first packets of a cluster, the ones a shaper's burst allowance let through at once, would
+     * otherwise measure the burst instead of the path.
+     */
+    static final double MIN_RECEIVED_RATIO = 0.8;
     static final long MAX_SPAN_NS = 1_000_000_000L;
     static final double MAX_SEND_RECEIVE_RATIO = 2.0;
     static final double SATURATED_RATIO = 0.9;
@@ -29,6 +36,7 @@ final class ProbeClusters {
 
     private final int[] id = new int[SLOTS];
     private final long[] targetBps = new long[SLOTS];
+    private final int[] plannedPackets = new int[SLOTS];
     private final int[] received = new int[SLOTS];
     private final long[] receivedBytes = new long[SLOTS];
     private final long[] firstSendNs = new long[SLOTS];
@@ -45,11 +53,17 @@ final class ProbeClusters {
     }
 
     int start(long target) {
+        return start(target, 0);
+    }
+
+    /** A cluster of {@code planned} packets (0: not known, then only {@link #MIN_RECEIVED} counts). */
+    int start(long target, int planned) {
         int cluster = nextId;
         nextId = (nextId + 1) & Integer.MAX_VALUE;
         int s = cluster % SLOTS;
         id[s] = cluster;
         targetBps[s] = target;
+        plannedPackets[s] = planned;
         received[s] = 0;
         receivedBytes[s] = 0;
         touched[s] = false;
@@ -102,7 +116,8 @@ final class ProbeClusters {
 
     private long measure(int s) {
         long minBytes = (long) (MIN_BYTES_RATIO * targetBps[s] / 8.0 * MIN_DURATION_NS / 1e9);
-        if (received[s] < MIN_RECEIVED || receivedBytes[s] < minBytes) {
+        if (received[s] < MIN_RECEIVED || receivedBytes[s] < minBytes
+                || received[s] < Math.ceil(MIN_RECEIVED_RATIO * plannedPackets[s])) {
             return 0;
         }
         long sendSpan = lastSendNs[s] - firstSendNs[s];

@@ -46,10 +46,11 @@ final class Prober {
         if (estimator == null || sub.outRtxSsrc() == 0) {
             return;
         }
-        int cluster = estimator.startProbeCluster(targetBps, nowNs);
         int packetBytes = 20 + Rtx.PADDING_BYTES + 10;
         // at least PROBE_MIN_BYTES: a shaper's burst allowance must not be all a probe measures
         long totalPackets = Math.max(PROBE_MIN_BYTES / packetBytes, targetBps / 8 * durationNs / 1_000_000_000L / packetBytes);
+        totalPackets = Math.min(totalPackets, 200L * PROBE_BURST);
+        int cluster = estimator.startProbeCluster(targetBps, (int) totalPackets, nowNs);
         int steps = (int) Math.min(200, (totalPackets + PROBE_BURST - 1) / PROBE_BURST);
         long stepNs = Math.max(1_000_000L, durationNs / steps);
         counters.probeClusters.increment();
