@@ -91,8 +91,7 @@ final class SdpAnswer {
             line(sb, "a=fingerprint:sha-256 " + fingerprint);
             line(sb, "a=setup:active");
             line(sb, "a=mid:" + s.mid());
-            line(sb, "a=extmap:" + EXT_TRANSPORT_CC
-                    + " http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01");
+            line(sb, "a=extmap:" + EXT_TRANSPORT_CC + " " + io.junction.bridge.codec.CodecCatalog.URI_TRANSPORT_CC);
             line(sb, "a=extmap:" + EXT_MID + " urn:ietf:params:rtp-hdrext:sdes:mid");
             int ssrc = screen ? 0 : s.video() ? ssrcs.video() : ssrcs.audio();
             String direction = switch (s.direction()) {
@@ -142,7 +141,7 @@ final class SdpAnswer {
             line(sb, "a=fingerprint:sha-256 " + fingerprint);
             line(sb, "a=setup:actpass");
             line(sb, "a=mid:" + (video ? "1" : "0"));
-            line(sb, "a=extmap:" + EXT_TRANSPORT_CC + " http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01");
+            line(sb, "a=extmap:" + EXT_TRANSPORT_CC + " " + io.junction.bridge.codec.CodecCatalog.URI_TRANSPORT_CC);
             line(sb, "a=recvonly");
             line(sb, "a=rtcp-mux");
             line(sb, "a=rtcp-rsize");

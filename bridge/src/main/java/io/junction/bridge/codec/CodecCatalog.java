@@ -25,6 +25,8 @@ public final class CodecCatalog {
     public static final int EXT_TRANSPORT_CC = 3;
     public static final int EXT_MID = 4;
     public static final int EXT_RID = 10;
+    /** The transport-cc extension's URI (the one extension a WHEP viewer is sent). */
+    public static final String URI_TRANSPORT_CC = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
     public static final int EXT_REPAIRED_RID = 11;
 
     public static final int PT_OPUS = 111;
@@ -54,8 +56,7 @@ public final class CodecCatalog {
     public static final List<Extension> EXTENSIONS = List.of(
             new Extension(EXT_AUDIO_LEVEL, "urn:ietf:params:rtp-hdrext:ssrc-audio-level", true, false),
             new Extension(EXT_ABS_SEND_TIME, "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", true, true),
-            new Extension(EXT_TRANSPORT_CC,
-                    "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", true, true),
+            new Extension(EXT_TRANSPORT_CC, URI_TRANSPORT_CC, true, true),
             new Extension(EXT_MID, "urn:ietf:params:rtp-hdrext:sdes:mid", true, true),
             new Extension(EXT_RID, "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", false, true),
             new Extension(EXT_REPAIRED_RID, "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", false, true));

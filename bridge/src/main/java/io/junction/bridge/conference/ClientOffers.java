@@ -33,7 +33,7 @@ class ClientOffers implements Negotiation {
      */
     static ClientOffers of(ClientOfferReader.Offer offer) {
         IngestMap map = new IngestMap();
-        for (ClientOfferReader.Section sec : used(firstOfKind(offer, "audio"), firstOfKind(offer, "video"))) {
+        for (ClientOfferReader.Section sec : nonNull(firstOfKind(offer, "audio"), firstOfKind(offer, "video"))) {
             map.payloadType(sec.codec().payloadType(), sec.codec().bridgePayloadType());
             if (sec.rtx() != null) {
                 map.payloadType(sec.rtx().payloadType(), sec.rtx().bridgePayloadType());
@@ -76,9 +76,9 @@ class ClientOffers implements Negotiation {
         return null;
     }
 
-    /** The non-null ones of {@code audio}, {@code video}. */
-    static List<ClientOfferReader.Section> used(ClientOfferReader.Section audio, ClientOfferReader.Section video) {
-        List<ClientOfferReader.Section> out = new ArrayList<>(2);
+    /** The non-null ones of {@code audio}, {@code video} (m-lines, subscriptions), in that order. */
+    static <T> List<T> nonNull(T audio, T video) {
+        List<T> out = new ArrayList<>(2);
         if (audio != null) {
             out.add(audio);
         }

@@ -154,6 +154,13 @@ public final class Conference {
         listeners.remove(listener);
     }
 
+    /** Participants and viewers now (a new list): what has a media session to expire, sample or end. */
+    private List<Endpoint> endpointsAndViewers() {
+        List<Endpoint> all = new ArrayList<>(endpoints.values());
+        all.addAll(viewers.values());
+        return all;
+    }
+
     /** The viewers (WHEP) now, in no particular order. */
     public Collection<Endpoint> viewers() {
         return List.copyOf(viewers.values());
@@ -348,9 +355,7 @@ public final class Conference {
     int expireInactiveEndpoints(long nowNs, long timeoutNs, java.time.Duration iceConnectTimeout,
                                 java.time.Instant unconnectedBefore) {
         int expired = 0;
-        List<Endpoint> all = new ArrayList<>(endpoints.values());
-        all.addAll(viewers.values());
-        for (Endpoint e : all) {
+        for (Endpoint e : endpointsAndViewers()) {
             MediaSession m = e.mediaSession();
             if (m != null && m.iceConnectTimedOut(nowNs, iceConnectTimeout.toNanos())) {
                 m.failIceConnect(iceConnectTimeout);
@@ -370,9 +375,7 @@ public final class Conference {
      */
     void sample(long nowNs, double[] reportedLoss, io.micrometer.core.instrument.DistributionSummary jitter,
                 io.micrometer.core.instrument.DistributionSummary rtt, double[] sums) {
-        List<Endpoint> all = new ArrayList<>(endpoints.values());
-        all.addAll(viewers.values());
-        for (Endpoint e : all) {
+        for (Endpoint e : endpointsAndViewers()) {
             MediaSession m = e.mediaSession();
             if (m == null) {
                 continue;
@@ -422,8 +425,7 @@ public final class Conference {
                 return;
             }
             ended = true;
-            toRemove = new ArrayList<>(endpoints.values());
-            toRemove.addAll(viewers.values());
+            toRemove = endpointsAndViewers();
         }
         RemovalReason endpointReason = reason == RemovalReason.SHUTDOWN ? reason : RemovalReason.CONFERENCE_ENDED;
         for (Endpoint e : toRemove) {

@@ -71,16 +71,12 @@ final class ConferenceForwarding implements io.junction.bridge.pipeline.AudioObs
         if (!viewers.isEmpty()) {
             followStage(viewers);
         }
-        for (Endpoint e : endpoints) {
-            MediaSession m = e.mediaSession();
-            if (m != null) {
-                m.allocate(nowNs);
-            }
-        }
-        for (Endpoint v : viewers) {
-            MediaSession m = v.mediaSession();
-            if (m != null) {
-                m.allocate(nowNs);
+        for (java.util.Collection<Endpoint> receivers : List.of(endpoints, viewers)) {
+            for (Endpoint e : receivers) {
+                MediaSession m = e.mediaSession();
+                if (m != null) {
+                    m.allocate(nowNs);
+                }
             }
         }
         if (core.config().forwarding().pauseUnusedLayers()) {
@@ -139,13 +135,18 @@ final class ConferenceForwarding implements io.junction.bridge.pipeline.AudioObs
         }
     }
 
+    /** The media session of participant {@code endpointId}, or null (gone, or no client yet). */
+    private MediaSession session(String endpointId) {
+        return conference.endpoint(endpointId).map(Endpoint::mediaSession).orElse(null);
+    }
+
     private io.junction.bridge.forward.SourceTrack shownVideo(String endpointId) {
-        MediaSession m = conference.endpoint(endpointId).map(Endpoint::mediaSession).orElse(null);
+        MediaSession m = session(endpointId);
         return m == null ? null : m.shownVideo();
     }
 
     private io.junction.bridge.forward.SourceTrack track(String endpointId, io.junction.bridge.forward.MediaKind kind) {
-        MediaSession m = conference.endpoint(endpointId).map(Endpoint::mediaSession).orElse(null);
+        MediaSession m = session(endpointId);
         io.junction.bridge.forward.SourceTrack t = m == null ? null : m.track(kind);
         return t == null || t.isEnded() ? null : t;
     }

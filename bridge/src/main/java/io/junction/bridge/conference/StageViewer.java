@@ -6,7 +6,6 @@ import io.junction.bridge.forward.Subscription;
 import io.junction.bridge.pipeline.EgressMap;
 import io.junction.bridge.sdp.AnswerWriter;
 import io.junction.bridge.sdp.ClientOfferReader;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,8 @@ import java.util.function.IntSupplier;
  * video m-line and the SSRCs the bridge sends on them. It subscribes to nothing by itself: the
  * conference's forwarding tick points its two subscriptions at the stage
  * ({@link MediaSession#followStage}), and they keep their SSRC, sequence numbers and timestamps
- * across every move. Guarded by the media session's monitor.
+ * across every move. Fixed at the offer but for the two subscriptions, which only the conference's
+ * worker writes.
  */
 final class StageViewer extends ClientOffers {
     final String audioMid;
@@ -45,9 +45,8 @@ final class StageViewer extends ClientOffers {
         this.pinnedEndpointId = pinnedEndpointId;
         this.egressMap = new EgressMap();
         Map<String, AnswerWriter.Sending> send = new HashMap<>();
-        String tcc = CodecCatalog.EXTENSIONS.stream().filter(e -> e.id() == CodecCatalog.EXT_TRANSPORT_CC).findFirst()
-                .orElseThrow().uri();
-        for (ClientOfferReader.Section sec : used(a, v)) {
+        String tcc = CodecCatalog.URI_TRANSPORT_CC;
+        for (ClientOfferReader.Section sec : nonNull(a, v)) {
             for (ClientOfferReader.Choice ch : sec.choices()) {
                 egressMap.payloadType(ch.codec().bridgePayloadType(), ch.codec().payloadType());
                 if (ch.rtx() != null) {
@@ -98,14 +97,7 @@ final class StageViewer extends ClientOffers {
 
     @Override
     public List<Subscription> subscriptions() {
-        List<Subscription> out = new ArrayList<>(2);
-        if (audio != null) {
-            out.add(audio);
-        }
-        if (video != null) {
-            out.add(video);
-        }
-        return out;
+        return nonNull(audio, video);
     }
 
     @Override

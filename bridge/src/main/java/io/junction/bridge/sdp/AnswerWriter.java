@@ -108,12 +108,12 @@ public final class AnswerWriter {
                 }
             }
             if (send != null) {
-                if (send.rtxSsrc() != 0 && choices.stream().anyMatch(ch -> ch.rtx() != null)) {
+                boolean withRtx = send.rtxSsrc() != 0 && choices.stream().anyMatch(ch -> ch.rtx() != null);
+                if (withRtx) {
                     line(sb, "a=ssrc-group:FID " + Integer.toUnsignedString(send.ssrc()) + " "
                             + Integer.toUnsignedString(send.rtxSsrc()));
                 }
-                for (int ssrc : send.rtxSsrc() != 0 && choices.stream().anyMatch(ch -> ch.rtx() != null)
-                        ? new int[] {send.ssrc(), send.rtxSsrc()} : new int[] {send.ssrc()}) {
+                for (int ssrc : withRtx ? new int[] {send.ssrc(), send.rtxSsrc()} : new int[] {send.ssrc()}) {
                     line(sb, "a=ssrc:" + Integer.toUnsignedString(ssrc) + " cname:" + send.cname());
                     line(sb, "a=ssrc:" + Integer.toUnsignedString(ssrc) + " msid:" + send.streamId() + " " + send.trackId());
                 }
@@ -146,8 +146,7 @@ public final class AnswerWriter {
         return switch (fb) {
             case "nack", "nack pli", "ccm fir" -> true;
             case "goog-remb" -> !viewer;
-            case "transport-cc" -> extensions.keySet().stream()
-                    .anyMatch(u -> CodecCatalog.extension(u).id() == CodecCatalog.EXT_TRANSPORT_CC);
+            case "transport-cc" -> extensions.containsKey(CodecCatalog.URI_TRANSPORT_CC);
             default -> false;
         };
     }

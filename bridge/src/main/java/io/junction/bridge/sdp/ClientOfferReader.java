@@ -166,30 +166,25 @@ public final class ClientOfferReader {
             return rejected(index, m, mid, "no a=rtcp-mux (RTP and RTCP must share the transport)");
         }
         Map<Integer, Codec> byPt = codecs(m, kind);
+        // one codec per format the bridge takes, the client's first of each; for a viewer, of several
+        // H.264 types the one that decodes what publishers send (constrained baseline) wins
         List<Codec> taken = new ArrayList<>();
         for (String f : m.formats()) {
             Codec c = byPt.get(parsePt(f, m));
-            if (c != null && c.bridgePayloadType() >= 0 && !c.name().equalsIgnoreCase("rtx")
-                    && taken.stream().noneMatch(t -> t.bridgePayloadType() == c.bridgePayloadType())) {
+            if (c == null || c.bridgePayloadType() < 0 || c.name().equalsIgnoreCase("rtx")) {
+                continue;
+            }
+            int same = -1;
+            for (int k = 0; k < taken.size() && same < 0; k++) {
+                same = taken.get(k).bridgePayloadType() == c.bridgePayloadType() ? k : -1;
+            }
+            if (same < 0) {
                 taken.add(c);
+            } else if (viewer && constrainedBaseline(c) && !constrainedBaseline(taken.get(same))) {
+                taken.set(same, c);
             }
         }
-        if (viewer) {
-            // of several H.264 types, the one that decodes what publishers send (constrained baseline)
-            Codec baseline = null;
-            for (String f : m.formats()) {
-                Codec c = byPt.get(parsePt(f, m));
-                if (c != null && c.bridgePayloadType() == CodecCatalog.PT_H264 && baseline == null
-                        && "profile-level-id=42e01f".equalsIgnoreCase(fmtpParam(c.fmtp(), "profile-level-id"))) {
-                    baseline = c;
-                }
-            }
-            for (int k = 0; k < taken.size() && baseline != null; k++) {
-                if (taken.get(k).bridgePayloadType() == CodecCatalog.PT_H264) {
-                    taken.set(k, baseline);
-                }
-            }
-        } else if (taken.size() > 1) {
+        if (!viewer && taken.size() > 1) {
             taken.subList(1, taken.size()).clear(); // a publisher sends its first
         }
         if (taken.isEmpty()) {
@@ -307,6 +302,12 @@ public final class ClientOfferReader {
             out.put(pt, new Codec(pt, name, clock, channels, p, List.copyOf(fb.getOrDefault(pt, List.of())), bridgePt));
         }
         return out;
+    }
+
+    /** H.264 constrained baseline, level 3.1: what the bridge offers publishers. */
+    private static boolean constrainedBaseline(Codec c) {
+        return c.bridgePayloadType() == CodecCatalog.PT_H264
+                && "profile-level-id=42e01f".equalsIgnoreCase(fmtpParam(c.fmtp(), "profile-level-id"));
     }
 
     /** {@code name=value} of one fmtp parameter (parameters separated by ';'), or null. */

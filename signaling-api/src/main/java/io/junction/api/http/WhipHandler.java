@@ -112,8 +112,8 @@ final class WhipHandler {
         Endpoint endpoint;
         String offer;
         if (authorization != null) {
-            conference = tokenConference(authorization, room);
             JoinTokens.Claims claims = claims(authorization);
+            conference = tokenConference(claims, room);
             if (claims.endpointId().equals(VIEWER_TOKEN_ENDPOINT)) {
                 throw new ApiException(401, "unauthorized", "a viewer token cannot publish (it plays the room over WHEP)");
             }
@@ -149,7 +149,7 @@ final class WhipHandler {
         Conference conference;
         String offer;
         if (authorization != null) {
-            conference = tokenConference(authorization, room);
+            conference = tokenConference(claims(authorization), room);
             offer = ex.readText("application/sdp");
         } else {
             offer = anonymousOffer(ex, room, true, config.whep().maxAnonymousPerAddress());
@@ -216,9 +216,8 @@ final class WhipHandler {
         }
     }
 
-    /** The conference of a valid token for {@code room} (its id or name). */
-    private Conference tokenConference(String authorization, String room) throws ApiException {
-        JoinTokens.Claims claims = claims(authorization);
+    /** The conference of a verified token's {@code claims}, which must be for {@code room} (its id or name). */
+    private Conference tokenConference(JoinTokens.Claims claims, String room) throws ApiException {
         Conference conference = bridge.conference(claims.conferenceId())
                 .orElseThrow(() -> ApiException.notFound("the token's conference has ended"));
         if (!room.equals(conference.id()) && !room.equals(conference.name())) {
