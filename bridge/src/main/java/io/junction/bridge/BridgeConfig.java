@@ -74,8 +74,11 @@ public record BridgeConfig(
         }
     }
 
-    /** Which AES implementation the SRTP layer uses. */
-    public enum SrtpCrypto { AUTO, OPENSSL, JAVA }
+    /**
+     * Which SRTP implementation the bridge uses: Junction's own on the system's OpenSSL (NATIVE), or
+     * jitsi-srtp with OpenSSL's or the JDK's AES; AUTO takes the first that loads, in that order.
+     */
+    public enum SrtpCrypto { AUTO, NATIVE, OPENSSL, JAVA }
 
     /** A static NAT mapping: packets to {@code localAddress} arrive when peers send to {@code publicAddress}. */
     public record StaticMapping(String localAddress, String publicAddress) {

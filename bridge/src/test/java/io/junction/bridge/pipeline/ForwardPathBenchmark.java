@@ -48,6 +48,10 @@ public class ForwardPathBenchmark {
     @Param({"1"})
     public int subscribers;
 
+    /** media.srtp-crypto: "native" (Junction's own, on OpenSSL) or "openssl" (jitsi-srtp on OpenSSL). */
+    @Param({"native", "openssl"})
+    public String srtp;
+
     private PacketPathHarness harness;
     private PacketPathHarness.Endpoint publisher;
     private final byte[] template = new byte[1200];
@@ -57,6 +61,11 @@ public class ForwardPathBenchmark {
 
     @Setup(Level.Trial)
     public void setup() {
+        // one choice per JVM: JMH forks a JVM per parameter combination
+        String chosen = io.junction.bridge.transport.srtp.SrtpSession.selectCipherFactory(srtp);
+        if (srtp.equals("native") != chosen.equals(io.junction.bridge.transport.srtp.SrtpSession.NATIVE)) {
+            throw new IllegalStateException("asked for " + srtp + ", got " + chosen);
+        }
         harness = new PacketPathHarness(SrtpProfile.valueOf(profile));
         publisher = harness.endpoint("pub");
         SourceTrack video = publisher.publish("1", MediaKind.VIDEO, List.of());

@@ -392,7 +392,7 @@ public final class ConfigLoader {
         try {
             return BridgeConfig.SrtpCrypto.valueOf(v.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw error(path, "one of auto, openssl, java", config);
+            throw error(path, "one of auto, native, openssl, java", config);
         }
     }
 

@@ -106,7 +106,7 @@ class ConfigLoaderTest {
     @Test
     void unknownEnumValue() {
         String m = error("junction.media.srtp-crypto = fastest");
-        assertTrue(m.startsWith("junction.media.srtp-crypto: expected one of auto, openssl, java"), m);
+        assertTrue(m.startsWith("junction.media.srtp-crypto: expected one of auto, native, openssl, java"), m);
     }
 
     @Test

@@ -1,21 +1,17 @@
 package io.junction.bridge.transport.srtp;
 
-import io.junction.bridge.forward.IntObjectMap;
-import java.security.GeneralSecurityException;
-import org.jitsi.srtp.SrtcpCryptoContext;
-import org.jitsi.srtp.SrtpContextFactory;
-import org.jitsi.srtp.SrtpCryptoContext;
-import org.jitsi.srtp.SrtpErrorStatus;
 import org.jitsi.srtp.crypto.Aes;
 import org.jitsi.srtp.crypto.JitsiOpenSslProvider;
-import org.jitsi.utils.logging2.Logger;
-import org.jitsi.utils.logging2.LoggerImpl;
 import org.slf4j.LoggerFactory;
 
 /**
  * SRTP and SRTCP for one endpoint (RFC 3711, RFC 7714), keyed from the DTLS exporter (RFC 5764 §4.2).
  * Every method works in place on the caller's array and returns the new length or a negative error
  * code. Not thread-safe: used only on the endpoint's packet worker.
+ *
+ * <p>The work is done by Junction's own {@link OpenSslSrtp} (the system's OpenSSL through a small JNI
+ * library; no allocation per packet) when it loads, else by jitsi-srtp ({@link JitsiSrtp}); see
+ * {@link #selectCipherFactory} and {@code media.srtp-crypto}.
  *
  * <p>Buffers need at least {@link #MIN_TAIL_ROOM} bytes after the packet: AES-GCM appends a 16-byte
  * tag, HMAC-SHA1 10 bytes, SRTCP 4 more for the index (docs/architecture.md, "SRTP buffers": what GCM does otherwise).
@@ -26,18 +22,13 @@ public final class SrtpSession implements PacketProtection {
     public static final int ERR_INVALID = -3;
     public static final int MIN_TAIL_ROOM = 20;
 
+    /** Junction's own SRTP on the system's OpenSSL (the name {@link #cipherFactory} gives). */
+    public static final String NATIVE = "native OpenSSL";
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(SrtpSession.class);
-    private static final Logger JITSI_LOGGER = new LoggerImpl(SrtpSession.class.getName());
     private static volatile String cipherFactory;
 
     private final SrtpProfile profile;
-    private final SrtpContextFactory rxFactory;
-    private final SrtpContextFactory txFactory;
-    private final IntObjectMap<SrtpCryptoContext> rxRtp = new IntObjectMap<>();
-    private final IntObjectMap<SrtpCryptoContext> txRtp = new IntObjectMap<>();
-    private final IntObjectMap<SrtcpCryptoContext> rxRtcp = new IntObjectMap<>();
-    private final IntObjectMap<SrtcpCryptoContext> txRtcp = new IntObjectMap<>();
-    private final PacketView view = new PacketView();
+    private final PacketProtection impl;
 
     /**
      * @param keyingMaterial DTLS export: client_key | server_key | client_salt | server_salt
@@ -51,7 +42,11 @@ public final class SrtpSession implements PacketProtection {
      * @param replayProtection false only for benchmarks that decrypt one captured packet repeatedly
      */
     public SrtpSession(SrtpProfile profile, byte[] keyingMaterial, boolean isServer, boolean replayProtection) {
-        selectCipherFactory("auto");
+        this(profile, keyingMaterial, isServer, replayProtection, selectCipherFactory("auto"));
+    }
+
+    /** With a given implementation: {@link #NATIVE}, or jitsi-srtp with the factory already selected. */
+    SrtpSession(SrtpProfile profile, byte[] keyingMaterial, boolean isServer, boolean replayProtection, String implementation) {
         if (keyingMaterial.length != profile.keyingMaterialLength()) {
             throw new IllegalArgumentException("keying material must be " + profile.keyingMaterialLength() + " bytes");
         }
@@ -62,44 +57,60 @@ public final class SrtpSession implements PacketProtection {
         byte[] clientSalt = slice(keyingMaterial, 2 * k, s);
         byte[] serverSalt = slice(keyingMaterial, 2 * k + s, s);
         this.profile = profile;
-        var rxPolicy = profile.policy();
-        rxPolicy.setReceiveReplayEnabled(replayProtection);
-        this.rxFactory = new SrtpContextFactory(false, isServer ? clientKey : serverKey,
-                isServer ? clientSalt : serverSalt, rxPolicy, rxPolicy, JITSI_LOGGER);
-        this.txFactory = new SrtpContextFactory(true, isServer ? serverKey : clientKey,
-                isServer ? serverSalt : clientSalt, profile.policy(), profile.policy(), JITSI_LOGGER);
+        byte[] txKey = isServer ? serverKey : clientKey;
+        byte[] txSalt = isServer ? serverSalt : clientSalt;
+        byte[] rxKey = isServer ? clientKey : serverKey;
+        byte[] rxSalt = isServer ? clientSalt : serverSalt;
+        this.impl = NATIVE.equals(implementation)
+                ? new OpenSslSrtp(profile, txKey, txSalt, rxKey, rxSalt, replayProtection)
+                : new JitsiSrtp(profile, txKey, txSalt, rxKey, rxSalt, replayProtection);
     }
 
     /**
-     * Chooses jitsi-srtp's AES implementation once per process: OpenSSL (native, bundled with
-     * jitsi-srtp, linked against the system libcrypto) when it loads, else the JDK's.
+     * Chooses the SRTP implementation once per process:
+     * <ul>
+     *   <li>{@code auto}: Junction's native OpenSSL binding when it loads, else jitsi-srtp with OpenSSL
+     *       when that loads, else jitsi-srtp with the JDK's AES;</li>
+     *   <li>{@code native}: Junction's native binding (jitsi-srtp, with a warning, when it does not load);</li>
+     *   <li>{@code openssl}: jitsi-srtp with OpenSSL (its bundled JNI library);</li>
+     *   <li>{@code java}: jitsi-srtp with the JDK's AES.</li>
+     * </ul>
      *
-     * @param preference "auto", "openssl" or "java"
-     * @return the factory in use
+     * @return the implementation in use: {@link #NATIVE}, "OpenSSL" or "SunJCE" (jitsi-srtp's factories)
      */
     public static synchronized String selectCipherFactory(String preference) {
         if (cipherFactory != null) {
             return cipherFactory;
         }
         String chosen;
-        if (!"java".equals(preference) && openSslLoads()) {
-            chosen = "OpenSSL";
+        if (("auto".equals(preference) || "native".equals(preference)) && OpenSsl.available()) {
+            chosen = NATIVE;
         } else {
-            if ("openssl".equals(preference)) {
-                LOG.warn("OpenSSL SRTP cipher requested but the native library did not load; using the JDK");
+            if ("native".equals(preference)) {
+                LOG.warn("native SRTP requested but not available ({}); using jitsi-srtp", OpenSsl.problem());
+            } else if ("auto".equals(preference)) {
+                LOG.info("native SRTP not available ({}); using jitsi-srtp", OpenSsl.problem());
             }
-            chosen = "SunJCE";
+            if (!"java".equals(preference) && openSslLoads()) {
+                chosen = "OpenSSL";
+            } else {
+                if ("openssl".equals(preference)) {
+                    LOG.warn("OpenSSL SRTP cipher requested but the native library did not load; using the JDK");
+                }
+                chosen = "SunJCE";
+            }
+            Aes.setFactoryClassName(chosen);
         }
-        Aes.setFactoryClassName(chosen);
         cipherFactory = chosen;
-        LOG.info("SRTP AES implementation: {}", chosen);
+        LOG.info("SRTP implementation: {}", NATIVE.equals(chosen) ? "Junction, native OpenSSL" : "jitsi-srtp, " + chosen + " AES");
         return chosen;
     }
 
     /**
-     * Runs every profile once (RTP and RTCP, both directions) so that jitsi-srtp's lazy set-up (cipher
-     * factory creation and benchmark, class loading) happens at start-up instead of stalling the
-     * first packet worker that derives a context. Idempotent; takes a few hundred milliseconds once.
+     * Runs every profile once (RTP and RTCP, both directions) so that lazy set-up (library loading,
+     * jitsi-srtp's cipher factory creation and benchmark, class loading) happens at start-up instead
+     * of stalling the first packet worker that derives a context. Idempotent; takes a few hundred
+     * milliseconds once.
      */
     public static synchronized void warmUp() {
         if (warmedUp) {
@@ -135,8 +146,14 @@ public final class SrtpSession implements PacketProtection {
         }
     }
 
+    /** The implementation in use: {@link #NATIVE}, or jitsi-srtp's "OpenSSL" or "SunJCE"; null before the first choice. */
     public static String cipherFactory() {
         return cipherFactory;
+    }
+
+    /** What does the work (tests). */
+    PacketProtection implementation() {
+        return impl;
     }
 
     public SrtpProfile profile() {
@@ -149,107 +166,33 @@ public final class SrtpSession implements PacketProtection {
         return out;
     }
 
-    private static int rtpSsrc(byte[] buf, int off) {
-        return ((buf[off + 8] & 0xFF) << 24) | ((buf[off + 9] & 0xFF) << 16) | ((buf[off + 10] & 0xFF) << 8)
-                | (buf[off + 11] & 0xFF);
-    }
-
-    private static int rtcpSsrc(byte[] buf, int off) {
-        return ((buf[off + 4] & 0xFF) << 24) | ((buf[off + 5] & 0xFF) << 16) | ((buf[off + 6] & 0xFF) << 8)
-                | (buf[off + 7] & 0xFF);
-    }
-
-    private static int result(SrtpErrorStatus status, PacketView v) {
-        return switch (status) {
-            case OK -> v.getLength();
-            case AUTH_FAIL -> ERR_AUTH;
-            case REPLAY_FAIL, REPLAY_OLD -> ERR_REPLAY;
-            default -> ERR_INVALID;
-        };
-    }
-
-    private static boolean tailRoomOk(byte[] buf, int off, int len) {
-        return buf.length - off - len >= MIN_TAIL_ROOM;
-    }
-
     /** Decrypts and authenticates an SRTP packet in place. */
     @Override
     public int unprotectRtp(byte[] buf, int off, int len) {
-        if (len < 12 + 4 || !tailRoomOk(buf, off, len)) {
-            return ERR_INVALID;
-        }
-        int ssrc = rtpSsrc(buf, off);
-        try {
-            SrtpCryptoContext ctx = rxRtp.get(ssrc);
-            if (ctx == null) {
-                ctx = rxFactory.deriveContext(ssrc, 0);
-                rxRtp.put(ssrc, ctx);
-            }
-            return result(ctx.reverseTransformPacket(view.set(buf, off, len), false), view);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return ERR_INVALID;
-        }
+        return impl.unprotectRtp(buf, off, len);
     }
 
     /** Encrypts and authenticates an RTP packet in place; the result is longer by the tag. */
     @Override
     public int protectRtp(byte[] buf, int off, int len) {
-        if (len < 12 || !tailRoomOk(buf, off, len)) {
-            return ERR_INVALID;
-        }
-        int ssrc = rtpSsrc(buf, off);
-        try {
-            SrtpCryptoContext ctx = txRtp.get(ssrc);
-            if (ctx == null) {
-                ctx = txFactory.deriveContext(ssrc, 0);
-                txRtp.put(ssrc, ctx);
-            }
-            return result(ctx.transformPacket(view.set(buf, off, len)), view);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return ERR_INVALID;
-        }
+        return impl.protectRtp(buf, off, len);
     }
 
     /** Decrypts and authenticates an SRTCP packet in place. */
     @Override
     public int unprotectRtcp(byte[] buf, int off, int len) {
-        if (len < 8 + 4 || !tailRoomOk(buf, off, len)) {
-            return ERR_INVALID;
-        }
-        int ssrc = rtcpSsrc(buf, off);
-        try {
-            SrtcpCryptoContext ctx = rxRtcp.get(ssrc);
-            if (ctx == null) {
-                ctx = rxFactory.deriveControlContext(ssrc);
-                rxRtcp.put(ssrc, ctx);
-            }
-            return result(ctx.reverseTransformPacket(view.set(buf, off, len)), view);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return ERR_INVALID;
-        }
+        return impl.unprotectRtcp(buf, off, len);
     }
 
     /** Encrypts and authenticates an RTCP packet in place. */
     @Override
     public int protectRtcp(byte[] buf, int off, int len) {
-        if (len < 8 || !tailRoomOk(buf, off, len)) {
-            return ERR_INVALID;
-        }
-        int ssrc = rtcpSsrc(buf, off);
-        try {
-            SrtcpCryptoContext ctx = txRtcp.get(ssrc);
-            if (ctx == null) {
-                ctx = txFactory.deriveControlContext(ssrc);
-                txRtcp.put(ssrc, ctx);
-            }
-            return result(ctx.transformPacket(view.set(buf, off, len)), view);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return ERR_INVALID;
-        }
+        return impl.protectRtcp(buf, off, len);
     }
 
     public void close() {
-        rxFactory.close();
-        txFactory.close();
+        if (impl instanceof JitsiSrtp j) {
+            j.close();
+        }
     }
 }
