@@ -172,6 +172,42 @@ final class BridgeProbe {
         return io.junction.bridge.transport.ice.UdpSocketStats.dropsAtAndBesides(bridgePort);
     }
 
+    /** How long the process has run (from /proc: its start time against the system's uptime); NaN when unknown. */
+    static double procUptimeSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields after "(comm) ": starttime=19 (field 22 of the whole line), in clock ticks since boot
+            double started = Long.parseLong(f[19]) / CLOCK_TICKS;
+            double uptime = Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
+            return uptime - started;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** CPU seconds of the process's JIT compiler threads (C1, C2); NaN when unknown. */
+    static double procJitCpuSeconds(long pid) {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            double sum = 0;
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLOCK_TICKS;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended while we read
+                }
+            }
+            return sum;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     static double procCpuSeconds(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));

@@ -121,6 +121,13 @@ final class LoadRun {
                 floodThread.start();
             }
             BridgeProbe.Sample start = probe.sample();
+            // The bridge's CPU per forwarded packet in 10 s windows: a young bridge pays for the JIT
+            // compiling its packet path (docs/performance.md, "Warm-up").
+            double bridgeUptime = probe.pid() > 0 ? BridgeProbe.procUptimeSeconds(probe.pid()) : Double.NaN;
+            List<Double> windows = new ArrayList<>();
+            double windowCpu = probe.pid() > 0 ? BridgeProbe.procCpuSeconds(probe.pid()) : Double.NaN;
+            long windowReceived = before.received;
+            double jitCpu0 = probe.pid() > 0 ? BridgeProbe.procJitCpuSeconds(probe.pid()) : Double.NaN;
             double selfCpu0 = BridgeProbe.procCpuSeconds(ProcessHandle.current().pid());
             int bridgePort = clients.isEmpty() ? 0 : clients.get(0).bridgePort();
             long[] udpDrops0 = BridgeProbe.udpDrops(bridgePort);
@@ -144,6 +151,13 @@ final class LoadRun {
                 }
                 last = now;
                 lastNs = nowNs;
+                if (second % 10 == 0 && !Double.isNaN(windowCpu)) {
+                    double cpuNow = BridgeProbe.procCpuSeconds(probe.pid());
+                    long forwardedInWindow = now.received - windowReceived;
+                    windows.add(forwardedInWindow == 0 ? Double.NaN : (cpuNow - windowCpu) * 1e6 / forwardedInWindow);
+                    windowCpu = cpuNow;
+                    windowReceived = now.received;
+                }
             }
             for (SyntheticClient c : clients) {
                 c.measuring = false;
@@ -164,6 +178,7 @@ final class LoadRun {
                         o.flood().name().toLowerCase(Locale.ROOT), flood.sent, flood.sent / ((System.nanoTime() - t0) / 1e9));
             }
             double selfCpu = BridgeProbe.procCpuSeconds(ProcessHandle.current().pid()) - selfCpu0;
+            double jitCpu = probe.pid() > 0 ? BridgeProbe.procJitCpuSeconds(probe.pid()) - jitCpu0 : Double.NaN;
             long[] udpDrops1 = BridgeProbe.udpDrops(bridgePort);
             double measured = (stop.atNs() - start.atNs()) / 1e9;
             generator.stop();
@@ -213,6 +228,7 @@ final class LoadRun {
                     latency.percentile(50) / 1000.0, latency.percentile(99) / 1000.0, latency.max() / 1000.0,
                     joinMs.percentile(50), joinMs.percentile(99),
                     cpu, cpu * 100 / measured, perPacket, selfCpu * 100 / measured, heapPerEndpoint,
+                    bridgeUptime, windows, jitCpu,
                     stop.droppedPackets() - start.droppedPackets(), udpDrops1[0] - udpDrops0[0], udpDrops1[1] - udpDrops0[1], base, basePerPacket, perPacket / basePerPacket);
         } finally {
             if (generator != null) {

@@ -38,6 +38,9 @@ record Report(
         double cpuMicrosPerForwardedPacket,
         double loadGeneratorCpuPercentOfOneCore,
         double bridgeHeapPerEndpointKiB,
+        double bridgeUptimeAtStartSeconds,
+        List<Double> cpuMicrosPerForwardedPacketBy10s,
+        double bridgeJitCpuSeconds,
         double bridgeDroppedPackets,
         long kernelDropsAtBridgeSocket,
         long kernelDropsAtClientSockets,
@@ -69,8 +72,16 @@ record Report(
         row(sb, "keyframe requests (PLI/FIR)", Long.toString(keyframeRequests));
         row(sb, "one-way latency", f("p50 %.2f ms, p99 %.2f ms, max %.2f ms", latencyP50Ms, latencyP99Ms, latencyMaxMs));
         row(sb, "join (WebSocket to SRTP)", f("p50 %.0f ms, p99 %.0f ms", joinP50Ms, joinP99Ms));
-        row(sb, "bridge CPU", f("%.2f s, %.1f %% of one core", bridgeCpuSeconds, bridgeCpuPercentOfOneCore));
+        row(sb, "bridge CPU", f("%.2f s, %.1f %% of one core", bridgeCpuSeconds, bridgeCpuPercentOfOneCore)
+                + (Double.isNaN(bridgeJitCpuSeconds) ? "" : f("; JIT compiler threads %.2f s of it", bridgeJitCpuSeconds)));
         row(sb, "bridge CPU per forwarded packet", f("%.2f us", cpuMicrosPerForwardedPacket));
+        if (!cpuMicrosPerForwardedPacketBy10s.isEmpty()) {
+            StringBuilder w = new StringBuilder();
+            for (double d : cpuMicrosPerForwardedPacketBy10s) {
+                w.append(w.length() == 0 ? "" : ", ").append(f("%.1f", d));
+            }
+            row(sb, "  by 10 s window", w + f(" us (the bridge had run %.0f s when measuring began)", bridgeUptimeAtStartSeconds));
+        }
         row(sb, "load generator CPU", f("%.1f %% of one core (same machine)", loadGeneratorCpuPercentOfOneCore));
         row(sb, "bridge heap per endpoint", Double.isNaN(bridgeHeapPerEndpointKiB)
                 ? "n/a (the bridge's process was not found on this machine: give --bridge-pid)"

@@ -19,4 +19,18 @@ class BridgeProbeTest {
         }
         assertEquals(0, BridgeProbe.listeningPid(closed), "nobody listens there any more");
     }
+
+    /** This JVM's own uptime and JIT threads, read the way the report reads the bridge's. */
+    @Test
+    void readsUptimeAndJitCpuFromProc() {
+        long pid = ProcessHandle.current().pid();
+        double uptime = BridgeProbe.procUptimeSeconds(pid);
+        double jvmUptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
+        org.junit.jupiter.api.Assertions.assertTrue(Math.abs(uptime - jvmUptime) < 2, uptime + " s against the JVM's " + jvmUptime + " s");
+        double jit = BridgeProbe.procJitCpuSeconds(pid);
+        double cpu = BridgeProbe.procCpuSeconds(pid);
+        // the JVM compiled something to get here (JUnit, the test) and its compiler threads are part of its CPU
+        org.junit.jupiter.api.Assertions.assertTrue(jit > 0 && jit <= cpu, "JIT " + jit + " s of " + cpu + " s");
+        org.junit.jupiter.api.Assertions.assertTrue(Double.isNaN(BridgeProbe.procJitCpuSeconds(Long.MAX_VALUE)));
+    }
 }
