@@ -84,14 +84,26 @@ final class LoadRun {
             }
             int connected = 0;
             Histogram joinMs = new Histogram();
+            // where a join's time goes, as the client sees it: request to an open WebSocket, to the
+            // bridge's offer, to this client's first answered ICE check, to DTLS done (SRTP keys)
+            Histogram[] stepMs = {new Histogram(), new Histogram(), new Histogram(), new Histogram()};
             for (SyntheticClient c : clients) {
                 if (c.isMediaReady()) {
                     connected++;
                     joinMs.record((c.mediaReadyNs - c.createdNs) / 1_000_000);
+                    stepMs[0].record((c.wsOpenNs - c.createdNs) / 1_000_000);
+                    stepMs[1].record((c.offerNs - c.wsOpenNs) / 1_000_000);
+                    stepMs[2].record((c.iceNs - c.offerNs) / 1_000_000);
+                    stepMs[3].record((c.mediaReadyNs - c.iceNs) / 1_000_000);
                 } else {
                     failures.add(c.name + ": " + (c.failure() != null ? c.failure() : "not connected after 30 s"));
                 }
             }
+            // The bridge's own view (junction_connect_seconds): its part of a join, without the load
+            // generator's (a cold generator's DTLS client alone takes hundreds of milliseconds).
+            String joinedMetrics = probe.metrics();
+            double bridgeConnectP50 = BridgeProbe.sum(joinedMetrics, "junction_connect_seconds", "quantile=\"0.5\"") * 1000;
+            double bridgeConnectP99 = BridgeProbe.sum(joinedMetrics, "junction_connect_seconds", "quantile=\"0.99\"") * 1000;
             progress.printf(Locale.ROOT, "joined %d/%d endpoints in %d conference(s); join p50 %d ms, p99 %d ms%n",
                     connected, clients.size(), o.conferences(), joinMs.percentile(50), joinMs.percentile(99));
 
@@ -227,6 +239,9 @@ final class LoadRun {
                     srtpErrors, early, keyframes,
                     latency.percentile(50) / 1000.0, latency.percentile(99) / 1000.0, latency.max() / 1000.0,
                     joinMs.percentile(50), joinMs.percentile(99),
+                    new long[] {stepMs[0].percentile(50), stepMs[1].percentile(50), stepMs[2].percentile(50), stepMs[3].percentile(50)},
+                    new long[] {stepMs[0].percentile(99), stepMs[1].percentile(99), stepMs[2].percentile(99), stepMs[3].percentile(99)},
+                    bridgeConnectP50, bridgeConnectP99,
                     cpu, cpu * 100 / measured, perPacket, selfCpu * 100 / measured, heapPerEndpoint,
                     bridgeUptime, windows, jitCpu,
                     stop.droppedPackets() - start.droppedPackets(), udpDrops1[0] - udpDrops0[0], udpDrops1[1] - udpDrops0[1], base, basePerPacket, perPacket / basePerPacket);

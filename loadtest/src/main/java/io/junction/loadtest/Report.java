@@ -33,6 +33,10 @@ record Report(
         double latencyMaxMs,
         double joinP50Ms,
         double joinP99Ms,
+        long[] joinStepsP50Ms,
+        long[] joinStepsP99Ms,
+        double bridgeConnectP50Ms,
+        double bridgeConnectP99Ms,
         double bridgeCpuSeconds,
         double bridgeCpuPercentOfOneCore,
         double cpuMicrosPerForwardedPacket,
@@ -71,7 +75,14 @@ record Report(
         row(sb, "SRTP errors / before keys", srtpErrors + " / " + packetsBeforeKeys);
         row(sb, "keyframe requests (PLI/FIR)", Long.toString(keyframeRequests));
         row(sb, "one-way latency", f("p50 %.2f ms, p99 %.2f ms, max %.2f ms", latencyP50Ms, latencyP99Ms, latencyMaxMs));
-        row(sb, "join (WebSocket to SRTP)", f("p50 %.0f ms, p99 %.0f ms", joinP50Ms, joinP99Ms));
+        row(sb, "join (request to SRTP keys)", f("p50 %.0f ms, p99 %.0f ms", joinP50Ms, joinP99Ms));
+        row(sb, "  WebSocket, offer, ICE, DTLS", f("p50 %d, %d, %d, %d ms; p99 %d, %d, %d, %d ms", joinStepsP50Ms[0],
+                joinStepsP50Ms[1], joinStepsP50Ms[2], joinStepsP50Ms[3], joinStepsP99Ms[0], joinStepsP99Ms[1],
+                joinStepsP99Ms[2], joinStepsP99Ms[3]));
+        if (!Double.isNaN(bridgeConnectP50Ms)) {
+            row(sb, "  bridge: answer to SRTP keys", f("p50 %.0f ms, p99 %.0f ms (junction_connect_seconds)", bridgeConnectP50Ms,
+                    bridgeConnectP99Ms));
+        }
         row(sb, "bridge CPU", f("%.2f s, %.1f %% of one core", bridgeCpuSeconds, bridgeCpuPercentOfOneCore)
                 + (Double.isNaN(bridgeJitCpuSeconds) ? "" : f("; JIT compiler threads %.2f s of it", bridgeJitCpuSeconds)));
         row(sb, "bridge CPU per forwarded packet", f("%.2f us", cpuMicrosPerForwardedPacket));

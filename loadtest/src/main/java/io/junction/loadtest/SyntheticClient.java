@@ -80,6 +80,9 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
     final long createdNs = System.nanoTime();
     volatile long wsOpenNs;
     volatile long mediaReadyNs;
+    /** When the first offer arrived (WHEP: the answer) and when this client's first ICE check was answered. */
+    volatile long offerNs;
+    volatile long iceNs;
     final CompletableFuture<SyntheticClient> mediaReady = new CompletableFuture<>();
 
     // Receive side, written by the receive thread only.
@@ -161,6 +164,7 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
                 fail("WHEP: HTTP " + r.statusCode() + " " + r.body().trim());
             } else {
                 try {
+                    offerNs = System.nanoTime();
                     offer = SdpAnswer.readOffer(r.body());
                     startIce(offer);
                 } catch (Exception ex) {
@@ -257,6 +261,9 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
             case "offer" -> {
                 SdpAnswer.Offer o = SdpAnswer.readOffer(msg.path("sdp").asText());
                 boolean first = offer == null;
+                if (first) {
+                    offerNs = System.nanoTime();
+                }
                 offer = o;
                 String sdp = SdpAnswer.write(o, ufrag, pwd, certificate.fingerprintSha256(), ssrcs, name);
                 ObjectNode answer = JSON.createObjectNode().put("type", "answer")
@@ -394,6 +401,7 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
             byte[] resp = new byte[128];
             sendRaw(resp, Stun.bindingSuccess(resp, buf, from, pwd));
         } else if (type == Stun.BINDING_SUCCESS && !iceConnected) {
+            iceNs = System.nanoTime();
             iceConnected = true;
             startDtls();
         }

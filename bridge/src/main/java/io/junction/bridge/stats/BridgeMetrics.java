@@ -120,6 +120,10 @@ public final class BridgeMetrics {
         this.rtt = DistributionSummary.builder("junction.rtt").baseUnit("seconds")
                 .description("Round-trip time to subscribers from their receiver reports, sampled every second per endpoint")
                 .publishPercentiles(0.5, 0.95).register(registry);
+        DistributionSummary connect = DistributionSummary.builder("junction.connect").baseUnit("seconds")
+                .description("Per endpoint, from the client's answer (ICE starts) to SRTP keys (DTLS done)")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        counters.connectTimes = nanos -> connect.record(nanos / 1e9);
         for (int i = 0; i < workers.size(); i++) {
             PacketWorker w = workers.get(i);
             Tags t = Tags.of("worker", String.valueOf(i));

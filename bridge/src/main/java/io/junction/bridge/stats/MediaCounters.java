@@ -35,6 +35,11 @@ public final class MediaCounters {
     /** ICE-TCP connections closed before ICE saw them: over the pending limits, no first check in time, or not taken. */
     public final LongAdder iceTcpRefused = new LongAdder();
     public final LongAdder dtlsSucceeded = new LongAdder();
+    /**
+     * Gets each endpoint's connect time in nanoseconds: from the client's answer (ICE starts) to SRTP
+     * keys (DTLS done). {@link BridgeMetrics} points it at its {@code junction_connect_seconds} summary.
+     */
+    public volatile java.util.function.LongConsumer connectTimes = nanos -> { };
     public final LongAdder dtlsFailed = new LongAdder();
     public final LongAdder dtlsFingerprintMismatch = new LongAdder();
     public final LongAdder sendErrors = new LongAdder();

@@ -187,6 +187,7 @@ public final class EndpointTransport implements PacketTransport {
             return;
         }
         counters.dtlsSucceeded.increment();
+        counters.connectTimes.accept(System.nanoTime() - startedNs);
         srtpProfileName = profile.name();
         LOG.info("dtls connected {} srtp={}", logName, profile);
         // Installed on the worker so the packet path sees it in order with the packets around it.
