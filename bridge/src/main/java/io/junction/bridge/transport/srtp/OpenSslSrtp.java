@@ -236,8 +236,11 @@ final class OpenSslSrtp implements PacketProtection {
 
     @Override
     public int protectRtp(byte[] buf, int off, int len) {
+        if (off < 0 || len < 12 || buf.length - off - len < tagLength) {
+            return SrtpSession.ERR_INVALID;
+        }
         int h = rtpHeaderLength(buf, off, len);
-        if (h < 0 || off < 0 || buf.length - off - len < tagLength) {
+        if (h < 0) {
             return SrtpSession.ERR_INVALID;
         }
         int seq = ((buf[off + 2] & 0xFF) << 8) | (buf[off + 3] & 0xFF);

@@ -188,6 +188,8 @@ class OpenSslSrtpTest {
         assertEquals(SrtpSession.ERR_INVALID, s.unprotectRtp(b, 50, 60), "runs past the array");
         assertEquals(SrtpSession.ERR_INVALID, s.unprotectRtp(b, -1, 30));
         assertEquals(SrtpSession.ERR_INVALID, s.protectRtp(b, 0, 60), "no room for the tag");
+        assertEquals(SrtpSession.ERR_INVALID, s.protectRtp(b, -4, 30));
+        assertEquals(SrtpSession.ERR_INVALID, s.protectRtp(b, 50, 30), "runs past the array");
         assertEquals(SrtpSession.ERR_INVALID, s.unprotectRtcp(b, 0, 8));
         assertEquals(SrtpSession.ERR_INVALID, s.unprotectRtcp(b, 40, 30));
         assertEquals(SrtpSession.ERR_INVALID, s.protectRtcp(b, 0, 53), "no room for tag and index");
