@@ -130,11 +130,25 @@ class TcpFramedWriterTest {
             rtcp[1] = (byte) 206; // PSFB (PLI)
             assertTrue(TcpFramedWriter.isRtp(rtp, 0, rtp.length));
             assertFalse(TcpFramedWriter.isRtp(rtcp, 0, rtcp.length));
-            // the client reads nothing: media fills the kernel buffers, then its share of the queue
-            for (int i = 0; i < 20_000; i++) {
-                w.offer(rtp, 0, rtp.length);
+            // The client reads nothing: media fills the kernel buffers (how much they take depends on
+            // the machine's TCP autotuning: a fixed count of 20 000 packets was not always enough),
+            // then its share of the queue, and from then on is refused.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            long offered = 0;
+            while (true) {
+                if (!w.offer(rtp, 0, rtp.length)) {
+                    // refused: the queue reached the media limit; full for good once the writer is stuck
+                    Thread.sleep(50);
+                    if (w.queued() >= 40) {
+                        break;
+                    }
+                }
+                offered++;
+                assertTrue(System.nanoTime() < deadline, "the writer never blocked after " + offered + " packets");
             }
+            assertEquals(null, w.failure(), "the connection is fine, only full");
             assertTrue(w.queued() >= 40 && w.queued() <= 48, "media stops at three quarters: " + w.queued());
+            assertFalse(w.offer(rtp, 0, rtp.length), "more media is refused");
             assertTrue(w.offer(rtcp, 0, rtcp.length), "feedback is still queued");
             w.close();
         }
