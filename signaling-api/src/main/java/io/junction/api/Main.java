@@ -83,6 +83,13 @@ public final class Main {
         }
         printUrls(server, config);
         installSignalHandlers(server, config);
+        // The JIT compiles the DTLS handshake now, on a background thread, not during the first burst
+        // of joins (docs/performance.md, "DTLS warm-up"); -Djunction.warm-up=false to measure without.
+        if (!"false".equals(System.getProperty("junction.warm-up"))) {
+            var media = server.bridge().media();
+            io.junction.bridge.transport.dtls.DtlsWarmUp.startInBackground(media.certificate(), media.dtlsExecutor(),
+                    io.junction.bridge.transport.dtls.DtlsWarmUp.DEFAULT_HANDSHAKES);
+        }
         return RUNNING;
     }
 
