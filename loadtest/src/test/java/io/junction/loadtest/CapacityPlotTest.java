@@ -1,0 +1,49 @@
+package io.junction.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CapacityPlotTest {
+    @Test
+    void readsReportsAndDrawsTheirPoints(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("280 streams.json");
+        Files.writeString(a, "{\"forwardedPacketsPerSecond\": 15600.5, \"latencyP99Ms\": 1.6, \"lossPercent\": 0.0, \"other\": 1}");
+        Path b = dir.resolve("1680 streams.json");
+        Files.writeString(b, "{\"forwardedPacketsPerSecond\": 96000, \"latencyP99Ms\": 1212.4, \"lossPercent\": 0.88}");
+        CapacityPlot.Point p = CapacityPlot.read(a);
+        assertEquals("280 streams", p.label());
+        assertEquals(15600.5, p.packetsPerSecond());
+        assertEquals(1.6, p.p99Ms());
+        CapacityPlot.Point q = CapacityPlot.read(b);
+        assertEquals(0.88, q.lossPercent());
+
+        BufferedImage img = CapacityPlot.draw(List.of(q, p));
+        assertEquals(900, img.getWidth());
+        // x: 0 to 1.1 x the largest rate over 740 px from 80; y: log10 of 0.1 ms to 10 s over 400 px up from 450
+        assertTrue(hasBlue(img, 170, 335, 210, 375), "the 1.6 ms point at (189, 354)");
+        assertTrue(hasBlue(img, 730, 105, 775, 145), "the 1212 ms point at (752, 124)");
+        assertTrue(!hasBlue(img, 700, 330, 800, 380), "and nothing where neither is");
+    }
+
+    private static boolean hasBlue(BufferedImage img, int x0, int y0, int x1, int y1) {
+        for (int x = x0; x < x1; x++) {
+            for (int y = y0; y < y1; y++) {
+                int rgb = img.getRGB(x, y);
+                int r = (rgb >> 16) & 0xFF;
+                int g = (rgb >> 8) & 0xFF;
+                int b = rgb & 0xFF;
+                if (b > 150 && r < 100 && g < 140) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}
