@@ -175,9 +175,8 @@ final class BridgeProbe {
     /** How long the process has run (from /proc: its start time against the system's uptime); NaN when unknown. */
     static double procUptimeSeconds(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // fields after "(comm) ": starttime=19 (field 22 of the whole line), in clock ticks since boot
+            String[] f = statFields(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+            // starttime is field 19 after "(comm) " (22 of the whole line), in clock ticks since boot
             double started = Long.parseLong(f[19]) / CLOCK_TICKS;
             double uptime = Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
             return uptime - started;
@@ -195,8 +194,7 @@ final class BridgeProbe {
                     String stat = Files.readString(task.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                     if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLOCK_TICKS;
+                        sum += cpuSeconds(statFields(stat));
                     }
                 } catch (IOException | RuntimeException e) {
                     // the thread ended while we read
@@ -210,13 +208,20 @@ final class BridgeProbe {
 
     static double procCpuSeconds(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // fields after "(comm) ": state=0 ... utime=11, stime=12
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLOCK_TICKS;
+            return cpuSeconds(statFields(Files.readString(Path.of("/proc", Long.toString(pid), "stat"))));
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }
+    }
+
+    /** The fields of a /proc {@code stat} line after "(comm) " (the name may hold spaces): state=0, utime=11, stime=12. */
+    private static String[] statFields(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    }
+
+    /** User plus system CPU of a /proc {@code stat} line's fields. */
+    private static double cpuSeconds(String[] f) {
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLOCK_TICKS;
     }
 
     String metrics() {

@@ -32,6 +32,12 @@ public final class CapacityPlot {
     private static final int RIGHT = 80;
     private static final int TOP = 50;
     private static final int BOTTOM = 70;
+    private static final int PLOT_W = W - LEFT - RIGHT;
+    private static final int PLOT_H = H - TOP - BOTTOM;
+    private static final Color LATENCY = new Color(40, 90, 200);
+    private static final Color LOSS = new Color(200, 60, 60);
+    /** The latency axis: log10 of milliseconds, from 0.1 ms. */
+    private static final double MIN_LOG = -1;
 
     private CapacityPlot() {
     }
@@ -67,41 +73,35 @@ public final class CapacityPlot {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         double maxX = points.stream().mapToDouble(Point::packetsPerSecond).max().orElse(1) * 1.1;
         double maxLoss = Math.max(1, points.stream().mapToDouble(Point::lossPercent).max().orElse(1) * 1.2);
-        double minLog = -1; // 0.1 ms
         double maxLog = Math.max(3, Math.ceil(Math.log10(Math.max(1, points.stream().mapToDouble(Point::p99Ms).max().orElse(1)))));
-        int plotW = W - LEFT - RIGHT;
-        int plotH = H - TOP - BOTTOM;
         // axes, grid and labels
-        g.setColor(new Color(230, 230, 230));
-        for (int e = (int) minLog; e <= maxLog; e++) {
-            int y = TOP + plotH - (int) ((e - minLog) / (maxLog - minLog) * plotH);
-            g.drawLine(LEFT, y, LEFT + plotW, y);
-        }
-        g.setColor(Color.BLACK);
-        g.drawRect(LEFT, TOP, plotW, plotH);
-        for (int e = (int) minLog; e <= maxLog; e++) {
-            int y = TOP + plotH - (int) ((e - minLog) / (maxLog - minLog) * plotH);
+        for (int e = (int) MIN_LOG; e <= maxLog; e++) {
+            int y = latencyY(e, maxLog);
+            g.setColor(new Color(230, 230, 230));
+            g.drawLine(LEFT, y, LEFT + PLOT_W, y);
+            g.setColor(Color.BLACK);
             g.drawString(e < 0 ? "0.1" : String.format(Locale.ROOT, "%.0f", Math.pow(10, e)), LEFT - 40, y + 4);
         }
+        g.drawRect(LEFT, TOP, PLOT_W, PLOT_H);
         for (int i = 0; i <= 5; i++) {
             double x = maxX * i / 5;
-            int px = LEFT + (int) (plotW * i / 5.0);
-            g.drawString(String.format(Locale.ROOT, "%.0fk", x / 1000), px - 10, TOP + plotH + 18);
+            int px = LEFT + (int) (PLOT_W * i / 5.0);
+            g.drawString(String.format(Locale.ROOT, "%.0fk", x / 1000), px - 10, TOP + PLOT_H + 18);
             double loss = maxLoss * i / 5;
-            int py = TOP + plotH - (int) (plotH * i / 5.0);
-            g.setColor(new Color(200, 60, 60));
-            g.drawString(String.format(Locale.ROOT, "%.2f %%", loss), LEFT + plotW + 8, py + 4);
+            int py = TOP + PLOT_H - (int) (PLOT_H * i / 5.0);
+            g.setColor(LOSS);
+            g.drawString(String.format(Locale.ROOT, "%.2f %%", loss), LEFT + PLOT_W + 8, py + 4);
             g.setColor(Color.BLACK);
         }
-        g.drawString("forwarded packets per second", LEFT + plotW / 2 - 80, H - 25);
+        g.drawString("forwarded packets per second", LEFT + PLOT_W / 2 - 80, H - 25);
         g.drawString("one-way latency p99 (ms, log)", 10, TOP - 15);
-        g.setColor(new Color(200, 60, 60));
-        g.drawString("loss", LEFT + plotW + 8, TOP - 15);
+        g.setColor(LOSS);
+        g.drawString("loss", LEFT + PLOT_W + 8, TOP - 15);
         // the real-time line: p99 10 ms
-        int y10 = TOP + plotH - (int) ((1 - minLog) / (maxLog - minLog) * plotH);
+        int y10 = latencyY(1, maxLog);
         g.setColor(new Color(60, 140, 60));
         g.setStroke(new BasicStroke(1, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
-        g.drawLine(LEFT, y10, LEFT + plotW, y10);
+        g.drawLine(LEFT, y10, LEFT + PLOT_W, y10);
         g.drawString("p99 10 ms", LEFT + 5, y10 - 4);
         // the curves
         g.setStroke(new BasicStroke(2));
@@ -110,20 +110,19 @@ public final class CapacityPlot {
         int[] qy = new int[points.size()];
         for (int i = 0; i < points.size(); i++) {
             Point p = points.get(i);
-            lx[i] = LEFT + (int) (p.packetsPerSecond() / maxX * plotW);
-            double log = Math.log10(Math.max(0.1, p.p99Ms()));
-            ly[i] = TOP + plotH - (int) ((log - minLog) / (maxLog - minLog) * plotH);
-            qy[i] = TOP + plotH - (int) (p.lossPercent() / maxLoss * plotH);
+            lx[i] = LEFT + (int) (p.packetsPerSecond() / maxX * PLOT_W);
+            ly[i] = latencyY(Math.log10(Math.max(0.1, p.p99Ms())), maxLog);
+            qy[i] = TOP + PLOT_H - (int) (p.lossPercent() / maxLoss * PLOT_H);
         }
-        g.setColor(new Color(40, 90, 200));
+        g.setColor(LATENCY);
         g.drawPolyline(lx, ly, points.size());
-        g.setColor(new Color(200, 60, 60));
+        g.setColor(LOSS);
         g.drawPolyline(lx, qy, points.size());
         for (int i = 0; i < points.size(); i++) {
-            g.setColor(new Color(40, 90, 200));
+            g.setColor(LATENCY);
             g.fillOval(lx[i] - 4, ly[i] - 4, 8, 8);
             g.drawString(points.get(i).label(), lx[i] - 10, ly[i] - 8);
-            g.setColor(new Color(200, 60, 60));
+            g.setColor(LOSS);
             g.fillRect(lx[i] - 3, qy[i] - 3, 6, 6);
         }
         g.setColor(Color.BLACK);
@@ -131,5 +130,10 @@ public final class CapacityPlot {
         g.drawString("Junction capacity: latency p99 (blue) and loss (red) against load", LEFT, 22);
         g.dispose();
         return img;
+    }
+
+    /** The pixel row of log10(latency in ms) on an axis from {@link #MIN_LOG} up to {@code maxLog}. */
+    private static int latencyY(double log, double maxLog) {
+        return TOP + PLOT_H - (int) ((log - MIN_LOG) / (maxLog - MIN_LOG) * PLOT_H);
     }
 }

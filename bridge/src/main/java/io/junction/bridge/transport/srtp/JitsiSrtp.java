@@ -1,6 +1,7 @@
 package io.junction.bridge.transport.srtp;
 
 import io.junction.bridge.forward.IntObjectMap;
+import io.junction.bridge.rtp.ByteIo;
 import java.security.GeneralSecurityException;
 import org.jitsi.srtp.SrtcpCryptoContext;
 import org.jitsi.srtp.SrtpContextFactory;
@@ -33,16 +34,6 @@ final class JitsiSrtp implements PacketProtection {
         this.txFactory = new SrtpContextFactory(true, txKey, txSalt, profile.policy(), profile.policy(), JITSI_LOGGER);
     }
 
-    private static int rtpSsrc(byte[] buf, int off) {
-        return ((buf[off + 8] & 0xFF) << 24) | ((buf[off + 9] & 0xFF) << 16) | ((buf[off + 10] & 0xFF) << 8)
-                | (buf[off + 11] & 0xFF);
-    }
-
-    private static int rtcpSsrc(byte[] buf, int off) {
-        return ((buf[off + 4] & 0xFF) << 24) | ((buf[off + 5] & 0xFF) << 16) | ((buf[off + 6] & 0xFF) << 8)
-                | (buf[off + 7] & 0xFF);
-    }
-
     private static int result(SrtpErrorStatus status, PacketView v) {
         return switch (status) {
             case OK -> v.getLength();
@@ -61,7 +52,7 @@ final class JitsiSrtp implements PacketProtection {
         if (len < 12 + 4 || !tailRoomOk(buf, off, len)) {
             return SrtpSession.ERR_INVALID;
         }
-        int ssrc = rtpSsrc(buf, off);
+        int ssrc = ByteIo.readInt(buf, off + 8);
         try {
             SrtpCryptoContext ctx = rxRtp.get(ssrc);
             if (ctx == null) {
@@ -79,7 +70,7 @@ final class JitsiSrtp implements PacketProtection {
         if (len < 12 || !tailRoomOk(buf, off, len)) {
             return SrtpSession.ERR_INVALID;
         }
-        int ssrc = rtpSsrc(buf, off);
+        int ssrc = ByteIo.readInt(buf, off + 8);
         try {
             SrtpCryptoContext ctx = txRtp.get(ssrc);
             if (ctx == null) {
@@ -97,7 +88,7 @@ final class JitsiSrtp implements PacketProtection {
         if (len < 8 + 4 || !tailRoomOk(buf, off, len)) {
             return SrtpSession.ERR_INVALID;
         }
-        int ssrc = rtcpSsrc(buf, off);
+        int ssrc = ByteIo.readInt(buf, off + 4);
         try {
             SrtcpCryptoContext ctx = rxRtcp.get(ssrc);
             if (ctx == null) {
@@ -115,7 +106,7 @@ final class JitsiSrtp implements PacketProtection {
         if (len < 8 || !tailRoomOk(buf, off, len)) {
             return SrtpSession.ERR_INVALID;
         }
-        int ssrc = rtcpSsrc(buf, off);
+        int ssrc = ByteIo.readInt(buf, off + 4);
         try {
             SrtcpCryptoContext ctx = txRtcp.get(ssrc);
             if (ctx == null) {

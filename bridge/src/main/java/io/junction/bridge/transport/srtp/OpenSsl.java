@@ -56,11 +56,7 @@ final class OpenSsl {
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             tmp.toFile().deleteOnExit();
             System.load(tmp.toAbsolutePath().toString());
-            String check = selfCheck();
-            if (check != null) {
-                return check;
-            }
-            return null;
+            return selfCheck();
         } catch (IOException | LinkageError | RuntimeException e) {
             LOG.debug("native SRTP library did not load", e);
             return "native SRTP library did not load: " + e;

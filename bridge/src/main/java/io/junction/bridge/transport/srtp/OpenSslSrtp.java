@@ -1,6 +1,7 @@
 package io.junction.bridge.transport.srtp;
 
 import io.junction.bridge.forward.IntObjectMap;
+import io.junction.bridge.rtp.ByteIo;
 import java.lang.ref.Cleaner;
 import java.security.GeneralSecurityException;
 import javax.crypto.Cipher;
@@ -200,20 +201,9 @@ final class OpenSslSrtp implements PacketProtection {
             if (h + 4 > len) {
                 return -1;
             }
-            h += 4 + 4 * (((b[off + h + 2] & 0xFF) << 8) | (b[off + h + 3] & 0xFF));
+            h += 4 + 4 * ByteIo.readU16(b, off + h + 2);
         }
         return h <= len ? h : -1;
-    }
-
-    private static int readInt(byte[] b, int at) {
-        return ((b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
-    }
-
-    private static void writeInt(byte[] b, int at, int v) {
-        b[at] = (byte) (v >>> 24);
-        b[at + 1] = (byte) (v >>> 16);
-        b[at + 2] = (byte) (v >>> 8);
-        b[at + 3] = (byte) v;
     }
 
     /** GCM IV words (RFC 7714 §8.1, §9.1): 00 00 | SSRC | index (48 bits), XOR the salt. */
@@ -243,8 +233,8 @@ final class OpenSslSrtp implements PacketProtection {
         if (h < 0) {
             return SrtpSession.ERR_INVALID;
         }
-        int seq = ((buf[off + 2] & 0xFF) << 8) | (buf[off + 3] & 0xFF);
-        int ssrc = readInt(buf, off + 8);
+        int seq = ByteIo.readU16(buf, off + 2);
+        int ssrc = ByteIo.readInt(buf, off + 8);
         RtpStream s = txStreams.get(ssrc);
         long index;
         if (s == null) {
@@ -281,8 +271,8 @@ final class OpenSslSrtp implements PacketProtection {
         if (h < 0) {
             return SrtpSession.ERR_INVALID;
         }
-        int seq = ((buf[off + 2] & 0xFF) << 8) | (buf[off + 3] & 0xFF);
-        int ssrc = readInt(buf, off + 8);
+        int seq = ByteIo.readU16(buf, off + 2);
+        int ssrc = ByteIo.readInt(buf, off + 8);
         RtpStream s = rxStreams.get(ssrc);
         long index = s == null ? seq : s.index(seq);
         if (index < 0 || (s != null && replayProtection && s.replay.rejects(index))) {
@@ -317,7 +307,7 @@ final class OpenSslSrtp implements PacketProtection {
         if (off < 0 || len < 8 || buf.length - off - len < tagLength + SRTCP_INDEX) {
             return SrtpSession.ERR_INVALID;
         }
-        int ssrc = readInt(buf, off + 4);
+        int ssrc = ByteIo.readInt(buf, off + 4);
         RtcpSender sender = rtcpSenders.get(ssrc);
         if (sender == null) {
             sender = new RtcpSender();
@@ -329,14 +319,14 @@ final class OpenSslSrtp implements PacketProtection {
         Keys k = rtcpTx;
         if (gcm) {
             // header | ciphertext | tag | E + index; the AAD is the first 8 bytes and E + index
-            writeInt(buf, off + len + GCM_TAG, eIndex);
+            ByteIo.writeInt(buf, off + len + GCM_TAG, eIndex);
             if (OpenSsl.gcm(k.cipher, true, buf, off, 8, off + len + GCM_TAG, SRTCP_INDEX, off + 8, len - 8, off + len,
                     gcmIvHi(k, ssrc, index), gcmIvLo(k, index)) != 0) {
                 return SrtpSession.ERR_INVALID;
             }
         } else {
             // header | ciphertext | E + index | tag over all before it
-            writeInt(buf, off + len, eIndex);
+            ByteIo.writeInt(buf, off + len, eIndex);
             if (OpenSsl.ctr(k.cipher, buf, off + 8, len - 8, ctrIvHi(k, ssrc), ctrIvLo(k, index)) != 0
                     || OpenSsl.hmacSha1(k.mac, buf, off, len + SRTCP_INDEX, false, 0, off + len + SRTCP_INDEX, HMAC_TAG,
                             false) != 0) {
@@ -351,10 +341,10 @@ final class OpenSslSrtp implements PacketProtection {
         if (off < 0 || len < 8 + tagLength + SRTCP_INDEX || off + len > buf.length) {
             return SrtpSession.ERR_INVALID;
         }
-        int ssrc = readInt(buf, off + 4);
+        int ssrc = ByteIo.readInt(buf, off + 4);
         int body = len - tagLength - SRTCP_INDEX;
         int eIndexAt = gcm ? off + len - SRTCP_INDEX : off + body;
-        int eIndex = readInt(buf, eIndexAt);
+        int eIndex = ByteIo.readInt(buf, eIndexAt);
         boolean encrypted = eIndex < 0;
         int index = eIndex & 0x7FFF_FFFF;
         ReplayWindow replay = rtcpReceived.get(ssrc);
