@@ -44,6 +44,10 @@ class Ipv6Test {
             assertEquals(3, r.connected(), r.text() + progress);
             assertTrue(r.forwardedPackets() > 300, r.text());
             assertEquals(0, r.lostPackets(), r.text());
+            var media = server.bridge().media().counters();
+            assertTrue(media.sendCallDatagrams.sum() >= r.forwardedPackets(), "sent natively over IPv6: "
+                    + media.sendCallDatagrams.sum() + " datagrams, " + r.forwardedPackets() + " forwarded");
+            assertEquals(0, media.sendErrors.sum());
         } finally {
             server.stop();
         }

@@ -53,6 +53,9 @@ class LoadSmokeTest {
                 "--no-baseline");
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         RtpBytes before = RtpBytes.now();
+        var media = server.bridge().media().counters();
+        long callsBefore = media.sendCalls.sum();
+        long datagramsBefore = media.sendCallDatagrams.sum();
         // While it runs: in every scrape, each bridge-wide bitrate is the sum of the two conferences'.
         java.util.concurrent.atomic.AtomicInteger checked = new java.util.concurrent.atomic.AtomicInteger();
         java.util.List<String> mismatches = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -98,6 +101,16 @@ class LoadSmokeTest {
         String json = r.json();
         assertTrue(json.contains("\"forwardedPacketsPerSecond\"") && json.contains("\"cpuMicrosPerForwardedPacket\""), json);
         assertEquals(0, server.bridge().conferences().size(), "the tool removes what it created");
+        // The media went out through the packet workers' native send batches, not ice4j: a packet's
+        // fan-out to two receivers leaves in one system call.
+        long calls = media.sendCalls.sum() - callsBefore;
+        long datagrams = media.sendCallDatagrams.sum() - datagramsBefore;
+        System.out.printf("native sends: %d datagrams in %d system calls (%.2f per call)%n", datagrams, calls,
+                (double) datagrams / Math.max(1, calls));
+        assertTrue(datagrams >= r.expectedPackets(), "every forwarded packet went out natively: " + datagrams + " datagrams, "
+                + r.expectedPackets() + " packets expected by the clients");
+        assertTrue(datagrams > calls * 1.5, "batched: " + datagrams + " datagrams in " + calls + " calls");
+        assertEquals(0, media.sendErrors.sum(), "no send errors");
 
         // Bandwidth truth: the bridge's wire counters against what the clients themselves sent and received.
         System.out.println(checked.get() + " scrapes and " + events.get() + " dashboard events compared");

@@ -45,6 +45,10 @@ public final class MediaCore implements AutoCloseable {
         this.port = new MediaPort(config, counters);
         this.pool = new PacketPool(16384, 1024);
         this.workers = new PacketWorkers(Math.max(1, config.packetWorkers()), pool);
+        // -Djunction.send-batch=false: one sendto per datagram (for comparing; docs/performance.md)
+        if (port.sendsNatively() && Boolean.parseBoolean(System.getProperty("junction.send-batch", "true"))) {
+            workers.all().forEach(w -> io.junction.bridge.transport.ice.SendBatch.install(w, counters));
+        }
         this.certificate = DtlsCertificate.generate();
         // Certificates are valid for 30 days; a bridge that runs for months must never offer an
         // expired one. New endpoints get the new certificate; connected ones keep theirs.
@@ -131,9 +135,10 @@ public final class MediaCore implements AutoCloseable {
             return;
         }
         closed = true;
-        port.close();
+        // workers first: the port's send sockets must not close under a worker's send
         workers.close();
         dtlsExecutor.shutdownNow();
+        port.close();
         control.shutdownNow();
     }
 }

@@ -97,6 +97,8 @@ public final class BridgeMetrics {
         counter("junction.dtls", "DTLS handshake outcomes", Tags.of("result", "failed"), counters.dtlsFailed, null);
         counter("junction.dtls.fingerprint.mismatches", "DTLS client certificates that did not match the answer's fingerprint", Tags.empty(), counters.dtlsFingerprintMismatch, null);
         counter("junction.send.errors", "Datagrams the socket refused to send", Tags.empty(), counters.sendErrors, null);
+        counter("junction.send.calls", "Native send system calls on the media port (sendmmsg batches and single sendto)", Tags.empty(), counters.sendCalls, null);
+        counter("junction.send.call.datagrams", "Datagrams sent by those calls: divided by junction_send_calls_total, the datagrams per system call", Tags.empty(), counters.sendCallDatagrams, null);
         for (DropReason r : DropReason.values()) {
             FunctionCounter.builder("junction.dropped.packets", counters, c -> c.drops(r))
                     .description("Received packets dropped, by reason").tags("reason", r.label()).register(registry);

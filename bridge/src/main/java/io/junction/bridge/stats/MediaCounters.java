@@ -43,6 +43,9 @@ public final class MediaCounters {
     public final LongAdder dtlsFailed = new LongAdder();
     public final LongAdder dtlsFingerprintMismatch = new LongAdder();
     public final LongAdder sendErrors = new LongAdder();
+    /** Native send system calls on the media port (sendto and sendmmsg) and the datagrams they carried. */
+    public final LongAdder sendCalls = new LongAdder();
+    public final LongAdder sendCallDatagrams = new LongAdder();
     public final LongAdder nackReceived = new LongAdder();
     public final LongAdder rembReceived = new LongAdder();
     public final LongAdder rtcpReceived = new LongAdder();

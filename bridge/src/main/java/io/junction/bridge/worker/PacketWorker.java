@@ -24,6 +24,8 @@ public final class PacketWorker implements Runnable {
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final LongAdder queueFullDrops = new LongAdder();
     private volatile boolean parked;
+    /** Run on this thread each time the queues are drained (a send batch's flush), or null. */
+    private volatile Runnable afterDrain;
     private volatile boolean running = true;
     private Thread thread;
     /** Packets handled; written by this worker only. */
@@ -120,7 +122,24 @@ public final class PacketWorker implements Runnable {
                 LOG.warn("task failed on {}", name, e);
             }
         }
+        Runnable after = afterDrain;
+        if (didWork && after != null) {
+            try {
+                after.run();
+            } catch (RuntimeException e) {
+                LOG.warn("after-drain hook failed on {}", name, e);
+            }
+        }
         return didWork;
+    }
+
+    /**
+     * Runs {@code hook} on this worker's thread every time it has worked through its queues, before
+     * it waits for more: where what the packets produced is finished off (sends gathered into one
+     * system call).
+     */
+    public void setAfterDrain(Runnable hook) {
+        afterDrain = hook;
     }
 
     void stop() {

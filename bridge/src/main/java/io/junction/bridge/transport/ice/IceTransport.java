@@ -177,8 +177,75 @@ public final class IceTransport implements AutoCloseable {
             }
             return;
         }
-        component.send(buf, off, len);
+        Route r = route;
+        CandidatePair pair = component.getSelectedPair();
+        if (r == null || r.pair != pair) {
+            r = route(pair);
+        }
+        if (r.socket == null) {
+            component.send(buf, off, len);
+            return;
+        }
+        SendBatch batch = SendBatch.current();
+        if (batch != null) {
+            batch.add(r.socket, buf, off, len, r.destination);
+            return;
+        }
+        int n = r.socket.send(buf, off, len, r.destination);
+        port.countSend(n);
+        if (n < 0) {
+            throw n == -NativeUdp.EAGAIN ? SOCKET_BUFFER_FULL : SEND_FAILED;
+        }
     }
+
+    /**
+     * Where the data path sends for a selected pair: the media port's native send socket of the
+     * pair's local base and the remote address as a destination record; no socket (ice4j sends)
+     * when there is no pair yet, over TCP, or without the native library. Replaced when ICE
+     * selects another pair.
+     */
+    private record Route(CandidatePair pair, MediaSendSocket socket, byte[] destination) {
+    }
+
+    private volatile Route route;
+
+    private Route route(CandidatePair pair) {
+        MediaSendSocket socket = null;
+        byte[] destination = null;
+        if (pair != null && pair.getLocalCandidate().getTransport() == org.ice4j.Transport.UDP) {
+            org.ice4j.ice.LocalCandidate local = pair.getLocalCandidate();
+            if (local.getBase() != null) {
+                local = local.getBase();
+            }
+            socket = port.sendSocket(local.getTransportAddress());
+            destination = socket == null ? null : socket.destination(pair.getRemoteCandidate().getTransportAddress());
+        }
+        Route r = new Route(pair, socket, destination);
+        route = r;
+        return r;
+    }
+
+    /** Sends through the media port's send socket, once the selected pair uses it (for tests). */
+    boolean sendsNatively() {
+        Route r = route;
+        return r != null && r.socket != null;
+    }
+
+    /** Thrown (preallocated, no stack trace) when the kernel refused a datagram. */
+    private static final IOException SEND_FAILED = new IOException("the kernel refused the datagram") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
+
+    /** Thrown (preallocated, no stack trace) when the socket's send buffer was full. */
+    private static final IOException SOCKET_BUFFER_FULL = new IOException("the media socket's send buffer is full") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
 
     /** Thrown (preallocated, no stack trace) when an ICE-TCP datagram is dropped. */
     private static final IOException TCP_QUEUE_FULL = new IOException("ICE-TCP send queue full or connection failed") {

@@ -35,6 +35,10 @@ public final class MediaPort implements AutoCloseable {
     private final List<LocalCandidateInfo> candidates = new ArrayList<>();
     private final int port;
     private final io.junction.bridge.stats.MediaCounters counters;
+    /** Per harvester's local address: the data path's send socket; empty when sends go through ice4j. */
+    private final java.util.Map<TransportAddress, MediaSendSocket> sendSockets = new java.util.HashMap<>();
+    /** How the data path sends, for the log and the banner. */
+    private final String sendPath;
     /** Where the advertised public address came from (for the banner and /v1/stats); empty when none. */
     private String publicAddressSource = "";
 
@@ -60,6 +64,7 @@ public final class MediaPort implements AutoCloseable {
             boundPort = h.getLocalAddress().getPort();
         }
         this.port = boundPort;
+        this.sendPath = openSendSockets();
         if (config.mediaTcpPort() > 0) {
             List<TransportAddress> tcpAddresses = new ArrayList<>();
             for (InetAddress a : addresses) {
@@ -138,7 +143,7 @@ public final class MediaPort implements AutoCloseable {
             }
             srflxPref -= 16;
         }
-        LOG.info("media port udp/{} on {} advertising {}", port, addresses, candidates);
+        LOG.info("media port udp/{} on {} advertising {}; {}", port, addresses, candidates, sendPath);
         long rmemMax = UdpSocketStats.receiveBufferMax();
         if (rmemMax >= 0 && rmemMax < Ice4jSetup.RECEIVE_BUFFER_BYTES) {
             LOG.warn("net.core.rmem_max is {} KiB: the media socket gets that instead of the {} KiB it asks for, and "
@@ -146,6 +151,52 @@ public final class MediaPort implements AutoCloseable {
                     + "sysctl -w net.core.rmem_max={} net.core.wmem_max={}", rmemMax / 1024,
                     Ice4jSetup.RECEIVE_BUFFER_BYTES / 1024, Ice4jSetup.RECEIVE_BUFFER_BYTES, Ice4jSetup.RECEIVE_BUFFER_BYTES);
         }
+    }
+
+    /**
+     * The data path's send sockets, one per harvester, when the native library is there; without it
+     * (or when one cannot be found) every send goes through ice4j as before.
+     */
+    private String openSendSockets() {
+        String problem = NativeUdp.problem();
+        if (problem == null) {
+            try {
+                for (SinglePortUdpHarvester h : harvesters) {
+                    TransportAddress a = h.getLocalAddress();
+                    sendSockets.put(a, MediaSendSocket.open(new java.net.InetSocketAddress(a.getAddress(), a.getPort())));
+                }
+                return "media sends: native sendto/sendmmsg";
+            } catch (IOException e) {
+                sendSockets.values().forEach(MediaSendSocket::close);
+                sendSockets.clear();
+                problem = e.getMessage();
+            }
+        }
+        LOG.info("media sends through ice4j's socket: native sends not available ({})", problem);
+        return "media sends: ice4j (" + problem + ")";
+    }
+
+    /** The send socket for a selected pair whose local base is {@code local}, or null (send through ice4j). */
+    MediaSendSocket sendSocket(TransportAddress local) {
+        return sendSockets.get(local);
+    }
+
+    /** One native sendto returned {@code result} (bytes, or -errno). */
+    void countSend(int result) {
+        counters.sendCalls.increment();
+        if (result >= 0) {
+            counters.sendCallDatagrams.increment();
+        }
+    }
+
+    /** Whether the data path sends through the native send sockets. */
+    public boolean sendsNatively() {
+        return !sendSockets.isEmpty();
+    }
+
+    /** "media sends: native sendto/sendmmsg", or how it sends instead and why. */
+    public String sendPath() {
+        return sendPath;
     }
 
     /**
@@ -302,6 +353,7 @@ public final class MediaPort implements AutoCloseable {
 
     @Override
     public void close() {
+        sendSockets.values().forEach(MediaSendSocket::close);
         harvesters.forEach(SinglePortUdpHarvester::close);
         if (tcpListener != null) {
             tcpListener.close();

@@ -1,21 +1,12 @@
 package io.junction.bridge.transport.srtp;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 /**
  * The system's OpenSSL 3 cipher calls that {@link OpenSslSrtp} needs, through Junction's small JNI
- * library ({@code bridge/src/main/c/junction_srtp.c}, built by Maven with gcc into
- * {@code native/<os-arch>/} of the jar). Every call works on the Java array in place: no copy, no
+ * library ({@code bridge/src/main/c/junction_srtp.c} in
+ * {@link io.junction.bridge.transport.NativeLibrary}). Every call works on the Java array in place: no copy, no
  * allocation. Callers check offsets and lengths against the array first: the native side does not.
  */
 final class OpenSsl {
-    private static final Logger LOG = LoggerFactory.getLogger(OpenSsl.class);
     static final int GCM = 0;
     static final int CTR = 1;
 
@@ -35,35 +26,10 @@ final class OpenSsl {
     }
 
     private static String load() {
-        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
-        String arch = System.getProperty("os.arch", "");
-        String dir;
-        if (!os.contains("linux")) {
-            return "no native SRTP library for " + os;
-        } else if (arch.equals("amd64") || arch.equals("x86_64")) {
-            dir = "linux-x86-64";
-        } else if (arch.equals("aarch64")) {
-            dir = "linux-aarch64";
-        } else {
-            return "no native SRTP library for linux-" + arch;
-        }
-        String resource = "/native/" + dir + "/libjunction_srtp.so";
-        try (InputStream in = OpenSsl.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                return resource + " is not in the build (gcc was missing when it was built)";
-            }
-            Path tmp = Files.createTempFile("libjunction_srtp", ".so");
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            tmp.toFile().deleteOnExit();
-            System.load(tmp.toAbsolutePath().toString());
-            return selfCheck();
-        } catch (IOException | LinkageError | RuntimeException e) {
-            LOG.debug("native SRTP library did not load", e);
-            return "native SRTP library did not load: " + e;
-        }
+        String problem = io.junction.bridge.transport.NativeLibrary.problem();
+        return problem != null ? problem : selfCheck();
     }
 
-    /** One GCM seal and open of a few bytes, so a broken libcrypto is found at start-up, not on a packet. */
     private static String selfCheck() {
         byte[] key = new byte[16];
         long enc = cipherNew(GCM, key, true);

@@ -1,0 +1,83 @@
+package io.junction.bridge.transport.ice;
+
+import io.junction.bridge.transport.NativeLibrary;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * The media port's UDP sends without ice4j: {@code sendto(2)} and {@code sendmmsg(2)} on a duplicate
+ * of the media socket's descriptor, from the Java array (JNI, {@code bridge/src/main/c/junction_udp.c}).
+ * Errors come back as {@code -errno}; nothing here blocks ({@code MSG_DONTWAIT}).
+ *
+ * <p>A destination is a 20-byte record ({@link #DEST}): family 4 or 6, a spare byte, the port
+ * big-endian, then the address (IPv4 in the first four of sixteen bytes).
+ */
+final class NativeUdp {
+    static final int DEST = 20;
+    /** The most datagrams one {@link #sendBatch} takes. */
+    static final int MAX_BATCH = 64;
+    static final int EAGAIN = 11;
+    static final int ENOENT = 2;
+
+    static {
+        NativeLibrary.problem(); // loads the library, once
+    }
+
+    private NativeUdp() {
+    }
+
+    /** Null when native sends can be used, else why not. */
+    static String problem() {
+        if (!Boolean.parseBoolean(System.getProperty("junction.native-send", "true"))) {
+            return "turned off (-Djunction.native-send=false)";
+        }
+        return NativeLibrary.problem();
+    }
+
+    /**
+     * Writes the destination record of {@code address} at {@code out[at]}; for an IPv6 socket
+     * ({@code v6}) an IPv4 address is written IPv4-mapped ({@code ::ffff:a.b.c.d}), as the kernel
+     * wants it there.
+     */
+    static void writeDestination(InetSocketAddress address, boolean v6, byte[] out, int at) {
+        InetAddress a = address.getAddress();
+        byte[] raw = a.getAddress();
+        java.util.Arrays.fill(out, at, at + DEST, (byte) 0);
+        out[at + 2] = (byte) (address.getPort() >>> 8);
+        out[at + 3] = (byte) address.getPort();
+        if (a instanceof Inet4Address && v6) {
+            out[at] = 6;
+            out[at + 14] = (byte) 0xFF;
+            out[at + 15] = (byte) 0xFF;
+            System.arraycopy(raw, 0, out, at + 16, 4);
+        } else {
+            out[at] = (byte) (a instanceof Inet4Address ? 4 : 6);
+            System.arraycopy(raw, 0, out, at + 4, raw.length);
+        }
+    }
+
+    /** The record of a local address to look a socket up by ({@link #openBound}): IPv4 as IPv4. */
+    static byte[] local(InetSocketAddress address) {
+        byte[] d = new byte[DEST];
+        writeDestination(address, false, d, 0);
+        return d;
+    }
+
+    /** A close-on-exec duplicate of this process's UDP socket bound to {@code local}, or -errno (-ENOENT: none). */
+    static native int openBound(byte[] local);
+
+    /** 6 for an IPv6 socket, 4 for IPv4, or -errno. */
+    static native int family(int fd);
+
+    static native void close(int fd);
+
+    /** One datagram to the destination record at {@code dests[destOff]}: bytes sent or -errno. */
+    static native int sendTo(int fd, byte[] buf, int off, int len, byte[] dests, int destOff);
+
+    /**
+     * Datagram {@code i < count} is {@code lens[i]} bytes at {@code offs[i]} of {@code data}, to the
+     * record at {@code dests[destOffs[i]]}: how many (the first ones) were sent, or -errno when none.
+     */
+    static native int sendBatch(int fd, byte[] data, int[] offs, int[] lens, byte[] dests, int[] destOffs, int count);
+}

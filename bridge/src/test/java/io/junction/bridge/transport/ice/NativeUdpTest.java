@@ -1,0 +1,129 @@
+package io.junction.bridge.transport.ice;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The native send calls on real loopback sockets: the duplicate of a bound socket sends from that
+ * socket's address and port (what a browser's ICE pair needs), batches arrive whole and in order,
+ * and bad arguments are refused with an error code before any system call.
+ */
+class NativeUdpTest {
+    private static final int EINVAL = 22;
+
+    private static InetSocketAddress local(DatagramSocket s) {
+        return (InetSocketAddress) s.getLocalSocketAddress();
+    }
+
+    private static DatagramSocket bound(String address) throws Exception {
+        DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(address), 0));
+        s.setSoTimeout(2000);
+        return s;
+    }
+
+    private static byte[] receive(DatagramSocket s, InetSocketAddress expectedFrom) throws Exception {
+        DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+        s.receive(p);
+        assertEquals(expectedFrom, p.getSocketAddress(), "source of the datagram");
+        return Arrays.copyOf(p.getData(), p.getLength());
+    }
+
+    @Test
+    void sendsFromTheBoundSocketsAddressAndPort() throws Exception {
+        assertNull(NativeUdp.problem());
+        for (String family : new String[] {"127.0.0.1", "::1"}) {
+            try (DatagramSocket media = bound(family); DatagramSocket peer = bound(family);
+                    MediaSendSocket send = MediaSendSocket.open(local(media))) {
+                byte[] payload = new byte[1200];
+                new java.util.Random(7).nextBytes(payload);
+                byte[] framed = new byte[1300];
+                System.arraycopy(payload, 0, framed, 50, payload.length);
+                assertEquals(1200, send.send(framed, 50, 1200, send.destination(local(peer))));
+                assertArrayEquals(payload, receive(peer, local(media)), family);
+            }
+        }
+    }
+
+    @Test
+    void findsNoSocketWhereNoneIsBound() throws Exception {
+        int port;
+        try (DatagramSocket s = bound("127.0.0.1")) {
+            port = s.getLocalPort();
+        }
+        assertEquals(-NativeUdp.ENOENT, NativeUdp.openBound(NativeUdp.local(new InetSocketAddress("127.0.0.1", port))));
+    }
+
+    @Test
+    void batchArrivesWholeAndInOrderAtSeveralDestinations() throws Exception {
+        try (DatagramSocket media = bound("127.0.0.1"); DatagramSocket a = bound("127.0.0.1"); DatagramSocket b = bound("127.0.0.1");
+                MediaSendSocket send = MediaSendSocket.open(local(media))) {
+            int count = NativeUdp.MAX_BATCH;
+            byte[] data = new byte[count * 1500];
+            int[] offs = new int[count];
+            int[] lens = new int[count];
+            int[] destOffs = new int[count];
+            byte[] dests = new byte[2 * NativeUdp.DEST];
+            send.writeDestination(local(a), dests, 0);
+            send.writeDestination(local(b), dests, NativeUdp.DEST);
+            for (int i = 0; i < count; i++) {
+                offs[i] = i * 1500 + 3;
+                lens[i] = 100 + i;
+                destOffs[i] = (i % 2) * NativeUdp.DEST;
+                Arrays.fill(data, offs[i], offs[i] + lens[i], (byte) i);
+            }
+            assertEquals(count, send.sendBatch(data, offs, lens, dests, destOffs, count));
+            for (int i = 0; i < count; i++) {
+                byte[] got = receive(i % 2 == 0 ? a : b, local(media));
+                assertEquals(100 + i, got.length, "datagram " + i);
+                assertEquals((byte) i, got[0]);
+                assertEquals((byte) i, got[got.length - 1]);
+            }
+        }
+    }
+
+    @Test
+    void refusesBadArgumentsWithoutSending() throws Exception {
+        try (DatagramSocket media = bound("127.0.0.1"); DatagramSocket peer = bound("127.0.0.1");
+                MediaSendSocket send = MediaSendSocket.open(local(media))) {
+            byte[] dest = send.destination(local(peer));
+            byte[] buf = new byte[100];
+            assertEquals(-EINVAL, send.send(buf, 50, 51, dest));
+            assertEquals(-EINVAL, send.send(buf, -1, 10, dest));
+            assertEquals(-EINVAL, send.send(buf, 0, -1, dest));
+            assertEquals(-EINVAL, NativeUdp.sendTo(0, buf, 0, 10, dest, 5));
+            byte[] badFamily = dest.clone();
+            badFamily[0] = 5;
+            assertTrue(send.send(buf, 0, 10, badFamily) < 0);
+            int[] one = {0};
+            assertEquals(-EINVAL, send.sendBatch(buf, new int[] {90}, new int[] {20}, dest, one, 1));
+            assertEquals(-EINVAL, send.sendBatch(buf, one, new int[] {10}, dest, new int[] {1}, 1));
+            assertEquals(-EINVAL, send.sendBatch(buf, one, one, dest, one, 0));
+            assertEquals(-EINVAL, send.sendBatch(buf, one, one, dest, one, NativeUdp.MAX_BATCH + 1));
+            assertEquals(-EINVAL, send.sendBatch(buf, one, one, dest, one, 2));
+            // nothing of the above went out: the next datagram is the first the peer sees
+            assertEquals(3, send.send(new byte[] {1, 2, 3}, 0, 3, dest));
+            assertArrayEquals(new byte[] {1, 2, 3}, receive(peer, local(media)));
+        }
+    }
+
+    @Test
+    void sendsNothingOnceClosed() throws Exception {
+        try (DatagramSocket media = bound("127.0.0.1"); DatagramSocket peer = bound("127.0.0.1")) {
+            MediaSendSocket send = MediaSendSocket.open(local(media));
+            send.close();
+            assertTrue(send.send(new byte[10], 0, 10, new byte[NativeUdp.DEST]) < 0);
+            // ice4j's socket itself stays open and bound
+            media.send(new DatagramPacket(new byte[] {9}, 1, local(peer)));
+            assertArrayEquals(new byte[] {9}, receive(peer, local(media)));
+        }
+    }
+}
