@@ -177,6 +177,9 @@ public final class IceTransport implements AutoCloseable {
             }
             return;
         }
+        if (closed) {
+            throw CLOSED;
+        }
         Route r = route;
         CandidatePair pair = component.getSelectedPair();
         if (r == null || r.pair != pair) {
@@ -230,6 +233,14 @@ public final class IceTransport implements AutoCloseable {
         Route r = route;
         return r != null && r.socket != null;
     }
+
+    /** Thrown (preallocated, no stack trace) on a send after {@link #close}: nothing goes to a closed endpoint. */
+    private static final IOException CLOSED = new IOException("ICE transport closed") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
 
     /** Thrown (preallocated, no stack trace) when the kernel refused a datagram. */
     private static final IOException SEND_FAILED = new IOException("the kernel refused the datagram") {

@@ -54,6 +54,27 @@ class NativeUdpTest {
     }
 
     @Test
+    void theMediaPortFindsItsOwnSocketsForSending() throws Exception {
+        for (String address : new String[] {"127.0.0.1", "::1"}) {
+            io.junction.bridge.BridgeConfig d = io.junction.bridge.BridgeConfig.loopbackDefaults(0);
+            io.junction.bridge.BridgeConfig config = new io.junction.bridge.BridgeConfig(0, 0, address, java.util.List.of(address),
+                    d.publicIp(), d.stunServers(), d.staticMappings(), d.iceConsentTimeout(), d.iceConnectTimeout(),
+                    d.dtlsHandshakeTimeout(), d.srtpCrypto(), d.maxConferences(), d.maxEndpointsPerConference(),
+                    d.emptyConferenceTimeout(), d.packetWorkers(), d.maxPublisherBitrateBps(), d.forwarding());
+            try (MediaPort port = new MediaPort(config, new io.junction.bridge.stats.MediaCounters())) {
+                assertTrue(port.sendsNatively(), address + ": " + port.sendPath());
+                var local = port.harvesters().get(0).getLocalAddress();
+                try (DatagramSocket peer = bound(address)) {
+                    MediaSendSocket send = port.sendSocket(local);
+                    assertEquals(4, send.send(new byte[] {1, 2, 3, 4}, 0, 4, send.destination(local(peer))));
+                    assertArrayEquals(new byte[] {1, 2, 3, 4},
+                            receive(peer, new InetSocketAddress(local.getAddress(), local.getPort())), address);
+                }
+            }
+        }
+    }
+
+    @Test
     void findsNoSocketWhereNoneIsBound() throws Exception {
         int port;
         try (DatagramSocket s = bound("127.0.0.1")) {
