@@ -23,7 +23,8 @@ final class BridgeProbe {
     private final long pid;
 
     /** One reading of the bridge. NaN where the bridge did not tell. */
-    record Sample(long atNs, double cpuSeconds, double heapBytes, double sentPackets, double droppedPackets) {}
+    record Sample(long atNs, double cpuSeconds, double heapBytes, double sentPackets, double droppedPackets,
+            double sendCalls, double sendCallDatagrams) {}
 
     BridgeProbe(HttpClient http, String adminUrl, String apiKey, long pid) {
         this.http = http;
@@ -94,7 +95,8 @@ final class BridgeProbe {
             cpu = sum(metrics, "process_cpu_time_ns_total", null) / 1e9;
         }
         return new Sample(System.nanoTime(), cpu, sum(metrics, "jvm_memory_used_bytes", "area=\"heap\""),
-                sum(metrics, "junction_sent_packets_total", null), sum(metrics, "junction_dropped_packets_total", null));
+                sum(metrics, "junction_sent_packets_total", null), sum(metrics, "junction_dropped_packets_total", null),
+                sum(metrics, "junction_send_calls_total", null), sum(metrics, "junction_send_call_datagrams_total", null));
     }
 
     /**

@@ -244,7 +244,11 @@ final class LoadRun {
                     bridgeConnectP50, bridgeConnectP99,
                     cpu, cpu * 100 / measured, perPacket, selfCpu * 100 / measured, heapPerEndpoint,
                     bridgeUptime, windows, jitCpu,
-                    stop.droppedPackets() - start.droppedPackets(), udpDrops1[0] - udpDrops0[0], udpDrops1[1] - udpDrops0[1], base, basePerPacket, perPacket / basePerPacket);
+                    stop.droppedPackets() - start.droppedPackets(),
+                    stop.sendCalls() > start.sendCalls()
+                            ? (stop.sendCallDatagrams() - start.sendCallDatagrams()) / (stop.sendCalls() - start.sendCalls())
+                            : Double.NaN,
+                    udpDrops1[0] - udpDrops0[0], udpDrops1[1] - udpDrops0[1], base, basePerPacket, perPacket / basePerPacket);
         } finally {
             if (generator != null) {
                 generator.stop();

@@ -46,6 +46,7 @@ record Report(
         List<Double> cpuMicrosPerForwardedPacketBy10s,
         double bridgeJitCpuSeconds,
         double bridgeDroppedPackets,
+        double bridgeDatagramsPerSendCall,
         long kernelDropsAtBridgeSocket,
         long kernelDropsAtClientSockets,
         Baseline.Result baseline,
@@ -99,6 +100,9 @@ record Report(
                 : f("%.0f KiB (live heap after GC, with the endpoints connected, less before they joined)",
                         bridgeHeapPerEndpointKiB));
         row(sb, "bridge drops (all reasons)", f("%.0f", bridgeDroppedPackets));
+        row(sb, "bridge datagrams per send call", Double.isNaN(bridgeDatagramsPerSendCall)
+                ? "n/a (no native sends: the bridge sends through ice4j)"
+                : f("%.2f (sendmmsg batches, junction_send_call_datagrams_total)", bridgeDatagramsPerSendCall));
         row(sb, "kernel UDP drops, bridge / clients", kernelDropsAtBridgeSocket + " / " + kernelDropsAtClientSockets);
         if (baseline != null) {
             row(sb, "baseline UDP relay", f("%.0f packets/s forwarded, %.2f us CPU per forwarded packet",
