@@ -248,6 +248,9 @@ final class LoadRun {
                     stop.sendCalls() > start.sendCalls()
                             ? (stop.sendCallDatagrams() - start.sendCallDatagrams()) / (stop.sendCalls() - start.sendCalls())
                             : Double.NaN,
+                    forwarded > 0 && stop.workerAllocatedBytes() >= start.workerAllocatedBytes()
+                            ? (stop.workerAllocatedBytes() - start.workerAllocatedBytes()) / forwarded
+                            : Double.NaN,
                     udpDrops1[0] - udpDrops0[0], udpDrops1[1] - udpDrops0[1], base, basePerPacket, perPacket / basePerPacket);
         } finally {
             if (generator != null) {

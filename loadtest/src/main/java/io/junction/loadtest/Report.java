@@ -47,6 +47,7 @@ record Report(
         double bridgeJitCpuSeconds,
         double bridgeDroppedPackets,
         double bridgeDatagramsPerSendCall,
+        double bridgeWorkerBytesPerForwardedPacket,
         long kernelDropsAtBridgeSocket,
         long kernelDropsAtClientSockets,
         Baseline.Result baseline,
@@ -100,6 +101,10 @@ record Report(
                 : f("%.0f KiB (live heap after GC, with the endpoints connected, less before they joined)",
                         bridgeHeapPerEndpointKiB));
         row(sb, "bridge drops (all reasons)", f("%.0f", bridgeDroppedPackets));
+        if (!Double.isNaN(bridgeWorkerBytesPerForwardedPacket)) {
+            row(sb, "bridge allocation per fwd packet", f("%.1f B on the packet workers (junction_worker_allocated_bytes_total)",
+                    bridgeWorkerBytesPerForwardedPacket));
+        }
         row(sb, "bridge datagrams per send call", Double.isNaN(bridgeDatagramsPerSendCall)
                 ? "n/a (no native sends: the bridge sends through ice4j)"
                 : f("%.2f (sendmmsg batches, junction_send_call_datagrams_total)", bridgeDatagramsPerSendCall));

@@ -133,6 +133,8 @@ public final class BridgeMetrics {
             FunctionCounter.builder("junction.worker.busy.seconds", w, x -> x.busyNs() / 1e9).description("Time a worker spent handling packets").tags(t).baseUnit("seconds").register(registry);
             FunctionCounter.builder("junction.worker.handled.packets", w, PacketWorker::handledCount).description("Packets a worker handled").tags(t).register(registry);
             FunctionCounter.builder("junction.worker.queue.full.drops", w, PacketWorker::queueFullDrops).description("Packets dropped because a worker queue was full").tags(t).register(registry);
+            FunctionCounter.builder("junction.worker.allocated", w, x -> Math.max(0, x.allocatedBytes()))
+                    .description("Bytes a worker's thread allocated on the heap (the packet path's allocation)").tags(t).baseUnit("bytes").register(registry);
         }
     }
 

@@ -173,4 +173,18 @@ public final class PacketWorker implements Runnable {
     public String name() {
         return name;
     }
+
+    /**
+     * Bytes this worker's thread has allocated on the heap since it started (HotSpot's per-thread
+     * allocation counter), or -1 where the JVM cannot say: what the packet path allocates, for
+     * {@code junction_worker_allocated_bytes_total}.
+     */
+    public long allocatedBytes() {
+        Thread t = thread;
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (t == null || !(mx instanceof com.sun.management.ThreadMXBean hs) || !hs.isThreadAllocatedMemorySupported()) {
+            return -1;
+        }
+        return hs.getThreadAllocatedBytes(t.getId());
+    }
 }
