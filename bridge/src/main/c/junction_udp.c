@@ -158,24 +158,25 @@ JNIEXPORT jint JNICALL FN(sendTo)(JNIEnv *env, jclass cls, jint fd, jbyteArray a
 }
 
 /*
- * Up to MAX_BATCH datagrams in one sendmmsg(2), without blocking: datagram i is lens[i] bytes at
- * offs[i] in `data`, to the destination record at dests[destOffs[i]]. Returns how many were sent
+ * Up to MAX_BATCH datagrams in one sendmmsg(2), without blocking: for first <= i < first + count,
+ * datagram i is lens[i] bytes at offs[i] in `data`, to the destination record at dests[destOffs[i]]. Returns how many were sent
  * (the first ones), or -errno when the first could not be (-EINVAL: its record or range is bad).
  * Like the kernel, it stops before a bad datagram and sends the ones before it.
  */
 JNIEXPORT jint JNICALL FN(sendBatch)(JNIEnv *env, jclass cls, jint fd, jbyteArray data, jintArray offsArray,
-                                     jintArray lensArray, jbyteArray dests, jintArray destOffsArray, jint count) {
-    if (count <= 0 || count > MAX_BATCH) {
+                                     jintArray lensArray, jbyteArray dests, jintArray destOffsArray, jint first,
+                                     jint count) {
+    if (count <= 0 || count > MAX_BATCH || first < 0) {
         return -EINVAL;
     }
-    if ((*env)->GetArrayLength(env, offsArray) < count || (*env)->GetArrayLength(env, lensArray) < count
-            || (*env)->GetArrayLength(env, destOffsArray) < count) {
+    if ((*env)->GetArrayLength(env, offsArray) - count < first || (*env)->GetArrayLength(env, lensArray) - count < first
+            || (*env)->GetArrayLength(env, destOffsArray) - count < first) {
         return -EINVAL;
     }
     jint offs[MAX_BATCH], lens[MAX_BATCH], destOffs[MAX_BATCH];
-    (*env)->GetIntArrayRegion(env, offsArray, 0, count, offs);
-    (*env)->GetIntArrayRegion(env, lensArray, 0, count, lens);
-    (*env)->GetIntArrayRegion(env, destOffsArray, 0, count, destOffs);
+    (*env)->GetIntArrayRegion(env, offsArray, first, count, offs);
+    (*env)->GetIntArrayRegion(env, lensArray, first, count, lens);
+    (*env)->GetIntArrayRegion(env, destOffsArray, first, count, destOffs);
     struct sockaddr_storage addrs[MAX_BATCH];
     struct iovec iov[MAX_BATCH];
     struct mmsghdr msgs[MAX_BATCH];

@@ -58,12 +58,17 @@ final class MediaSendSocket implements AutoCloseable {
         return NativeUdp.sendTo(fd, buf, off, len, dests, destOff);
     }
 
-    /** {@link NativeUdp#sendBatch} on this socket. */
+    /** {@link NativeUdp#sendBatch} on this socket, from datagram 0. */
     int sendBatch(byte[] data, int[] offs, int[] lens, byte[] dests, int[] destOffs, int count) {
+        return sendBatch(data, offs, lens, dests, destOffs, 0, count);
+    }
+
+    /** {@link NativeUdp#sendBatch} on this socket. */
+    int sendBatch(byte[] data, int[] offs, int[] lens, byte[] dests, int[] destOffs, int first, int count) {
         if (closed) {
             return -EBADF;
         }
-        return NativeUdp.sendBatch(fd, data, offs, lens, dests, destOffs, count);
+        return NativeUdp.sendBatch(fd, data, offs, lens, dests, destOffs, first, count);
     }
 
     /** After the packet workers stopped: a send racing with this could reach a reused descriptor. */

@@ -76,8 +76,10 @@ final class NativeUdp {
     static native int sendTo(int fd, byte[] buf, int off, int len, byte[] dests, int destOff);
 
     /**
-     * Datagram {@code i < count} is {@code lens[i]} bytes at {@code offs[i]} of {@code data}, to the
-     * record at {@code dests[destOffs[i]]}: how many (the first ones) were sent, or -errno when none.
+     * Datagram {@code i} ({@code first <= i < first + count}) is {@code lens[i]} bytes at {@code offs[i]}
+     * of {@code data}, to the record at {@code dests[destOffs[i]]}: how many (the first ones) were
+     * sent, or -errno when none (-EINVAL: the first one's range or record is bad).
      */
-    static native int sendBatch(int fd, byte[] data, int[] offs, int[] lens, byte[] dests, int[] destOffs, int count);
+    static native int sendBatch(int fd, byte[] data, int[] offs, int[] lens, byte[] dests, int[] destOffs, int first,
+            int count);
 }

@@ -76,9 +76,7 @@ public final class SendBatch {
         }
         int sent = 0;
         while (sent < n) {
-            int r = sent == 0
-                    ? socket.sendBatch(data, offs, lens, dests, destOffs, n)
-                    : socket.sendBatch(data, shift(offs, sent, n), shift(lens, sent, n), dests, shift(destOffs, sent, n), n - sent);
+            int r = socket.sendBatch(data, offs, lens, dests, destOffs, sent, n - sent);
             counters.sendCalls.increment();
             if (r > 0) {
                 counters.sendCallDatagrams.add(r);
@@ -93,10 +91,5 @@ public final class SendBatch {
         }
         count = 0;
         used = 0;
-    }
-
-    /** The rare path (a refused datagram mid-batch): the arrays from {@code from} on, as new arrays. */
-    private static int[] shift(int[] a, int from, int n) {
-        return java.util.Arrays.copyOfRange(a, from, n);
     }
 }

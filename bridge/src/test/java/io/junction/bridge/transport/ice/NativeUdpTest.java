@@ -108,6 +108,10 @@ class NativeUdpTest {
                 assertEquals((byte) i, got[0]);
                 assertEquals((byte) i, got[got.length - 1]);
             }
+            // from a later datagram on (what a batch does after a refused one)
+            assertEquals(2, send.sendBatch(data, offs, lens, dests, destOffs, count - 2, 2));
+            assertEquals(100 + count - 2, receive(a, local(media)).length);
+            assertEquals(100 + count - 1, receive(b, local(media)).length);
         }
     }
 
@@ -130,6 +134,8 @@ class NativeUdpTest {
             assertEquals(-EINVAL, send.sendBatch(buf, one, one, dest, one, 0));
             assertEquals(-EINVAL, send.sendBatch(buf, one, one, dest, one, NativeUdp.MAX_BATCH + 1));
             assertEquals(-EINVAL, send.sendBatch(buf, one, one, dest, one, 2));
+            assertEquals(-EINVAL, send.sendBatch(buf, one, one, dest, one, 1, 1));
+            assertEquals(-EINVAL, send.sendBatch(buf, one, one, dest, one, -1, 1));
             // nothing of the above went out: the next datagram is the first the peer sees
             assertEquals(3, send.send(new byte[] {1, 2, 3}, 0, 3, dest));
             assertArrayEquals(new byte[] {1, 2, 3}, receive(peer, local(media)));
