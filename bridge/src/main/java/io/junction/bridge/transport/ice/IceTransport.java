@@ -228,43 +228,27 @@ public final class IceTransport implements AutoCloseable {
         return r;
     }
 
-    /** Sends through the media port's send socket, once the selected pair uses it (for tests). */
-    boolean sendsNatively() {
-        Route r = route;
-        return r != null && r.socket != null;
-    }
-
     /** Thrown (preallocated, no stack trace) on a send after {@link #close}: nothing goes to a closed endpoint. */
-    private static final IOException CLOSED = new IOException("ICE transport closed") {
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    };
+    private static final IOException CLOSED = stackless("ICE transport closed");
 
     /** Thrown (preallocated, no stack trace) when the kernel refused a datagram. */
-    private static final IOException SEND_FAILED = new IOException("the kernel refused the datagram") {
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    };
+    private static final IOException SEND_FAILED = stackless("the kernel refused the datagram");
 
     /** Thrown (preallocated, no stack trace) when the socket's send buffer was full. */
-    private static final IOException SOCKET_BUFFER_FULL = new IOException("the media socket's send buffer is full") {
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    };
+    private static final IOException SOCKET_BUFFER_FULL = stackless("the media socket's send buffer is full");
+
+    /** An exception thrown often on the send path: made once, without a stack trace. */
+    private static IOException stackless(String message) {
+        return new IOException(message) {
+            @Override
+            public synchronized Throwable fillInStackTrace() {
+                return this;
+            }
+        };
+    }
 
     /** Thrown (preallocated, no stack trace) when an ICE-TCP datagram is dropped. */
-    private static final IOException TCP_QUEUE_FULL = new IOException("ICE-TCP send queue full or connection failed") {
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    };
+    private static final IOException TCP_QUEUE_FULL = stackless("ICE-TCP send queue full or connection failed");
 
     /** Datagrams waiting for the TCP writer (at most this many; about a second of video). */
     static final int TCP_QUEUE = 512;
