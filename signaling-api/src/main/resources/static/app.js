@@ -372,6 +372,7 @@ async function enterCall(signalingUrl, roomName, displayName, rejoin) {
   layout();
   try {
     room = await Junction.join({ signalingUrl, localStream, constraints: urlConstraints(), rejoin: rejoin || undefined,
+                                 codec: params.get('codec') || undefined, scalabilityMode: params.get('svc') || undefined,
                                  on: { participantJoined: showParticipant, participantUpdated: showParticipant } });
   } catch (err) {
     leftCall(err.message, true);

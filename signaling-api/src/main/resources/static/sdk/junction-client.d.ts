@@ -150,6 +150,10 @@ export interface JoinOptions {
   rejoinTimeoutMs?: number;
   /** 'relay': connect only through the bridge's TURN servers (to test them); default 'all'. */
   iceTransportPolicy?: RTCIceTransportPolicy;
+  /** The camera's codec when the bridge offers it (else the bridge's first choice). */
+  codec?: 'vp8' | 'vp9' | 'h264' | string;
+  /** One scalable encoding instead of simulcast, for codecs that have it (VP9): e.g. 'L1T3', 'L3T3_KEY'. */
+  scalabilityMode?: string;
 }
 
 /** Why Junction.join failed. */

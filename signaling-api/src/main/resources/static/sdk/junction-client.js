@@ -62,6 +62,8 @@ const REJOIN_BACKOFF_MS = [500, 1000, 2000, 4000, 5000];
 /** Per simulcast layer, lowest first: resolution divisor and bitrate cap (bit/s). */
 const SIMULCAST_SCALE = [4, 2, 1];
 const SIMULCAST_MAX_BITRATES = [150000, 500000, 1700000];
+/** The bitrate cap of a single scalable (SVC) encoding: all its spatial layers together. */
+const SVC_MAX_BITRATE = 2500000;
 const JOIN_TIMEOUT_MS = 20000;
 /**
  * A signaling socket that drops without a goodbye is reopened with the same URL for this long (the
@@ -98,6 +100,10 @@ class Room {
     this._rejoinTimeoutMs = (options && options.rejoinTimeoutMs) || 120000;
     this._joinTimeoutMs = (options && options.timeoutMs) || JOIN_TIMEOUT_MS;
     this._iceTransportPolicy = (options && options.iceTransportPolicy) || 'all';
+    /** The camera's codec ('vp8', 'vp9', 'h264'…) when the bridge offers it, else the bridge's choice. */
+    this._codec = (options && options.codec) ? String(options.codec).toLowerCase() : null;
+    /** One scalable encoding (SVC, e.g. 'L3T3_KEY') instead of simulcast, for codecs that have it (VP9). */
+    this._scalabilityMode = (options && options.scalabilityMode) || null;
     /** The TURN servers the bridge handed out (welcome), empty when it has none. */
     this.iceServers = [];
     this.dominantSpeaker = null;
@@ -193,6 +199,7 @@ class Room {
     this._seenMids = null;
     this._published = { audio: false, video: false };
     this._simulcastSet = false;
+    this._svc = false;
     this._publishVideoMid = null;
     this.revision = 0;
     const pc = this.pc;
@@ -504,14 +511,49 @@ class Room {
       }
     }
     this._applyTrackList(msg.tracks || []);
+    this._preferCodec(msg.publish.video);
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
-    await this._configureSimulcast(msg);
+    // A new offer resets the camera's encodings to what it asks for (a=simulcast without '~' resumes
+    // every layer in Chromium): configure them once, then re-apply the paused layers after each offer.
+    if (this._simulcastSet) await this._applyLayers();
+    else await this._configureSimulcast(msg);
     this.revision = msg.revision;
     this._send({ type: 'answer', revision: msg.revision, sdp: this.pc.localDescription.sdp });
   }
 
-  /** Once: resolution and bitrate per simulcast layer of the camera (the offer decides the layers). */
+  /**
+   * With a `codec` option: that codec first in the camera's answer, the others after it. Chromium
+   * sends what the encoding's `codec` says (_configureSimulcast), not the answer's first codec; the
+   * order is the hint for browsers without per-encoding codecs. A browser that cannot send the codec
+   * reports 'client-codec-unsupported' once and sends the bridge's first codec.
+   */
+  _preferCodec(mid) {
+    if (!this._codec || mid == null || typeof RTCRtpReceiver === 'undefined' || !RTCRtpReceiver.getCapabilities) return;
+    const t = this.pc.getTransceivers().find((x) => x.mid === mid);
+    if (!t || !t.setCodecPreferences) return;
+    const caps = RTCRtpReceiver.getCapabilities('video');
+    if (!caps) return;
+    const wanted = 'video/' + this._codec;
+    const first = caps.codecs.filter((c) => c.mimeType.toLowerCase() === wanted
+      && (wanted !== 'video/vp9' || !c.sdpFmtpLine || /profile-id=0/.test(c.sdpFmtpLine)));
+    if (!first.length) {
+      if (!this._codecWarned) this._emit('error', { code: 'client-codec-unsupported', message: 'this browser cannot send ' + this._codec });
+      this._codecWarned = true;
+      return;
+    }
+    try {
+      t.setCodecPreferences([...first, ...caps.codecs.filter((c) => !first.includes(c))]);
+    } catch (err) {
+      this._emit('error', { code: 'client-codec-failed', message: String(err && err.message || err) });
+    }
+  }
+
+  /**
+   * Once: resolution and bitrate per simulcast layer of the camera (the offer decides the layers), or,
+   * with a `scalabilityMode` option, that mode on the first encoding and the other encodings off (one
+   * stream with spatial layers; the bridge forwards each receiver the layers it needs).
+   */
   async _configureSimulcast(msg) {
     this._publishVideoMid = msg.publish.video;
     if (this._simulcastSet || !this._published.video) return;
@@ -519,12 +561,46 @@ class Room {
     if (!t) return;
     const params = t.sender.getParameters();
     const n = (params.encodings || []).length;
-    if (n < 2) return;
+    // the codec chosen per encoding (RTCRtpEncodingParameters.codec), where the browser has that:
+    // the answer's order alone does not make the answerer send it
+    const codec = this._codec && (params.codecs || []).find((c) => c.mimeType.toLowerCase() === 'video/' + this._codec
+      && (this._codec !== 'vp9' || !c.sdpFmtpLine || /profile-id=0/.test(c.sdpFmtpLine)));
+    if (codec) params.encodings.forEach((e) => { e.codec = codec; });
+    if (this._scalabilityMode && n >= 1) {
+      params.encodings.forEach((e, i) => {
+        if (i === 0) {
+          e.active = true;
+          e.scalabilityMode = this._scalabilityMode;
+          e.scaleResolutionDownBy = 1;
+          e.maxBitrate = SVC_MAX_BITRATE;
+        } else {
+          e.active = false;
+        }
+      });
+      try {
+        await t.sender.setParameters(params);
+        this._simulcastSet = true;
+        this._svc = true;
+      } catch (err) {
+        this._emit('error', { code: 'client-svc-failed', message: String(err && err.message || err) });
+      }
+      return;
+    }
+    if (n < 2) {
+      if (codec) {
+        try { await t.sender.setParameters(params); } catch (err) {
+          this._emit('error', { code: 'client-codec-failed', message: String(err && err.message || err) });
+        }
+      }
+      return;
+    }
     params.encodings.forEach((e, i) => {
       const k = SIMULCAST_SCALE.length - n + i; // the last encoding is full resolution
       e.scaleResolutionDownBy = SIMULCAST_SCALE[Math.max(0, k)];
       e.maxBitrate = SIMULCAST_MAX_BITRATES[Math.max(0, k)];
       e.active = !(this._layerWish && this._layerWish[e.rid] === false);
+      // VP9 simulcast: Chromium sends only the first encoding unless each one names its mode
+      if (codec && /vp9|av1/i.test(codec.mimeType)) e.scalabilityMode = 'L1T3';
     });
     try {
       await t.sender.setParameters(params);
@@ -536,15 +612,16 @@ class Room {
 
   /** Applies the bridge's last 'layers' message to the camera's simulcast encodings. */
   async _applyLayers() {
-    if (!this._simulcastSet || !this._layerWish || !this._publishVideoMid) return;
+    if (!this._simulcastSet || (!this._svc && !this._layerWish) || !this._publishVideoMid) return;
     const t = this.pc.getTransceivers().find((x) => x.mid === this._publishVideoMid);
     if (!t) return;
     const params = t.sender.getParameters();
     let changed = false;
-    for (const e of params.encodings || []) {
-      const want = this._layerWish[e.rid];
+    (params.encodings || []).forEach((e, i) => {
+      // SVC: only the first encoding sends; simulcast: the layers someone watches
+      const want = this._svc ? i === 0 : this._layerWish[e.rid];
       if (typeof want === 'boolean' && e.active !== want) { e.active = want; changed = true; }
-    }
+    });
     if (changed) await t.sender.setParameters(params);
   }
 
@@ -748,11 +825,14 @@ export const Junction = {
    *   on: event handlers ({track: fn, participantJoined: fn, …}) attached before anything arrives;
    *   timeoutMs: how long to wait for the bridge's first offer (default 20 s);
    *   iceTransportPolicy: 'relay' connects only through the bridge's TURN servers (default 'all');
-   *   rejoin: returns a fresh signalingUrl when the bridge has lost this participant (see above)
+   *   rejoin: returns a fresh signalingUrl when the bridge has lost this participant (see above);
+   *   codec: the camera's codec ('vp8', 'vp9', 'h264') when the bridge offers it (else the bridge's first);
+   *   scalabilityMode: one scalable encoding instead of simulcast (VP9: 'L1T3', 'L3T3_KEY', 'L3T3', …)
    * @returns {Promise<Room>} rejects with a JoinError
    */
-  join({ signalingUrl, localStream, constraints, on, timeoutMs, rejoin, rejoinTimeoutMs, iceTransportPolicy }) {
-    const room = new Room(localStream, { rejoin, rejoinTimeoutMs, timeoutMs, iceTransportPolicy });
+  join({ signalingUrl, localStream, constraints, on, timeoutMs, rejoin, rejoinTimeoutMs, iceTransportPolicy, codec,
+          scalabilityMode }) {
+    const room = new Room(localStream, { rejoin, rejoinTimeoutMs, timeoutMs, iceTransportPolicy, codec, scalabilityMode });
     if (constraints) room.constraints = {
       maxHeight: constraints.maxHeight != null ? constraints.maxHeight : null,
       lastN: constraints.lastN != null ? constraints.lastN : null,

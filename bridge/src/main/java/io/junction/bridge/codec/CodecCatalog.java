@@ -32,6 +32,8 @@ public final class CodecCatalog {
     public static final int PT_OPUS = 111;
     public static final int PT_VP8 = 96;
     public static final int PT_VP8_RTX = 97;
+    public static final int PT_VP9 = 98;
+    public static final int PT_VP9_RTX = 99;
     public static final int PT_H264 = 102;
     public static final int PT_H264_RTX = 103;
 
@@ -48,6 +50,9 @@ public final class CodecCatalog {
             // 1 Mbit/s instead of 300 kbit/s; transport-cc feedback then corrects it either way.
             new Codec(PT_VP8, "VP8", VIDEO_CLOCK_RATE, 0, "x-google-start-bitrate=1000", VIDEO_FB, -1, Vp8Codec::new),
             new Codec(PT_VP8_RTX, "rtx", VIDEO_CLOCK_RATE, 0, "apt=" + PT_VP8, List.of(), PT_VP8, null),
+            new Codec(PT_VP9, "VP9", VIDEO_CLOCK_RATE, 0, "profile-id=0;x-google-start-bitrate=1000", VIDEO_FB, -1,
+                    Vp9Codec::new),
+            new Codec(PT_VP9_RTX, "rtx", VIDEO_CLOCK_RATE, 0, "apt=" + PT_VP9, List.of(), PT_VP9, null),
             new Codec(PT_H264, "H264", VIDEO_CLOCK_RATE, 0,
                     "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f;x-google-start-bitrate=1000",
                     VIDEO_FB, -1, H264Codec::new),

@@ -27,9 +27,37 @@ public final class FrameInfo {
     public int pictureId;
     /** Index of the last base-layer picture (8 bits), {@link #NONE} without; rewritten like the picture id. */
     public int tl0PicIdx;
-    /** Frame size from a keyframe's header, 0 when unknown. */
+    /** Frame size from a keyframe's header, 0 when unknown (with spatial layers: the top layer's). */
     public int width;
     public int height;
+    /** Spatial layer of this layer frame (VP9 SVC), {@link #NONE} when the codec has none (one layer). */
+    public int spatialId;
+    /** Last packet of its layer frame: with spatial layers, the marker bit goes here on the highest layer forwarded. */
+    public boolean endOfLayerFrame;
+    /** The layer frame depends on the lower spatial layer of the same picture (VP9's D bit). */
+    public boolean interLayerPredicted;
+    /** The layer frame is predicted from earlier pictures (false in a keyframe picture). */
+    public boolean interPicturePredicted;
+    /**
+     * Upper spatial layers depend on lower ones only in keyframe pictures (k-SVC, {@code L3T3_KEY}):
+     * a receiver of one spatial layer then gets the lower ones only in keyframe pictures.
+     */
+    public boolean layersIndependent;
+    /** The RTP marker bit of the packet (end of the picture); set by whoever reads the RTP header. */
+    public boolean marker;
+    /** Spatial layers of the stream as its latest scalability structure announced, 0 when unknown. */
+    public int spatialLayers;
+    /** Height per spatial layer from the scalability structure (valid up to {@link #spatialLayers}). */
+    public final int[] spatialHeights = new int[Vp9Descriptor.MAX_SPATIAL];
+    /**
+     * Picture ids name pictures in a fixed pattern the receiver relies on (VP9's picture group, or its
+     * reference differences): dropped pictures leave gaps instead of being renumbered away.
+     */
+    public boolean pictureIdGaps;
+
+    public FrameInfo() {
+        reset();
+    }
 
     /** Back to "nothing known": not valid, a frame start (codecs without frames see every packet so), no layers. */
     public void reset() {
@@ -42,11 +70,20 @@ public final class FrameInfo {
         tl0PicIdx = NONE;
         width = 0;
         height = 0;
+        spatialId = NONE;
+        endOfLayerFrame = false;
+        interLayerPredicted = false;
+        interPicturePredicted = false;
+        layersIndependent = false;
+        marker = false;
+        spatialLayers = 0;
+        pictureIdGaps = false;
     }
 
-    /** Sets every field at once (tests and synthetic streams). Returns this. */
+    /** Sets the fields of a stream without spatial layers at once, the others reset (tests and synthetic streams). Returns this. */
     public FrameInfo set(int temporalId, boolean layerSync, boolean keyframeStart, boolean startOfFrame, int pictureId,
                          int tl0PicIdx) {
+        reset();
         this.valid = true;
         this.temporalId = temporalId;
         this.layerSync = layerSync;

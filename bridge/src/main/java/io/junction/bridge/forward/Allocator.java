@@ -45,7 +45,8 @@ public final class Allocator {
     }
 
     /**
-     * One remote video source as the allocator sees it: per encoding whether it is active, its height
+     * One remote video source as the allocator sees it: per layer — an encoding (simulcast), or a
+     * spatial layer of a scalable encoding (VP9 SVC), lowest first — whether it is active, its height
      * (0 when unknown) and the bitrate of temporal layers 0..t; the previous decision; the new one.
      */
     public static final class Source {
@@ -74,13 +75,36 @@ public final class Allocator {
         public boolean screen;
         int speakerRank;
 
+        /**
+         * Per layer: the encoding it belongs to and its spatial layer in that encoding (-1: the whole
+         * encoding). Without spatial layers, layer i is encoding i.
+         */
+        public final int[] encodingOf;
+        public final int[] spatialOf;
+
         public Source(String endpointId, int encodings) {
             this.endpointId = endpointId;
             this.encodings = encodings;
+            this.encodingOf = new int[encodings];
+            this.spatialOf = new int[encodings];
+            for (int i = 0; i < encodings; i++) {
+                encodingOf[i] = i;
+                spatialOf[i] = -1;
+            }
             this.active = new boolean[encodings];
             this.height = new int[encodings];
             this.bps = new long[encodings][LayerRates.TEMPORAL_LAYERS];
             this.temporalLayers = new int[encodings];
+        }
+
+        /** The layer of {@code encoding} at spatial layer {@code spatial} (-1 when it has none), or -1. */
+        public int layerOf(int encoding, int spatial) {
+            for (int i = 0; i < encodings; i++) {
+                if (encodingOf[i] == encoding && (spatialOf[i] < 0 || spatialOf[i] == spatial)) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         /** Bitrate of the rung (encoding, temporal), or 0 when off. */

@@ -24,6 +24,15 @@ public final class SourceEncoding {
     private int firSequence;
     /** Frame height of the latest keyframe (0 until one was seen); worker only. */
     public int height;
+    /**
+     * Spatial layers of a scalable stream (VP9 SVC) as its latest scalability structure said (1 for a
+     * stream without); their heights; whether they depend on each other only in keyframes (k-SVC); the
+     * rate of each layer by temporal layer (created with the first spatial packet). Worker only.
+     */
+    public int spatialLayers = 1;
+    public final int[] spatialHeights = new int[io.junction.bridge.codec.Vp9Descriptor.MAX_SPATIAL];
+    public boolean spatialLayersIndependent;
+    private LayerRates[] spatialRates;
     /** Bitrate over the last second, as the allocator last measured it (for stats). */
     public volatile long measuredBps;
     /** nanoTime of the latest packet; worker only. */
@@ -80,6 +89,34 @@ public final class SourceEncoding {
 
     public LayerRates rates() {
         return rates;
+    }
+
+    /**
+     * Worker: notes a packet of spatial layer {@code frame.spatialId} of a scalable stream (its rate,
+     * and the layers' number and sizes from the scalability structure).
+     */
+    public void onSpatialLayer(io.junction.bridge.codec.FrameInfo frame, int length, long nowNs) {
+        int sid = frame.spatialId;
+        if (sid >= spatialHeights.length) {
+            return;
+        }
+        if (spatialRates == null) {
+            spatialRates = new LayerRates[spatialHeights.length];
+            for (int s = 0; s < spatialRates.length; s++) {
+                spatialRates[s] = new LayerRates();
+            }
+        }
+        spatialRates[sid].add(frame.temporalId, length, nowNs);
+        spatialLayersIndependent = frame.layersIndependent;
+        if (frame.spatialLayers > 0) {
+            spatialLayers = Math.min(frame.spatialLayers, spatialHeights.length);
+            System.arraycopy(frame.spatialHeights, 0, spatialHeights, 0, spatialLayers);
+        }
+    }
+
+    /** The rate of spatial layer {@code s} by temporal layer, or null for a stream without spatial layers. */
+    public LayerRates spatialRates(int s) {
+        return spatialRates == null || s < 0 || s >= spatialRates.length ? null : spatialRates[s];
     }
 
     /** True when this encoding sent something in the last {@code windowNs}. */

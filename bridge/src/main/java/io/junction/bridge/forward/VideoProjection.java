@@ -3,8 +3,8 @@ package io.junction.bridge.forward;
 import io.junction.bridge.codec.FrameInfo;
 
 /**
- * Turns the simulcast layers of one video source into the single continuous stream one subscriber
- * receives under its own SSRC. Per packet it decides whether to forward (only the current layer, only
+ * Turns the simulcast layers (and, in a scalable stream, the spatial layers) of one video source into
+ * the single continuous stream one subscriber receives under its own SSRC. Per packet it decides whether to forward (only the current layer, only
  * temporal layers up to the target) and computes the forwarded packet's sequence number, timestamp,
  * picture id and TL0PICIDX (the codec writes the last two into the payload), so the receiver never sees a gap it would NACK, a duplicate, or a
  * picture id jump its decoder would take for a lost frame.
@@ -18,9 +18,15 @@ import io.junction.bridge.codec.FrameInfo;
  *       Packets of the new layer older than the keyframe are dropped: they belong to frames the
  *       receiver cannot decode and would land on numbers already used.</li>
  *   <li>Dropping a temporal layer drops whole frames: later packets move down by the number of
- *       packets dropped, later picture ids by the number of frames. Late packets (reordered, or
+ *       packets dropped, later picture ids by the number of frames (codecs whose picture ids index a
+ *       fixed pattern, VP9, keep the gaps instead). Late packets (reordered, or
  *       repaired by the publisher's RTX) from before a drop keep their old offsets: the offsets are
  *       kept as a short list of breakpoints by input sequence number.</li>
+ *   <li>Spatial layers of one stream (VP9 SVC) are dropped like temporal layers, and the RTP marker
+ *       (end of picture) moves to the last packet of the highest layer forwarded. A receiver goes up a
+ *       spatial layer at a keyframe; it goes down at the next picture when every layer depends on the
+ *       one below (full SVC), else (k-SVC: lower layers are only forwarded in keyframe pictures) at a
+ *       keyframe.</li>
  * </ul>
  *
  * <p>Owned by the conference's packet worker (publisher and subscriber share it); no allocation per
@@ -29,6 +35,8 @@ import io.junction.bridge.codec.FrameInfo;
 public final class VideoProjection implements StreamProjection {
     /** Forward every temporal layer. */
     public static final int ALL_TEMPORAL = 3;
+    /** Forward every spatial layer (also what a stream without spatial layers gets). */
+    public static final int ALL_SPATIAL = 7;
     /**
      * Added to the encoding index of a packet from the subscription's previous source while it moves
      * to another one (a viewer following the stage, {@link Subscription#retarget}): the previous
@@ -36,14 +44,19 @@ public final class VideoProjection implements StreamProjection {
      */
     public static final int LEAVING = 64;
     private static final int BREAKPOINTS = 16;
+    /** Dropped packets whose places are remembered until the next forwarded one (for reordering). */
+    private static final int PENDING = 64;
 
     // ---- the allocation (written by the allocator on the same worker) ----
     private int targetEncoding = -1;
     private int targetTemporal = ALL_TEMPORAL;
+    private int targetSpatial = ALL_SPATIAL;
 
     // ---- the stream being forwarded ----
     private int currentEncoding = -1;
     private int currentTemporal = ALL_TEMPORAL;
+    /** The highest spatial layer forwarded (a real layer index once known; -1 before). */
+    private int currentSpatial = -1;
     private int sourceSsrc;
     private boolean started;
     private long highestInExt;
@@ -55,6 +68,8 @@ public final class VideoProjection implements StreamProjection {
     private long highestForwardedExt;
     private int lastDroppedTargetSsrc;
     private int lastDroppedTargetSeq;
+    private final long[] pendingExt = new long[PENDING];
+    private final boolean[] pendingFrame = new boolean[PENDING];
     private final long[] bpStart = new long[BREAKPOINTS];
     private final int[] bpSeqDelta = new int[BREAKPOINTS];
     private final int[] bpPicDelta = new int[BREAKPOINTS];
@@ -75,6 +90,7 @@ public final class VideoProjection implements StreamProjection {
     private int outTs;
     private int outPictureId;
     private int outTl0;
+    private boolean outMarker;
 
     // ---- counters (same worker) ----
     public long layerSwitches;
@@ -87,6 +103,8 @@ public final class VideoProjection implements StreamProjection {
     public long lateBeforeSwitch;
     /** Down-switches that stopped the current layer before the new one's keyframe. */
     public long urgentStops;
+    /** Packets of spatial layers not forwarded to this receiver. */
+    public long droppedSpatial;
 
     public VideoProjection(int clockRateHz, int initialSeq, int initialTs) {
         this.clockRateHz = clockRateHz;
@@ -105,8 +123,17 @@ public final class VideoProjection implements StreamProjection {
      * going on would fill the bottleneck queue and lose the very keyframe being waited for.
      */
     public void setTarget(int encoding, int temporal, boolean stopCurrent) {
+        setTarget(encoding, ALL_SPATIAL, temporal, stopCurrent);
+    }
+
+    /**
+     * Sets what to forward, with the highest spatial layer of a scalable stream ({@link #ALL_SPATIAL}:
+     * every one; ignored for streams without spatial layers).
+     */
+    public void setTarget(int encoding, int spatial, int temporal, boolean stopCurrent) {
         targetEncoding = encoding;
         targetTemporal = temporal;
+        targetSpatial = spatial < 0 ? ALL_SPATIAL : spatial;
         // Temporal layers change at the next frame start: down at any frame, up at a sync frame.
         if (encoding < 0 || (stopCurrent && encoding < currentEncoding)) {
             if (currentEncoding >= 0 && encoding >= 0) {
@@ -151,10 +178,25 @@ public final class VideoProjection implements StreamProjection {
         return currentTemporal;
     }
 
-    /** True while the target layer differs from the one forwarded: a keyframe of it is needed. */
-    public boolean wantsKeyframe() {
-        return targetEncoding >= 0 && targetEncoding != currentEncoding;
+    public int targetSpatial() {
+        return targetSpatial;
     }
+
+    /** The highest spatial layer forwarded, -1 before the first keyframe or for a stream without them. */
+    public int currentSpatial() {
+        return currentSpatial;
+    }
+
+    /**
+     * True while the target layer differs from the one forwarded: a keyframe of it is needed (also for
+     * a spatial layer up, or down in a k-SVC stream).
+     */
+    public boolean wantsKeyframe() {
+        return targetEncoding >= 0 && (targetEncoding != currentEncoding || spatialKeyframePending);
+    }
+
+    /** A spatial switch of the current stream waits for a keyframe (worker only; see {@link #accept}). */
+    private boolean spatialKeyframePending;
 
     /**
      * Decides about one packet of {@code encoding}, from what its codec read of it ({@code frame}:
@@ -194,10 +236,38 @@ public final class VideoProjection implements StreamProjection {
         long ext = extend(seq);
         boolean newest = ext > highestInExt;
         int tid = temporalId < 0 ? 0 : temporalId;
+        int sid = frame.spatialId;
+        boolean spatialDrop = false;
+        if (sid >= 0) {
+            int top = Math.max(sid, frame.spatialLayers - 1);
+            int wanted = Math.min(targetSpatial, top);
+            int before = currentSpatial;
+            if (keyframeStart && newest) {
+                currentSpatial = wanted; // every layer of a keyframe picture is there to start from
+            } else if (currentSpatial < 0) {
+                currentSpatial = wanted;
+            } else if (startOfFrame && newest && wanted < currentSpatial && !frame.layersIndependent) {
+                currentSpatial = wanted; // full SVC: the lower layers were forwarded all along
+            }
+            if (before >= 0 && currentSpatial != before) {
+                layerSwitches++;
+            }
+            spatialKeyframePending = wanted != currentSpatial
+                    && (wanted > currentSpatial || frame.layersIndependent);
+            // A layer frame goes when it is the highest one forwarded, or one below it that the highest
+            // depends on: always in full SVC, only in keyframe pictures in k-SVC.
+            spatialDrop = sid > currentSpatial
+                    || (sid < currentSpatial && frame.layersIndependent && frame.interPicturePredicted);
+            outMarker = frame.endOfLayerFrame && (sid == currentSpatial || frame.marker);
+        } else {
+            spatialKeyframePending = false;
+            outMarker = frame.marker;
+        }
         // Waiting for a lower layer's keyframe: meanwhile only the current layer's base temporal layer,
         // so the rate falls at once instead of when the keyframe comes (the link is already too small).
-        int wantedTemporal = targetEncoding >= 0 && targetEncoding < currentEncoding && currentEncoding < LEAVING
-                ? 0 : targetTemporal;
+        boolean waitingDown = (targetEncoding >= 0 && targetEncoding < currentEncoding && currentEncoding < LEAVING)
+                || (spatialKeyframePending && targetSpatial < currentSpatial);
+        int wantedTemporal = waitingDown ? 0 : targetTemporal;
         if (startOfFrame && newest && wantedTemporal < currentTemporal) {
             currentTemporal = wantedTemporal;
         }
@@ -205,23 +275,30 @@ public final class VideoProjection implements StreamProjection {
                 && (layerSync || keyframeStart)) {
             currentTemporal = Math.min(wantedTemporal, Math.max(currentTemporal + 1, tid));
         }
-        if (tid > currentTemporal) {
+        if (tid > currentTemporal || spatialDrop) {
             if (newest) {
                 highestInExt = ext;
                 lastDroppedExt = ext;
-                pendingDroppedPackets++;
-                if (pictureId >= 0 && pictureId != lastDroppedPictureId) {
+                // a whole picture dropped (a temporal layer; spatial drops keep the picture) moves later
+                // picture ids down, unless the codec's ids must keep their gaps
+                boolean newFrame = !spatialDrop && !frame.pictureIdGaps && pictureId >= 0
+                        && pictureId != lastDroppedPictureId;
+                if (newFrame) {
                     lastDroppedPictureId = pictureId;
-                    pendingDroppedFrames++;
                 }
+                notePendingDrop(ext, newFrame);
             } else if (ext > highestForwardedExt) {
                 // Reordered inside the dropped run: later forwarded packets will make room for it too.
-                pendingDroppedPackets++;
+                notePendingDrop(ext, false);
             } else {
                 // Later packets already went out without room for this one: the receiver sees a gap.
                 lateTemporalDrops++;
             }
-            droppedTemporal++;
+            if (spatialDrop) {
+                droppedSpatial++;
+            } else {
+                droppedTemporal++;
+            }
             return false;
         }
         int bp;
@@ -233,6 +310,31 @@ public final class VideoProjection implements StreamProjection {
                 pendingDroppedFrames = 0;
             }
             highestInExt = ext;
+            highestForwardedExt = ext;
+            bp = bpNewest;
+        } else if (pendingDroppedPackets > 0 && ext > highestForwardedExt) {
+            // Reordered: a packet to forward arrived after dropped ones that follow it. It moves down by
+            // the drops before it only; the rest stay pending for the packets after it.
+            if (pendingDroppedPackets > PENDING) {
+                notePendingDrop(ext, false); // too many to place: dropped, like the run around it
+                droppedStale++;
+                return false;
+            }
+            int below = 0;
+            int framesBelow = 0;
+            int kept = 0;
+            for (int i = 0; i < pendingDroppedPackets; i++) {
+                if (pendingExt[i] < ext) {
+                    below++;
+                    framesBelow += pendingFrame[i] ? 1 : 0;
+                } else {
+                    pendingExt[kept] = pendingExt[i];
+                    pendingFrame[kept++] = pendingFrame[i];
+                }
+            }
+            addBreakpoint(ext, bpSeqDelta[bpNewest] - below, bpPicDelta[bpNewest] - framesBelow);
+            pendingDroppedPackets = kept;
+            pendingDroppedFrames -= framesBelow;
             highestForwardedExt = ext;
             bp = bpNewest;
         } else {
@@ -277,6 +379,7 @@ public final class VideoProjection implements StreamProjection {
         tsDelta = Projection.continuedTsDelta(lastOutTs, lastForwardedNs, nowNs, clockRateHz, ts);
         currentEncoding = encoding;
         currentTemporal = targetTemporal;
+        currentSpatial = -1; // chosen at the keyframe being switched to
         sourceSsrc = ssrc;
         started = true;
         highestInExt = seq; // extended numbers restart per source
@@ -295,6 +398,18 @@ public final class VideoProjection implements StreamProjection {
     private long extend(int seq) {
         int delta = (short) (seq - (int) (highestInExt & 0xFFFF));
         return highestInExt + delta;
+    }
+
+    /** Counts a dropped packet not yet taken out of the numbering (and notes where it was, while there is room). */
+    private void notePendingDrop(long ext, boolean newFrame) {
+        if (pendingDroppedPackets < PENDING) {
+            pendingExt[pendingDroppedPackets] = ext;
+            pendingFrame[pendingDroppedPackets] = newFrame;
+        }
+        pendingDroppedPackets++;
+        if (newFrame) {
+            pendingDroppedFrames++;
+        }
     }
 
     private void addBreakpoint(long start, int seqDelta, int picDelta) {
@@ -334,6 +449,14 @@ public final class VideoProjection implements StreamProjection {
 
     public int outTl0() {
         return outTl0;
+    }
+
+    /**
+     * The RTP marker of the last accepted packet: the publisher's, except in a stream with spatial
+     * layers, where it ends the picture at the highest layer forwarded.
+     */
+    public boolean outMarker() {
+        return outMarker;
     }
 
     @Override

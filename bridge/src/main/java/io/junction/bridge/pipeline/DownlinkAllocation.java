@@ -84,30 +84,48 @@ public final class DownlinkAllocation {
                 continue;
             }
             SourceEncoding[] encs = sub.source().encodings();
+            // The allocator's layers: one per encoding, or one per spatial layer of a scalable encoding.
+            int layerCount = 0;
+            for (SourceEncoding enc : encs) {
+                layerCount += enc.spatialLayers;
+            }
             Allocator.Source a = allocation.get(sub);
-            if (a == null || a.encodings != encs.length || !a.endpointId.equals(sub.source().endpointId())
+            if (a == null || a.encodings != layerCount || !a.endpointId.equals(sub.source().endpointId())
                     || a.screen != sub.source().isScreen()) { // new, or moved to another source (a stage viewer)
-                a = new Allocator.Source(sub.source().endpointId(), encs.length);
+                a = new Allocator.Source(sub.source().endpointId(), layerCount);
                 a.screen = sub.source().isScreen();
                 allocation.put(sub, a);
             }
+            int i = 0;
             for (int e = 0; e < encs.length; e++) {
                 SourceEncoding enc = encs[e];
-                LayerRates r = enc.rates();
-                a.active[e] = enc.isActive(nowNs, ACTIVE_WINDOW_NS);
-                a.height[e] = enc.height > 0 ? enc.height : encs.length > 1 ? (720 >> (encs.length - 1 - e)) : 0;
-                int layers = 1;
-                for (int t = LayerRates.TEMPORAL_LAYERS - 1; t > 0; t--) {
-                    if (r.hasTemporal(t, nowNs)) {
-                        layers = t + 1;
-                        break;
+                boolean active = enc.isActive(nowNs, ACTIVE_WINDOW_NS);
+                if (enc.spatialLayers == 1) {
+                    a.encodingOf[i] = e;
+                    a.spatialOf[i] = -1;
+                    a.active[i] = active;
+                    a.height[i] = enc.height > 0 ? enc.height : encs.length > 1 ? (720 >> (encs.length - 1 - e)) : 0;
+                    measure(a, i, enc.rates(), nowNs);
+                    enc.measuredBps = a.bps[i][LayerRates.TEMPORAL_LAYERS - 1];
+                    i++;
+                    continue;
+                }
+                for (int sl = 0; sl < enc.spatialLayers; sl++, i++) {
+                    LayerRates own = enc.spatialRates(sl);
+                    a.encodingOf[i] = e;
+                    a.spatialOf[i] = sl;
+                    a.active[i] = active && own != null && own.bps(LayerRates.TEMPORAL_LAYERS - 1, nowNs) > 0;
+                    a.height[i] = enc.spatialHeights[sl];
+                    // forwarding layer sl costs its own rate in k-SVC (the lower ones only in keyframe
+                    // pictures), and every layer up to it in full SVC
+                    measure(a, i, own, nowNs);
+                    if (sl > 0 && !enc.spatialLayersIndependent) {
+                        for (int t = 0; t < LayerRates.TEMPORAL_LAYERS; t++) {
+                            a.bps[i][t] += a.bps[i - 1][t];
+                        }
                     }
                 }
-                a.temporalLayers[e] = layers;
-                for (int t = 0; t < LayerRates.TEMPORAL_LAYERS; t++) {
-                    a.bps[e][t] = r.bps(t, nowNs);
-                }
-                enc.measuredBps = a.bps[e][LayerRates.TEMPORAL_LAYERS - 1];
+                enc.measuredBps = enc.rates().bps(LayerRates.TEMPORAL_LAYERS - 1, nowNs);
             }
             sources.add(a);
             forSources.add(sub);
@@ -121,10 +139,10 @@ public final class DownlinkAllocation {
         long forwarding = 0;
         for (int i = 0; i < sources.size(); i++) {
             VideoProjection vp = forSources.get(i).video();
-            int e = vp.currentEncoding();
-            if (e >= 0 && e < sources.get(i).encodings) {
+            int layer = sources.get(i).layerOf(vp.currentEncoding(), vp.currentSpatial());
+            if (layer >= 0) {
                 int t = Math.min(vp.currentTemporal(), LayerRates.TEMPORAL_LAYERS - 1);
-                forwarding += sources.get(i).bps[e][t];
+                forwarding += sources.get(i).bps[layer][t];
             }
         }
         boolean urgent = sender.estimator() != null && forwarding > URGENT_FACTOR * budget;
@@ -133,8 +151,27 @@ public final class DownlinkAllocation {
             VideoProjection vp = forSources.get(i).video();
             int temporal = a.encoding < 0 || a.temporal >= a.temporalLayers[a.encoding] - 1
                     ? VideoProjection.ALL_TEMPORAL : a.temporal;
-            vp.setTarget(a.encoding, temporal, urgent);
-            forSources.get(i).idealEncoding = a.ideal;
+            if (a.encoding < 0) {
+                vp.setTarget(-1, temporal, urgent);
+            } else {
+                vp.setTarget(a.encodingOf[a.encoding], a.spatialOf[a.encoding], temporal, urgent);
+            }
+            forSources.get(i).idealEncoding = a.ideal < 0 ? -1 : a.encodingOf[a.ideal];
+        }
+    }
+
+    /** Fills layer {@code i} of {@code a}: its temporal layers and rate up to each, from {@code r} (null: none). */
+    private static void measure(Allocator.Source a, int i, LayerRates r, long nowNs) {
+        int layers = 1;
+        for (int t = LayerRates.TEMPORAL_LAYERS - 1; t > 0 && r != null; t--) {
+            if (r.hasTemporal(t, nowNs)) {
+                layers = t + 1;
+                break;
+            }
+        }
+        a.temporalLayers[i] = layers;
+        for (int t = 0; t < LayerRates.TEMPORAL_LAYERS; t++) {
+            a.bps[i][t] = r == null ? 0 : r.bps(t, nowNs);
         }
     }
 

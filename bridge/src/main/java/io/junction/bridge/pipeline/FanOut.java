@@ -73,6 +73,9 @@ final class FanOut {
             copy.copyFrom(p);
             ByteIo.writeU16(copy.buf, copy.off + 2, vp.outSeq());
             ByteIo.writeInt(copy.buf, copy.off + 4, vp.outTs());
+            if (frame.spatialId >= 0) { // the picture ends at the highest spatial layer this receiver gets
+                copy.buf[copy.off + 1] = (byte) ((copy.buf[copy.off + 1] & 0x7F) | (vp.outMarker() ? 0x80 : 0));
+            }
             if (codec != null) {
                 codec.rewrite(copy.buf, copy.off - p.off, vp.outPictureId(), vp.outTl0());
             }

@@ -157,6 +157,7 @@ final class RtpIngress {
         } else {
             codec.inspect(p.buf, rtp.payloadOffset(), rtp.payloadLength(), frame);
         }
+        frame.marker = rtp.marker();
         if (frame.keyframeStart) {
             counters.keyframesReceived.increment();
             if (frame.height > 0) {
@@ -164,6 +165,9 @@ final class RtpIngress {
             }
         }
         enc.rates().add(frame.temporalId, p.len, p.receivedNs);
+        if (frame.spatialId >= 0) {
+            enc.onSpatialLayer(frame, p.len, p.receivedNs);
+        }
         return codec;
     }
 

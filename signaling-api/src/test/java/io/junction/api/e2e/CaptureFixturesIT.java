@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
  * offer, Chromium's answer, decrypted RTP and RTCP) as hex fixtures for the parser tests. Runs only
  * with {@code -Djunction.captureDir=DIR}:
  * {@code mvn -pl signaling-api verify -Dit.test=CaptureFixturesIT -Djunction.captureDir=/tmp/capture}.
+ * {@code -Djunction.captureQuery=&codec=vp9&svc=L3T3_KEY} adds demo-page parameters (another codec,
+ * scalability mode) to both participants.
  */
 class CaptureFixturesIT {
     @Test
@@ -31,10 +33,13 @@ class CaptureFixturesIT {
                     q.add(HexFormat.of().formatHex(buf, off, off + len));
                 }
             });
-            a.join(t.publicUrl(""), "capture");
-            b.join(t.publicUrl(""), "capture");
+            String query = System.getProperty("junction.captureQuery", "");
+            a.join(t.publicUrl(""), "capture", query);
+            b.join(t.publicUrl(""), "capture", query);
             CallIT.await("both joined", 15000, () -> a.joined() && b.joined());
             Thread.sleep(8000);
+            Files.writeString(out.resolve("chromium-senders.json"), String.valueOf(a.browser.js(
+                    "return JSON.stringify(window.junctionRoom.pc.getTransceivers().map((t) => ({mid: t.mid, params: t.sender.getParameters()})))")));
             // Then 10 % loss both ways for 6 s, for the feedback Chromium sends only on loss (NACK, PLI),
             // and a closed peer connection, for its BYE.
             String port = String.valueOf(t.server.bridge().mediaPort());
@@ -53,6 +58,7 @@ class CaptureFixturesIT {
             Thread.sleep(1000);
             Files.writeString(out.resolve("bridge-offer.sdp"), (String) b.browser.js("return window.junctionRoom.pc.remoteDescription.sdp"));
             Files.writeString(out.resolve("chromium-answer.sdp"), (String) b.browser.js("return window.junctionRoom.pc.localDescription.sdp"));
+            Files.writeString(out.resolve("chromium-errors.txt"), String.valueOf(b.browser.js("return JSON.stringify(window.junctionRoom.errors)")));
             Files.writeString(out.resolve("chromium-rtp.hex"), String.join("\n", rtp) + "\n");
             Files.writeString(out.resolve("chromium-rtcp.hex"), String.join("\n", rtcp) + "\n");
         }

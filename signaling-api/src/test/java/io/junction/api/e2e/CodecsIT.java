@@ -1,0 +1,108 @@
+package io.junction.api.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Codecs other than VP8 with real Chromium: VP9 with spatial scalability (one stream, three spatial
+ * layers, {@code L3T3_KEY}) sent through the bridge, each receiver getting the layers its constraints
+ * ask for.
+ */
+class CodecsIT extends BrowserTest {
+    /** The video codec of what {@code viewer} receives from {@code endpointId} (its mimeType), or null. */
+    static String receivedCodec(Participant viewer, String endpointId) {
+        return (String) viewer.browser.jsAsync("""
+                const done = arguments[arguments.length - 1];
+                const room = window.junctionRoom;
+                const mids = new Set(room.remoteTracks().filter((t) => t.endpointId === arguments[0] && t.kind === 'video').map((t) => t.mid));
+                room.pc.getStats().then((s) => { let codec = null;
+                  s.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video' && mids.has(r.mid) && r.codecId) {
+                    const c = s.get(r.codecId); if (c) codec = c.mimeType; } });
+                  done(codec); }).catch(() => done(null));
+                """, endpointId);
+    }
+
+    /** What {@code p} has sent: per outbound video stream, [rid or '-', codec, scalabilityMode, frameHeight, active]. */
+    @SuppressWarnings("unchecked")
+    static List<Object> sent(Participant p) {
+        return (List<Object>) p.browser.jsAsync("""
+                const done = arguments[arguments.length - 1];
+                window.junctionRoom.pc.getStats().then((s) => { const out = [];
+                  s.forEach((r) => { if (r.type === 'outbound-rtp' && r.kind === 'video' && (r.bytesSent || 0) > 0) {
+                    const c = r.codecId && s.get(r.codecId);
+                    out.push([r.rid || '-', c ? c.mimeType : null, r.scalabilityMode || null, r.frameHeight || 0, r.active]); } });
+                  done(out); });
+                """);
+    }
+
+    private static long height(Participant viewer, String id) {
+        Participant.Remote r = viewer.remotes().get(id);
+        return r == null ? -1 : r.frameHeight();
+    }
+
+    private static long frames(Participant viewer, String id) {
+        Participant.Remote r = viewer.remotes().get(id);
+        return r == null ? -1 : r.framesDecoded();
+    }
+
+    @Test
+    void vp9SvcThreePartyEachReceiverGetsItsSpatialLayer() throws Exception {
+        String svc = "&codec=vp9&svc=L3T3_KEY";
+        Participant ada = new Participant("Ada");
+        participants.add(ada);
+        ada.join(t.publicUrl(""), "vp9", svc);
+        Participant bob = new Participant("Bob");
+        participants.add(bob);
+        bob.join(t.publicUrl(""), "vp9", svc + "&camera=640x360&maxHeight=180");
+        Participant cy = new Participant("Cy");
+        participants.add(cy);
+        cy.join(t.publicUrl(""), "vp9", svc + "&camera=640x360");
+        for (Participant p : List.of(ada, bob, cy)) {
+            await(p.name + " joined", 20000, p::joined);
+        }
+        String a = ada.endpointId();
+        String b = bob.endpointId();
+        String c = cy.endpointId();
+        await("everyone decodes everyone", 30000, () -> frames(ada, b) > 10 && frames(ada, c) > 10
+                && frames(bob, a) > 10 && frames(bob, c) > 10 && frames(cy, a) > 10 && frames(cy, b) > 10);
+        await("Ada sends one VP9 stream with three spatial layers (" + sent(ada) + ")", 15000, () -> {
+            List<?> s = sent(ada).stream().map(x -> (List<?>) x).filter(x -> Boolean.TRUE.equals(x.get(4))).toList();
+            return s.size() == 1 && "video/VP9".equals(((List<?>) s.get(0)).get(1))
+                    && "L3T3_KEY".equals(((List<?>) s.get(0)).get(2)) && ((Number) ((List<?>) s.get(0)).get(3)).longValue() >= 540;
+        });
+        assertEquals("video/VP9", receivedCodec(cy, a));
+        await("Cy (free) decodes Ada at 540p or more (now " + height(cy, a) + ")", 20000, () -> height(cy, a) >= 540);
+        await("Bob (maxHeight=180) decodes Ada at 180p or less (now " + height(bob, a) + ")", 10000,
+                () -> height(bob, a) > 0 && height(bob, a) <= 180);
+        // both at once, from the same stream: the bridge drops spatial layers per receiver
+        assertTrue(height(cy, a) >= 540 && height(bob, a) <= 180, "Cy " + height(cy, a) + ", Bob " + height(bob, a));
+        var counters = t.server.bridge().media().counters();
+        long switchesBefore = counters.layerSwitches.sum();
+        Participant.Remote bob0 = bob.remotes().get(a);
+        bob.browser.js("window.junctionRoom.setConstraints({ maxHeight: 720 })");
+        long t1 = System.currentTimeMillis();
+        await("Bob raised to 720: Ada at 540p or more (now " + height(bob, a) + ")", 10000, () -> height(bob, a) >= 540);
+        long up = System.currentTimeMillis() - t1;
+        cy.browser.js("window.junctionRoom.setConstraints({ maxHeight: 180 })");
+        long t2 = System.currentTimeMillis();
+        await("Cy lowered to 180: Ada at 180p or less (now " + height(cy, a) + ")", 10000,
+                () -> height(cy, a) > 0 && height(cy, a) <= 180);
+        long down = System.currentTimeMillis() - t2;
+        Thread.sleep(2000);
+        Participant.Remote bob1 = bob.remotes().get(a);
+        Participant.Remote cy1 = cy.remotes().get(a);
+        assertTrue(bob1.framesDecoded() > bob0.framesDecoded() + 20, "Bob keeps decoding Ada: " + bob0 + " then " + bob1);
+        System.out.printf("VP9 L3T3_KEY: 180 -> 720 in %d ms, 720 -> 180 in %d ms; freezes Bob %d (%.2f s), Cy %d (%.2f s);"
+                        + " bridge spatial drops %d%n", up, down, bob1.freezeCount(), bob1.freezeSeconds(), cy1.freezeCount(),
+                cy1.freezeSeconds(), counters.videoPacketsSuppressed.sum());
+        assertTrue(bob1.freezeSeconds() < 1.0, "no long freeze when a layer is added: " + bob1);
+        Map<String, Participant.Remote> ca = cy.remotes();
+        assertTrue(ca.get(b).framesDecoded() > 10, "Cy still decodes Bob: " + ca);
+        assertTrue(counters.layerSwitches.sum() >= switchesBefore + 2, "spatial switches are counted: "
+                + switchesBefore + " then " + counters.layerSwitches.sum());
+    }
+}
