@@ -31,5 +31,6 @@ public record EndpointStatsView(
     /** A track this endpoint receives (forwarded from another endpoint). */
     public record Outbound(String sourceEndpointId, String kind, String mid, long ssrc, long packets, long bytes,
                            double reportedFractionLost, double reportedJitterMs, Double rttMs, Integer targetLayer,
-                           Integer forwardedLayer, Integer forwardedTemporal) {}
+                           Integer forwardedLayer, Integer forwardedTemporal, Integer targetSpatial,
+                           Integer forwardedSpatial) {}
 }

@@ -5,6 +5,7 @@ import io.junction.bridge.forward.MediaKind;
 import io.junction.bridge.forward.SourceEncoding;
 import io.junction.bridge.forward.SourceTrack;
 import io.junction.bridge.forward.Subscription;
+import io.junction.bridge.forward.VideoProjection;
 import io.junction.bridge.pipeline.EndpointStreams;
 import io.junction.bridge.pipeline.MediaPath;
 import io.junction.bridge.pipeline.Sender;
@@ -618,7 +619,10 @@ final class MediaSession implements IceTransport.Listener {
                         sub.reportedFractionLost, sub.reportedJitterSeconds * 1000, sub.rttNs < 0 ? null : sub.rttNs / 1e6,
                         sub.video() == null ? null : sub.video().targetEncoding(),
                         sub.video() == null ? null : sub.video().currentEncoding(),
-                        sub.video() == null ? null : sub.video().currentTemporal()));
+                        sub.video() == null ? null : sub.video().currentTemporal(),
+                        sub.video() == null || sub.video().currentSpatial() < 0 ? null
+                                : sub.video().targetSpatial() == VideoProjection.ALL_SPATIAL ? null : sub.video().targetSpatial(),
+                        sub.video() == null || sub.video().currentSpatial() < 0 ? null : sub.video().currentSpatial()));
             }
         }
         long rtt = streams.rttNs;

@@ -43,7 +43,9 @@ class DownlinkAdaptationIT extends VethBrowserTest {
         var c = t.server.bridge().conferences().iterator().next();
         var st = c.endpoint(viewerId).orElseThrow().stats();
         String layer = st.outbound().stream().filter(o -> o.kind().equals("video"))
-                .map(o -> o.targetLayer() + "/" + o.forwardedLayer() + "/" + o.forwardedTemporal()).findFirst().orElse("-");
+                .map(o -> o.targetLayer() + "/" + o.forwardedLayer() + "/" + o.forwardedTemporal()
+                        + (o.forwardedSpatial() == null ? "" : " S" + o.targetSpatial() + "/" + o.forwardedSpatial()))
+                .findFirst().orElse("-");
         Participant.Remote r = viewer.remotes().get(sourceId);
         var k = t.server.bridge().media().counters();
         Object in = viewer.browser.jsAsync("const done = arguments[arguments.length - 1];"
@@ -60,15 +62,27 @@ class DownlinkAdaptationIT extends VethBrowserTest {
 
     @Test
     void aCappedReceiverGetsALowerLayerAndClimbsBackWhenTheCapIsLifted() throws Exception {
-        Participant pub = join("Pub", "capped");
+        capAndLift("capped", "");
+    }
+
+    /** The same with one VP9 stream of three spatial layers (L3T3_KEY): the bridge drops spatial layers. */
+    @Test
+    void aCappedReceiverOfVp9SvcGetsALowerSpatialLayer() throws Exception {
+        capAndLift("capped9", "&codec=vp9&svc=L3T3_KEY");
+    }
+
+    private void capAndLift(String room, String publisherQuery) throws Exception {
+        Participant pub = new Participant("Pub");
+        participants.add(pub);
+        pub.join(t.publicUrl(""), room, publisherQuery);
         await("publisher joined", 20000, pub::joined);
         Participant free = new Participant("Free");
         Participant capped = new Participant("Capped", veth.startChromedriver());
         participants.add(free);
         participants.add(capped);
-        free.join(t.publicUrl(""), "capped", false);
+        free.join(t.publicUrl(""), room, false);
         // the capped browser reaches the bridge over the veth pair only
-        capped.join("http://" + VethNamespace.PARENT_ADDRESS + ":" + t.server.publicPort(), "capped", false);
+        capped.join("http://" + VethNamespace.PARENT_ADDRESS + ":" + t.server.publicPort(), room, false);
         await("viewers joined", 20000, () -> free.joined() && capped.joined());
         String id = pub.endpointId();
         await("both viewers get 720p (now " + height(free, id) + " and " + height(capped, id) + ")", 30000,
@@ -112,10 +126,10 @@ class DownlinkAdaptationIT extends VethBrowserTest {
             Participant.Remote after = capped.remotes().get(id);
             double frozen = after.freezeSeconds() - atLower.freezeSeconds();
             Double est = estimate(cappedId);
-            System.out.printf("cap %d kbit/s: lower layer after %d ms (freezes during the switch %.2f s); then 5 s with "
+            System.out.printf("%s cap %d kbit/s: lower layer after %d ms (freezes during the switch %.2f s); then 5 s with "
                     + "+%d freezes (%.2f s), %d frames; estimate lowest %.0f, at the end %s bit/s (%.0f %% of the cap); "
                     + "capped %dp, free %dp%n",
-                    CAP_BPS / 1000, down, transitionFrozen, after.freezeCount() - atLower.freezeCount(), frozen,
+                    publisherQuery.isEmpty() ? "VP8 simulcast" : publisherQuery, CAP_BPS / 1000, down, transitionFrozen, after.freezeCount() - atLower.freezeCount(), frozen,
                     after.framesDecoded() - atLower.framesDecoded(), lowestEstimate, est, est == null ? 0 : 100 * est / CAP_BPS,
                     height(capped, id), height(free, id));
             assertTrue(longestStep < 1.0, "no freeze of a second or more on the lower layer: " + longestStep
