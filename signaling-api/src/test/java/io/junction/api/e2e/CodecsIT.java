@@ -105,4 +105,39 @@ class CodecsIT extends BrowserTest {
         assertTrue(counters.layerSwitches.sum() >= switchesBefore + 2, "spatial switches are counted: "
                 + switchesBefore + " then " + counters.layerSwitches.sum());
     }
+
+    @Test
+    void h264SimulcastThreePartyEachReceiverGetsItsLayer() throws Exception {
+        Participant ada = new Participant("Ada");
+        participants.add(ada);
+        ada.join(t.publicUrl(""), "h264", "&codec=h264");
+        Participant bob = new Participant("Bob");
+        participants.add(bob);
+        bob.join(t.publicUrl(""), "h264", "&codec=h264&camera=640x360&maxHeight=180");
+        Participant cy = new Participant("Cy");
+        participants.add(cy);
+        cy.join(t.publicUrl(""), "h264", "&codec=h264&camera=640x360");
+        for (Participant p : List.of(ada, bob, cy)) {
+            await(p.name + " joined", 20000, p::joined);
+        }
+        String a = ada.endpointId();
+        String b = bob.endpointId();
+        String c = cy.endpointId();
+        await("everyone decodes everyone", 30000, () -> frames(ada, b) > 10 && frames(ada, c) > 10
+                && frames(bob, a) > 10 && frames(bob, c) > 10 && frames(cy, a) > 10 && frames(cy, b) > 10);
+        assertEquals("video/H264", receivedCodec(cy, a));
+        await("Ada sends three H.264 simulcast layers (" + sent(ada) + ")", 15000, () -> sent(ada).stream()
+                .map(x -> (List<?>) x).filter(x -> "video/H264".equals(x.get(1))).map(x -> x.get(0)).toList()
+                .containsAll(List.of("q", "h", "f")));
+        await("Cy (free) decodes Ada at 540p or more (now " + height(cy, a) + ")", 20000, () -> height(cy, a) >= 540);
+        await("Bob (maxHeight=180) decodes Ada at 180p or less (now " + height(bob, a) + ")", 10000,
+                () -> height(bob, a) > 0 && height(bob, a) <= 180);
+        bob.browser.js("window.junctionRoom.setConstraints({ maxHeight: 720 })");
+        long t1 = System.currentTimeMillis();
+        await("Bob raised to 720: Ada at 540p or more (now " + height(bob, a) + ")", 10000, () -> height(bob, a) >= 540);
+        long up = System.currentTimeMillis() - t1;
+        Participant.Remote bob1 = bob.remotes().get(a);
+        System.out.printf("H.264 simulcast: 180 -> 720 in %d ms; freezes Bob %d (%.2f s)%n", up, bob1.freezeCount(),
+                bob1.freezeSeconds());
+    }
 }
