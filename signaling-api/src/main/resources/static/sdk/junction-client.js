@@ -198,7 +198,6 @@ class Room {
     this._midTracks = new Map();    // mid → {track, stream}
     this._seenMids = null;
     this._published = { audio: false, video: false };
-    this._simulcastSet = false;
     this._svc = false;
     this._publishVideoMid = null;
     this.revision = 0;
@@ -440,7 +439,7 @@ class Room {
       case 'layers':
         // which of our simulcast layers anyone watches: stop encoding the others
         this._layerWish = msg.active || {};
-        this._queue = this._queue.then(() => this._applyLayers()).catch(() => {});
+        this._queue = this._queue.then(() => this._configureEncodings()).catch(() => {});
         break;
       case 'dominantSpeaker':
         this.dominantSpeaker = msg.endpointId;
@@ -514,17 +513,16 @@ class Room {
     this._preferCodec(msg.publish.video);
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
-    // A new offer resets the camera's encodings to what it asks for (a=simulcast without '~' resumes
-    // every layer in Chromium): configure them once, then re-apply the paused layers after each offer.
-    if (this._simulcastSet) await this._applyLayers();
-    else await this._configureSimulcast(msg);
+    // every offer resets the camera's encodings in Chromium: make them what they should be again
+    this._publishVideoMid = msg.publish.video;
+    await this._configureEncodings();
     this.revision = msg.revision;
     this._send({ type: 'answer', revision: msg.revision, sdp: this.pc.localDescription.sdp });
   }
 
   /**
    * With a `codec` option: that codec first in the camera's answer, the others after it. Chromium
-   * sends what the encoding's `codec` says (_configureSimulcast), not the answer's first codec; the
+   * sends what the encoding's `codec` says (_configureEncodings), not the answer's first codec; the
    * order is the hint for browsers without per-encoding codecs. A browser that cannot send the codec
    * reports 'client-codec-unsupported' once and sends the bridge's first codec.
    */
@@ -550,79 +548,63 @@ class Room {
   }
 
   /**
-   * Once: resolution and bitrate per simulcast layer of the camera (the offer decides the layers), or,
-   * with a `scalabilityMode` option, that mode on the first encoding and the other encodings off (one
-   * stream with spatial layers; the bridge forwards each receiver the layers it needs).
+   * The camera's encodings, made what they should be after every offer and every 'layers' message
+   * (a new offer resets them in Chromium: a=simulcast without '~' resumes every layer, and a codec the
+   * offer no longer has is dropped from them):
+   * - the `codec` option's codec on every encoding (RTCRtpEncodingParameters.codec) while the offer
+   *   has it; else the browser sends the offer's first codec (the bridge offers publishers only what
+   *   every participant decodes, so a participant that lacks a codec makes the others fall back);
+   * - with `scalabilityMode` and a codec that has spatial layers (VP9): that mode on the first
+   *   encoding, the others off (one stream; the bridge forwards each receiver the layers it needs);
+   * - else simulcast: 1/4, 1/2 and full resolution at most SIMULCAST_MAX_BITRATES, the layers nobody
+   *   watches off (the bridge's 'layers' message), VP9 layers as L1T3.
+   * setParameters only runs when something differs.
    */
-  async _configureSimulcast(msg) {
-    this._publishVideoMid = msg.publish.video;
-    if (this._simulcastSet || !this._published.video) return;
-    const t = this.pc.getTransceivers().find((x) => x.mid === msg.publish.video);
+  async _configureEncodings() {
+    if (!this._published.video || this._publishVideoMid == null) return;
+    const t = this.pc.getTransceivers().find((x) => x.mid === this._publishVideoMid);
     if (!t) return;
     const params = t.sender.getParameters();
-    const n = (params.encodings || []).length;
-    // the codec chosen per encoding (RTCRtpEncodingParameters.codec), where the browser has that:
-    // the answer's order alone does not make the answerer send it
-    const codec = this._codec && (params.codecs || []).find((c) => c.mimeType.toLowerCase() === 'video/' + this._codec
+    const encodings = params.encodings || [];
+    const n = encodings.length;
+    if (!n) return;
+    const before = JSON.stringify(encodings);
+    const negotiated = params.codecs || [];
+    const codec = this._codec && negotiated.find((c) => c.mimeType.toLowerCase() === 'video/' + this._codec
       && (this._codec !== 'vp9' || !c.sdpFmtpLine || /profile-id=0/.test(c.sdpFmtpLine)));
-    if (codec) params.encodings.forEach((e) => { e.codec = codec; });
-    if (this._scalabilityMode && n >= 1) {
-      params.encodings.forEach((e, i) => {
+    // what will be sent: the chosen codec, or the first one negotiated
+    const sending = codec || negotiated.find((c) => !/rtx|red|ulpfec/i.test(c.mimeType));
+    const layered = !!sending && /vp9|av1/i.test(sending.mimeType);
+    const svc = !!this._scalabilityMode && layered;
+    encodings.forEach((e, i) => {
+      if (codec) e.codec = codec; else delete e.codec;
+      if (svc) {
+        e.active = i === 0;
         if (i === 0) {
-          e.active = true;
           e.scalabilityMode = this._scalabilityMode;
           e.scaleResolutionDownBy = 1;
           e.maxBitrate = SVC_MAX_BITRATE;
         } else {
-          e.active = false;
+          delete e.scalabilityMode;
         }
-      });
-      try {
-        await t.sender.setParameters(params);
-        this._simulcastSet = true;
-        this._svc = true;
-      } catch (err) {
-        this._emit('error', { code: 'client-svc-failed', message: String(err && err.message || err) });
+        return;
       }
-      return;
-    }
-    if (n < 2) {
-      if (codec) {
-        try { await t.sender.setParameters(params); } catch (err) {
-          this._emit('error', { code: 'client-codec-failed', message: String(err && err.message || err) });
-        }
+      if (n >= 2) {
+        const k = SIMULCAST_SCALE.length - n + i; // the last encoding is full resolution
+        e.scaleResolutionDownBy = SIMULCAST_SCALE[Math.max(0, k)];
+        e.maxBitrate = SIMULCAST_MAX_BITRATES[Math.max(0, k)];
+        e.active = !(this._layerWish && this._layerWish[e.rid] === false);
       }
-      return;
-    }
-    params.encodings.forEach((e, i) => {
-      const k = SIMULCAST_SCALE.length - n + i; // the last encoding is full resolution
-      e.scaleResolutionDownBy = SIMULCAST_SCALE[Math.max(0, k)];
-      e.maxBitrate = SIMULCAST_MAX_BITRATES[Math.max(0, k)];
-      e.active = !(this._layerWish && this._layerWish[e.rid] === false);
       // VP9 simulcast: Chromium sends only the first encoding unless each one names its mode
-      if (codec && /vp9|av1/i.test(codec.mimeType)) e.scalabilityMode = 'L1T3';
+      if (layered && n >= 2) e.scalabilityMode = 'L1T3'; else delete e.scalabilityMode;
     });
+    this._svc = svc;
+    if (JSON.stringify(encodings) === before) return;
     try {
       await t.sender.setParameters(params);
-      this._simulcastSet = true;
     } catch (err) {
-      this._emit('error', { code: 'client-simulcast-failed', message: String(err && err.message || err) });
+      this._emit('error', { code: svc ? 'client-svc-failed' : 'client-encodings-failed', message: String(err && err.message || err) });
     }
-  }
-
-  /** Applies the bridge's last 'layers' message to the camera's simulcast encodings. */
-  async _applyLayers() {
-    if (!this._simulcastSet || (!this._svc && !this._layerWish) || !this._publishVideoMid) return;
-    const t = this.pc.getTransceivers().find((x) => x.mid === this._publishVideoMid);
-    if (!t) return;
-    const params = t.sender.getParameters();
-    let changed = false;
-    (params.encodings || []).forEach((e, i) => {
-      // SVC: only the first encoding sends; simulcast: the layers someone watches
-      const want = this._svc ? i === 0 : this._layerWish[e.rid];
-      if (typeof want === 'boolean' && e.active !== want) { e.active = want; changed = true; }
-    });
-    if (changed) await t.sender.setParameters(params);
   }
 
   /**

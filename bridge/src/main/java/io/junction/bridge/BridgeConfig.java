@@ -59,12 +59,24 @@ public record BridgeConfig(
      *                         receiver asks for fewer
      * @param pauseUnusedLayers tell publishers to stop encoding simulcast layers no receiver's
      *                         constraints would take (resumed when one would)
+     * @param videoCodecs      the video codecs offered, in order of preference (canonical names of
+     *                         {@link io.junction.bridge.codec.CodecCatalog#VIDEO_CODEC_NAMES}); a
+     *                         conference may override it
      */
     public record Forwarding(boolean simulcast, boolean estimateDownlink, long startBitrateBps, long maxBitrateBps,
-                             int defaultLastN, boolean pauseUnusedLayers) {
-        public static final Forwarding DEFAULTS = new Forwarding(true, true, 2_500_000, 20_000_000, -1, true);
+                             int defaultLastN, boolean pauseUnusedLayers, java.util.List<String> videoCodecs) {
+        public static final Forwarding DEFAULTS = new Forwarding(true, true, 2_500_000, 20_000_000, -1, true,
+                io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES);
+
+        /** Without a codec list: every video codec, in the default order. */
+        public Forwarding(boolean simulcast, boolean estimateDownlink, long startBitrateBps, long maxBitrateBps,
+                          int defaultLastN, boolean pauseUnusedLayers) {
+            this(simulcast, estimateDownlink, startBitrateBps, maxBitrateBps, defaultLastN, pauseUnusedLayers,
+                    io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES);
+        }
 
         public Forwarding {
+            videoCodecs = checkVideoCodecs(videoCodecs);
             if (startBitrateBps <= 0 || maxBitrateBps < startBitrateBps) {
                 throw new IllegalArgumentException("need 0 < startBitrateBps <= maxBitrateBps");
             }
@@ -72,6 +84,29 @@ public record BridgeConfig(
                 throw new IllegalArgumentException("defaultLastN < -1");
             }
         }
+    }
+
+    /**
+     * {@code names} as canonical video codec names, in the same order; refuses an empty list, an
+     * unknown name or a repeated one.
+     */
+    public static java.util.List<String> checkVideoCodecs(java.util.List<String> names) {
+        if (names == null || names.isEmpty()) {
+            throw new IllegalArgumentException("no video codec (choose from " + io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES + ")");
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String n : names) {
+            String c = n == null ? null : io.junction.bridge.codec.CodecCatalog.videoCodecName(n.trim());
+            if (c == null) {
+                throw new IllegalArgumentException("unknown video codec '" + n + "' (choose from "
+                        + io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES + ")");
+            }
+            if (out.contains(c)) {
+                throw new IllegalArgumentException("video codec " + c + " listed twice");
+            }
+            out.add(c);
+        }
+        return java.util.List.copyOf(out);
     }
 
     /**

@@ -10,7 +10,9 @@ import java.util.concurrent.locks.LockSupport;
  * Synthetic media for every publisher, from one thread: Opus-sized audio (20 ms, 50 packets/s) and
  * VP8 video at a configured bitrate and frame rate, split into packets of at most 1100 payload bytes
  * with a valid VP8 payload descriptor (RFC 7741: picture id, start-of-partition bit, and in the first
- * packet a VP8 frame header whose P bit marks keyframes). A keyframe (three times a delta frame) every
+ * packet a VP8 frame header whose P bit marks keyframes), or VP9 with a valid payload descriptor
+ * (RFC 9628, flexible mode, one spatial and temporal layer, the scalability structure with the size in
+ * keyframes) for clients that chose VP9. A keyframe (three times a delta frame) every
  * 3 s and after each PLI/FIR. Every packet carries its send time (System.nanoTime) in the payload,
  * and a per-stream packet counter, so that receivers see end-to-end loss even where the bridge rewrites
  * sequence numbers; and the transport-cc and mid header extensions a browser sends. Publishers start at random phases
@@ -20,6 +22,10 @@ final class MediaGenerator implements Runnable {
     static final int MAX_PAYLOAD = 1100;
     static final int VP8_DESCRIPTOR = 4;
     static final int VP8_HEADER = 10;
+    /** VP9 descriptor: flags, 15-bit picture id, layer indices (one reference difference follows in delta frames). */
+    static final int VP9_DESCRIPTOR = 4;
+    /** VP9 scalability structure of a keyframe's first packet: one layer with its size. */
+    static final int VP9_SS = 5;
     /** Send time (8 bytes, System.nanoTime) and the stream's packet counter (4 bytes). */
     static final int STAMP = 12;
     static final long KEYFRAME_INTERVAL_NS = 3_000_000_000L;
@@ -142,11 +148,20 @@ final class MediaGenerator implements Runnable {
         int packets = (bytes + MAX_PAYLOAD - 1) / MAX_PAYLOAD;
         int perPacket = Math.max(VP8_DESCRIPTOR + VP8_HEADER + STAMP, bytes / packets);
         byte[] b = s.client.rtpBuffer();
+        boolean vp9 = s.client.vp9;
         for (int p = 0; p < packets; p++) {
             boolean first = p == 0;
             boolean last = p == packets - 1;
-            int off = header(b, s, SdpAnswer.PT_VP8, s.videoSeq, s.videoTs, s.client.ssrcs.video(), last, s.videoMid);
+            int off = header(b, s, vp9 ? SdpAnswer.PT_VP9 : SdpAnswer.PT_VP8, s.videoSeq, s.videoTs, s.client.ssrcs.video(),
+                    last, s.videoMid);
             int start = off;
+            if (vp9) {
+                off = vp9Descriptor(b, off, s.pictureId, key, first, last);
+                stampAndFill(b, off, start + perPacket, now, s.videoCount++);
+                s.client.sendRtp(start + perPacket);
+                s.videoSeq = (s.videoSeq + 1) & 0xFFFF;
+                continue;
+            }
             // VP8 payload descriptor: X=1, S on the first packet, PID 0; I=1; 15-bit picture id (M=1).
             b[off++] = (byte) (first ? 0x90 : 0x80);
             b[off++] = (byte) 0x80;
@@ -180,6 +195,41 @@ final class MediaGenerator implements Runnable {
         }
         s.pictureId = (s.pictureId + 1) & 0x7FFF;
         s.videoTs += 90_000 / (int) (1_000_000_000L / frameIntervalNs);
+    }
+
+    /**
+     * A VP9 payload descriptor (RFC 9628) at {@code off}: I, L, F set, P in delta frames, B/E on the
+     * frame's first/last packet, V with a one-layer 640x360 scalability structure on a keyframe's
+     * first packet; 15-bit picture id; TID 0, SID 0; a delta frame refers to the previous picture.
+     * Returns the offset after it.
+     */
+    private static int vp9Descriptor(byte[] b, int off, int pictureId, boolean key, boolean first, boolean last) {
+        boolean ss = key && first;
+        b[off++] = (byte) (0x80 | (key ? 0 : 0x40) | 0x20 | 0x10 | (first ? 0x08 : 0) | (last ? 0x04 : 0) | (ss ? 0x02 : 0));
+        b[off++] = (byte) (0x80 | (pictureId >>> 8));
+        b[off++] = (byte) pictureId;
+        b[off++] = 0; // TID 0, U 0, SID 0, D 0
+        if (!key) {
+            b[off++] = 0x02; // P_DIFF 1, no more
+        }
+        if (ss) {
+            b[off++] = 0x10; // N_S 0 (one layer), Y: sizes follow
+            b[off++] = 0x02;
+            b[off++] = (byte) 0x80; // 640
+            b[off++] = 0x01;
+            b[off++] = 0x68; // 360
+        }
+        return off;
+    }
+
+    /** The send time and packet counter at {@code off}, then filler bytes up to {@code end}. */
+    private static void stampAndFill(byte[] b, int off, int end, long now, int counter) {
+        ByteIo.writeInt(b, off, (int) (now >>> 32));
+        ByteIo.writeInt(b, off + 4, (int) now);
+        ByteIo.writeInt(b, off + 8, counter);
+        for (int i = off + STAMP; i < end; i++) {
+            b[i] = (byte) i;
+        }
     }
 
     /** RTP header with a one-byte-header extension block (transport-cc, mid); returns the payload offset. */
@@ -219,6 +269,9 @@ final class MediaGenerator implements Runnable {
             at = p;
         } else if (rtp.payloadType() == SdpAnswer.PT_VP8 && len > VP8_DESCRIPTOR) {
             at = p + VP8_DESCRIPTOR + ((b[p] & 0x10) != 0 ? VP8_HEADER : 0);
+        } else if (rtp.payloadType() == SdpAnswer.PT_VP9 && len > VP9_DESCRIPTOR) {
+            // the descriptor vp9Descriptor writes: a reference difference when P, a structure when V
+            at = p + VP9_DESCRIPTOR + ((b[p] & 0x40) != 0 ? 1 : 0) + ((b[p] & 0x02) != 0 ? VP9_SS : 0);
         } else {
             return -1;
         }

@@ -27,6 +27,8 @@ final class SdpAnswer {
     static final int PT_OPUS = io.junction.bridge.codec.CodecCatalog.PT_OPUS;
     static final int PT_VP8 = io.junction.bridge.codec.CodecCatalog.PT_VP8;
     static final int PT_VP8_RTX = io.junction.bridge.codec.CodecCatalog.PT_VP8_RTX;
+    static final int PT_VP9 = io.junction.bridge.codec.CodecCatalog.PT_VP9;
+    static final int PT_VP9_RTX = io.junction.bridge.codec.CodecCatalog.PT_VP9_RTX;
     static final int EXT_TRANSPORT_CC = io.junction.bridge.codec.CodecCatalog.EXT_TRANSPORT_CC;
     static final int EXT_MID = io.junction.bridge.codec.CodecCatalog.EXT_MID;
 
@@ -65,6 +67,12 @@ final class SdpAnswer {
     }
 
     static String write(Offer offer, String ufrag, String pwd, String fingerprint, Ssrcs ssrcs, String cname) {
+        return write(offer, ufrag, pwd, fingerprint, ssrcs, cname, false);
+    }
+
+    /** As above, answering VP9 (with RTX) instead of VP8 on every video m-line when {@code vp9}. */
+    static String write(Offer offer, String ufrag, String pwd, String fingerprint, Ssrcs ssrcs, String cname,
+                        boolean vp9) {
         StringBuilder sb = new StringBuilder(2048);
         line(sb, "v=0");
         line(sb, "o=- 4611731400430051336 2 IN IP4 127.0.0.1");
@@ -81,7 +89,7 @@ final class SdpAnswer {
             // the first receiving video m-line takes the camera; the next (the screen share's) stays inactive
             boolean screen = s.video() && s.direction().equals("recvonly") && cameraTaken;
             cameraTaken |= s.video() && s.direction().equals("recvonly");
-            line(sb, s.video() ? "m=video 9 UDP/TLS/RTP/SAVPF " + PT_VP8 + " " + PT_VP8_RTX
+            line(sb, s.video() ? "m=video 9 UDP/TLS/RTP/SAVPF " + (vp9 ? PT_VP9 + " " + PT_VP9_RTX : PT_VP8 + " " + PT_VP8_RTX)
                     : "m=audio 9 UDP/TLS/RTP/SAVPF " + PT_OPUS);
             line(sb, "c=IN IP4 0.0.0.0");
             line(sb, "a=rtcp:9 IN IP4 0.0.0.0");
@@ -105,7 +113,7 @@ final class SdpAnswer {
             }
             line(sb, "a=rtcp-mux");
             line(sb, "a=rtcp-rsize");
-            codecs(sb, s.video(), true);
+            codecs(sb, s.video(), true, vp9);
             if (direction.equals("sendonly")) {
                 String id = Integer.toUnsignedString(ssrc);
                 if (s.video()) {
@@ -145,22 +153,30 @@ final class SdpAnswer {
             line(sb, "a=recvonly");
             line(sb, "a=rtcp-mux");
             line(sb, "a=rtcp-rsize");
-            codecs(sb, video, false);
+            codecs(sb, video, false, false);
         }
         return sb.toString();
     }
 
-    /** The rtpmap, rtcp-fb and fmtp lines of VP8 with RTX, or of Opus ({@code remb}: REMB feedback too). */
-    private static void codecs(StringBuilder sb, boolean video, boolean remb) {
+    /**
+     * The rtpmap, rtcp-fb and fmtp lines of VP8 (or VP9) with RTX, or of Opus ({@code remb}: REMB
+     * feedback too).
+     */
+    private static void codecs(StringBuilder sb, boolean video, boolean remb, boolean vp9) {
         if (video) {
-            line(sb, "a=rtpmap:" + PT_VP8 + " VP8/90000");
+            int pt = vp9 ? PT_VP9 : PT_VP8;
+            int rtx = vp9 ? PT_VP9_RTX : PT_VP8_RTX;
+            line(sb, "a=rtpmap:" + pt + (vp9 ? " VP9/90000" : " VP8/90000"));
             for (String fb : List.of("goog-remb", "transport-cc", "ccm fir", "nack", "nack pli")) {
                 if (remb || !fb.equals("goog-remb")) {
-                    line(sb, "a=rtcp-fb:" + PT_VP8 + " " + fb);
+                    line(sb, "a=rtcp-fb:" + pt + " " + fb);
                 }
             }
-            line(sb, "a=rtpmap:" + PT_VP8_RTX + " rtx/90000");
-            line(sb, "a=fmtp:" + PT_VP8_RTX + " apt=" + PT_VP8);
+            if (vp9) {
+                line(sb, "a=fmtp:" + pt + " profile-id=0");
+            }
+            line(sb, "a=rtpmap:" + rtx + " rtx/90000");
+            line(sb, "a=fmtp:" + rtx + " apt=" + pt);
         } else {
             line(sb, "a=rtpmap:" + PT_OPUS + " opus/48000/2");
             line(sb, "a=rtcp-fb:" + PT_OPUS + " transport-cc");

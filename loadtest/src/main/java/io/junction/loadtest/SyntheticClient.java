@@ -111,9 +111,18 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
     private long nextReportNs;
 
     private final InetSocketAddress localAddress;
+    /** The video codec this client answers (and, publishing, sends): VP9, else VP8. */
+    final boolean vp9;
 
     SyntheticClient(String name, int conference, boolean publishes, DtlsCertificate certificate,
                     ExecutorService blocking, InetAddress loopback) throws IOException {
+        this(name, conference, publishes, certificate, blocking, loopback, false);
+    }
+
+    /** {@code vp9}: the client sends and takes VP9 instead of VP8. */
+    SyntheticClient(String name, int conference, boolean publishes, DtlsCertificate certificate,
+                    ExecutorService blocking, InetAddress loopback, boolean vp9) throws IOException {
+        this.vp9 = vp9;
         this.name = name;
         this.conference = conference;
         this.publishes = publishes;
@@ -265,7 +274,7 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
                     offerNs = System.nanoTime();
                 }
                 offer = o;
-                String sdp = SdpAnswer.write(o, ufrag, pwd, certificate.fingerprintSha256(), ssrcs, name);
+                String sdp = SdpAnswer.write(o, ufrag, pwd, certificate.fingerprintSha256(), ssrcs, name, vp9);
                 ObjectNode answer = JSON.createObjectNode().put("type", "answer")
                         .put("revision", msg.path("revision").asInt()).put("sdp", sdp);
                 ws.sendText(JSON.writeValueAsString(answer), true).join();

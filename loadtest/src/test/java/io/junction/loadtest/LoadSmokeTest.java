@@ -248,6 +248,26 @@ class LoadSmokeTest {
         assertEquals(0, r.srtpErrors(), text);
     }
 
+    /** VP9 synthetic streams (valid descriptors): forwarded whole, their keyframes recognised by the bridge. */
+    @Test
+    void vp9StreamsAreForwardedWhole() throws Exception {
+        var counters = server.bridge().media().counters();
+        long keyframesBefore = counters.keyframesReceived.sum();
+        Options options = Options.parse("--admin", "http://127.0.0.1:" + server.adminPort(), "--conferences", "1",
+                "--publishers", "2", "--subscribers", "1", "--duration", "5", "--video-bitrate", "300k",
+                "--no-baseline", "--codec", "vp9", "--quiet");
+        LoadRun run = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        Report r = run.run();
+        String text = r.text();
+        System.out.print(text);
+        assertEquals(3, r.connectedAtEnd(), r.failures().toString());
+        assertEquals(0, r.lostPackets(), text);
+        assertEquals(0, r.sequenceGaps(), text);
+        assertTrue(r.deliveredPercentOfFanOut() > 99.5, text);
+        assertTrue(counters.keyframesReceived.sum() - keyframesBefore >= 2,
+                "the bridge read the VP9 keyframes (a keyframe every 3 s from each publisher)");
+    }
+
     private static long totalDrops(io.junction.bridge.stats.MediaCounters c) {
         long n = c.rtcpFeedbackDropped.sum();
         for (io.junction.bridge.stats.DropReason reason : io.junction.bridge.stats.DropReason.values()) {

@@ -84,6 +84,54 @@ public final class CodecCatalog {
 
     private CodecCatalog() {}
 
+    /** The video codecs the bridge can forward, by encoding name, in the default order of preference. */
+    public static final List<String> VIDEO_CODEC_NAMES = List.of("VP8", "VP9", "H264");
+
+    /**
+     * The video codec named {@code name} (any case: "vp9", "VP9") in canonical spelling, or null when
+     * the bridge has none of that name.
+     */
+    public static String videoCodecName(String name) {
+        for (String n : VIDEO_CODEC_NAMES) {
+            if (n.equalsIgnoreCase(name)) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The video payload types to offer for {@code names} (canonical, in preference order): each codec
+     * followed by its RTX type.
+     */
+    public static List<Codec> videoCodecs(List<String> names) {
+        List<Codec> out = new java.util.ArrayList<>();
+        for (String n : names) {
+            for (Codec c : VIDEO) {
+                if (c.apt() < 0 && c.name().equalsIgnoreCase(n)) {
+                    out.add(c);
+                    int rtx = rtxPayloadType(c.payloadType());
+                    for (Codec r : VIDEO) {
+                        if (r.payloadType() == rtx) {
+                            out.add(r);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The canonical name of the video codec with the bridge's payload type {@code pt}, or null (RTX, audio, unknown). */
+    public static String videoCodecNameOf(int pt) {
+        for (Codec c : VIDEO) {
+            if (c.payloadType() == pt && c.apt() < 0) {
+                return videoCodecName(c.name());
+            }
+        }
+        return null;
+    }
+
     /** The header extension the bridge knows by this URI, or null. */
     public static Extension extension(String uri) {
         for (Extension e : EXTENSIONS) {

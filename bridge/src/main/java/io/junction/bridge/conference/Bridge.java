@@ -124,6 +124,17 @@ public final class Bridge {
 
     /** Creates a conference; {@code name} may be null or empty. */
     public Conference createConference(String name) throws LimitExceededException {
+        return createConference(name, null);
+    }
+
+    /**
+     * Creates a conference offering {@code videoCodecs} in that order of preference (null: the
+     * configured ones; an unknown name throws IllegalArgumentException).
+     */
+    public Conference createConference(String name, List<String> videoCodecs) throws LimitExceededException {
+        if (videoCodecs != null) {
+            io.junction.bridge.BridgeConfig.checkVideoCodecs(videoCodecs);
+        }
         Conference conference;
         synchronized (this) {
             checkAcceptingEndpoints();
@@ -135,7 +146,7 @@ public final class Bridge {
             do {
                 id = Ids.next();
             } while (conferences.containsKey(id));
-            conference = new Conference(id, name, now(), this, nowMs());
+            conference = new Conference(id, name, now(), this, nowMs(), videoCodecs);
             conferences.put(id, conference);
             metrics.conferenceAdded(id, conference, c -> ((Conference) c).endpointCount(),
                     conference.mediaCounters(), conference.rates());

@@ -51,14 +51,70 @@ public final class Conference {
     }
 
     private final ConferenceForwarding forwarding;
+    /** The video codecs this conference offers, in order of preference (configured or set at creation). */
+    private final List<String> videoCodecs;
+    /** What publishers are offered now: {@link #videoCodecs} that every participant decodes. */
+    private volatile List<String> publishVideoCodecs;
 
     Conference(String id, String name, Instant createdAt, Bridge bridge, long nowMs) {
+        this(id, name, createdAt, bridge, nowMs, null);
+    }
+
+    /** {@code videoCodecs}: this conference's codecs in order of preference; null: the bridge's configured ones. */
+    Conference(String id, String name, Instant createdAt, Bridge bridge, long nowMs, List<String> videoCodecs) {
         this.id = id;
         this.name = name == null ? "" : name;
         this.createdAt = createdAt;
         this.bridge = bridge;
         this.emptySinceMs = nowMs;
         this.forwarding = new ConferenceForwarding(this, bridge.media());
+        this.videoCodecs = videoCodecs == null ? bridge.config().forwarding().videoCodecs()
+                : io.junction.bridge.BridgeConfig.checkVideoCodecs(videoCodecs);
+        this.publishVideoCodecs = this.videoCodecs;
+    }
+
+    /** The video codecs this conference offers, in order of preference. */
+    public List<String> videoCodecs() {
+        return videoCodecs;
+    }
+
+    /**
+     * What publishers may send now: the conference's codecs that every participant that answered can
+     * decode, in order; all of them when no codec suits everyone (each then decodes what it can).
+     */
+    public List<String> publishVideoCodecs() {
+        return publishVideoCodecs;
+    }
+
+    /**
+     * A participant told what it decodes (its answer), or left: recomputes what publishers may send, and
+     * when that changed, offers every participant again (publishers then fall back or return to a
+     * preferred codec).
+     */
+    void videoCodecsChanged() {
+        List<String> next;
+        synchronized (this) {
+            List<String> common = new java.util.ArrayList<>(videoCodecs);
+            for (Endpoint e : endpoints.values()) {
+                MediaSession m = e.mediaSession();
+                java.util.Set<String> decodes = m == null ? null : m.decodableVideoCodecs();
+                if (decodes != null) {
+                    common.retainAll(decodes);
+                }
+            }
+            next = common.isEmpty() ? videoCodecs : List.copyOf(common);
+            if (next.equals(publishVideoCodecs)) {
+                return;
+            }
+            LOG.info("video codecs for publishers conference={} codecs={} (was {})", id, next, publishVideoCodecs);
+            publishVideoCodecs = next;
+        }
+        for (Endpoint e : endpoints.values()) {
+            MediaSession m = e.mediaSession();
+            if (m != null) {
+                m.requestOffer();
+            }
+        }
     }
 
     /** Speech activity and layer allocation of this conference (runs on its packet worker). */
@@ -296,6 +352,7 @@ public final class Conference {
                 }
             }
         }
+        videoCodecsChanged(); // one that could not decode a codec may have left
         return true;
     }
 

@@ -181,16 +181,27 @@ final class MediaSession implements IceTransport.Listener {
         }
     }
 
+    /** The video codecs the client can decode, from its last answer (null before one). */
+    private volatile java.util.Set<String> decodableVideoCodecs;
+
+    /** The video codecs the client decodes, as its last answer said; null before its first answer. */
+    java.util.Set<String> decodableVideoCodecs() {
+        return decodableVideoCodecs;
+    }
+
     /** Handles the client's answer to offer {@code rev}. */
     void onAnswer(int rev, String sdp) throws AnswerException {
         List<SourceTrack> newTracks = new ArrayList<>();
         List<SourceTrack> endedTracks = new ArrayList<>();
         List<Subscription> activated = new ArrayList<>();
+        boolean codecsChanged;
         synchronized (this) {
             if (closed) {
                 throw new AnswerException("bad-message", "endpoint is closed");
             }
             ClientAnswer answer = negotiation.read(rev, sdp);
+            codecsChanged = !answer.videoCodecs().equals(decodableVideoCodecs);
+            decodableVideoCodecs = answer.videoCodecs();
             if (!answered) {
                 transport.start(answer.iceUfrag(), answer.icePassword(), answer.fingerprintSha256());
                 answered = true;
@@ -228,6 +239,9 @@ final class MediaSession implements IceTransport.Listener {
             worker.execute(() -> allocate(System.nanoTime()));
         }
         maybeSendOffer();
+        if (codecsChanged) {
+            endpoint.conference().videoCodecsChanged();
+        }
     }
 
     /**

@@ -23,21 +23,24 @@ final class SdpGlue {
 
     static String writeOffer(MediaSession session, int revision, List<BridgeOffers.Slot> slots) {
         EndpointTransport transport = session.transport();
+        Conference conference = session.endpoint().conference();
+        // publishers: only what everyone decodes; forwarded tracks: every codec of the conference, the
+        // receiver keeping what it can decode (its answer tells the conference)
+        List<String> publish = conference.publishVideoCodecs();
+        List<String> all = conference.videoCodecs();
         List<BridgeOffer.Section> sections = new ArrayList<>();
         sections.add(BridgeOffer.Section.receive(BridgeOffers.PUBLISH_AUDIO_MID, false));
         sections.add(BridgeOffer.Section.receive(BridgeOffers.PUBLISH_VIDEO_MID, true,
-                session.endpoint().conference().bridge().config().forwarding().simulcast() ? SIMULCAST_RIDS : List.of()));
+                conference.bridge().config().forwarding().simulcast() ? SIMULCAST_RIDS : List.of()).withVideoCodecs(publish));
         // a screen share: one layer (text stays sharp; the allocator gives it priority instead)
-        sections.add(BridgeOffer.Section.receive(BridgeOffers.PUBLISH_SCREEN_MID, true, List.of()));
+        sections.add(BridgeOffer.Section.receive(BridgeOffers.PUBLISH_SCREEN_MID, true, List.of()).withVideoCodecs(publish));
         for (BridgeOffers.Slot slot : slots) {
             boolean video = slot.kind == MediaKind.VIDEO;
             Subscription sub = slot.subscription;
-            if (sub == null) {
-                sections.add(BridgeOffer.Section.inactive(slot.mid, video));
-            } else {
-                sections.add(BridgeOffer.Section.send(slot.mid, video, sub.outSsrc(), sub.outRtxSsrc(),
-                        "junction-" + sub.source().endpointId(), sub.source().endpointId(), sub.source().trackId()));
-            }
+            BridgeOffer.Section section = sub == null ? BridgeOffer.Section.inactive(slot.mid, video)
+                    : BridgeOffer.Section.send(slot.mid, video, sub.outSsrc(), sub.outRtxSsrc(),
+                            "junction-" + sub.source().endpointId(), sub.source().endpointId(), sub.source().trackId());
+            sections.add(video ? section.withVideoCodecs(all) : section);
         }
         List<BridgeOffer.Candidate> candidates = new ArrayList<>();
         for (LocalCandidateInfo c : session.endpoint().conference().bridge().media().port().candidates()) {
@@ -77,7 +80,41 @@ final class SdpGlue {
         return new ClientAnswer(a.iceUfrag(), a.icePassword(), a.fingerprintSha256(),
                 sendStream(a.section(BridgeOffers.PUBLISH_AUDIO_MID)),
                 sendStream(a.section(BridgeOffers.PUBLISH_VIDEO_MID)),
-                sendStream(a.section(BridgeOffers.PUBLISH_SCREEN_MID)));
+                sendStream(a.section(BridgeOffers.PUBLISH_SCREEN_MID)),
+                videoCodecs(a));
+    }
+
+    /**
+     * The video codecs a client decodes: those it kept on the video m-lines that offered every codec
+     * (the forwarded tracks'); before it has one, its camera m-line's.
+     */
+    private static java.util.Set<String> videoCodecs(ClientAnswerReader.Answer a) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        ClientAnswerReader.SendInfo camera = a.section(BridgeOffers.PUBLISH_VIDEO_MID);
+        boolean forwarded = false;
+        for (ClientAnswerReader.SendInfo s : a.sections()) {
+            if (Integer.parseInt(s.mid()) >= BridgeOffers.FIRST_FORWARD_MID && !s.payloadTypes().isEmpty()
+                    && s.payloadTypes().stream().anyMatch(pt -> io.junction.bridge.codec.CodecCatalog.videoCodecNameOf(pt) != null)) {
+                if (!forwarded) {
+                    out.clear();
+                    forwarded = true;
+                }
+                addCodecs(s, out);
+            }
+        }
+        if (!forwarded && camera != null) {
+            addCodecs(camera, out);
+        }
+        return java.util.Set.copyOf(out);
+    }
+
+    private static void addCodecs(ClientAnswerReader.SendInfo s, java.util.Set<String> out) {
+        for (int pt : s.payloadTypes()) {
+            String name = io.junction.bridge.codec.CodecCatalog.videoCodecNameOf(pt);
+            if (name != null) {
+                out.add(name);
+            }
+        }
     }
 
     private static ClientAnswer.SendStream sendStream(ClientAnswerReader.SendInfo s) {

@@ -26,11 +26,25 @@ public record BridgeOffer(long sessionId, long version, String iceUfrag, String 
      * One m-line. For {@code SENDONLY} sections {@code ssrc}, {@code cname}, {@code streamId} and
      * {@code trackId} describe the forwarded track ({@code rtxSsrc} 0 when none). {@code recvRids}: the
      * simulcast layers a {@code RECVONLY} section asks for (RFC 8851/8853), lowest first; empty for none.
+     * {@code videoCodecs}: the video codecs offered, by name in order of preference (each with its RTX);
+     * null for every one in the catalog's order.
      */
     public record Section(String mid, boolean video, Direction direction, int ssrc, int rtxSsrc, String cname,
-                          String streamId, String trackId, List<String> recvRids) {
+                          String streamId, String trackId, List<String> recvRids, List<String> videoCodecs) {
         public Section {
             recvRids = List.copyOf(recvRids);
+            videoCodecs = videoCodecs == null ? null : List.copyOf(videoCodecs);
+        }
+
+        /** Every video codec of the catalog, in its order. */
+        public Section(String mid, boolean video, Direction direction, int ssrc, int rtxSsrc, String cname,
+                       String streamId, String trackId, List<String> recvRids) {
+            this(mid, video, direction, ssrc, rtxSsrc, cname, streamId, trackId, recvRids, null);
+        }
+
+        /** The same section offering only {@code codecs} (video codec names, in order of preference). */
+        public Section withVideoCodecs(List<String> codecs) {
+            return new Section(mid, video, direction, ssrc, rtxSsrc, cname, streamId, trackId, recvRids, codecs);
         }
 
         public static Section receive(String mid, boolean video) {

@@ -16,9 +16,16 @@ public final class ClientAnswerReader {
      * layers it sends (from {@code a=simulcast:send}, alternatives and paused marks removed), empty
      * without simulcast.
      */
-    public record SendInfo(String mid, String direction, int ssrc, int rtxSsrc, List<String> rids) {
+    public record SendInfo(String mid, String direction, int ssrc, int rtxSsrc, List<String> rids,
+                           List<Integer> payloadTypes) {
         public SendInfo {
             rids = List.copyOf(rids);
+            payloadTypes = List.copyOf(payloadTypes);
+        }
+
+        /** Without payload types (a rejected section). */
+        public SendInfo(String mid, String direction, int ssrc, int rtxSsrc, List<String> rids) {
+            this(mid, direction, ssrc, rtxSsrc, rids, List.of());
         }
 
         public boolean sends() {
@@ -101,7 +108,19 @@ public final class ClientAnswerReader {
         if (ssrc == 0) {
             ssrc = SdpFields.firstSsrc(m);
         }
-        return new SendInfo(mid, m.direction(), ssrc, rtx, simulcastRids(m));
+        // the payload types the client kept: what it can receive (and send) of what was offered
+        List<Integer> pts = new ArrayList<>();
+        for (String f : m.formats()) {
+            try {
+                int pt = Integer.parseInt(f);
+                if (pt >= 0 && pt < 128 && pts.size() < 64) {
+                    pts.add(pt);
+                }
+            } catch (NumberFormatException e) {
+                // not an RTP payload type: nothing the bridge sends
+            }
+        }
+        return new SendInfo(mid, m.direction(), ssrc, rtx, simulcastRids(m), pts);
     }
 
     /**

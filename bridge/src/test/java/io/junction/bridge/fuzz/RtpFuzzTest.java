@@ -9,6 +9,8 @@ import io.junction.bridge.codec.FrameInfo;
 import io.junction.bridge.codec.H264Codec;
 import io.junction.bridge.codec.Vp8Codec;
 import io.junction.bridge.codec.Vp8Descriptor;
+import io.junction.bridge.codec.Vp9Codec;
+import io.junction.bridge.codec.Vp9Descriptor;
 import io.junction.bridge.rtp.RtpPacket;
 import java.util.Arrays;
 
@@ -81,6 +83,21 @@ class RtpFuzzTest {
         assertEquals(vp8(a, data.length), vp8(b, data.length), "VP8 descriptor read outside the payload");
         assertEquals(inspect(new Vp8Codec(), a, data.length), inspect(new Vp8Codec(), b, data.length));
         assertEquals(inspect(new H264Codec(), a, data.length), inspect(new H264Codec(), b, data.length));
+        assertEquals(inspect(new Vp9Codec(), a, data.length), inspect(new Vp9Codec(), b, data.length),
+                "VP9 descriptor read outside the payload");
+        Vp9Descriptor v = new Vp9Descriptor();
+        if (v.wrap(a, AROUND, data.length)) {
+            assertTrue(v.scalabilityLayers() >= 0 && v.scalabilityLayers() <= Vp9Descriptor.MAX_SPATIAL);
+            assertTrue(v.referenceCount() >= 0 && v.referenceCount() <= 3);
+            if (v.pictureIdBits() > 0) {
+                int pid = (v.pictureId() + 321) & ((1 << v.pictureIdBits()) - 1);
+                v.setPictureId(a, 0, pid);
+                v.setTl0PicIdx(a, 0, v.tl0PicIdx() + 1);
+                Vp9Descriptor again = new Vp9Descriptor();
+                assertTrue(again.wrap(a, AROUND, data.length), "still readable after the rewrite");
+                assertEquals(pid, again.pictureId());
+            }
+        }
         assertEquals(H264Codec.isKeyframeStart(a, AROUND, data.length), H264Codec.isKeyframeStart(b, AROUND, data.length));
         Vp8Descriptor d = new Vp8Descriptor();
         if (d.wrap(a, AROUND, data.length) && d.pictureIdBits() > 0) {
@@ -110,6 +127,9 @@ class RtpFuzzTest {
         FrameInfo info = new FrameInfo();
         boolean ok = codec.inspect(buf, AROUND, len, info);
         return ok + " " + info.valid + "/" + info.keyframeStart + "/" + info.startOfFrame + "/" + info.temporalId + "/"
-                + info.layerSync + "/" + info.pictureId + "/" + info.tl0PicIdx + "/" + info.width + "x" + info.height;
+                + info.layerSync + "/" + info.pictureId + "/" + info.tl0PicIdx + "/" + info.width + "x" + info.height
+                + "/" + info.spatialId + "/" + info.endOfLayerFrame + "/" + info.interLayerPredicted + "/"
+                + info.interPicturePredicted + "/" + info.spatialLayers + "/"
+                + Arrays.toString(Arrays.copyOf(info.spatialHeights, Math.max(0, info.spatialLayers)));
     }
 }

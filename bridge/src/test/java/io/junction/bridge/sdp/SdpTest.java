@@ -86,6 +86,28 @@ public class SdpTest {
     }
 
     @Test
+    void answerTellsThePayloadTypesTheClientKept() throws Exception {
+        ClientAnswerReader.Answer a = ClientAnswerReader.read(fixture("chromium-vp9-answer.sdp"), List.of("0", "1", "2", "3", "4"));
+        assertEquals(List.of(98, 99, 96, 97, 102, 103), a.section("1").payloadTypes(), "VP9 first, as the SDK asked");
+        assertEquals(List.of(96, 97, 98, 99, 102, 103), a.section("4").payloadTypes());
+        assertEquals(List.of(111), a.section("0").payloadTypes());
+    }
+
+    @Test
+    void offerWriterOffersTheSectionsCodecsInTheirOrder() throws Exception {
+        BridgeOffer offer = new BridgeOffer(42, 1, "ufrag1", "pwd-0123456789abcdefghij",
+                "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99",
+                List.of(), List.of(BridgeOffer.Section.receive("0", false),
+                        BridgeOffer.Section.receive("1", true).withVideoCodecs(List.of("VP9", "VP8")),
+                        BridgeOffer.Section.receive("2", true)));
+        SessionDescription d = SessionDescription.parse(OfferWriter.write(offer));
+        assertEquals(List.of("98", "99", "96", "97"), d.media().get(1).formats());
+        assertEquals(List.of("98 VP9/90000", "99 rtx/90000", "96 VP8/90000", "97 rtx/90000"), d.media().get(1).attributes("rtpmap"));
+        assertTrue(d.media().get(1).attributes("fmtp").contains("99 apt=98"));
+        assertEquals(List.of("96", "97", "98", "99", "102", "103"), d.media().get(2).formats(), "every codec by default");
+    }
+
+    @Test
     void parsesTheBridgeOfferAsChromiumReportsIt() throws Exception {
         SessionDescription d = SessionDescription.parse(fixture("bridge-offer.sdp"));
         assertEquals(4, d.media().size());

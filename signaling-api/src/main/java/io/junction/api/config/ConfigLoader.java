@@ -178,10 +178,18 @@ public final class ConfigLoader {
             throw new ConfigError("junction.forwarding: expected 0 < start-bitrate <= max-bitrate, got "
                     + start + " and " + max);
         }
+        List<String> codecs;
+        try {
+            codecs = BridgeConfig.checkVideoCodecs(config.getStringList("junction.media.video-codecs"));
+        } catch (ConfigException e) {
+            throw error("junction.media.video-codecs", "a list of video codec names", config);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError("junction.media.video-codecs: " + e.getMessage());
+        }
         return new BridgeConfig.Forwarding(bool("junction.forwarding.simulcast"),
                 bool("junction.forwarding.estimate-downlink"), start, max,
                 intInRange("junction.forwarding.default-last-n", -1, 10_000),
-                bool("junction.forwarding.pause-unused-layers"));
+                bool("junction.forwarding.pause-unused-layers"), codecs);
     }
 
     private static ConfigError error(String path, String expected, Config c) {

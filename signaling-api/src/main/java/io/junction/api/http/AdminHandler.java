@@ -174,9 +174,9 @@ public final class AdminHandler {
                 ex.json(200, root);
             } else {
                 ObjectNode body = ex.readJsonObject();
-                Exchange.allowOnly(body, "name");
+                Exchange.allowOnly(body, "name", "videoCodecs");
                 String name = Exchange.optionalName(body, "name", MAX_NAME_LENGTH);
-                Conference c = createConference(name);
+                Conference c = createConference(name, videoCodecs(body));
                 ex.json(201, conferenceJson(c));
             }
             return;
@@ -315,10 +315,38 @@ public final class AdminHandler {
 
     /** Creates a conference, mapping limit errors to HTTP statuses. Shared with the open-rooms API. */
     Conference createConference(String name) throws ApiException {
+        return createConference(name, null);
+    }
+
+    private Conference createConference(String name, java.util.List<String> videoCodecs) throws ApiException {
         try {
-            return bridge.createConference(name);
+            return bridge.createConference(name, videoCodecs);
         } catch (LimitExceededException e) {
             throw limitError(e);
+        }
+    }
+
+    /** The optional {@code videoCodecs} field: codec names in order of preference, or null. */
+    private static java.util.List<String> videoCodecs(ObjectNode body) throws ApiException {
+        com.fasterxml.jackson.databind.JsonNode v = body.get("videoCodecs");
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isArray() || v.isEmpty() || v.size() > 8) {
+            throw ApiException.badRequest("field 'videoCodecs' must be a non-empty array of codec names ("
+                    + io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES + ")");
+        }
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode n : v) {
+            if (!n.isTextual()) {
+                throw ApiException.badRequest("field 'videoCodecs' must hold codec names");
+            }
+            names.add(n.asText());
+        }
+        try {
+            return io.junction.bridge.BridgeConfig.checkVideoCodecs(names);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("field 'videoCodecs': " + e.getMessage());
         }
     }
 
@@ -365,6 +393,10 @@ public final class AdminHandler {
         ArrayNode eps = json.putArray("endpoints");
         c.endpoints().forEach(e -> eps.add(endpointJson(e)));
         json.put("viewers", c.viewerCount());
+        ArrayNode codecs = json.putArray("videoCodecs");
+        c.videoCodecs().forEach(n -> codecs.add(n.toLowerCase(java.util.Locale.ROOT)));
+        ArrayNode publish = json.putArray("publishVideoCodecs");
+        c.publishVideoCodecs().forEach(n -> publish.add(n.toLowerCase(java.util.Locale.ROOT)));
         return json;
     }
 

@@ -9,6 +9,7 @@ import io.junction.bridge.BridgeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +85,18 @@ class ConfigLoaderTest {
         String m = error("junction.media.max-publisher-bitrate = fast");
         assertTrue(m.startsWith("junction.media.max-publisher-bitrate: expected a bitrate in bits per second"), m);
         assertTrue(error("junction.media.max-publisher-bitrate = -5").startsWith("junction.media.max-publisher-bitrate"));
+    }
+
+    @Test
+    void videoCodecsInOrderOfPreference() throws Exception {
+        assertEquals(List.of("VP8", "VP9", "H264"), ConfigLoader.load(null, Map.of()).bridge().forwarding().videoCodecs());
+        assertEquals(List.of("VP9", "VP8"),
+                load("junction.media.video-codecs = [\"vp9\", \"VP8\"]", Map.of()).bridge().forwarding().videoCodecs());
+        String m = error("junction.media.video-codecs = [\"vp9\", \"theora\"]");
+        assertTrue(m.startsWith("junction.media.video-codecs: unknown video codec 'theora'"), m);
+        assertTrue(error("junction.media.video-codecs = []").startsWith("junction.media.video-codecs: no video codec"));
+        assertTrue(error("junction.media.video-codecs = [vp8, vp8]").contains("twice"));
+        assertTrue(error("junction.media.video-codecs = vp8").startsWith("junction.media.video-codecs: expected a list"));
     }
 
     @Test

@@ -65,6 +65,14 @@ public final class Browser implements AutoCloseable {
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
     }
 
+    /**
+     * Runs {@code script} in every page this (local) browser opens from now on, before the page's own
+     * scripts (Chrome DevTools Protocol, Page.addScriptToEvaluateOnNewDocument).
+     */
+    public void beforeEveryPage(String script) {
+        ((ChromeDriver) driver).executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
+    }
+
     public org.openqa.selenium.remote.RemoteWebDriver driver() {
         return driver;
     }

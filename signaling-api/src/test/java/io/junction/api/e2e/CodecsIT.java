@@ -140,4 +140,78 @@ class CodecsIT extends BrowserTest {
         System.out.printf("H.264 simulcast: 180 -> 720 in %d ms; freezes Bob %d (%.2f s)%n", up, bob1.freezeCount(),
                 bob1.freezeSeconds());
     }
+
+    /**
+     * A page script that makes Chromium answer only VP8 on every video m-line, as a client that cannot
+     * decode the other codecs would.
+     */
+    static final String VP8_ONLY = """
+            (() => {
+              const answer = RTCPeerConnection.prototype.createAnswer;
+              RTCPeerConnection.prototype.createAnswer = function (...args) {
+                const vp8 = RTCRtpReceiver.getCapabilities('video').codecs.filter((c) => /vp8|rtx/i.test(c.mimeType));
+                for (const t of this.getTransceivers()) {
+                  if (t.receiver.track && t.receiver.track.kind === 'video') t.setCodecPreferences(vp8);
+                }
+                return answer.apply(this, args);
+              };
+            })();
+            """;
+
+    /** The codec {@code p}'s camera sends now (the active outbound stream's), or null. */
+    static String sendingCodec(Participant p) {
+        return sent(p).stream().map(x -> (List<?>) x).filter(x -> Boolean.TRUE.equals(x.get(4)))
+                .map(x -> (String) x.get(1)).findFirst().orElse(null);
+    }
+
+    @Test
+    void aParticipantThatDecodesOnlyVp8MakesTheOthersFallBackUntilItLeaves() throws Exception {
+        String svc = "&codec=vp9&svc=L3T3_KEY&camera=640x360";
+        Participant ada = new Participant("Ada");
+        participants.add(ada);
+        ada.join(t.publicUrl(""), "mixed", svc);
+        Participant bob = new Participant("Bob");
+        participants.add(bob);
+        bob.join(t.publicUrl(""), "mixed", svc);
+        await("Ada and Bob joined", 20000, () -> ada.joined() && bob.joined());
+        String a = ada.endpointId();
+        String b = bob.endpointId();
+        await("Bob decodes Ada's VP9 (" + receivedCodec(bob, a) + ")", 20000,
+                () -> frames(bob, a) > 10 && "video/VP9".equals(receivedCodec(bob, a)));
+        Participant cy = new Participant("Cy");
+        participants.add(cy);
+        cy.browser.beforeEveryPage(VP8_ONLY);
+        cy.join(t.publicUrl(""), "mixed", "&camera=640x360");
+        await("Cy joined", 20000, cy::joined);
+        String c = cy.endpointId();
+        var conference = t.server.bridge().conference(ada.browser.js("return window.junctionRoom.conferenceId").toString())
+                .orElseThrow();
+        await("publishers are offered VP8 only (" + conference.publishVideoCodecs() + ")", 10000,
+                () -> conference.publishVideoCodecs().equals(List.of("VP8")));
+        long t0 = System.currentTimeMillis();
+        await("Cy decodes Ada and Bob (now " + frames(cy, a) + ", " + frames(cy, b) + "; Ada sends " + sent(ada) + ")", 20000,
+                () -> frames(cy, a) > 10 && frames(cy, b) > 10);
+        long fallback = System.currentTimeMillis() - t0;
+        assertEquals("video/VP8", receivedCodec(cy, a));
+        assertEquals("video/VP8", sendingCodec(ada));
+        long bobFrames = frames(bob, a);
+        await("Bob keeps decoding Ada, now VP8", 10000, () -> frames(bob, a) > bobFrames + 10
+                && "video/VP8".equals(receivedCodec(bob, a)));
+        assertTrue(frames(ada, c) > 10 || waitFrames(ada, c), "Ada decodes Cy");
+        cy.browser.js("window.junctionRoom.leave()");
+        long t1 = System.currentTimeMillis();
+        await("without Cy, VP9 is offered again (" + conference.publishVideoCodecs() + ")", 10000,
+                () -> conference.publishVideoCodecs().contains("VP9"));
+        await("Ada sends VP9 again (" + sent(ada) + ")", 15000, () -> "video/VP9".equals(sendingCodec(ada)));
+        long bobNow = frames(bob, a);
+        await("Bob decodes Ada's VP9 again", 15000, () -> frames(bob, a) > bobNow + 10
+                && "video/VP9".equals(receivedCodec(bob, a)));
+        System.out.printf("mixed codecs: VP8-only joiner decodes everyone %d ms after joining; back to VP9 %d ms after it"
+                + " left%n", fallback, System.currentTimeMillis() - t1);
+    }
+
+    private static boolean waitFrames(Participant viewer, String id) throws InterruptedException {
+        await(viewer.name + " decodes " + id, 10000, () -> frames(viewer, id) > 10);
+        return true;
+    }
 }

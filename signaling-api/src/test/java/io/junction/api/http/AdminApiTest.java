@@ -58,6 +58,8 @@ class AdminApiTest {
 
         JsonNode unnamed = createConference(null);
         assertEquals("", unnamed.get("name").asText());
+        assertEquals("[\"vp8\",\"vp9\",\"h264\"]", unnamed.get("videoCodecs").toString(), "the configured codecs");
+
 
         JsonNode list = TestServer.json(t.admin("GET", "/v1/conferences", null));
         assertEquals(2, list.get("conferences").size());
@@ -120,6 +122,14 @@ class AdminApiTest {
     }
 
     @Test
+    void conferenceWithItsOwnVideoCodecs() throws Exception {
+        JsonNode vp9 = createConference("{\"videoCodecs\":[\"VP9\",\"vp8\"]}");
+        assertEquals("[\"vp9\",\"vp8\"]", vp9.get("videoCodecs").toString());
+        assertEquals("[\"vp9\",\"vp8\"]", vp9.get("publishVideoCodecs").toString(), "no participant limits them yet");
+        assertEquals(List.of("VP9", "VP8"), t.server.bridge().conference(vp9.get("id").asText()).orElseThrow().videoCodecs());
+    }
+
+    @Test
     void badRequests() throws Exception {
         assertError(t.admin("POST", "/v1/conferences", "{not json"), 400, "bad-json");
         assertError(t.admin("POST", "/v1/conferences", "[1,2]"), 400, "bad-json");
@@ -127,6 +137,12 @@ class AdminApiTest {
         assertError(t.admin("POST", "/v1/conferences", "{\"name\":{\"a\":1}}"), 400, "bad-request");
         assertError(t.admin("POST", "/v1/conferences", "{\"nmae\":\"typo\"}"), 400, "bad-request");
         assertError(t.admin("POST", "/v1/conferences", "{\"name\":\"" + "x".repeat(300) + "\"}"), 400, "bad-request");
+        assertError(t.admin("POST", "/v1/conferences", "{\"videoCodecs\":[\"theora\"]}"), 400, "bad-request");
+        assertError(t.admin("POST", "/v1/conferences", "{\"videoCodecs\":[]}"), 400, "bad-request");
+        assertError(t.admin("POST", "/v1/conferences", "{\"videoCodecs\":\"vp9\"}"), 400, "bad-request");
+        assertError(t.admin("POST", "/v1/conferences", "{\"videoCodecs\":[\"vp9\",\"vp9\"]}"), 400, "bad-request");
+        assertError(t.admin("POST", "/v1/conferences", "{\"videoCodecs\":[9]}"), 400, "bad-request");
+        assertEquals(0, t.server.bridge().conferenceCount(), "refused bodies create no conference");
         String cid = createConference("{}").get("id").asText();
         assertError(t.admin("POST", "/v1/conferences/" + cid + "/endpoints", "{\"displayName\":true}"), 400,
                 "bad-request");
