@@ -62,17 +62,27 @@ public record BridgeConfig(
      * @param videoCodecs      the video codecs offered, in order of preference (canonical names of
      *                         {@link io.junction.bridge.codec.CodecCatalog#VIDEO_CODEC_NAMES}); a
      *                         conference may override it
+     * @param audioRed         offer redundant audio (RFC 2198) before Opus; receivers that did not
+     *                         negotiate it get the primary Opus frames
+     * @param opusDtx          ask for Opus discontinuous transmission in silence
+     * @param opusStereo       ask for stereo Opus
      */
     public record Forwarding(boolean simulcast, boolean estimateDownlink, long startBitrateBps, long maxBitrateBps,
-                             int defaultLastN, boolean pauseUnusedLayers, java.util.List<String> videoCodecs) {
+                             int defaultLastN, boolean pauseUnusedLayers, java.util.List<String> videoCodecs,
+                             boolean audioRed, boolean opusDtx, boolean opusStereo) {
         public static final Forwarding DEFAULTS = new Forwarding(true, true, 2_500_000, 20_000_000, -1, true,
-                io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES);
+                io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES, true, true, false);
 
-        /** Without a codec list: every video codec, in the default order. */
+        /** Without codec settings: every video codec in the default order, RED and DTX, mono. */
         public Forwarding(boolean simulcast, boolean estimateDownlink, long startBitrateBps, long maxBitrateBps,
                           int defaultLastN, boolean pauseUnusedLayers) {
             this(simulcast, estimateDownlink, startBitrateBps, maxBitrateBps, defaultLastN, pauseUnusedLayers,
-                    io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES);
+                    io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES, true, true, false);
+        }
+
+        /** The audio payload types offered. */
+        public java.util.List<io.junction.bridge.codec.CodecCatalog.Codec> audioCodecs() {
+            return io.junction.bridge.codec.CodecCatalog.audioCodecs(audioRed, opusDtx, opusStereo);
         }
 
         public Forwarding {

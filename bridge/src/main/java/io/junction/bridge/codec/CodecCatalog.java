@@ -30,6 +30,8 @@ public final class CodecCatalog {
     public static final int EXT_REPAIRED_RID = 11;
 
     public static final int PT_OPUS = 111;
+    /** Redundant audio (RFC 2198) carrying Opus: Chromium sends it when it comes before Opus in the offer. */
+    public static final int PT_RED = 63;
     public static final int PT_VP8 = 96;
     public static final int PT_VP8_RTX = 97;
     public static final int PT_VP9 = 98;
@@ -44,6 +46,20 @@ public final class CodecCatalog {
 
     public static final List<Codec> AUDIO = List.of(
             new Codec(PT_OPUS, "opus", AUDIO_CLOCK_RATE, 2, "minptime=10;useinbandfec=1", List.of("transport-cc"), -1, null));
+
+    /**
+     * The audio payload types to offer: RED carrying Opus first when {@code red} (a browser then sends
+     * each Opus frame with the previous one as redundancy), then Opus with discontinuous transmission
+     * ({@code dtx}: a packet every 400 ms in silence) and stereo ({@code stereo}) as asked.
+     */
+    public static List<Codec> audioCodecs(boolean red, boolean dtx, boolean stereo) {
+        String fmtp = "minptime=10;useinbandfec=1" + (dtx ? ";usedtx=1" : "") + (stereo ? ";stereo=1;sprop-stereo=1" : "");
+        Codec opus = new Codec(PT_OPUS, "opus", AUDIO_CLOCK_RATE, 2, fmtp, List.of("transport-cc"), -1, null);
+        if (!red) {
+            return List.of(opus);
+        }
+        return List.of(new Codec(PT_RED, "red", AUDIO_CLOCK_RATE, 2, PT_OPUS + "/" + PT_OPUS, List.of(), -1, null), opus);
+    }
 
     public static final List<Codec> VIDEO = List.of(
             // x-google-start-bitrate: Chromium starts its estimate (and so its encoder resolution) at

@@ -181,6 +181,8 @@ final class MediaSession implements IceTransport.Listener {
         }
     }
 
+    /** The client negotiated redundant audio (its last answer); new audio subscriptions follow it. */
+    private volatile boolean takesRed;
     /** The video codecs the client can decode, from its last answer (null before one). */
     private volatile java.util.Set<String> decodableVideoCodecs;
 
@@ -202,6 +204,10 @@ final class MediaSession implements IceTransport.Listener {
             ClientAnswer answer = negotiation.read(rev, sdp);
             codecsChanged = !answer.videoCodecs().equals(decodableVideoCodecs);
             decodableVideoCodecs = answer.videoCodecs();
+            takesRed = answer.audioRed();
+            for (Subscription s : negotiation.subscriptions()) {
+                s.setUnwrapRed(!takesRed);
+            }
             if (!answered) {
                 transport.start(answer.iceUfrag(), answer.icePassword(), answer.fingerprintSha256());
                 answered = true;
@@ -432,6 +438,7 @@ final class MediaSession implements IceTransport.Listener {
         int outRtxSsrc = source.kind() == MediaKind.VIDEO ? randomSsrc() : 0;
         Subscription sub = new Subscription(source, endpoint.id(), outSsrc, outRtxSsrc, mid,
                 RANDOM.nextInt(0x10000), RANDOM.nextInt(), path.sinks());
+        sub.setUnwrapRed(!takesRed);
         negotiation.bind(mid, sub);
         streams.subscriptionsByOutSsrc = streams.subscriptionsByOutSsrc.with(outSsrc, sub);
         refreshVideoSubscriptions();

@@ -28,8 +28,9 @@ final class SdpGlue {
         // receiver keeping what it can decode (its answer tells the conference)
         List<String> publish = conference.publishVideoCodecs();
         List<String> all = conference.videoCodecs();
+        List<io.junction.bridge.codec.CodecCatalog.Codec> audio = conference.bridge().config().forwarding().audioCodecs();
         List<BridgeOffer.Section> sections = new ArrayList<>();
-        sections.add(BridgeOffer.Section.receive(BridgeOffers.PUBLISH_AUDIO_MID, false));
+        sections.add(BridgeOffer.Section.receive(BridgeOffers.PUBLISH_AUDIO_MID, false).withCodecs(audio));
         sections.add(BridgeOffer.Section.receive(BridgeOffers.PUBLISH_VIDEO_MID, true,
                 conference.bridge().config().forwarding().simulcast() ? SIMULCAST_RIDS : List.of()).withVideoCodecs(publish));
         // a screen share: one layer (text stays sharp; the allocator gives it priority instead)
@@ -40,7 +41,7 @@ final class SdpGlue {
             BridgeOffer.Section section = sub == null ? BridgeOffer.Section.inactive(slot.mid, video)
                     : BridgeOffer.Section.send(slot.mid, video, sub.outSsrc(), sub.outRtxSsrc(),
                             "junction-" + sub.source().endpointId(), sub.source().endpointId(), sub.source().trackId());
-            sections.add(video ? section.withVideoCodecs(all) : section);
+            sections.add(video ? section.withVideoCodecs(all) : section.withCodecs(audio));
         }
         List<BridgeOffer.Candidate> candidates = new ArrayList<>();
         for (LocalCandidateInfo c : session.endpoint().conference().bridge().media().port().candidates()) {
@@ -81,7 +82,9 @@ final class SdpGlue {
                 sendStream(a.section(BridgeOffers.PUBLISH_AUDIO_MID)),
                 sendStream(a.section(BridgeOffers.PUBLISH_VIDEO_MID)),
                 sendStream(a.section(BridgeOffers.PUBLISH_SCREEN_MID)),
-                videoCodecs(a));
+                videoCodecs(a),
+                a.section(BridgeOffers.PUBLISH_AUDIO_MID) != null
+                        && a.section(BridgeOffers.PUBLISH_AUDIO_MID).payloadTypes().contains(io.junction.bridge.codec.CodecCatalog.PT_RED));
     }
 
     /**

@@ -17,6 +17,12 @@ public final class Subscription {
     private final Projection projection;
     /** Video: layer selection and rewriting. Null for audio. */
     private final VideoProjection video;
+    /**
+     * Audio: the subscriber did not negotiate redundant audio (RFC 2198), so RED packets reach it as
+     * their primary Opus frame. True until its answer says otherwise (WHEP viewers and clients without
+     * RED stay so).
+     */
+    private volatile boolean unwrapRed = true;
     /** Set once the subscriber has answered an offer containing this subscription's m-line. */
     private volatile boolean active;
     private volatile boolean removed;
@@ -168,6 +174,15 @@ public final class Subscription {
     /** Where this subscription's packets go (null in tests without a send path). */
     public StreamSink sink() {
         return sink;
+    }
+
+    /** Whether RED packets go to this subscriber as plain Opus (see the field). */
+    public boolean unwrapRed() {
+        return unwrapRed;
+    }
+
+    public void setUnwrapRed(boolean unwrap) {
+        unwrapRed = unwrap;
     }
 
     public boolean isActive() {

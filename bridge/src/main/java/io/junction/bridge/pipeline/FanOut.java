@@ -1,5 +1,6 @@
 package io.junction.bridge.pipeline;
 
+import io.junction.bridge.codec.CodecCatalog;
 import io.junction.bridge.codec.FrameInfo;
 import io.junction.bridge.codec.VideoCodec;
 import io.junction.bridge.forward.SourceEncoding;
@@ -29,17 +30,56 @@ final class FanOut {
         this.pool = ctx.pool();
     }
 
-    /** Audio packet {@code p} of {@code track}: to every active subscriber. Takes ownership of {@code p}. */
-    void audio(Packet p, SourceTrack track) {
+    /** Scratch view for unwrapping redundant audio (publisher's worker only). */
+    private final RtpPacket redView = new RtpPacket();
+
+    /**
+     * Audio packet {@code p} (parsed in {@code rtp}) of {@code track}: to every active subscriber. A
+     * RED packet goes as it is to subscribers that negotiated RED and as its primary Opus frame to the
+     * others (unwrapped once). Takes ownership of {@code p}.
+     */
+    void audio(Packet p, RtpPacket rtp, SourceTrack track) {
+        boolean red = rtp.payloadType() == CodecCatalog.PT_RED;
+        Packet plain = null;
+        boolean plainFailed = false;
         for (Subscription sub : track.subscriptions()) {
             if (!sub.isActive()) {
                 continue;
             }
+            Packet source = p;
+            if (red && sub.unwrapRed()) {
+                if (plain == null && !plainFailed) {
+                    plain = unwrapRed(p);
+                    plainFailed = plain == null;
+                }
+                if (plain == null) {
+                    continue;
+                }
+                source = plain;
+            }
             Packet copy = pool.take();
-            copy.copyFrom(p);
+            copy.copyFrom(source);
             sub.sink().sendRtp(copy);
         }
+        if (plain != null) {
+            pool.release(plain);
+        }
         pool.release(p);
+    }
+
+    /** A copy of RED packet {@code p} as its primary block, or null (counted) when it is not valid RED. */
+    private Packet unwrapRed(Packet p) {
+        Packet plain = pool.take();
+        plain.copyFrom(p);
+        int newOff = redView.wrap(plain.buf, plain.off, plain.len) ? io.junction.bridge.rtp.Red.unwrap(redView) : -1;
+        if (newOff < 0) {
+            pool.release(plain);
+            counters.drop(io.junction.bridge.stats.DropReason.RED_MALFORMED);
+            return null;
+        }
+        plain.len = redView.length();
+        plain.off = newOff;
+        return plain;
     }
 
     /**

@@ -128,7 +128,7 @@ final class RtpIngress {
             fanOut.video(p, rtp, enc, codec, frame);
         } else {
             audioObserver.onAudio(endpointId, rtp, p.receivedNs);
-            fanOut.audio(p, track);
+            fanOut.audio(p, rtp, track);
         }
     }
 

@@ -26,14 +26,15 @@ public record BridgeOffer(long sessionId, long version, String iceUfrag, String 
      * One m-line. For {@code SENDONLY} sections {@code ssrc}, {@code cname}, {@code streamId} and
      * {@code trackId} describe the forwarded track ({@code rtxSsrc} 0 when none). {@code recvRids}: the
      * simulcast layers a {@code RECVONLY} section asks for (RFC 8851/8853), lowest first; empty for none.
-     * {@code videoCodecs}: the video codecs offered, by name in order of preference (each with its RTX);
-     * null for every one in the catalog's order.
+     * {@code codecs}: the payload types offered, in order of preference; null for the catalog's
+     * default ones of the section's kind.
      */
     public record Section(String mid, boolean video, Direction direction, int ssrc, int rtxSsrc, String cname,
-                          String streamId, String trackId, List<String> recvRids, List<String> videoCodecs) {
+                          String streamId, String trackId, List<String> recvRids,
+                          List<io.junction.bridge.codec.CodecCatalog.Codec> codecs) {
         public Section {
             recvRids = List.copyOf(recvRids);
-            videoCodecs = videoCodecs == null ? null : List.copyOf(videoCodecs);
+            codecs = codecs == null ? null : List.copyOf(codecs);
         }
 
         /** Every video codec of the catalog, in its order. */
@@ -42,8 +43,13 @@ public record BridgeOffer(long sessionId, long version, String iceUfrag, String 
             this(mid, video, direction, ssrc, rtxSsrc, cname, streamId, trackId, recvRids, null);
         }
 
-        /** The same section offering only {@code codecs} (video codec names, in order of preference). */
-        public Section withVideoCodecs(List<String> codecs) {
+        /** The same section offering only {@code names} (video codec names, in order of preference, each with its RTX). */
+        public Section withVideoCodecs(List<String> names) {
+            return withCodecs(io.junction.bridge.codec.CodecCatalog.videoCodecs(names));
+        }
+
+        /** The same section offering {@code codecs}, in this order. */
+        public Section withCodecs(List<io.junction.bridge.codec.CodecCatalog.Codec> codecs) {
             return new Section(mid, video, direction, ssrc, rtxSsrc, cname, streamId, trackId, recvRids, codecs);
         }
 

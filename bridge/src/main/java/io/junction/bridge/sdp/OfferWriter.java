@@ -31,8 +31,7 @@ public final class OfferWriter {
     }
 
     private static void writeSection(StringBuilder sb, BridgeOffer offer, BridgeOffer.Section s, boolean bundleTag) {
-        var codecs = !s.video() ? CodecCatalog.AUDIO
-                : s.videoCodecs() == null ? CodecCatalog.VIDEO : CodecCatalog.videoCodecs(s.videoCodecs());
+        var codecs = s.codecs() != null ? s.codecs() : s.video() ? CodecCatalog.VIDEO : CodecCatalog.AUDIO;
         StringBuilder m = new StringBuilder(s.video() ? "m=video 9 UDP/TLS/RTP/SAVPF" : "m=audio 9 UDP/TLS/RTP/SAVPF");
         for (CodecCatalog.Codec c : codecs) {
             m.append(' ').append(c.payloadType());

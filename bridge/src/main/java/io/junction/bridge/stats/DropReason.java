@@ -28,7 +28,9 @@ public enum DropReason {
      * A first STUN request from a new source for a ufrag whose verification budget is spent
      * ({@code VERIFICATIONS_PER_SECOND}): dropped without computing its HMAC.
      */
-    STUN_RATE_LIMITED("stun_rate_limited");
+    STUN_RATE_LIMITED("stun_rate_limited"),
+    /** Redundant audio (RFC 2198) whose blocks run past the payload: not forwarded to receivers without RED. */
+    RED_MALFORMED("red_malformed");
 
     private final String label;
 

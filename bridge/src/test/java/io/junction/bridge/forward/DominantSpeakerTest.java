@@ -161,6 +161,27 @@ class DominantSpeakerTest {
         assertTrue(delayMs <= 1_000, "took " + delayMs + " ms");
     }
 
+    /**
+     * Opus DTX (what the bridge asks browsers for): in silence one packet every 400 ms (comfort noise,
+     * level 127) instead of every 20 ms; talking, a packet every 20 ms.
+     */
+    private static Trace talkingWithDtx(long fromMs, long toMs) {
+        return (t, rnd) -> t >= fromMs && t < toMs ? talk(rnd) : (t % 400 < 20 ? SILENCE : NO_PACKET);
+    }
+
+    @Test
+    void dtxSilenceCountsAsSilence() {
+        Sim sim = new Sim()
+                .endpoint("a", talkingWithDtx(0, 4_000))
+                .endpoint("b", talkingWithDtx(4_000, 9_000))
+                .endpoint("c", talkingWithDtx(-1, -1))
+                .runUntil(9_000);
+        sim.print("DTX: a talks 0-4000 ms, b from 4000 ms, c silent throughout");
+        assertEquals(List.of("a", "b"), sim.switches.stream().map(Switch::id).toList(), sim.switches.toString());
+        long delayMs = sim.switches.get(1).tMs - 4_000;
+        assertTrue(delayMs <= 1_500 && delayMs >= 300, "took " + delayMs + " ms, as without DTX");
+    }
+
     @Test
     void silenceKeepsTheLastDominantSpeaker() {
         Sim sim = new Sim()

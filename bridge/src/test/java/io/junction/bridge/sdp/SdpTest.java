@@ -108,6 +108,24 @@ public class SdpTest {
     }
 
     @Test
+    void audioOffersRedBeforeOpusWithDtxAndStereoAsConfigured() throws Exception {
+        var codecs = io.junction.bridge.codec.CodecCatalog.audioCodecs(true, true, true);
+        BridgeOffer offer = new BridgeOffer(42, 1, "ufrag1", "pwd-0123456789abcdefghij",
+                "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99",
+                List.of(), List.of(BridgeOffer.Section.receive("0", false).withCodecs(codecs)));
+        SessionDescription.Media audio = SessionDescription.parse(OfferWriter.write(offer)).media().get(0);
+        assertEquals(List.of("63", "111"), audio.formats(), "RED first: Chromium then sends it");
+        assertEquals(List.of("63 red/48000/2", "111 opus/48000/2"), audio.attributes("rtpmap"));
+        assertEquals(List.of("63 111/111", "111 minptime=10;useinbandfec=1;usedtx=1;stereo=1;sprop-stereo=1"),
+                audio.attributes("fmtp"));
+        assertEquals(List.of("111"), SessionDescription.parse(OfferWriter.write(new BridgeOffer(42, 1, "ufrag1",
+                "pwd-0123456789abcdefghij", "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99",
+                List.of(), List.of(BridgeOffer.Section.receive("0", false)
+                        .withCodecs(io.junction.bridge.codec.CodecCatalog.audioCodecs(false, false, false))))))
+                .media().get(0).formats());
+    }
+
+    @Test
     void parsesTheBridgeOfferAsChromiumReportsIt() throws Exception {
         SessionDescription d = SessionDescription.parse(fixture("bridge-offer.sdp"));
         assertEquals(4, d.media().size());

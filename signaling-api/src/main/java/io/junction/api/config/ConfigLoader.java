@@ -189,7 +189,8 @@ public final class ConfigLoader {
         return new BridgeConfig.Forwarding(bool("junction.forwarding.simulcast"),
                 bool("junction.forwarding.estimate-downlink"), start, max,
                 intInRange("junction.forwarding.default-last-n", -1, 10_000),
-                bool("junction.forwarding.pause-unused-layers"), codecs);
+                bool("junction.forwarding.pause-unused-layers"), codecs, bool("junction.media.audio-red"),
+                bool("junction.media.opus-dtx"), bool("junction.media.opus-stereo"));
     }
 
     private static ConfigError error(String path, String expected, Config c) {

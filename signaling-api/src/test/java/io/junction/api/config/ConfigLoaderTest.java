@@ -97,6 +97,11 @@ class ConfigLoaderTest {
         assertTrue(error("junction.media.video-codecs = []").startsWith("junction.media.video-codecs: no video codec"));
         assertTrue(error("junction.media.video-codecs = [vp8, vp8]").contains("twice"));
         assertTrue(error("junction.media.video-codecs = vp8").startsWith("junction.media.video-codecs: expected a list"));
+        var defaults = ConfigLoader.load(null, Map.of()).bridge().forwarding();
+        assertTrue(defaults.audioRed() && defaults.opusDtx() && !defaults.opusStereo(), "RED and DTX on, mono");
+        var f = load("junction.media { audio-red = false, opus-dtx = false, opus-stereo = true }", Map.of()).bridge().forwarding();
+        assertTrue(!f.audioRed() && !f.opusDtx() && f.opusStereo());
+        assertEquals(List.of(111), f.audioCodecs().stream().map(c -> c.payloadType()).toList());
     }
 
     @Test

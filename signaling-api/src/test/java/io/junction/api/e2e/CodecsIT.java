@@ -15,15 +15,20 @@ import org.junit.jupiter.api.Test;
 class CodecsIT extends BrowserTest {
     /** The video codec of what {@code viewer} receives from {@code endpointId} (its mimeType), or null. */
     static String receivedCodec(Participant viewer, String endpointId) {
+        return receivedCodec(viewer, endpointId, "video");
+    }
+
+    /** The codec ({@code kind} 'audio' or 'video') of what {@code viewer} receives from {@code endpointId}, or null. */
+    static String receivedCodec(Participant viewer, String endpointId, String kind) {
         return (String) viewer.browser.jsAsync("""
                 const done = arguments[arguments.length - 1];
                 const room = window.junctionRoom;
-                const mids = new Set(room.remoteTracks().filter((t) => t.endpointId === arguments[0] && t.kind === 'video').map((t) => t.mid));
+                const mids = new Set(room.remoteTracks().filter((t) => t.endpointId === arguments[0] && t.kind === arguments[1]).map((t) => t.mid));
                 room.pc.getStats().then((s) => { let codec = null;
-                  s.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video' && mids.has(r.mid) && r.codecId) {
+                  s.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === arguments[1] && mids.has(r.mid) && r.codecId) {
                     const c = s.get(r.codecId); if (c) codec = c.mimeType; } });
                   done(codec); }).catch(() => done(null));
-                """, endpointId);
+                """, endpointId, kind);
     }
 
     /** What {@code p} has sent: per outbound video stream, [rid or '-', codec, scalabilityMode, frameHeight, active]. */
@@ -213,5 +218,67 @@ class CodecsIT extends BrowserTest {
     private static boolean waitFrames(Participant viewer, String id) throws InterruptedException {
         await(viewer.name + " decodes " + id, 10000, () -> frames(viewer, id) > 10);
         return true;
+    }
+
+    /** Payload bytes per packet of the audio {@code viewer} receives from {@code endpointId}. */
+    static double audioBytesPerPacket(Participant viewer, String endpointId) {
+        Object r = viewer.browser.jsAsync("""
+                const done = arguments[arguments.length - 1];
+                const room = window.junctionRoom;
+                const mids = new Set(room.remoteTracks().filter((t) => t.endpointId === arguments[0] && t.kind === 'audio').map((t) => t.mid));
+                room.pc.getStats().then((s) => { let v = 0;
+                  s.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'audio' && mids.has(r.mid) && r.packetsReceived > 0) {
+                    v = r.bytesReceived / r.packetsReceived; } });
+                  done(v); }).catch(() => done(0));
+                """, endpointId);
+        return ((Number) r).doubleValue();
+    }
+
+    /** A page script that makes Chromium answer plain Opus only (no RED) on every audio m-line. */
+    static final String OPUS_ONLY = """
+            (() => {
+              const answer = RTCPeerConnection.prototype.createAnswer;
+              RTCPeerConnection.prototype.createAnswer = function (...args) {
+                const opus = RTCRtpReceiver.getCapabilities('audio').codecs.filter((c) => /opus/i.test(c.mimeType));
+                for (const t of this.getTransceivers()) {
+                  if (t.receiver.track && t.receiver.track.kind === 'audio') t.setCodecPreferences(opus);
+                }
+                return answer.apply(this, args);
+              };
+            })();
+            """;
+
+    @Test
+    void redundantAudioGoesAsSentToWhoNegotiatedItAndAsOpusToTheOthers() throws Exception {
+        Participant ada = new Participant("Ada");
+        participants.add(ada);
+        ada.join(t.publicUrl(""), "red", "&camera=320x180");
+        Participant bob = new Participant("Bob");
+        participants.add(bob);
+        bob.join(t.publicUrl(""), "red", "&publish=0");
+        Participant cy = new Participant("Cy");
+        participants.add(cy);
+        cy.browser.beforeEveryPage(OPUS_ONLY);
+        cy.join(t.publicUrl(""), "red", "&publish=0");
+        await("all joined", 20000, () -> ada.joined() && bob.joined() && cy.joined());
+        String a = ada.endpointId();
+        var counters = t.server.bridge().media().counters();
+        await("Bob and Cy receive Ada's audio", 20000, () -> bob.remotes().containsKey(a) && cy.remotes().containsKey(a)
+                && bob.remotes().get(a).audioPackets() > 50 && cy.remotes().get(a).audioPackets() > 50);
+        // Chromium's stats name the primary codec (Opus) for both; RED shows in the bytes: each packet
+        // also carries the previous frame
+        double bob0 = audioBytesPerPacket(bob, a);
+        double cy0 = audioBytesPerPacket(cy, a);
+        long cyBefore = cy.remotes().get(a).audioPackets();
+        Thread.sleep(3000);
+        long cyAfter = cy.remotes().get(a).audioPackets();
+        double bobPer = audioBytesPerPacket(bob, a);
+        double cyPer = audioBytesPerPacket(cy, a);
+        System.out.printf("audio payload bytes per packet: with RED %.1f, unwrapped %.1f (earlier %.1f, %.1f)%n", bobPer, cyPer,
+                bob0, cy0);
+        assertEquals("audio/opus", receivedCodec(cy, a, "audio"), "Cy gets Opus");
+        assertTrue(bobPer > cyPer * 1.3, "Bob (RED) gets the redundant frames too: " + bobPer + " vs " + cyPer + " bytes per packet");
+        assertTrue(cyAfter > cyBefore + 20, "Cy's Opus keeps coming: " + cyBefore + " then " + cyAfter);
+        assertEquals(0, counters.drops(io.junction.bridge.stats.DropReason.RED_MALFORMED), "Chromium's RED unwraps");
     }
 }
