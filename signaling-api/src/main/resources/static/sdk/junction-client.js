@@ -575,7 +575,8 @@ class Room {
     // what will be sent: the chosen codec, or the first one negotiated
     const sending = codec || negotiated.find((c) => !/rtx|red|ulpfec/i.test(c.mimeType));
     const layered = !!sending && /vp9|av1/i.test(sending.mimeType);
-    const svc = !!this._scalabilityMode && layered;
+    // spatial layers in one stream only where the bridge reads them (VP9's payload descriptor)
+    const svc = !!this._scalabilityMode && !!sending && /vp9/i.test(sending.mimeType);
     encodings.forEach((e, i) => {
       if (codec) e.codec = codec; else delete e.codec;
       if (svc) {

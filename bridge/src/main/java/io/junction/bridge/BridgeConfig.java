@@ -102,7 +102,8 @@ public record BridgeConfig(
      */
     public static java.util.List<String> checkVideoCodecs(java.util.List<String> names) {
         if (names == null || names.isEmpty()) {
-            throw new IllegalArgumentException("no video codec (choose from " + io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES + ")");
+            throw new IllegalArgumentException("no video codec (choose from "
+                    + io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES + ")");
         }
         java.util.List<String> out = new java.util.ArrayList<>();
         for (String n : names) {

@@ -36,6 +36,8 @@ public final class CodecCatalog {
     public static final int PT_VP8_RTX = 97;
     public static final int PT_VP9 = 98;
     public static final int PT_VP9_RTX = 99;
+    public static final int PT_AV1 = 45;
+    public static final int PT_AV1_RTX = 46;
     public static final int PT_H264 = 102;
     public static final int PT_H264_RTX = 103;
 
@@ -72,7 +74,10 @@ public final class CodecCatalog {
             new Codec(PT_H264, "H264", VIDEO_CLOCK_RATE, 0,
                     "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f;x-google-start-bitrate=1000",
                     VIDEO_FB, -1, H264Codec::new),
-            new Codec(PT_H264_RTX, "rtx", VIDEO_CLOCK_RATE, 0, "apt=" + PT_H264, List.of(), PT_H264, null));
+            new Codec(PT_H264_RTX, "rtx", VIDEO_CLOCK_RATE, 0, "apt=" + PT_H264, List.of(), PT_H264, null),
+            new Codec(PT_AV1, "AV1", VIDEO_CLOCK_RATE, 0, "level-idx=5;profile=0;tier=0;x-google-start-bitrate=1000",
+                    VIDEO_FB, -1, Av1Codec::new),
+            new Codec(PT_AV1_RTX, "rtx", VIDEO_CLOCK_RATE, 0, "apt=" + PT_AV1, List.of(), PT_AV1, null));
 
     public static final List<Extension> EXTENSIONS = List.of(
             new Extension(EXT_AUDIO_LEVEL, "urn:ietf:params:rtp-hdrext:ssrc-audio-level", true, false),
@@ -101,7 +106,7 @@ public final class CodecCatalog {
     private CodecCatalog() {}
 
     /** The video codecs the bridge can forward, by encoding name, in the default order of preference. */
-    public static final List<String> VIDEO_CODEC_NAMES = List.of("VP8", "VP9", "H264");
+    public static final List<String> VIDEO_CODEC_NAMES = List.of("VP8", "VP9", "H264", "AV1");
 
     /**
      * The video codec named {@code name} (any case: "vp9", "VP9") in canonical spelling, or null when

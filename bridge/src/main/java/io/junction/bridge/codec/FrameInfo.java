@@ -80,7 +80,10 @@ public final class FrameInfo {
         pictureIdGaps = false;
     }
 
-    /** Sets the fields of a stream without spatial layers at once, the others reset (tests and synthetic streams). Returns this. */
+    /**
+     * Sets the fields of a stream without spatial layers at once, the others reset (tests and
+     * synthetic streams). Returns this.
+     */
     public FrameInfo set(int temporalId, boolean layerSync, boolean keyframeStart, boolean startOfFrame, int pictureId,
                          int tl0PicIdx) {
         reset();

@@ -4,8 +4,8 @@ import io.junction.bridge.codec.FrameInfo;
 
 /**
  * Turns the simulcast layers (and, in a scalable stream, the spatial layers) of one video source into
- * the single continuous stream one subscriber receives under its own SSRC. Per packet it decides whether to forward (only the current layer, only
- * temporal layers up to the target) and computes the forwarded packet's sequence number, timestamp,
+ * the single continuous stream one subscriber receives under its own SSRC. Per packet it decides
+ * whether to forward (only the current layer, only temporal layers up to the target) and computes the forwarded packet's sequence number, timestamp,
  * picture id and TL0PICIDX (the codec writes the last two into the payload), so the receiver never sees a gap it would NACK, a duplicate, or a
  * picture id jump its decoder would take for a lost frame.
  *

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.junction.bridge.codec.Av1Codec;
 import io.junction.bridge.codec.FrameInfo;
 import io.junction.bridge.codec.H264Codec;
 import io.junction.bridge.codec.Vp8Codec;
@@ -85,6 +86,8 @@ class RtpFuzzTest {
         assertEquals(inspect(new H264Codec(), a, data.length), inspect(new H264Codec(), b, data.length));
         assertEquals(inspect(new Vp9Codec(), a, data.length), inspect(new Vp9Codec(), b, data.length),
                 "VP9 descriptor read outside the payload");
+        assertEquals(inspect(new Av1Codec(), a, data.length), inspect(new Av1Codec(), b, data.length),
+                "AV1 aggregation header or sequence header read outside the payload");
         Vp9Descriptor v = new Vp9Descriptor();
         if (v.wrap(a, AROUND, data.length)) {
             assertTrue(v.scalabilityLayers() >= 0 && v.scalabilityLayers() <= Vp9Descriptor.MAX_SPATIAL);

@@ -104,7 +104,7 @@ public class SdpTest {
         assertEquals(List.of("98", "99", "96", "97"), d.media().get(1).formats());
         assertEquals(List.of("98 VP9/90000", "99 rtx/90000", "96 VP8/90000", "97 rtx/90000"), d.media().get(1).attributes("rtpmap"));
         assertTrue(d.media().get(1).attributes("fmtp").contains("99 apt=98"));
-        assertEquals(List.of("96", "97", "98", "99", "102", "103"), d.media().get(2).formats(), "every codec by default");
+        assertEquals(List.of("96", "97", "98", "99", "102", "103", "45", "46"), d.media().get(2).formats(), "every codec by default");
     }
 
     @Test

@@ -89,7 +89,7 @@ class ConfigLoaderTest {
 
     @Test
     void videoCodecsInOrderOfPreference() throws Exception {
-        assertEquals(List.of("VP8", "VP9", "H264"), ConfigLoader.load(null, Map.of()).bridge().forwarding().videoCodecs());
+        assertEquals(List.of("VP8", "VP9", "H264", "AV1"), ConfigLoader.load(null, Map.of()).bridge().forwarding().videoCodecs());
         assertEquals(List.of("VP9", "VP8"),
                 load("junction.media.video-codecs = [\"vp9\", \"VP8\"]", Map.of()).bridge().forwarding().videoCodecs());
         String m = error("junction.media.video-codecs = [\"vp9\", \"theora\"]");

@@ -113,15 +113,26 @@ class CodecsIT extends BrowserTest {
 
     @Test
     void h264SimulcastThreePartyEachReceiverGetsItsLayer() throws Exception {
+        simulcastThreeParty("h264", "video/H264");
+    }
+
+    @Test
+    void av1SimulcastThreePartyEachReceiverGetsItsLayer() throws Exception {
+        simulcastThreeParty("av1", "video/AV1");
+    }
+
+    /** Three participants sending {@code codec} as three simulcast layers; one receiver limited to 180p, then raised. */
+    private void simulcastThreeParty(String codec, String mime) throws Exception {
+        String q = "&codec=" + codec;
         Participant ada = new Participant("Ada");
         participants.add(ada);
-        ada.join(t.publicUrl(""), "h264", "&codec=h264");
+        ada.join(t.publicUrl(""), codec, q);
         Participant bob = new Participant("Bob");
         participants.add(bob);
-        bob.join(t.publicUrl(""), "h264", "&codec=h264&camera=640x360&maxHeight=180");
+        bob.join(t.publicUrl(""), codec, q + "&camera=640x360&maxHeight=180");
         Participant cy = new Participant("Cy");
         participants.add(cy);
-        cy.join(t.publicUrl(""), "h264", "&codec=h264&camera=640x360");
+        cy.join(t.publicUrl(""), codec, q + "&camera=640x360");
         for (Participant p : List.of(ada, bob, cy)) {
             await(p.name + " joined", 20000, p::joined);
         }
@@ -130,9 +141,9 @@ class CodecsIT extends BrowserTest {
         String c = cy.endpointId();
         await("everyone decodes everyone", 30000, () -> frames(ada, b) > 10 && frames(ada, c) > 10
                 && frames(bob, a) > 10 && frames(bob, c) > 10 && frames(cy, a) > 10 && frames(cy, b) > 10);
-        assertEquals("video/H264", receivedCodec(cy, a));
-        await("Ada sends three H.264 simulcast layers (" + sent(ada) + ")", 15000, () -> sent(ada).stream()
-                .map(x -> (List<?>) x).filter(x -> "video/H264".equals(x.get(1))).map(x -> x.get(0)).toList()
+        assertEquals(mime, receivedCodec(cy, a));
+        await("Ada sends three " + codec + " simulcast layers (" + sent(ada) + ")", 15000, () -> sent(ada).stream()
+                .map(x -> (List<?>) x).filter(x -> mime.equals(x.get(1))).map(x -> x.get(0)).toList()
                 .containsAll(List.of("q", "h", "f")));
         await("Cy (free) decodes Ada at 540p or more (now " + height(cy, a) + ")", 20000, () -> height(cy, a) >= 540);
         await("Bob (maxHeight=180) decodes Ada at 180p or less (now " + height(bob, a) + ")", 10000,
@@ -142,7 +153,7 @@ class CodecsIT extends BrowserTest {
         await("Bob raised to 720: Ada at 540p or more (now " + height(bob, a) + ")", 10000, () -> height(bob, a) >= 540);
         long up = System.currentTimeMillis() - t1;
         Participant.Remote bob1 = bob.remotes().get(a);
-        System.out.printf("H.264 simulcast: 180 -> 720 in %d ms; freezes Bob %d (%.2f s)%n", up, bob1.freezeCount(),
+        System.out.printf("%s simulcast: 180 -> 720 in %d ms; freezes Bob %d (%.2f s)%n", codec, up, bob1.freezeCount(),
                 bob1.freezeSeconds());
     }
 

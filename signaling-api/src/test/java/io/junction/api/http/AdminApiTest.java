@@ -58,7 +58,7 @@ class AdminApiTest {
 
         JsonNode unnamed = createConference(null);
         assertEquals("", unnamed.get("name").asText());
-        assertEquals("[\"vp8\",\"vp9\",\"h264\"]", unnamed.get("videoCodecs").toString(), "the configured codecs");
+        assertEquals("[\"vp8\",\"vp9\",\"h264\",\"av1\"]", unnamed.get("videoCodecs").toString(), "the configured codecs");
 
 
         JsonNode list = TestServer.json(t.admin("GET", "/v1/conferences", null));
