@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /**
  * One receiver's downlink is capped to 400 kbit/s; the bridge's estimator must notice and forward it
  * a lower simulcast layer (without a long freeze) while another receiver keeps 720p; when the cap is
- * lifted the capped receiver climbs back.
+ * lifted the capped receiver climbs back. For every codec: VP8, H.264 and AV1 simulcast, VP9 SVC.
  *
  * <p>The capped receiver's browser lives in a child network namespace of the test's own, joined to it
  * by a veth pair ({@link VethBrowserTest}); a tbf qdisc on the bridge's end of the pair shapes exactly
@@ -71,6 +71,18 @@ class DownlinkAdaptationIT extends VethBrowserTest {
         capAndLift("capped9", "&codec=vp9&svc=L3T3_KEY");
     }
 
+    /** The same with H.264 simulcast. */
+    @Test
+    void aCappedReceiverOfH264SimulcastGetsALowerLayer() throws Exception {
+        capAndLift("capped264", "&codec=h264");
+    }
+
+    /** The same with AV1 simulcast. */
+    @Test
+    void aCappedReceiverOfAv1SimulcastGetsALowerLayer() throws Exception {
+        capAndLift("cappedav1", "&codec=av1");
+    }
+
     private void capAndLift(String room, String publisherQuery) throws Exception {
         Participant pub = new Participant("Pub");
         participants.add(pub);
@@ -126,12 +138,15 @@ class DownlinkAdaptationIT extends VethBrowserTest {
             Participant.Remote after = capped.remotes().get(id);
             double frozen = after.freezeSeconds() - atLower.freezeSeconds();
             Double est = estimate(cappedId);
+            double videoOut = t.server.bridge().conferences().iterator().next().endpoint(cappedId).orElseThrow().stats()
+                    .bitrateOutBps();
             System.out.printf("%s cap %d kbit/s: lower layer after %d ms (freezes during the switch %.2f s); then 5 s with "
                     + "+%d freezes (%.2f s), %d frames; estimate lowest %.0f, at the end %s bit/s (%.0f %% of the cap); "
-                    + "capped %dp, free %dp%n",
-                    publisherQuery.isEmpty() ? "VP8 simulcast" : publisherQuery, CAP_BPS / 1000, down, transitionFrozen, after.freezeCount() - atLower.freezeCount(), frozen,
+                    + "capped %dp at %.0f kbit/s sent to it, free %dp%n",
+                    publisherQuery.isEmpty() ? "VP8 simulcast" : publisherQuery, CAP_BPS / 1000, down, transitionFrozen,
+                    after.freezeCount() - atLower.freezeCount(), frozen,
                     after.framesDecoded() - atLower.framesDecoded(), lowestEstimate, est, est == null ? 0 : 100 * est / CAP_BPS,
-                    height(capped, id), height(free, id));
+                    height(capped, id), videoOut / 1000, height(free, id));
             assertTrue(longestStep < 1.0, "no freeze of a second or more on the lower layer: " + longestStep
                     + " s between two polls, " + frozen + " s in all" + trace);
             // the base temporal layer of the lowest layer is 7.5 frames/s: at least 3 a second means playing
