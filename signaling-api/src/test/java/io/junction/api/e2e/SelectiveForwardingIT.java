@@ -67,6 +67,14 @@ class SelectiveForwardingIT extends BrowserTest {
         long paused = System.currentTimeMillis() - t180;
         long low = heightFrom(viewer, id);
         assertTrue(low > 0 && low <= 180, "still <= 180: " + low + "; sent " + layersSent(pub));
+        // a new offer (here asked for by the publisher) must not resume them: Chromium applies an
+        // offer's a=simulcast as "every layer active", the SDK pauses them again
+        long revision = ((Number) pub.browser.js("return window.junctionRoom.revision")).longValue();
+        pub.browser.js("window.junctionRoom._send({ type: 'renegotiate' })");
+        await("the publisher answered a new offer", 10000,
+                () -> ((Number) pub.browser.js("return window.junctionRoom.revision")).longValue() > revision);
+        Thread.sleep(1500);
+        assertEquals(Map.of("q", true, "h", false, "f", false), layersActive(pub), "still paused after a new offer");
         viewer.browser.js("window.junctionRoom.setConstraints({ maxHeight: 720 })");
         long t1 = System.currentTimeMillis();
         await("maxHeight=720: the paused layers resume and frames are at least 540 high (now " + heightFrom(viewer, id)
