@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * Reads and validates an offer made by a client (WHIP, RFC 9725; JSEP RFC 8829 §5.2): ICE
  * credentials, a sha-256 fingerprint, a DTLS role that lets the bridge be the server, BUNDLE, and per
- * m-line what the bridge can take: Opus for audio; VP8 or H.264 (packetization-mode 1) for video, in
+ * m-line what the bridge can take: Opus for audio; VP8, VP9 or AV1 (profile 0) or H.264 (packetization-mode 1) for video, in
  * the client's order of preference, with its RTX; the header extensions the bridge knows, by the
  * client's ids; the SSRCs it announces. Sections the bridge cannot use are kept (the answer rejects
  * them with port 0), as are payload types it does not take.
@@ -188,7 +188,8 @@ public final class ClientOfferReader {
             taken.subList(1, taken.size()).clear(); // a publisher sends its first
         }
         if (taken.isEmpty()) {
-            return rejected(index, m, mid, kind.equals("audio") ? "no Opus" : "no VP8 or H.264 (packetization-mode=1)");
+            return rejected(index, m, mid, kind.equals("audio") ? "no Opus"
+                    : "no VP8, VP9 (profile 0), H.264 (packetization-mode=1) or AV1 (profile 0)");
         }
         List<Choice> choices = new ArrayList<>();
         for (Codec chosen : taken) {
@@ -297,11 +298,21 @@ public final class ClientOfferReader {
                     bridgePt = CodecCatalog.PT_VP8;
                 } else if (name.equalsIgnoreCase("H264") && "packetization-mode=1".equals(fmtpParam(p, "packetization-mode"))) {
                     bridgePt = CodecCatalog.PT_H264;
+                } else if (name.equalsIgnoreCase("VP9") && profile(p, "profile-id")) {
+                    bridgePt = CodecCatalog.PT_VP9;
+                } else if (name.equalsIgnoreCase("AV1") && profile(p, "profile")) {
+                    bridgePt = CodecCatalog.PT_AV1;
                 }
             }
             out.put(pt, new Codec(pt, name, clock, channels, p, List.copyOf(fb.getOrDefault(pt, List.of())), bridgePt));
         }
         return out;
+    }
+
+    /** Profile 0 (8-bit 4:2:0, what the bridge offers) of VP9 or AV1: the parameter absent or 0. */
+    private static boolean profile(String fmtp, String parameter) {
+        String v = fmtpParam(fmtp, parameter);
+        return v == null || v.equals(parameter + "=0");
     }
 
     /** H.264 constrained baseline, level 3.1: what the bridge offers publishers. */

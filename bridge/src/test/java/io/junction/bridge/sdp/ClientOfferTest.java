@@ -126,11 +126,17 @@ class ClientOfferTest {
         assertEquals(1, audio.choices().size());
         assertEquals(111, audio.codec().payloadType());
         ClientOfferReader.Section video = o.sections().get(1);
-        assertEquals(List.of("VP8", "H264"), video.choices().stream().map(c -> c.codec().name()).toList());
+        assertEquals(List.of("VP8", "VP9", "H264", "AV1"), video.choices().stream().map(c -> c.codec().name()).toList());
         assertEquals(96, video.choices().get(0).codec().payloadType());
         assertEquals(97, video.choices().get(0).rtx().payloadType());
+        // VP9 and AV1 of profile 0 (what the bridge offers), not the other profiles the viewer lists
+        assertEquals(98, video.choices().get(1).codec().payloadType());
+        assertEquals(CodecCatalog.PT_VP9, video.choices().get(1).codec().bridgePayloadType());
+        assertEquals(CodecCatalog.PT_VP9_RTX, video.choices().get(1).rtx().bridgePayloadType());
+        assertEquals(45, video.choices().get(3).codec().payloadType());
+        assertEquals(CodecCatalog.PT_AV1, video.choices().get(3).codec().bridgePayloadType());
         // of its H.264 types, the constrained baseline one publishers send (not 102, its first: baseline 42001f)
-        ClientOfferReader.Choice h264 = video.choices().get(1);
+        ClientOfferReader.Choice h264 = video.choices().get(2);
         assertEquals(108, h264.codec().payloadType());
         assertEquals(CodecCatalog.PT_H264, h264.codec().bridgePayloadType());
         assertEquals(109, h264.rtx().payloadType());
@@ -158,10 +164,12 @@ class ClientOfferTest {
         assertEquals("sendonly", a.direction());
         assertEquals("sendonly", v.direction());
         assertEquals(List.of("111"), a.formats());
-        assertEquals(List.of("96", "97", "108", "109"), v.formats());
+        assertEquals(List.of("96", "97", "98", "99", "108", "109", "45", "46"), v.formats());
         assertEquals(List.of("3 " + tcc), v.attributes("extmap"), "only transport-cc: the viewer's feedback on it");
         assertEquals(List.of("96 transport-cc", "96 ccm fir", "96 nack", "96 nack pli",
-                "108 transport-cc", "108 ccm fir", "108 nack", "108 nack pli"), v.attributes("rtcp-fb"), "no REMB from a viewer");
+                "98 transport-cc", "98 ccm fir", "98 nack", "98 nack pli",
+                "108 transport-cc", "108 ccm fir", "108 nack", "108 nack pli",
+                "45 transport-cc", "45 ccm fir", "45 nack", "45 nack pli"), v.attributes("rtcp-fb"), "no REMB from a viewer");
         assertEquals("stage v", v.attribute("msid"));
         assertEquals("FID " + Integer.toUnsignedString(0xCAFE0002) + " " + Integer.toUnsignedString(0xCAFE0003),
                 v.attribute("ssrc-group"));
@@ -194,6 +202,21 @@ class ClientOfferTest {
     }
 
     @Test
+    void takesVp9OrAv1WhenThePublisherPrefersIt() throws Exception {
+        String whip = fixture("chromium-whip-offer.sdp");
+        String vp9First = whip.replace("m=video 9 UDP/TLS/RTP/SAVPF 96 97 102", "m=video 9 UDP/TLS/RTP/SAVPF 98 99 96 97 102");
+        ClientOfferReader.Section v = ClientOfferReader.read(vp9First).sections().get(1);
+        assertEquals("VP9", v.codec().name());
+        assertEquals(CodecCatalog.PT_VP9, v.codec().bridgePayloadType());
+        assertEquals(99, v.rtx().payloadType());
+        String av1First = whip.replace("m=video 9 UDP/TLS/RTP/SAVPF 96 97 102", "m=video 9 UDP/TLS/RTP/SAVPF 45 46 96 97 102");
+        assertEquals(CodecCatalog.PT_AV1, ClientOfferReader.read(av1First).sections().get(1).codec().bridgePayloadType());
+        // VP9 profile 2 (10-bit) is not what the bridge forwards: the next codec is taken
+        String vp9Profile2 = whip.replace("m=video 9 UDP/TLS/RTP/SAVPF 96 97 102", "m=video 9 UDP/TLS/RTP/SAVPF 100 101 96 97 102");
+        assertEquals("VP8", ClientOfferReader.read(vp9Profile2).sections().get(1).codec().name());
+    }
+
+    @Test
     void rejectsWhatItCannotTakeWithAReason() throws Exception {
         String noOpus = OFFER.replace("m=audio 48622 UDP/TLS/RTP/SAVPF 111 63", "m=audio 48622 UDP/TLS/RTP/SAVPF 63");
         ClientOfferReader.Offer o = ClientOfferReader.read(noOpus);
@@ -205,9 +228,10 @@ class ClientOfferTest {
         assertEquals("BUNDLE 1", d.sessionAttribute("group"));
 
         SdpException none = assertThrows(SdpException.class, () -> ClientOfferReader.read(
-                noOpus.replaceAll("m=video 9 UDP/TLS/RTP/SAVPF [0-9 ]+", "m=video 9 UDP/TLS/RTP/SAVPF 45 98 99")));
+                noOpus.replaceAll("m=video 9 UDP/TLS/RTP/SAVPF [0-9 ]+", "m=video 9 UDP/TLS/RTP/SAVPF 100 101 118")));
         assertTrue(none.getMessage().startsWith("no usable media"), none.getMessage());
-        assertTrue(none.getMessage().contains("no VP8 or H.264"), none.getMessage());
+        assertTrue(none.getMessage().contains("no VP8, VP9 (profile 0), H.264 (packetization-mode=1) or AV1"),
+                none.getMessage());
 
         String recvonly = OFFER.replaceAll("a=sendonly", "a=recvonly");
         assertThrows(SdpException.class, () -> ClientOfferReader.read(recvonly), "a WHIP client must send");
