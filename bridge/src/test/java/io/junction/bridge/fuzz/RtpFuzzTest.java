@@ -88,6 +88,8 @@ class RtpFuzzTest {
                 "VP9 descriptor read outside the payload");
         assertEquals(inspect(new Av1Codec(), a, data.length), inspect(new Av1Codec(), b, data.length),
                 "AV1 aggregation header or sequence header read outside the payload");
+        assertEquals(dependencyDescriptor(a, data.length), dependencyDescriptor(b, data.length),
+                "dependency descriptor read outside its bytes");
         Vp9Descriptor v = new Vp9Descriptor();
         if (v.wrap(a, AROUND, data.length)) {
             assertTrue(v.scalabilityLayers() >= 0 && v.scalabilityLayers() <= Vp9Descriptor.MAX_SPATIAL);
@@ -124,6 +126,23 @@ class RtpFuzzTest {
         }
         return d.isStartOfFrame() + "/" + d.isKeyframeStart() + "/" + d.width() + "x" + d.height() + "/" + d.pictureId()
                 + "/" + d.pictureIdBits() + "/" + d.tl0PicIdx() + "/" + d.temporalId() + "/" + d.isLayerSync();
+    }
+
+    /** The bytes as a dependency descriptor (twice: the second may use the structure of the first). */
+    private static String dependencyDescriptor(byte[] buf, int len) {
+        io.junction.bridge.codec.DependencyDescriptor dd = new io.junction.bridge.codec.DependencyDescriptor();
+        StringBuilder s = new StringBuilder();
+        for (int round = 0; round < 2; round++) {
+            if (dd.read(buf, AROUND, len)) {
+                assertTrue(dd.spatialLayers() >= 1 && dd.spatialLayers() <= 4);
+                assertTrue(dd.frameDiffCount() >= 0 && dd.frameDiffCount() <= 16);
+                s.append(dd.frameNumber()).append('/').append(dd.spatialId()).append('/').append(dd.temporalId())
+                        .append('/').append(dd.decodeTargets()).append('/').append(dd.frameDiffCount()).append(' ');
+            } else {
+                s.append("invalid ");
+            }
+        }
+        return s.toString();
     }
 
     private static String inspect(io.junction.bridge.codec.VideoCodec codec, byte[] buf, int len) {
