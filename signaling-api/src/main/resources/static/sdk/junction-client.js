@@ -585,8 +585,6 @@ class Room {
           e.scalabilityMode = this._scalabilityMode;
           e.scaleResolutionDownBy = 1;
           e.maxBitrate = SVC_MAX_BITRATE;
-        } else {
-          delete e.scalabilityMode;
         }
         return;
       }
@@ -596,8 +594,11 @@ class Room {
         e.maxBitrate = SIMULCAST_MAX_BITRATES[Math.max(0, k)];
         e.active = !(this._layerWish && this._layerWish[e.rid] === false);
       }
-      // VP9 simulcast: Chromium sends only the first encoding unless each one names its mode
-      if (layered && n >= 2) e.scalabilityMode = 'L1T3'; else delete e.scalabilityMode;
+      // VP9/AV1 simulcast: Chromium sends only the first encoding unless each one names its mode;
+      // a spatial mode left from SVC goes when the codec falls back (the browser's own defaults stay:
+      // changing them would reconfigure the encoder for nothing)
+      if (layered && n >= 2) e.scalabilityMode = 'L1T3';
+      else if (e.scalabilityMode && !/^L1T/.test(e.scalabilityMode)) delete e.scalabilityMode;
     });
     this._svc = svc;
     if (JSON.stringify(encodings) === before) return;

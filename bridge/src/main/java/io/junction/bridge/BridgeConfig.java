@@ -71,13 +71,13 @@ public record BridgeConfig(
                              int defaultLastN, boolean pauseUnusedLayers, java.util.List<String> videoCodecs,
                              boolean audioRed, boolean opusDtx, boolean opusStereo) {
         public static final Forwarding DEFAULTS = new Forwarding(true, true, 2_500_000, 20_000_000, -1, true,
-                io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES, true, true, false);
+                io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES, true, false, false);
 
-        /** Without codec settings: every video codec in the default order, RED and DTX, mono. */
+        /** Without codec settings: every video codec in the default order, RED, no DTX, mono. */
         public Forwarding(boolean simulcast, boolean estimateDownlink, long startBitrateBps, long maxBitrateBps,
                           int defaultLastN, boolean pauseUnusedLayers) {
             this(simulcast, estimateDownlink, startBitrateBps, maxBitrateBps, defaultLastN, pauseUnusedLayers,
-                    io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES, true, true, false);
+                    io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES, true, false, false);
         }
 
         /** The audio payload types offered. */

@@ -98,9 +98,9 @@ class ConfigLoaderTest {
         assertTrue(error("junction.media.video-codecs = [vp8, vp8]").contains("twice"));
         assertTrue(error("junction.media.video-codecs = vp8").startsWith("junction.media.video-codecs: expected a list"));
         var defaults = ConfigLoader.load(null, Map.of()).bridge().forwarding();
-        assertTrue(defaults.audioRed() && defaults.opusDtx() && !defaults.opusStereo(), "RED and DTX on, mono");
-        var f = load("junction.media { audio-red = false, opus-dtx = false, opus-stereo = true }", Map.of()).bridge().forwarding();
-        assertTrue(!f.audioRed() && !f.opusDtx() && f.opusStereo());
+        assertTrue(defaults.audioRed() && !defaults.opusDtx() && !defaults.opusStereo(), "RED on, DTX off, mono");
+        var f = load("junction.media { audio-red = false, opus-dtx = true, opus-stereo = true }", Map.of()).bridge().forwarding();
+        assertTrue(!f.audioRed() && f.opusDtx() && f.opusStereo());
         assertEquals(List.of(111), f.audioCodecs().stream().map(c -> c.payloadType()).toList());
     }
 
