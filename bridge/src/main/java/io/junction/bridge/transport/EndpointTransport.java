@@ -237,16 +237,23 @@ public final class EndpointTransport implements PacketTransport {
         }
     }
 
-    /** Sends one datagram on the selected ICE pair; false (and counted) on failure. Never blocks long. */
+    /**
+     * Sends one datagram on the selected ICE pair; false on failure, counted as a send error unless the
+     * transport was closed (the endpoint left while a worker still had packets for it: nothing to
+     * report). Never blocks long.
+     */
     @Override
     public boolean send(byte[] buf, int off, int len) {
+        IceTransport t = ice;
         try {
-            ice.send(buf, off, len);
+            t.send(buf, off, len);
             counters.packetsSent.increment();
             counters.bytesSent.add(len);
             return true;
         } catch (IOException e) {
-            counters.sendErrors.increment();
+            if (!t.isClosed()) {
+                counters.sendErrors.increment();
+            }
             return false;
         }
     }

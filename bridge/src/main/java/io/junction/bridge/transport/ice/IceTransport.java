@@ -228,6 +228,11 @@ public final class IceTransport implements AutoCloseable {
         return r;
     }
 
+    /** True once {@link #close} ran: sends are refused (an endpoint leaving while others still forward to it). */
+    public boolean isClosed() {
+        return closed;
+    }
+
     /** Thrown (preallocated, no stack trace) on a send after {@link #close}: nothing goes to a closed endpoint. */
     private static final IOException CLOSED = stackless("ICE transport closed");
 
