@@ -30,4 +30,26 @@ class H264CodecTest {
         assertFalse(codec.inspect(new byte[] {0x65}, 0, 1, info), "one byte is no NAL unit header plus payload");
         assertFalse(info.keyframeStart);
     }
+
+    @Test
+    void keyframeSizeFromTheSpsOfEachSimulcastLayer() {
+        int[][] expected = {{320, 180}, {640, 360}, {1280, 720}};
+        String[] layers = {"q", "h", "f"};
+        H264Codec codec = new H264Codec();
+        FrameInfo info = new FrameInfo();
+        io.junction.bridge.rtp.RtpPacket rtp = new io.junction.bridge.rtp.RtpPacket();
+        for (int i = 0; i < 3; i++) {
+            byte[] b = io.junction.bridge.rtp.Fixtures.get("h264-sim-key-" + layers[i]);
+            assertTrue(rtp.wrap(b, 0, b.length));
+            assertTrue(codec.inspect(b, rtp.payloadOffset(), rtp.payloadLength(), info));
+            assertTrue(info.keyframeStart, "a STAP-A with the SPS");
+            assertEquals(expected[i][0], info.width, layers[i]);
+            assertEquals(expected[i][1], info.height, layers[i]);
+            // cut anywhere inside the SPS: no size, no exception
+            for (int cut = 2; cut < 24; cut++) {
+                codec.inspect(b, rtp.payloadOffset(), cut, info);
+                assertTrue(info.height == 0 || info.height == expected[i][1], "cut at " + cut);
+            }
+        }
+    }
 }
