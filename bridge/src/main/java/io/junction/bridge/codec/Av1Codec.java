@@ -15,6 +15,8 @@ package io.junction.bridge.codec;
  */
 public final class Av1Codec implements VideoCodec {
     private static final int OBU_SEQUENCE_HEADER = 1;
+    /** Reads keyframes' sequence headers (publisher's worker only). */
+    private final BitReader bits = new BitReader();
 
     @Override
     public String name() {
@@ -43,7 +45,7 @@ public final class Av1Codec implements VideoCodec {
      * Finds the sequence header among the first packet's OBU elements ({@code count}: W, 0 when every
      * element has a length) and reads the maximum frame size from it into {@code info}.
      */
-    private static void readSize(byte[] buf, int at, int end, int count, FrameInfo info) {
+    private void readSize(byte[] buf, int at, int end, int count, FrameInfo info) {
         for (int element = 1; at < end; element++) {
             int size;
             if (count != 0 && element == count) {
@@ -85,51 +87,51 @@ public final class Av1Codec implements VideoCodec {
     }
 
     /** The maximum frame size of a sequence header OBU (AV1 spec 5.5), or nothing when it is cut short. */
-    static void readSequenceHeader(byte[] buf, int from, int end, FrameInfo info) {
-        Bits r = new Bits(buf, from, end);
-        r.read(3); // seq_profile
-        r.read(1); // still_picture
-        boolean reduced = r.read(1) == 1;
+    private void readSequenceHeader(byte[] buf, int from, int end, FrameInfo info) {
+        BitReader r = bits.reset(buf, from, end);
+        r.u(3); // seq_profile
+        r.u(1); // still_picture
+        boolean reduced = r.u(1) == 1;
         if (reduced) {
-            r.read(5); // seq_level_idx[0]
+            r.u(5); // seq_level_idx[0]
         } else {
             boolean decoderModel = false;
             int bufferDelayLength = 0;
-            if (r.read(1) == 1) { // timing_info_present_flag
-                r.read(32);
-                r.read(32);
-                if (r.read(1) == 1) { // equal_picture_interval
-                    r.uvlc();
+            if (r.u(1) == 1) { // timing_info_present_flag
+                r.u(32);
+                r.u(32);
+                if (r.u(1) == 1) { // equal_picture_interval
+                    r.ue(); // uvlc()
                 }
-                decoderModel = r.read(1) == 1;
+                decoderModel = r.u(1) == 1;
                 if (decoderModel) {
-                    bufferDelayLength = r.read(5) + 1;
-                    r.read(32);
-                    r.read(5);
-                    r.read(5);
+                    bufferDelayLength = r.u(5) + 1;
+                    r.u(32);
+                    r.u(5);
+                    r.u(5);
                 }
             }
-            boolean initialDisplayDelay = r.read(1) == 1;
-            int points = r.read(5) + 1;
+            boolean initialDisplayDelay = r.u(1) == 1;
+            int points = r.u(5) + 1;
             for (int i = 0; i < points && !r.overrun; i++) {
-                r.read(12); // operating_point_idc
-                if (r.read(5) > 7) { // seq_level_idx
-                    r.read(1); // seq_tier
+                r.u(12); // operating_point_idc
+                if (r.u(5) > 7) { // seq_level_idx
+                    r.u(1); // seq_tier
                 }
-                if (decoderModel && r.read(1) == 1) {
-                    r.read(bufferDelayLength);
-                    r.read(bufferDelayLength);
-                    r.read(1);
+                if (decoderModel && r.u(1) == 1) {
+                    r.u(bufferDelayLength);
+                    r.u(bufferDelayLength);
+                    r.u(1);
                 }
-                if (initialDisplayDelay && r.read(1) == 1) {
-                    r.read(4);
+                if (initialDisplayDelay && r.u(1) == 1) {
+                    r.u(4);
                 }
             }
         }
-        int widthBits = r.read(4) + 1;
-        int heightBits = r.read(4) + 1;
-        int width = r.read(widthBits) + 1;
-        int height = r.read(heightBits) + 1;
+        int widthBits = r.u(4) + 1;
+        int heightBits = r.u(4) + 1;
+        int width = r.u(widthBits) + 1;
+        int height = r.u(heightBits) + 1;
         if (!r.overrun) {
             info.width = width;
             info.height = height;
@@ -139,45 +141,5 @@ public final class Av1Codec implements VideoCodec {
     @Override
     public void rewrite(byte[] buf, int shift, int pictureId, int tl0PicIdx) {
         // no numbering fields in the payload
-    }
-
-    /** A big-endian bit reader that reports reading past the end instead of failing. */
-    private static final class Bits {
-        private final byte[] buf;
-        private int bit;
-        private final int endBit;
-        boolean overrun;
-
-        Bits(byte[] buf, int from, int end) {
-            this.buf = buf;
-            this.bit = from * 8;
-            this.endBit = end * 8;
-        }
-
-        /** The next {@code n} bits (at most 32) as an unsigned value (0 past the end). */
-        int read(int n) {
-            long v = 0;
-            for (int i = 0; i < n; i++) {
-                if (bit >= endBit) {
-                    overrun = true;
-                    return 0;
-                }
-                v = (v << 1) | ((buf[bit >>> 3] >>> (7 - (bit & 7))) & 1);
-                bit++;
-            }
-            return (int) v;
-        }
-
-        /** uvlc() of the AV1 spec: leading zeros, then as many bits. */
-        void uvlc() {
-            int zeros = 0;
-            while (read(1) == 0 && !overrun) {
-                if (++zeros >= 32) {
-                    overrun = true;
-                    return;
-                }
-            }
-            read(zeros);
-        }
     }
 }

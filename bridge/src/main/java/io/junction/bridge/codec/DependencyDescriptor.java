@@ -52,10 +52,7 @@ public final class DependencyDescriptor {
     private int frameFdiffCount;
     private final int[] frameChainFdiffs = new int[MAX_DECODE_TARGETS];
 
-    private byte[] buf;
-    private int bit;
-    private int endBit;
-    private boolean overrun;
+    private final BitReader r = new BitReader();
 
     /**
      * Reads the descriptor {@code buf[off, off+len)} (the extension element's data). Returns false when
@@ -66,25 +63,22 @@ public final class DependencyDescriptor {
         if (len < 3) {
             return false;
         }
-        this.buf = buf;
-        this.bit = off * 8;
-        this.endBit = (off + len) * 8;
-        this.overrun = false;
-        startOfFrame = bits(1) == 1;
-        endOfFrame = bits(1) == 1;
-        templateId = bits(6);
-        frameNumber = bits(16);
+        r.reset(buf, off, off + len);
+        startOfFrame = r.u(1) == 1;
+        endOfFrame = r.u(1) == 1;
+        templateId = r.u(6);
+        frameNumber = r.u(16);
         structurePresent = false;
         boolean activePresent = false;
         boolean customDtis = false;
         boolean customFdiffs = false;
         boolean customChains = false;
         if (len > 3) {
-            structurePresent = bits(1) == 1;
-            activePresent = bits(1) == 1;
-            customDtis = bits(1) == 1;
-            customFdiffs = bits(1) == 1;
-            customChains = bits(1) == 1;
+            structurePresent = r.u(1) == 1;
+            activePresent = r.u(1) == 1;
+            customDtis = r.u(1) == 1;
+            customFdiffs = r.u(1) == 1;
+            customChains = r.u(1) == 1;
             if (structurePresent) {
                 if (!readStructure()) {
                     hasStructure = false;
@@ -96,7 +90,7 @@ public final class DependencyDescriptor {
                 if (!hasStructure) {
                     return false;
                 }
-                activeDecodeTargets = bits(dtCount);
+                activeDecodeTargets = r.u(dtCount);
             }
         }
         if (!hasStructure) {
@@ -108,18 +102,18 @@ public final class DependencyDescriptor {
         }
         if (customDtis) {
             for (int d = 0; d < dtCount; d++) {
-                frameDtis[d] = bits(2);
+                frameDtis[d] = r.u(2);
             }
         } else {
             System.arraycopy(templateDtis[templateIndex], 0, frameDtis, 0, dtCount);
         }
         if (customFdiffs) {
             frameFdiffCount = 0;
-            for (int size = bits(2); size != 0 && !overrun; size = bits(2)) {
+            for (int size = r.u(2); size != 0 && !r.overrun; size = r.u(2)) {
                 if (frameFdiffCount == MAX_FDIFFS) {
                     return false;
                 }
-                frameFdiffs[frameFdiffCount++] = bits(4 * size) + 1;
+                frameFdiffs[frameFdiffCount++] = r.u(4 * size) + 1;
             }
         } else {
             frameFdiffCount = templateFdiffCount[templateIndex];
@@ -127,17 +121,17 @@ public final class DependencyDescriptor {
         }
         if (customChains) {
             for (int c = 0; c < chainCount; c++) {
-                frameChainFdiffs[c] = bits(8);
+                frameChainFdiffs[c] = r.u(8);
             }
         } else {
             System.arraycopy(templateChainFdiffs[templateIndex], 0, frameChainFdiffs, 0, chainCount);
         }
-        return !overrun;
+        return !r.overrun;
     }
 
     private boolean readStructure() {
-        templateIdOffset = bits(6);
-        dtCount = bits(5) + 1;
+        templateIdOffset = r.u(6);
+        dtCount = r.u(5) + 1;
         // template layers
         int temporal = 0;
         int spatial = 0;
@@ -151,7 +145,7 @@ public final class DependencyDescriptor {
             templateSpatial[templateCount] = spatial;
             templateTemporal[templateCount] = temporal;
             templateCount++;
-            next = bits(2);
+            next = r.u(2);
             if (next == 1) {
                 temporal++;
                 maxTemporalId = Math.max(maxTemporalId, temporal);
@@ -159,31 +153,31 @@ public final class DependencyDescriptor {
                 temporal = 0;
                 spatial++;
             }
-        } while (next != 3 && !overrun);
+        } while (next != 3 && !r.overrun);
         maxSpatialId = spatial;
         for (int t = 0; t < templateCount; t++) {
             for (int d = 0; d < dtCount; d++) {
-                templateDtis[t][d] = bits(2);
+                templateDtis[t][d] = r.u(2);
             }
         }
         for (int t = 0; t < templateCount; t++) {
             int n = 0;
-            while (bits(1) == 1 && !overrun) {
+            while (r.u(1) == 1 && !r.overrun) {
                 if (n == MAX_FDIFFS) {
                     return false;
                 }
-                templateFdiffs[t][n++] = bits(4) + 1;
+                templateFdiffs[t][n++] = r.u(4) + 1;
             }
             templateFdiffCount[t] = n;
         }
-        chainCount = ns(dtCount + 1);
+        chainCount = r.ns(dtCount + 1);
         if (chainCount > 0) {
             for (int d = 0; d < dtCount; d++) {
-                protectedBy[d] = ns(chainCount);
+                protectedBy[d] = r.ns(chainCount);
             }
             for (int t = 0; t < templateCount; t++) {
                 for (int c = 0; c < chainCount; c++) {
-                    templateChainFdiffs[t][c] = bits(4);
+                    templateChainFdiffs[t][c] = r.u(4);
                 }
             }
         }
@@ -199,46 +193,18 @@ public final class DependencyDescriptor {
             decodeTargetSpatial[d] = s;
             decodeTargetTemporal[d] = tid;
         }
-        resolutions = bits(1) == 1;
+        resolutions = r.u(1) == 1;
         if (resolutions) {
             for (int s = 0; s <= maxSpatialId; s++) {
-                width[s] = bits(16) + 1;
-                height[s] = bits(16) + 1;
+                width[s] = r.u(16) + 1;
+                height[s] = r.u(16) + 1;
             }
         }
-        if (overrun) {
+        if (r.overrun) {
             return false;
         }
         hasStructure = true;
         return true;
-    }
-
-    /** f(n): the next n bits, most significant first (0 and {@link #overrun} past the end). */
-    private int bits(int n) {
-        int v = 0;
-        for (int i = 0; i < n; i++) {
-            if (bit >= endBit) {
-                overrun = true;
-                return 0;
-            }
-            v = (v << 1) | ((buf[bit >>> 3] >>> (7 - (bit & 7))) & 1);
-            bit++;
-        }
-        return v;
-    }
-
-    /** ns(n): a non-symmetric unsigned value below n. */
-    private int ns(int n) {
-        int w = 0;
-        for (int x = n; x != 0; x >>= 1) {
-            w++;
-        }
-        int m = (1 << w) - n;
-        int v = bits(w - 1);
-        if (v < m) {
-            return v;
-        }
-        return (v << 1) - m + bits(1);
     }
 
     public boolean startOfFrame() {

@@ -19,6 +19,7 @@ public final class H264Codec implements VideoCodec {
 
     /** The SPS of the last keyframe without its emulation-prevention bytes (reused; SPSs are short). */
     private final byte[] sps = new byte[256];
+    private final BitReader bits = new BitReader();
 
     @Override
     public boolean inspect(byte[] buf, int off, int len, FrameInfo info) {
@@ -66,7 +67,7 @@ public final class H264Codec implements VideoCodec {
             zeros = b == 0 ? zeros + 1 : 0;
             sps[n++] = (byte) b;
         }
-        Bits r = new Bits(sps, n);
+        BitReader r = bits.reset(sps, 0, n);
         int profile = r.u(8);
         r.u(16); // constraint flags, level
         r.ue(); // seq_parameter_set_id
@@ -136,48 +137,6 @@ public final class H264Codec implements VideoCodec {
         if (width > 0 && height > 0 && width <= 16384 && height <= 16384) {
             info.width = width;
             info.height = height;
-        }
-    }
-
-    /** Exp-Golomb bit reader over an RBSP; past the end it reads zeros and sets {@link #overrun}. */
-    private static final class Bits {
-        private final byte[] buf;
-        private final int endBit;
-        private int bit;
-        boolean overrun;
-
-        Bits(byte[] buf, int length) {
-            this.buf = buf;
-            this.endBit = length * 8;
-        }
-
-        int u(int n) {
-            int v = 0;
-            for (int i = 0; i < n; i++) {
-                if (bit >= endBit) {
-                    overrun = true;
-                    return 0;
-                }
-                v = (v << 1) | ((buf[bit >>> 3] >>> (7 - (bit & 7))) & 1);
-                bit++;
-            }
-            return v;
-        }
-
-        int ue() {
-            int zeros = 0;
-            while (u(1) == 0) {
-                if (overrun || ++zeros > 31) {
-                    overrun = true;
-                    return 0;
-                }
-            }
-            return (int) ((1L << zeros) - 1 + u(zeros));
-        }
-
-        int se() {
-            int k = ue();
-            return (k & 1) != 0 ? (k + 1) / 2 : -(k / 2);
         }
     }
 
