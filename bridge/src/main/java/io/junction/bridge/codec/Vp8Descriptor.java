@@ -61,22 +61,13 @@ public final class Vp8Descriptor {
             }
             int x = buf[at++] & 0xFF;
             if ((x & 0x80) != 0) {
-                if (at >= end) {
+                pictureIdOffset = at;
+                pictureIdBits = PictureIdField.width(buf, at, end);
+                if (pictureIdBits == 0) {
                     return false;
                 }
-                pictureIdOffset = at;
-                if ((buf[at] & 0x80) != 0) {
-                    if (at + 1 >= end) {
-                        return false;
-                    }
-                    pictureId = ((buf[at] & 0x7F) << 8) | (buf[at + 1] & 0xFF);
-                    pictureIdBits = 15;
-                    at += 2;
-                } else {
-                    pictureId = buf[at] & 0x7F;
-                    pictureIdBits = 7;
-                    at += 1;
-                }
+                pictureId = PictureIdField.read(buf, at, pictureIdBits);
+                at += PictureIdField.length(pictureIdBits);
             }
             if ((x & 0x40) != 0) {
                 if (at >= end) {
@@ -156,12 +147,7 @@ public final class Vp8Descriptor {
      * packet or a copy of it placed {@code shift} bytes further.
      */
     public void setPictureId(byte[] buf, int shift, int pictureId) {
-        if (pictureIdBits == 15) {
-            buf[pictureIdOffset + shift] = (byte) (0x80 | ((pictureId >>> 8) & 0x7F));
-            buf[pictureIdOffset + shift + 1] = (byte) pictureId;
-        } else if (pictureIdBits == 7) {
-            buf[pictureIdOffset + shift] = (byte) (pictureId & 0x7F);
-        }
+        PictureIdField.write(buf, pictureIdOffset + shift, pictureIdBits, pictureId);
     }
 
     /** Rewrites TL0PICIDX, when the packet has one (in the parsed packet or a copy {@code shift} further). */

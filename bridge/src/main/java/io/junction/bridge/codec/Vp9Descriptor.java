@@ -76,22 +76,13 @@ public final class Vp9Descriptor {
         notRefForUpper = (b0 & 0x01) != 0;
         int at = off + 1;
         if (hasPictureId) {
-            if (at >= end) {
+            pictureIdOffset = at;
+            pictureIdBits = PictureIdField.width(buf, at, end);
+            if (pictureIdBits == 0) {
                 return false;
             }
-            pictureIdOffset = at;
-            if ((buf[at] & 0x80) != 0) {
-                if (at + 1 >= end) {
-                    return false;
-                }
-                pictureId = ((buf[at] & 0x7F) << 8) | (buf[at + 1] & 0xFF);
-                pictureIdBits = 15;
-                at += 2;
-            } else {
-                pictureId = buf[at] & 0x7F;
-                pictureIdBits = 7;
-                at++;
-            }
+            pictureId = PictureIdField.read(buf, at, pictureIdBits);
+            at += PictureIdField.length(pictureIdBits);
         }
         if (hasLayers) {
             if (at >= end) {
@@ -260,12 +251,7 @@ public final class Vp9Descriptor {
      * packet or a copy of it placed {@code shift} bytes further.
      */
     public void setPictureId(byte[] buf, int shift, int pictureId) {
-        if (pictureIdBits == 15) {
-            buf[pictureIdOffset + shift] = (byte) (0x80 | ((pictureId >>> 8) & 0x7F));
-            buf[pictureIdOffset + shift + 1] = (byte) pictureId;
-        } else if (pictureIdBits == 7) {
-            buf[pictureIdOffset + shift] = (byte) (pictureId & 0x7F);
-        }
+        PictureIdField.write(buf, pictureIdOffset + shift, pictureIdBits, pictureId);
     }
 
     /** Rewrites TL0PICIDX, when the packet has one (in the parsed packet or a copy {@code shift} further). */
