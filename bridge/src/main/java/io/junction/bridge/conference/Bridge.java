@@ -132,9 +132,7 @@ public final class Bridge {
      * configured ones; an unknown name throws IllegalArgumentException).
      */
     public Conference createConference(String name, List<String> videoCodecs) throws LimitExceededException {
-        if (videoCodecs != null) {
-            io.junction.bridge.BridgeConfig.checkVideoCodecs(videoCodecs);
-        }
+        List<String> codecs = videoCodecs == null ? null : io.junction.bridge.BridgeConfig.checkVideoCodecs(videoCodecs);
         Conference conference;
         synchronized (this) {
             checkAcceptingEndpoints();
@@ -146,7 +144,7 @@ public final class Bridge {
             do {
                 id = Ids.next();
             } while (conferences.containsKey(id));
-            conference = new Conference(id, name, now(), this, nowMs(), videoCodecs);
+            conference = new Conference(id, name, now(), this, nowMs(), codecs);
             conferences.put(id, conference);
             metrics.conferenceAdded(id, conference, c -> ((Conference) c).endpointCount(),
                     conference.mediaCounters(), conference.rates());

@@ -60,7 +60,11 @@ public final class Conference {
         this(id, name, createdAt, bridge, nowMs, null);
     }
 
-    /** {@code videoCodecs}: this conference's codecs in order of preference; null: the bridge's configured ones. */
+    /**
+     * {@code videoCodecs}: this conference's codecs in order of preference, canonical and checked
+     * ({@link io.junction.bridge.BridgeConfig#checkVideoCodecs}, done by {@link Bridge#createConference});
+     * null: the bridge's configured ones.
+     */
     Conference(String id, String name, Instant createdAt, Bridge bridge, long nowMs, List<String> videoCodecs) {
         this.id = id;
         this.name = name == null ? "" : name;
@@ -68,8 +72,7 @@ public final class Conference {
         this.bridge = bridge;
         this.emptySinceMs = nowMs;
         this.forwarding = new ConferenceForwarding(this, bridge.media());
-        this.videoCodecs = videoCodecs == null ? bridge.config().forwarding().videoCodecs()
-                : io.junction.bridge.BridgeConfig.checkVideoCodecs(videoCodecs);
+        this.videoCodecs = videoCodecs == null ? bridge.config().forwarding().videoCodecs() : videoCodecs;
         this.publishVideoCodecs = this.videoCodecs;
     }
 

@@ -323,10 +323,12 @@ public final class AdminHandler {
             return bridge.createConference(name, videoCodecs);
         } catch (LimitExceededException e) {
             throw limitError(e);
+        } catch (IllegalArgumentException e) { // an unknown or repeated codec name
+            throw ApiException.badRequest("field 'videoCodecs': " + e.getMessage());
         }
     }
 
-    /** The optional {@code videoCodecs} field: codec names in order of preference, or null. */
+    /** The optional {@code videoCodecs} field: codec names in order of preference (the bridge checks them), or null. */
     private static java.util.List<String> videoCodecs(ObjectNode body) throws ApiException {
         com.fasterxml.jackson.databind.JsonNode v = body.get("videoCodecs");
         if (v == null || v.isNull()) {
@@ -343,11 +345,7 @@ public final class AdminHandler {
             }
             names.add(n.asText());
         }
-        try {
-            return io.junction.bridge.BridgeConfig.checkVideoCodecs(names);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("field 'videoCodecs': " + e.getMessage());
-        }
+        return names;
     }
 
     static Endpoint addEndpoint(Conference conference, String displayName) throws ApiException {
