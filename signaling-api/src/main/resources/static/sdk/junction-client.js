@@ -520,6 +520,12 @@ class Room {
     this._send({ type: 'answer', revision: msg.revision, sdp: this.pc.localDescription.sdp });
   }
 
+  /** Whether codec capability `c` is the `codec` option's (of VP9, profile 0: what the bridge forwards). */
+  _isChosenCodec(c) {
+    return c.mimeType.toLowerCase() === 'video/' + this._codec
+      && (this._codec !== 'vp9' || !c.sdpFmtpLine || /profile-id=0/.test(c.sdpFmtpLine));
+  }
+
   /**
    * With a `codec` option: that codec first in the camera's answer, the others after it. Chromium
    * sends what the encoding's `codec` says (_configureEncodings), not the answer's first codec; the
@@ -532,9 +538,7 @@ class Room {
     if (!t || !t.setCodecPreferences) return;
     const caps = RTCRtpReceiver.getCapabilities('video');
     if (!caps) return;
-    const wanted = 'video/' + this._codec;
-    const first = caps.codecs.filter((c) => c.mimeType.toLowerCase() === wanted
-      && (wanted !== 'video/vp9' || !c.sdpFmtpLine || /profile-id=0/.test(c.sdpFmtpLine)));
+    const first = caps.codecs.filter((c) => this._isChosenCodec(c));
     if (!first.length) {
       if (!this._codecWarned) this._emit('error', { code: 'client-codec-unsupported', message: 'this browser cannot send ' + this._codec });
       this._codecWarned = true;
@@ -570,8 +574,7 @@ class Room {
     if (!n) return;
     const before = JSON.stringify(encodings);
     const negotiated = params.codecs || [];
-    const codec = this._codec && negotiated.find((c) => c.mimeType.toLowerCase() === 'video/' + this._codec
-      && (this._codec !== 'vp9' || !c.sdpFmtpLine || /profile-id=0/.test(c.sdpFmtpLine)));
+    const codec = this._codec && negotiated.find((c) => this._isChosenCodec(c));
     // what will be sent: the chosen codec, or the first one negotiated
     const sending = codec || negotiated.find((c) => !/rtx|red|ulpfec/i.test(c.mimeType));
     const layered = !!sending && /vp9|av1/i.test(sending.mimeType);

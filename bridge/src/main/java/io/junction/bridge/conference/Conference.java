@@ -56,10 +56,6 @@ public final class Conference {
     /** What publishers are offered now: {@link #videoCodecs} that every participant decodes. */
     private volatile List<String> publishVideoCodecs;
 
-    Conference(String id, String name, Instant createdAt, Bridge bridge, long nowMs) {
-        this(id, name, createdAt, bridge, nowMs, null);
-    }
-
     /**
      * {@code videoCodecs}: this conference's codecs in order of preference, canonical and checked
      * ({@link io.junction.bridge.BridgeConfig#checkVideoCodecs}, done by {@link Bridge#createConference});

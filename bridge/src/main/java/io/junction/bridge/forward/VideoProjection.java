@@ -57,6 +57,8 @@ public final class VideoProjection implements StreamProjection {
     private int currentTemporal = ALL_TEMPORAL;
     /** The highest spatial layer forwarded (a real layer index once known; -1 before). */
     private int currentSpatial = -1;
+    /** A spatial switch of the current stream waits for a keyframe (see {@link #accept}). */
+    private boolean spatialKeyframePending;
     private int sourceSsrc;
     private boolean started;
     private long highestInExt;
@@ -194,9 +196,6 @@ public final class VideoProjection implements StreamProjection {
     public boolean wantsKeyframe() {
         return targetEncoding >= 0 && (targetEncoding != currentEncoding || spatialKeyframePending);
     }
-
-    /** A spatial switch of the current stream waits for a keyframe (worker only; see {@link #accept}). */
-    private boolean spatialKeyframePending;
 
     /**
      * Decides about one packet of {@code encoding}, from what its codec read of it ({@code frame}:
