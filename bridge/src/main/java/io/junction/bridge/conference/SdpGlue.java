@@ -43,11 +43,7 @@ final class SdpGlue {
                             "junction-" + sub.source().endpointId(), sub.source().endpointId(), sub.source().trackId());
             sections.add(video ? section.withVideoCodecs(all) : section.withCodecs(audio));
         }
-        List<BridgeOffer.Candidate> candidates = new ArrayList<>();
-        for (LocalCandidateInfo c : session.endpoint().conference().bridge().media().port().candidates()) {
-            candidates.add(new BridgeOffer.Candidate(c.foundation(), c.priority(), c.address(), c.port(), c.type(),
-                    c.relatedAddress(), c.relatedPort(), c.tcp()));
-        }
+        List<BridgeOffer.Candidate> candidates = candidates(session);
         BridgeOffer offer = new BridgeOffer(session.sessionId(), revision, transport.localUfrag(),
                 transport.localPassword(), transport.localFingerprint(), candidates, sections);
         return OfferWriter.write(offer);
@@ -62,13 +58,19 @@ final class SdpGlue {
     static String writeAnswer(MediaSession session, io.junction.bridge.sdp.ClientOfferReader.Offer offer,
                               java.util.Map<String, io.junction.bridge.sdp.AnswerWriter.Sending> sending) {
         EndpointTransport transport = session.transport();
+        List<BridgeOffer.Candidate> candidates = candidates(session);
+        return io.junction.bridge.sdp.AnswerWriter.write(offer, session.sessionId(), transport.localUfrag(),
+                transport.localPassword(), transport.localFingerprint(), candidates, sending);
+    }
+
+    /** The media port's candidates, as offers and answers advertise them. */
+    private static List<BridgeOffer.Candidate> candidates(MediaSession session) {
         List<BridgeOffer.Candidate> candidates = new ArrayList<>();
         for (LocalCandidateInfo c : session.endpoint().conference().bridge().media().port().candidates()) {
             candidates.add(new BridgeOffer.Candidate(c.foundation(), c.priority(), c.address(), c.port(), c.type(),
                     c.relatedAddress(), c.relatedPort(), c.tcp()));
         }
-        return io.junction.bridge.sdp.AnswerWriter.write(offer, session.sessionId(), transport.localUfrag(),
-                transport.localPassword(), transport.localFingerprint(), candidates, sending);
+        return candidates;
     }
 
     static ClientAnswer parseAnswer(String sdp, List<String> mids) throws AnswerException {
@@ -83,8 +85,12 @@ final class SdpGlue {
                 sendStream(a.section(BridgeOffers.PUBLISH_VIDEO_MID)),
                 sendStream(a.section(BridgeOffers.PUBLISH_SCREEN_MID)),
                 videoCodecs(a),
-                a.section(BridgeOffers.PUBLISH_AUDIO_MID) != null
-                        && a.section(BridgeOffers.PUBLISH_AUDIO_MID).payloadTypes().contains(io.junction.bridge.codec.CodecCatalog.PT_RED));
+                takes(a.section(BridgeOffers.PUBLISH_AUDIO_MID), io.junction.bridge.codec.CodecCatalog.PT_RED));
+    }
+
+    /** Whether the client kept payload type {@code pt} on section {@code s} (null: no such section). */
+    private static boolean takes(ClientAnswerReader.SendInfo s, int pt) {
+        return s != null && s.payloadTypes().contains(pt);
     }
 
     /**
@@ -96,7 +102,7 @@ final class SdpGlue {
         ClientAnswerReader.SendInfo camera = a.section(BridgeOffers.PUBLISH_VIDEO_MID);
         boolean forwarded = false;
         for (ClientAnswerReader.SendInfo s : a.sections()) {
-            if (Integer.parseInt(s.mid()) >= BridgeOffers.FIRST_FORWARD_MID && !s.payloadTypes().isEmpty()
+            if (Integer.parseInt(s.mid()) >= BridgeOffers.FIRST_FORWARD_MID
                     && s.payloadTypes().stream().anyMatch(pt -> io.junction.bridge.codec.CodecCatalog.videoCodecNameOf(pt) != null)) {
                 if (!forwarded) {
                     out.clear();
