@@ -90,6 +90,8 @@ class RtpFuzzTest {
                 "AV1 aggregation header or sequence header read outside the payload");
         assertEquals(dependencyDescriptor(a, data.length), dependencyDescriptor(b, data.length),
                 "dependency descriptor read outside its bytes");
+        assertEquals(H264Codec.isKeyframeStart(a, AROUND, data.length), H264Codec.isKeyframeStart(b, AROUND, data.length));
+        // the rewrites below change a (not b): every comparison of a with b comes before them
         Vp9Descriptor v = new Vp9Descriptor();
         if (v.wrap(a, AROUND, data.length)) {
             assertTrue(v.scalabilityLayers() >= 0 && v.scalabilityLayers() <= Vp9Descriptor.MAX_SPATIAL);
@@ -103,7 +105,6 @@ class RtpFuzzTest {
                 assertEquals(pid, again.pictureId());
             }
         }
-        assertEquals(H264Codec.isKeyframeStart(a, AROUND, data.length), H264Codec.isKeyframeStart(b, AROUND, data.length));
         Vp8Descriptor d = new Vp8Descriptor();
         if (d.wrap(a, AROUND, data.length) && d.pictureIdBits() > 0) {
             // rewriting the picture id and TL0PICIDX in place keeps the descriptor readable with the new values
