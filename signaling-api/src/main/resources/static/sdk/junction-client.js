@@ -64,6 +64,8 @@ const SIMULCAST_SCALE = [4, 2, 1];
 const SIMULCAST_MAX_BITRATES = [150000, 500000, 1700000];
 /** The bitrate cap of a single scalable (SVC) encoding: all its spatial layers together. */
 const SVC_MAX_BITRATE = 2500000;
+/** The dependency descriptor header extension: with it the bridge selects AV1 layers per receiver. */
+const DEPENDENCY_DESCRIPTOR_URI = 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension';
 const JOIN_TIMEOUT_MS = 20000;
 /**
  * A signaling socket that drops without a goodbye is reopened with the same URL for this long (the
@@ -102,7 +104,7 @@ class Room {
     this._iceTransportPolicy = (options && options.iceTransportPolicy) || 'all';
     /** The camera's codec ('vp8', 'vp9', 'h264'…) when the bridge offers it, else the bridge's choice. */
     this._codec = (options && options.codec) ? String(options.codec).toLowerCase() : null;
-    /** One scalable encoding (SVC, e.g. 'L3T3_KEY') instead of simulcast, for codecs that have it (VP9). */
+    /** One scalable encoding (SVC, e.g. 'L3T3_KEY') instead of simulcast, for codecs that have it (VP9, AV1). */
     this._scalabilityMode = (options && options.scalabilityMode) || null;
     /** The TURN servers the bridge handed out (welcome), empty when it has none. */
     this.iceServers = [];
@@ -558,7 +560,8 @@ class Room {
    * - the `codec` option's codec on every encoding (RTCRtpEncodingParameters.codec) while the offer
    *   has it; else the browser sends the offer's first codec (the bridge offers publishers only what
    *   every participant decodes, so a participant that lacks a codec makes the others fall back);
-   * - with `scalabilityMode` and a codec that has spatial layers (VP9): that mode on the first
+   * - with `scalabilityMode` and a codec whose layers the bridge reads (VP9; AV1 with the dependency
+   *   descriptor negotiated): that mode on the first
    *   encoding, the others off (one stream; the bridge forwards each receiver the layers it needs);
    * - else simulcast: 1/4, 1/2 and full resolution at most SIMULCAST_MAX_BITRATES, the layers nobody
    *   watches off (the bridge's 'layers' message), VP9 layers as L1T3.
@@ -578,8 +581,11 @@ class Room {
     // what will be sent: the chosen codec, or the first one negotiated
     const sending = codec || negotiated.find((c) => !/rtx|red|ulpfec/i.test(c.mimeType));
     const layered = !!sending && /vp9|av1/i.test(sending.mimeType);
-    // spatial layers in one stream only where the bridge reads them (VP9's payload descriptor)
-    const svc = !!this._scalabilityMode && !!sending && /vp9/i.test(sending.mimeType);
+    // spatial layers in one stream only where the bridge reads them: VP9's payload descriptor, AV1's
+    // dependency descriptor (when the bridge offered that extension)
+    const dd = (params.headerExtensions || []).some((h) => h.uri === DEPENDENCY_DESCRIPTOR_URI);
+    const svc = !!this._scalabilityMode && !!sending
+      && (/vp9/i.test(sending.mimeType) || (dd && /av1/i.test(sending.mimeType)));
     encodings.forEach((e, i) => {
       if (codec) e.codec = codec; else delete e.codec;
       if (svc) {
@@ -814,7 +820,7 @@ export const Junction = {
    *   iceTransportPolicy: 'relay' connects only through the bridge's TURN servers (default 'all');
    *   rejoin: returns a fresh signalingUrl when the bridge has lost this participant (see above);
    *   codec: the camera's codec ('vp8', 'vp9', 'h264') when the bridge offers it (else the bridge's first);
-   *   scalabilityMode: one scalable encoding instead of simulcast (VP9: 'L1T3', 'L3T3_KEY', 'L3T3', …)
+   *   scalabilityMode: one scalable encoding instead of simulcast (VP9 and AV1: 'L1T3', 'L3T3_KEY', 'L3T3', …)
    * @returns {Promise<Room>} rejects with a JoinError
    */
   join({ signalingUrl, localStream, constraints, on, timeoutMs, rejoin, rejoinTimeoutMs, iceTransportPolicy, codec,

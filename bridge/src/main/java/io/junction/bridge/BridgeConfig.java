@@ -66,18 +66,20 @@ public record BridgeConfig(
      *                         negotiate it get the primary Opus frames
      * @param opusDtx          ask for Opus discontinuous transmission in silence
      * @param opusStereo       ask for stereo Opus
+     * @param dependencyDescriptor offer the dependency descriptor header extension on video: publishers
+     *                         that send it are forwarded by decode target (AV1 layers, any codec)
      */
     public record Forwarding(boolean simulcast, boolean estimateDownlink, long startBitrateBps, long maxBitrateBps,
                              int defaultLastN, boolean pauseUnusedLayers, java.util.List<String> videoCodecs,
-                             boolean audioRed, boolean opusDtx, boolean opusStereo) {
+                             boolean audioRed, boolean opusDtx, boolean opusStereo, boolean dependencyDescriptor) {
         public static final Forwarding DEFAULTS = new Forwarding(true, true, 2_500_000, 20_000_000, -1, true,
-                io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES, true, false, false);
+                io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES, true, false, false, true);
 
-        /** Without codec settings: every video codec in the default order, RED, no DTX, mono. */
+        /** Without codec settings: every video codec in the default order, RED, no DTX, mono, the dependency descriptor. */
         public Forwarding(boolean simulcast, boolean estimateDownlink, long startBitrateBps, long maxBitrateBps,
                           int defaultLastN, boolean pauseUnusedLayers) {
             this(simulcast, estimateDownlink, startBitrateBps, maxBitrateBps, defaultLastN, pauseUnusedLayers,
-                    io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES, true, false, false);
+                    io.junction.bridge.codec.CodecCatalog.VIDEO_CODEC_NAMES, true, false, false, true);
         }
 
         /** The audio payload types offered. */

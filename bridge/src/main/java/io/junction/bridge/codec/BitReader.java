@@ -22,6 +22,11 @@ final class BitReader {
         return this;
     }
 
+    /** The absolute position of the next bit in the buffer (byte index * 8 + bit). */
+    int position() {
+        return bit;
+    }
+
     /** f(n) / u(n): the next {@code n} bits (at most 32) as an unsigned value. */
     int u(int n) {
         long v = 0;
@@ -68,3 +73,4 @@ final class BitReader {
         return (v << 1) - m + u(1);
     }
 }
+

@@ -28,6 +28,16 @@ public final class CodecCatalog {
     /** The transport-cc extension's URI (the one extension a WHEP viewer is sent). */
     public static final String URI_TRANSPORT_CC = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
     public static final int EXT_REPAIRED_RID = 11;
+    /**
+     * The dependency descriptor (AV1 RTP specification, appendix A), offered on video when configured:
+     * a keyframe's structure needs the two-byte element form, so the offer also says
+     * {@code a=extmap-allow-mixed}. Not in {@link #EXTENSIONS}: WHIP and WHEP clients do not get it.
+     */
+    public static final int EXT_DEPENDENCY_DESCRIPTOR = 12;
+    public static final String URI_DEPENDENCY_DESCRIPTOR =
+            "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension";
+    public static final Extension DEPENDENCY_DESCRIPTOR =
+            new Extension(EXT_DEPENDENCY_DESCRIPTOR, URI_DEPENDENCY_DESCRIPTOR, false, true);
 
     public static final int PT_OPUS = 111;
     /** Redundant audio (RFC 2198) carrying Opus: Chromium sends it when it comes before Opus in the offer. */

@@ -7,9 +7,11 @@ package io.junction.bridge.codec;
  * layer, the decode targets it serves, the frames it depends on and the chains. One instance per
  * stream; reading allocates nothing.
  *
- * <p>Not wired into forwarding yet: AV1 is forwarded from its aggregation header ({@link Av1Codec}),
- * without layer selection. This reader is the first part of selecting AV1 (and VP8/VP9 sent with
- * the descriptor) by decode target; see docs/architecture.md, "Codecs".
+ * <p>Read per simulcast encoding (each has its own structure and frame numbers) on the publisher's
+ * worker; {@link #describe} turns a packet's descriptor into the codec-neutral {@link FrameInfo} the
+ * projection decides on, for every codec the publisher sends it with (AV1, and VP8/VP9/H.264 when
+ * negotiated). The frame number and the active decode targets are rewritten per receiver in place
+ * ({@link #writeFrameNumber}, {@link #writeActiveDecodeTargets}); see docs/architecture.md, "Codecs".
  */
 public final class DependencyDescriptor {
     /** Limits of the structure this reader keeps (the syntax allows 64 templates and 32 decode targets). */
@@ -47,6 +49,10 @@ public final class DependencyDescriptor {
     private int templateIndex;
     private boolean structurePresent;
     private long activeDecodeTargets;
+    /** Where the active decode targets bitmask of the last packet starts (absolute bit), -1 when it had none. */
+    private int activeMaskBit = -1;
+    /** Seen a base-layer delta frame that the top spatial layer's decode targets do not need: k-SVC. */
+    private boolean layersIndependent;
     private final int[] frameDtis = new int[MAX_DECODE_TARGETS];
     private final int[] frameFdiffs = new int[MAX_FDIFFS];
     private int frameFdiffCount;
@@ -69,6 +75,7 @@ public final class DependencyDescriptor {
         templateId = r.u(6);
         frameNumber = r.u(16);
         structurePresent = false;
+        activeMaskBit = -1;
         boolean activePresent = false;
         boolean customDtis = false;
         boolean customFdiffs = false;
@@ -90,6 +97,7 @@ public final class DependencyDescriptor {
                 if (!hasStructure) {
                     return false;
                 }
+                activeMaskBit = r.position();
                 activeDecodeTargets = r.u(dtCount);
             }
         }
@@ -128,6 +136,117 @@ public final class DependencyDescriptor {
         }
         return !r.overrun;
     }
+
+    /**
+     * The 16-bit frame number of descriptor {@code buf[off, off+len)} without reading the rest (it needs
+     * no structure), or -1 when it is too short.
+     */
+    public static int frameNumber(byte[] buf, int off, int len) {
+        return len < 3 ? -1 : ((buf[off + 1] & 0xFF) << 8) | (buf[off + 2] & 0xFF);
+    }
+
+    /** Writes {@code frameNumber} into the descriptor starting at {@code off} (a receiver's copy). */
+    public static void writeFrameNumber(byte[] buf, int off, int frameNumber) {
+        buf[off + 1] = (byte) (frameNumber >>> 8);
+        buf[off + 2] = (byte) frameNumber;
+    }
+
+    /**
+     * Writes {@code mask} (bit i: decode target i) over the active decode targets of the last packet
+     * read, in a copy of it whose descriptor starts {@code shift} bytes after the original's; nothing
+     * when that packet carried none. Same length: the rewrite is in place.
+     */
+    public void writeActiveDecodeTargets(byte[] buf, int shift, long mask) {
+        if (activeMaskBit < 0) {
+            return;
+        }
+        int bit = activeMaskBit + shift * 8;
+        for (int d = 0; d < dtCount; d++, bit++) {
+            int v = (int) (mask >>> (dtCount - 1 - d)) & 1; // the first bit is the highest decode target
+            int b = bit >>> 3;
+            int m = 0x80 >>> (bit & 7);
+            buf[b] = (byte) (v != 0 ? (buf[b] | m) : (buf[b] & ~m));
+        }
+    }
+
+    /** The last packet carried an active decode targets bitmask (one can be rewritten). */
+    public boolean hasActiveDecodeTargets() {
+        return activeMaskBit >= 0;
+    }
+
+    /**
+     * The decode targets a receiver decodes when it gets spatial layers up to {@code spatial} (-1: a
+     * stream without them, layer 0) and temporal layers up to {@code temporal}: those within both, and,
+     * when upper layers depend on lower ones only in keyframes ({@code layersIndependent}), only those
+     * of its own spatial layer (the lower layers' own frames are not forwarded to it). Bit i: target i.
+     */
+    public long decodableTargets(int spatial, int temporal, boolean layersIndependent) {
+        int s = Math.max(spatial, 0);
+        long mask = 0;
+        for (int d = 0; d < dtCount; d++) {
+            int ds = decodeTargetSpatial[d];
+            if (decodeTargetTemporal[d] <= temporal && (ds == s || (ds < s && !layersIndependent))) {
+                mask |= 1L << d;
+            }
+        }
+        return mask;
+    }
+
+    /**
+     * Describes the last packet read into {@code info} as the projection needs it, over what the codec
+     * read of the payload: temporal and spatial layer, frame start and end (a frame of the descriptor
+     * is one layer frame; the picture starts at its lowest spatial layer), the temporal layers a
+     * receiver may go up to at this frame (its indication is "switch" for their decode targets), the
+     * spatial layers whose decode targets need it, k-SVC, the layers' sizes, the frame number.
+     */
+    public void describe(FrameInfo info) {
+        int sid = spatialId();
+        int tid = temporalId();
+        boolean layered = maxSpatialId > 0;
+        info.frameNumber = frameNumber;
+        info.dependencies = true;
+        info.temporalId = tid;
+        info.spatialId = layered ? sid : FrameInfo.NONE;
+        info.startOfFrame = startOfFrame && (!layered || sid == 0);
+        info.endOfLayerFrame = endOfFrame;
+        info.interPicturePredicted = frameFdiffCount > 0;
+        if (structurePresent && startOfFrame && frameFdiffCount == 0) {
+            info.keyframeStart = true;
+        }
+        int present = 0;
+        int switchUpTo = FrameInfo.NONE;
+        for (int d = 0; d < dtCount; d++) {
+            int dti = frameDtis[d];
+            if (dti != 0) {
+                present |= 1 << decodeTargetSpatial[d];
+            }
+            if (dti == DTI_SWITCH && decodeTargetSpatial[d] == sid) {
+                switchUpTo = Math.max(switchUpTo, decodeTargetTemporal[d]);
+            }
+        }
+        info.presentInSpatial = present;
+        info.temporalSwitchUpTo = switchUpTo;
+        info.layerSync = tid > 0 && switchUpTo >= tid;
+        if (layered) {
+            // a base-layer delta frame that the top layer's targets do not need: upper layers do not
+            // lean on lower ones between keyframes (k-SVC)
+            if (sid == 0 && frameFdiffCount > 0 && !structurePresent) {
+                layersIndependent = (present & (1 << maxSpatialId)) == 0;
+            }
+            info.layersIndependent = layersIndependent;
+            info.spatialLayers = maxSpatialId + 1;
+            for (int s = 0; s <= maxSpatialId && s < info.spatialHeights.length; s++) {
+                info.spatialHeights[s] = resolutions ? height[s] : 0;
+            }
+        }
+        if (info.keyframeStart && resolutions && info.height == 0) {
+            info.width = width[maxSpatialId];
+            info.height = height[maxSpatialId];
+        }
+    }
+
+    /** Decode target indication "switch": a receiver may start decoding the target at this frame. */
+    public static final int DTI_SWITCH = 2;
 
     private boolean readStructure() {
         templateIdOffset = r.u(6);
@@ -202,6 +321,9 @@ public final class DependencyDescriptor {
         }
         if (r.overrun) {
             return false;
+        }
+        if (!hasStructure || maxSpatialId == 0) {
+            layersIndependent = false;
         }
         hasStructure = true;
         return true;

@@ -54,6 +54,21 @@ public final class FrameInfo {
      * reference differences): dropped pictures leave gaps instead of being renumbered away.
      */
     public boolean pictureIdGaps;
+    /**
+     * The packet's layers come from a dependency descriptor ({@link DependencyDescriptor#describe}): then
+     * {@link #presentInSpatial} and {@link #temporalSwitchUpTo} are known and decide instead of the
+     * codec's own reading.
+     */
+    public boolean dependencies;
+    /** The dependency descriptor's frame number (16 bits), {@link #NONE} without one; rewritten per receiver. */
+    public int frameNumber;
+    /** Bit s: some decode target of spatial layer s needs this frame (with {@link #dependencies}). */
+    public int presentInSpatial;
+    /**
+     * The highest temporal layer a receiver of this frame's spatial layer may go up to at this frame
+     * (its decode target's indication is "switch"), {@link #NONE} when none.
+     */
+    public int temporalSwitchUpTo;
 
     public FrameInfo() {
         reset();
@@ -78,6 +93,10 @@ public final class FrameInfo {
         marker = false;
         spatialLayers = 0;
         pictureIdGaps = false;
+        dependencies = false;
+        frameNumber = NONE;
+        presentInSpatial = 0;
+        temporalSwitchUpTo = NONE;
     }
 
     /**

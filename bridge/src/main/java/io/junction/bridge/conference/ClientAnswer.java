@@ -10,7 +10,8 @@ package io.junction.bridge.conference;
  * @param audioRed whether the client kept redundant audio (RFC 2198) on its audio m-lines
  */
 record ClientAnswer(String iceUfrag, String icePassword, String fingerprintSha256, SendStream audioSend,
-                    SendStream videoSend, SendStream screenSend, java.util.Set<String> videoCodecs, boolean audioRed) {
+                    SendStream videoSend, SendStream screenSend, java.util.Set<String> videoCodecs, boolean audioRed,
+                    boolean dependencyDescriptor) {
     /**
      * A stream the client sends; SSRCs may be 0 when not signalled (learned from the mid extension, or
      * for simulcast from the rid extension). {@code rids}: its simulcast layers in the client's order,

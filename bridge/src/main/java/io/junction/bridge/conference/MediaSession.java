@@ -183,6 +183,8 @@ final class MediaSession implements IceTransport.Listener {
 
     /** The client negotiated redundant audio (its last answer); new audio subscriptions follow it. */
     private volatile boolean takesRed;
+    /** The client negotiated the dependency descriptor on forwarded video (its last answer). */
+    private volatile boolean takesDependencyDescriptor;
     /** The video codecs the client can decode, from its last answer (null before one). */
     private volatile java.util.Set<String> decodableVideoCodecs;
 
@@ -205,8 +207,10 @@ final class MediaSession implements IceTransport.Listener {
             codecsChanged = !answer.videoCodecs().equals(decodableVideoCodecs);
             decodableVideoCodecs = answer.videoCodecs();
             takesRed = answer.audioRed();
+            takesDependencyDescriptor = answer.dependencyDescriptor();
             for (Subscription s : negotiation.subscriptions()) {
                 s.setUnwrapRed(!takesRed);
+                s.setDependencyDescriptor(takesDependencyDescriptor);
             }
             if (!answered) {
                 transport.start(answer.iceUfrag(), answer.icePassword(), answer.fingerprintSha256());
@@ -439,6 +443,7 @@ final class MediaSession implements IceTransport.Listener {
         Subscription sub = new Subscription(source, endpoint.id(), outSsrc, outRtxSsrc, mid,
                 RANDOM.nextInt(0x10000), RANDOM.nextInt(), path.sinks());
         sub.setUnwrapRed(!takesRed);
+        sub.setDependencyDescriptor(takesDependencyDescriptor);
         negotiation.bind(mid, sub);
         streams.subscriptionsByOutSsrc = streams.subscriptionsByOutSsrc.with(outSsrc, sub);
         refreshVideoSubscriptions();

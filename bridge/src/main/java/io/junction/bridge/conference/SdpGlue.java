@@ -45,7 +45,8 @@ final class SdpGlue {
         }
         List<BridgeOffer.Candidate> candidates = candidates(session);
         BridgeOffer offer = new BridgeOffer(session.sessionId(), revision, transport.localUfrag(),
-                transport.localPassword(), transport.localFingerprint(), candidates, sections);
+                transport.localPassword(), transport.localFingerprint(), candidates, sections,
+                conference.bridge().config().forwarding().dependencyDescriptor());
         return OfferWriter.write(offer);
     }
 
@@ -85,7 +86,18 @@ final class SdpGlue {
                 sendStream(a.section(BridgeOffers.PUBLISH_VIDEO_MID)),
                 sendStream(a.section(BridgeOffers.PUBLISH_SCREEN_MID)),
                 videoCodecs(a),
-                takes(a.section(BridgeOffers.PUBLISH_AUDIO_MID), io.junction.bridge.codec.CodecCatalog.PT_RED));
+                takes(a.section(BridgeOffers.PUBLISH_AUDIO_MID), io.junction.bridge.codec.CodecCatalog.PT_RED),
+                forwardedVideoKeeps(a, io.junction.bridge.codec.CodecCatalog.URI_DEPENDENCY_DESCRIPTOR));
+    }
+
+    /** Whether the client kept header extension {@code uri} on the video m-lines of forwarded tracks. */
+    private static boolean forwardedVideoKeeps(ClientAnswerReader.Answer a, String uri) {
+        for (ClientAnswerReader.SendInfo s : a.sections()) {
+            if (Integer.parseInt(s.mid()) >= BridgeOffers.FIRST_FORWARD_MID && s.extensions().contains(uri)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the client kept payload type {@code pt} on section {@code s} (null: no such section). */

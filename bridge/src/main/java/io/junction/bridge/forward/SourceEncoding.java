@@ -37,6 +37,8 @@ public final class SourceEncoding {
     public volatile long measuredBps;
     /** nanoTime of the latest packet; worker only. */
     public long lastPacketNs;
+    /** This encoding's dependency descriptors (their structure and frame numbers are its own); worker only. */
+    private io.junction.bridge.codec.DependencyDescriptor dependencyDescriptor;
 
     SourceEncoding(SourceTrack track, int index, String rid, int ssrc, int rtxSsrc) {
         this.track = track;
@@ -85,6 +87,14 @@ public final class SourceEncoding {
 
     public io.junction.bridge.stats.ReceiveStreamStats receiveStats() {
         return receiveStats;
+    }
+
+    /** The reader of this encoding's dependency descriptors (created with the first; worker only). */
+    public io.junction.bridge.codec.DependencyDescriptor dependencyDescriptor() {
+        if (dependencyDescriptor == null) {
+            dependencyDescriptor = new io.junction.bridge.codec.DependencyDescriptor();
+        }
+        return dependencyDescriptor;
     }
 
     public LayerRates rates() {

@@ -23,6 +23,11 @@ public final class Subscription {
      * RED stay so).
      */
     private volatile boolean unwrapRed = true;
+    /**
+     * Video: the subscriber negotiated the dependency descriptor, so forwarded packets keep it (with
+     * their frame numbers rewritten); without, it is erased from its copies.
+     */
+    private volatile boolean dependencyDescriptor;
     /** Set once the subscriber has answered an offer containing this subscription's m-line. */
     private volatile boolean active;
     private volatile boolean removed;
@@ -183,6 +188,15 @@ public final class Subscription {
 
     public void setUnwrapRed(boolean unwrap) {
         unwrapRed = unwrap;
+    }
+
+    /** Whether video packets go to this subscriber with their dependency descriptor (see the field). */
+    public boolean dependencyDescriptor() {
+        return dependencyDescriptor;
+    }
+
+    public void setDependencyDescriptor(boolean keep) {
+        dependencyDescriptor = keep;
     }
 
     public boolean isActive() {

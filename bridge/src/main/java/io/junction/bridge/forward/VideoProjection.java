@@ -27,6 +27,11 @@ import io.junction.bridge.codec.FrameInfo;
  *       spatial layer at a keyframe; it goes down at the next picture when every layer depends on the
  *       one below (full SVC), else (k-SVC: lower layers are only forwarded in keyframe pictures) at a
  *       keyframe.</li>
+ *   <li>A dependency descriptor (any codec) decides the layers instead of the payload descriptor: a
+ *       lower spatial layer's frame goes when a decode target of the receiver's layer needs it, a
+ *       temporal layer goes up at a frame that is a switch point of its decode target. Its frame
+ *       numbers keep their gaps (frames refer to each other by difference) and continue across a
+ *       switch of encoding.</li>
  * </ul>
  *
  * <p>Owned by the conference's packet worker (publisher and subscriber share it); no allocation per
@@ -86,12 +91,16 @@ public final class VideoProjection implements StreamProjection {
     private int lastOutPictureId = -1;
     private int tl0Delta;
     private int lastOutTl0 = -1;
+    /** Dependency descriptor frame numbers: offset of the current source, highest sent (-1: none yet). */
+    private int frameDelta;
+    private int lastOutFrame = -1;
 
     // ---- results of the last accepted packet ----
     private int outSeq;
     private int outTs;
     private int outPictureId;
     private int outTl0;
+    private int outFrameNumber;
     private boolean outMarker;
 
     // ---- counters (same worker) ----
@@ -223,14 +232,14 @@ public final class VideoProjection implements StreamProjection {
                 lateBeforeSwitch++;
             }
             lastDroppedTargetSsrc = 0;
-            switchTo(encoding, ssrc, seq, ts, pictureId, tl0, nowNs);
+            switchTo(encoding, ssrc, seq, ts, pictureId, tl0, frame.frameNumber, nowNs);
         } else if (ssrc != sourceSsrc) {
             // The layer restarted under a new SSRC: continue only from one of its keyframes.
             if (!keyframeStart) {
                 droppedOtherLayer++;
                 return false;
             }
-            switchTo(encoding, ssrc, seq, ts, pictureId, tl0, nowNs);
+            switchTo(encoding, ssrc, seq, ts, pictureId, tl0, frame.frameNumber, nowNs);
         }
         long ext = extend(seq);
         boolean newest = ext > highestInExt;
@@ -255,8 +264,10 @@ public final class VideoProjection implements StreamProjection {
                     && (wanted > currentSpatial || frame.layersIndependent);
             // A layer frame goes when it is the highest one forwarded, or one below it that the highest
             // depends on: always in full SVC, only in keyframe pictures in k-SVC.
-            spatialDrop = sid > currentSpatial
-                    || (sid < currentSpatial && frame.layersIndependent && frame.interPicturePredicted);
+            // (with a dependency descriptor: when no decode target of the receiver's layer needs it)
+            spatialDrop = sid > currentSpatial || (sid < currentSpatial && (frame.dependencies
+                    ? (frame.presentInSpatial & (1 << currentSpatial)) == 0
+                    : frame.layersIndependent && frame.interPicturePredicted));
             outMarker = frame.endOfLayerFrame && (sid == currentSpatial || frame.marker);
         } else {
             spatialKeyframePending = false;
@@ -270,9 +281,13 @@ public final class VideoProjection implements StreamProjection {
         if (startOfFrame && newest && wantedTemporal < currentTemporal) {
             currentTemporal = wantedTemporal;
         }
-        if (startOfFrame && newest && tid > currentTemporal && wantedTemporal > currentTemporal
-                && (layerSync || keyframeStart)) {
-            currentTemporal = Math.min(wantedTemporal, Math.max(currentTemporal + 1, tid));
+        if (startOfFrame && newest && wantedTemporal > currentTemporal) {
+            int upTo = tid > currentTemporal && (layerSync || keyframeStart) ? Math.max(currentTemporal + 1, tid) : -1;
+            // a dependency descriptor names the targets this frame is a switch point of, from any layer
+            upTo = Math.max(upTo, frame.temporalSwitchUpTo);
+            if (upTo > currentTemporal) {
+                currentTemporal = Math.min(wantedTemporal, upTo);
+            }
         }
         if (tid > currentTemporal || spatialDrop) {
             if (newest) {
@@ -368,10 +383,19 @@ public final class VideoProjection implements StreamProjection {
         } else {
             outTl0 = -1;
         }
+        int fn = frame.frameNumber;
+        if (fn >= 0) {
+            outFrameNumber = (fn + frameDelta) & 0xFFFF;
+            if (lastOutFrame < 0 || ((outFrameNumber - lastOutFrame) & 0xFFFF) < 0x8000) {
+                lastOutFrame = outFrameNumber;
+            }
+        } else {
+            outFrameNumber = -1;
+        }
         return true;
     }
 
-    private void switchTo(int encoding, int ssrc, int seq, int ts, int pictureId, int tl0, long nowNs) {
+    private void switchTo(int encoding, int ssrc, int seq, int ts, int pictureId, int tl0, int frameNumber, long nowNs) {
         if (currentEncoding >= 0 || started) {
             layerSwitches++;
         }
@@ -391,6 +415,9 @@ public final class VideoProjection implements StreamProjection {
         highestInExt = seq - 1L;
         highestForwardedExt = seq - 1L;
         tl0Delta = tl0 < 0 ? 0 : (lastOutTl0 < 0 ? 0 : lastOutTl0 + 1 - tl0);
+        // each simulcast encoding counts its own frames: the receiver's frame numbers go on from the
+        // last one sent (a receiver drops a keyframe whose number is below the previous keyframe's)
+        frameDelta = frameNumber < 0 || lastOutFrame < 0 ? 0 : lastOutFrame + 1 - frameNumber;
     }
 
     /** Extends a 16-bit sequence number near the highest seen of the current source. */
@@ -448,6 +475,11 @@ public final class VideoProjection implements StreamProjection {
 
     public int outTl0() {
         return outTl0;
+    }
+
+    /** Rewritten dependency descriptor frame number of the last accepted packet, -1 when it had none. */
+    public int outFrameNumber() {
+        return outFrameNumber;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.junction.bridge.pipeline;
 
 import io.junction.bridge.codec.CodecCatalog;
+import io.junction.bridge.codec.DependencyDescriptor;
 import io.junction.bridge.codec.FrameInfo;
 import io.junction.bridge.codec.VideoCodec;
 import io.junction.bridge.forward.SourceEncoding;
@@ -90,6 +91,11 @@ final class FanOut {
         int ssrc = rtp.ssrc();
         int seq = rtp.sequenceNumber();
         int ts = rtp.timestamp();
+        // the dependency descriptor: its frame number and active decode targets are the receiver's own
+        int ddAt = frame.frameNumber >= 0 ? rtp.findExtension(CodecCatalog.EXT_DEPENDENCY_DESCRIPTOR) : -1;
+        int ddElement = ddAt < 0 ? -1 : ddAt - (rtp.twoByteExtensions() ? 2 : 1);
+        int ddEnd = ddAt < 0 ? -1 : ddAt + rtp.extensionLength();
+        DependencyDescriptor dd = ddAt >= 0 && frame.dependencies ? enc.dependencyDescriptor() : null;
         for (Subscription sub : enc.track().subscriptions()) {
             if (!sub.isActive()) {
                 continue;
@@ -116,8 +122,21 @@ final class FanOut {
             if (frame.spatialId >= 0) { // the picture ends at the highest spatial layer this receiver gets
                 copy.buf[copy.off + 1] = (byte) ((copy.buf[copy.off + 1] & 0x7F) | (vp.outMarker() ? 0x80 : 0));
             }
+            int shift = copy.off - p.off;
             if (codec != null) {
-                codec.rewrite(copy.buf, copy.off - p.off, vp.outPictureId(), vp.outTl0());
+                codec.rewrite(copy.buf, shift, vp.outPictureId(), vp.outTl0());
+            }
+            if (ddAt >= 0) {
+                if (!sub.dependencyDescriptor()) {
+                    // not negotiated by this receiver: the element becomes padding
+                    java.util.Arrays.fill(copy.buf, ddElement + shift, ddEnd + shift, (byte) 0);
+                } else {
+                    DependencyDescriptor.writeFrameNumber(copy.buf, ddAt + shift, vp.outFrameNumber());
+                    if (dd != null && dd.hasActiveDecodeTargets()) {
+                        dd.writeActiveDecodeTargets(copy.buf, shift, dd.activeDecodeTargets()
+                                & dd.decodableTargets(vp.currentSpatial(), vp.currentTemporal(), frame.layersIndependent));
+                    }
+                }
             }
             copy.flags = Packet.FLAG_PROJECTED;
             sub.sink().sendRtp(copy);

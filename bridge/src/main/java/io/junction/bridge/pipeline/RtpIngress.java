@@ -1,6 +1,7 @@
 package io.junction.bridge.pipeline;
 
 import io.junction.bridge.codec.CodecCatalog;
+import io.junction.bridge.codec.DependencyDescriptor;
 import io.junction.bridge.codec.FrameInfo;
 import io.junction.bridge.codec.VideoCodec;
 import io.junction.bridge.forward.MediaKind;
@@ -156,6 +157,18 @@ final class RtpIngress {
             frame.reset();
         } else {
             codec.inspect(p.buf, rtp.payloadOffset(), rtp.payloadLength(), frame);
+        }
+        int dd = rtp.findExtension(CodecCatalog.EXT_DEPENDENCY_DESCRIPTOR);
+        if (dd >= 0) {
+            // the dependency descriptor, when the publisher sends one, names the layers for any codec;
+            // one that cannot be read yet (no structure) still has its frame number rewritten
+            DependencyDescriptor reader = enc.dependencyDescriptor();
+            if (reader.read(p.buf, dd, rtp.extensionLength())) {
+                reader.describe(frame);
+            } else {
+                frame.frameNumber = DependencyDescriptor.frameNumber(p.buf, dd, rtp.extensionLength());
+                counters.dependencyDescriptorsUnreadable.increment();
+            }
         }
         frame.marker = rtp.marker();
         if (frame.keyframeStart) {

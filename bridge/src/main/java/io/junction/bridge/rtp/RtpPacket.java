@@ -260,6 +260,11 @@ public final class RtpPacket {
         return -1;
     }
 
+    /** The extension elements use the two-byte header form (RFC 8285 §4.3): each element's header is two bytes. */
+    public boolean twoByteExtensions() {
+        return twoByte;
+    }
+
     /** Data length of the element last found by {@link #findExtension}. */
     public int extensionLength() {
         return foundExtLength;

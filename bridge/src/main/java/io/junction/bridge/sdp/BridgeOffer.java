@@ -6,9 +6,17 @@ import java.util.List;
  * The model of an offer the bridge sends one endpoint. Rendered by {@link OfferWriter}.
  *
  * @param sessionId  stays the same for the endpoint's life; {@code version} increases per offer
+ * @param dependencyDescriptor offer the dependency descriptor extension on video (and
+ *                   {@code a=extmap-allow-mixed})
  */
 public record BridgeOffer(long sessionId, long version, String iceUfrag, String icePassword, String fingerprintSha256,
-                          List<Candidate> candidates, List<Section> sections) {
+                          List<Candidate> candidates, List<Section> sections, boolean dependencyDescriptor) {
+    /** An offer without the dependency descriptor extension. */
+    public BridgeOffer(long sessionId, long version, String iceUfrag, String icePassword, String fingerprintSha256,
+                       List<Candidate> candidates, List<Section> sections) {
+        this(sessionId, version, iceUfrag, icePassword, fingerprintSha256, candidates, sections, false);
+    }
+
     /** A candidate the bridge advertises (RFC 8839 §5.1). */
     public record Candidate(String foundation, long priority, String address, int port, String type,
                             String relatedAddress, int relatedPort, boolean tcp) {

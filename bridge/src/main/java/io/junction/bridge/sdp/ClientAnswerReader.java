@@ -17,10 +17,17 @@ public final class ClientAnswerReader {
      * without simulcast.
      */
     public record SendInfo(String mid, String direction, int ssrc, int rtxSsrc, List<String> rids,
-                           List<Integer> payloadTypes) {
+                           List<Integer> payloadTypes, List<String> extensions) {
         public SendInfo {
             rids = List.copyOf(rids);
             payloadTypes = List.copyOf(payloadTypes);
+            extensions = List.copyOf(extensions);
+        }
+
+        /** Without header extensions. */
+        public SendInfo(String mid, String direction, int ssrc, int rtxSsrc, List<String> rids,
+                        List<Integer> payloadTypes) {
+            this(mid, direction, ssrc, rtxSsrc, rids, payloadTypes, List.of());
         }
 
         /** Without payload types (a rejected section). */
@@ -120,7 +127,15 @@ public final class ClientAnswerReader {
                 // not an RTP payload type: nothing the bridge sends
             }
         }
-        return new SendInfo(mid, m.direction(), ssrc, rtx, simulcastRids(m), pts);
+        // the header extensions it kept (URIs): what it accepts on what the bridge sends it
+        List<String> extensions = new ArrayList<>();
+        for (String e : m.attributes("extmap")) {
+            String[] f = e.trim().split("\\s+");
+            if (f.length >= 2 && extensions.size() < 32) {
+                extensions.add(f[1]);
+            }
+        }
+        return new SendInfo(mid, m.direction(), ssrc, rtx, simulcastRids(m), pts, extensions);
     }
 
     /**

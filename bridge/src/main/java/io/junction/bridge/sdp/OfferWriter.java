@@ -22,6 +22,9 @@ public final class OfferWriter {
         }
         line(sb, bundle.toString());
         line(sb, "a=msid-semantic: WMS *");
+        if (offer.dependencyDescriptor()) {
+            line(sb, "a=extmap-allow-mixed"); // RFC 8285 §6: the descriptor's structure needs two-byte elements
+        }
         boolean first = true;
         for (BridgeOffer.Section s : offer.sections()) {
             writeSection(sb, offer, s, first);
@@ -48,6 +51,9 @@ public final class OfferWriter {
             if (s.video() ? e.video() : e.audio()) {
                 line(sb, "a=extmap:" + e.id() + " " + e.uri());
             }
+        }
+        if (s.video() && offer.dependencyDescriptor()) {
+            line(sb, "a=extmap:" + CodecCatalog.EXT_DEPENDENCY_DESCRIPTOR + " " + CodecCatalog.URI_DEPENDENCY_DESCRIPTOR);
         }
         line(sb, "a=" + s.direction().name().toLowerCase());
         if (s.direction() == BridgeOffer.Direction.SENDONLY) {

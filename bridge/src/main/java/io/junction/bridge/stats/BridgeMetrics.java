@@ -64,6 +64,7 @@ public final class BridgeMetrics {
         counter("junction.viewer.codec.dropped.packets", "Packets not sent to a WHEP viewer because it did not negotiate their codec", Tags.empty(), counters.viewerCodecDrops, null);
         counter("junction.viewer.stage.moves", "Times a WHEP viewer's audio or video moved to another participant (stage changes)", Tags.empty(), counters.stageMoves, null);
         counter("junction.video.suppressed.packets", "Video packets not forwarded to a receiver because it gets another layer or fewer temporal layers", Tags.empty(), counters.videoPacketsSuppressed, null);
+        counter("junction.dependency.descriptor.unreadable.packets", "Video packets whose dependency descriptor could not be read (no structure yet, or cut short); forwarded on the payload descriptor", Tags.empty(), counters.dependencyDescriptorsUnreadable, null);
         counter("junction.probe.clusters", "Bandwidth probe clusters sent to receivers", Tags.empty(), counters.probeClusters, null);
         counter("junction.probe.sent.bytes", "Padding bytes sent to probe receivers' downlinks", Tags.empty(), counters.probeBytesSent, "bytes");
         counter("junction.layer.pause.updates", "Messages telling publishers which simulcast layers anyone watches", Tags.empty(), counters.layerPauseUpdates, null);

@@ -78,6 +78,11 @@ public final class MediaCounters {
     public final LongAdder layerSwitches = new LongAdder();
     /** Video packets not forwarded to a subscriber because it gets another layer or fewer temporal layers. */
     public final LongAdder videoPacketsSuppressed = new LongAdder();
+    /**
+     * Video packets whose dependency descriptor could not be read (cut short, or naming a template
+     * before any structure arrived): forwarded on what the payload descriptor says.
+     */
+    public final LongAdder dependencyDescriptorsUnreadable = new LongAdder();
     /** Bandwidth probes toward subscribers: clusters, padding packets and bytes. */
     public final LongAdder probeClusters = new LongAdder();
     public final LongAdder probePacketsSent = new LongAdder();

@@ -190,7 +190,8 @@ public final class ConfigLoader {
                 bool("junction.forwarding.estimate-downlink"), start, max,
                 intInRange("junction.forwarding.default-last-n", -1, 10_000),
                 bool("junction.forwarding.pause-unused-layers"), codecs, bool("junction.media.audio-red"),
-                bool("junction.media.opus-dtx"), bool("junction.media.opus-stereo"));
+                bool("junction.media.opus-dtx"), bool("junction.media.opus-stereo"),
+                bool("junction.media.dependency-descriptor"));
     }
 
     private static ConfigError error(String path, String expected, Config c) {
