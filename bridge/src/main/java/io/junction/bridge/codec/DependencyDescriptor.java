@@ -98,7 +98,7 @@ public final class DependencyDescriptor {
                     return false;
                 }
                 activeMaskBit = r.position();
-                activeDecodeTargets = r.u(dtCount);
+                activeDecodeTargets = r.u(dtCount) & 0xFFFFFFFFL; // up to 32 targets: unsigned
             }
         }
         if (!hasStructure) {
@@ -214,19 +214,19 @@ public final class DependencyDescriptor {
             info.keyframeStart = true;
         }
         int present = 0;
-        int switchUpTo = FrameInfo.NONE;
+        int switches = 0;
         for (int d = 0; d < dtCount; d++) {
             int dti = frameDtis[d];
             if (dti != 0) {
                 present |= 1 << decodeTargetSpatial[d];
             }
             if (dti == DTI_SWITCH && decodeTargetSpatial[d] == sid) {
-                switchUpTo = Math.max(switchUpTo, decodeTargetTemporal[d]);
+                switches |= 1 << decodeTargetTemporal[d];
             }
         }
         info.presentInSpatial = present;
-        info.temporalSwitchUpTo = switchUpTo;
-        info.layerSync = tid > 0 && switchUpTo >= tid;
+        info.temporalSwitchPoints = switches;
+        info.layerSync = tid > 0 && (switches & (1 << tid)) != 0;
         if (layered) {
             // a base-layer delta frame that the top layer's targets do not need: upper layers do not
             // lean on lower ones between keyframes (k-SVC)

@@ -56,7 +56,7 @@ public final class FrameInfo {
     public boolean pictureIdGaps;
     /**
      * The packet's layers come from a dependency descriptor ({@link DependencyDescriptor#describe}): then
-     * {@link #presentInSpatial} and {@link #temporalSwitchUpTo} are known and decide instead of the
+     * {@link #presentInSpatial} and {@link #temporalSwitchPoints} are known and decide instead of the
      * codec's own reading.
      */
     public boolean dependencies;
@@ -65,10 +65,10 @@ public final class FrameInfo {
     /** Bit s: some decode target of spatial layer s needs this frame (with {@link #dependencies}). */
     public int presentInSpatial;
     /**
-     * The highest temporal layer a receiver of this frame's spatial layer may go up to at this frame
-     * (its decode target's indication is "switch"), {@link #NONE} when none.
+     * Bit t: a receiver of this frame's spatial layer may go up to temporal layer t at this frame (the
+     * indication for that decode target is "switch"); 0 when none or unknown.
      */
-    public int temporalSwitchUpTo;
+    public int temporalSwitchPoints;
 
     public FrameInfo() {
         reset();
@@ -96,7 +96,7 @@ public final class FrameInfo {
         dependencies = false;
         frameNumber = NONE;
         presentInSpatial = 0;
-        temporalSwitchUpTo = NONE;
+        temporalSwitchPoints = 0;
     }
 
     /**

@@ -283,8 +283,14 @@ public final class VideoProjection implements StreamProjection {
         }
         if (startOfFrame && newest && wantedTemporal > currentTemporal) {
             int upTo = tid > currentTemporal && (layerSync || keyframeStart) ? Math.max(currentTemporal + 1, tid) : -1;
-            // a dependency descriptor names the targets this frame is a switch point of, from any layer
-            upTo = Math.max(upTo, frame.temporalSwitchUpTo);
+            // a dependency descriptor names the targets this frame is a switch point of, from any layer:
+            // the highest of them up to the wanted one
+            for (int t = wantedTemporal; t > upTo; t--) {
+                if ((frame.temporalSwitchPoints & (1 << t)) != 0) {
+                    upTo = t;
+                    break;
+                }
+            }
             if (upTo > currentTemporal) {
                 currentTemporal = Math.min(wantedTemporal, upTo);
             }

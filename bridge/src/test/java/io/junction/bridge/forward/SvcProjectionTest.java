@@ -30,10 +30,10 @@ class SvcProjectionTest {
 
     /** One packet as the publisher sent it. */
     record Pkt(int seq, int ts, int picture, int pictureId, int sid, int tid, boolean key, boolean begin, boolean end,
-               boolean marker, boolean interPicture, boolean interLayer, boolean sync) {}
+               boolean marker, boolean interPicture, boolean interLayer, boolean sync, int frameNumber) {}
 
-    /** One packet as forwarded. */
-    record Out(Pkt in, int seq, int pictureId, boolean marker) {}
+    /** One packet as forwarded ({@code frameNumber}: of its dependency descriptor, -1 without). */
+    record Out(Pkt in, int seq, int pictureId, boolean marker, int frameNumber, int inFrameNumber) {}
 
     /** The reference of a delta layer frame: the latest earlier picture of a lower temporal layer (or the base). */
     static int reference(List<Integer> tids, int picture) {
@@ -48,7 +48,18 @@ class SvcProjectionTest {
     }
 
     static void run(long seed, boolean kSvc, double loss, boolean reorder) {
+        run(seed, kSvc, loss, reorder, false);
+    }
+
+    /**
+     * With {@code dd}, the layers are described as a dependency descriptor describes them
+     * ({@link FrameInfo#dependencies}): which spatial layers' decode targets need each layer frame, and
+     * base temporal layer frames as switch points of every temporal target; the payload descriptor's
+     * own hints (layer sync, k-SVC) are left out, so only the descriptor can make the stream decodable.
+     */
+    static void run(long seed, boolean kSvc, double loss, boolean reorder, boolean dd) {
         Random r = new Random(seed);
+        int frameNumber = r.nextInt(0x10000);
         VideoProjection vp = new VideoProjection(90_000, r.nextInt(0x10000), r.nextInt());
         vp.setTarget(0, r.nextInt(LAYERS), VideoProjection.ALL_TEMPORAL, false);
         FrameInfo frame = new FrameInfo();
@@ -87,8 +98,9 @@ class SvcProjectionTest {
                     seq = (seq + 1) & 0xFFFF;
                     boolean end = k == packets - 1;
                     pending.add(new Pkt(seq, ts, picture, pictureId, sid, tid, key && sid == 0 && k == 0, k == 0, end,
-                            end && sid == LAYERS - 1, !key, interLayer, sync));
+                            end && sid == LAYERS - 1, !key, interLayer, sync, frameNumber));
                 }
+                frameNumber = (frameNumber + 1) & 0xFFFF; // one descriptor frame per layer frame
             }
             if (reorder && r.nextInt(4) == 0) {
                 int i = r.nextInt(pending.size() - 1);
@@ -113,6 +125,17 @@ class SvcProjectionTest {
                 frame.layersIndependent = kSvc;
                 frame.spatialLayers = LAYERS;
                 frame.pictureId = p.pictureId;
+                if (dd) {
+                    frame.dependencies = true;
+                    frame.frameNumber = p.frameNumber;
+                    frame.layerSync = false;
+                    frame.interPicturePredicted = false; // not what decides with a descriptor
+                    // the decode targets of layer s need this layer frame: its own, and every one above
+                    // it in keyframe pictures (or always, in full SVC)
+                    boolean upperBuildOnIt = !p.interPicture || !kSvc;
+                    frame.presentInSpatial = upperBuildOnIt ? ((1 << LAYERS) - 1) & ~((1 << p.sid) - 1) : 1 << p.sid;
+                    frame.temporalSwitchPoints = p.tid == 0 ? 0b111 : 0; // base-layer frames start every target
+                }
                 boolean ok = vp.accept(0, 1234, p.seq, p.ts, frame, now);
                 if (DEBUG) {
                     System.out.println(p + (ok ? " -> " + vp.outSeq() : " dropped") + " cur=" + vp.currentSpatial() + "/" + vp.currentTemporal() + " tgt=" + vp.targetSpatial() + "/" + vp.targetTemporal());
@@ -120,7 +143,8 @@ class SvcProjectionTest {
                 if (ok) {
                     assertTrue(p.sid <= vp.currentSpatial(), "layer " + p.sid + " above " + vp.currentSpatial());
                     assertTrue(p.tid <= vp.currentTemporal());
-                    out.add(new Out(p, vp.outSeq(), vp.outPictureId(), vp.outMarker()));
+                    out.add(new Out(p, vp.outSeq(), vp.outPictureId(), vp.outMarker(), vp.outFrameNumber(),
+                            dd ? p.frameNumber : -1));
                 }
             }
             if (vp.wantsKeyframe()) {
@@ -142,6 +166,12 @@ class SvcProjectionTest {
         int offset = (out.get(0).pictureId - out.get(0).in.pictureId) & 0x7FFF;
         for (Out o : out) {
             assertEquals(offset, (o.pictureId - o.in.pictureId) & 0x7FFF, "picture ids keep their gaps");
+        }
+        // descriptor frame numbers: likewise (frames refer to each other by difference)
+        int fnOffset = (out.get(0).frameNumber - out.get(0).inFrameNumber) & 0xFFFF;
+        for (Out o : out) {
+            assertEquals(o.inFrameNumber < 0 ? -1 : (o.inFrameNumber + fnOffset) & 0xFFFF, o.frameNumber,
+                    "frame numbers keep their gaps");
         }
         if (!clean) {
             return;
@@ -178,6 +208,11 @@ class SvcProjectionTest {
                 assertTrue(key, "k-SVC: spatial layer down only at a keyframe (picture " + picture + ")");
             }
             prevTop = top;
+            if (kSvc && !key) {
+                for (Out o : got) {
+                    assertEquals(top, o.in.sid, "k-SVC: a delta picture's lower layers are of no use to this receiver");
+                }
+            }
             // every forwarded layer frame can be decoded: its references were forwarded
             Set<Integer> sids = new HashSet<>();
             for (Out o : got) {
@@ -206,6 +241,21 @@ class SvcProjectionTest {
     @RepeatedTest(20)
     void fullSvcDecodableAcrossRandomSwitches(RepetitionInfo rep) {
         run(6000 + rep.getCurrentRepetition(), false, 0, false);
+    }
+
+    @RepeatedTest(20)
+    void kSvcFromDependencyDescriptorDecodableAcrossRandomSwitches(RepetitionInfo rep) {
+        run(8000 + rep.getCurrentRepetition(), true, 0, false, true);
+    }
+
+    @RepeatedTest(20)
+    void fullSvcFromDependencyDescriptorDecodableAcrossRandomSwitches(RepetitionInfo rep) {
+        run(9000 + rep.getCurrentRepetition(), false, 0, false, true);
+    }
+
+    @RepeatedTest(10)
+    void dependencyDescriptorNoDuplicatesWithLossAndReordering(RepetitionInfo rep) {
+        run(9500 + rep.getCurrentRepetition(), rep.getCurrentRepetition() % 2 == 0, 0.05, true, true);
     }
 
     @RepeatedTest(10)

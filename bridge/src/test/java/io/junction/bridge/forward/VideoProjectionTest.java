@@ -245,4 +245,65 @@ class VideoProjectionTest {
         assertTrue(vp.accept(0, 7, 500, 40, FRAME.set(0, false, true, true, 90, 60), 0), "the new layer starts at its keyframe");
         assertEquals(1, vp.urgentStops);
     }
+
+    /** A packet described by a dependency descriptor: temporal layer, switch points, frame number (no picture id). */
+    private static FrameInfo dd(FrameInfo f, int tid, boolean key, int switchPoints, int frameNumber) {
+        f.set(tid, false, key, true, FrameInfo.NONE, FrameInfo.NONE);
+        f.dependencies = true;
+        f.presentInSpatial = 1;
+        f.temporalSwitchPoints = switchPoints;
+        f.frameNumber = frameNumber;
+        return f;
+    }
+
+    /**
+     * With a dependency descriptor a temporal layer goes up exactly where the descriptor says its
+     * target may start (Chromium's L1T3: T0 frames start every target, a T1 frame only the top one).
+     */
+    @Test
+    void dependencyDescriptorSwitchPointsDecideTemporalUpSwitches() {
+        VideoProjection vp = new VideoProjection(90_000, 0, 0);
+        FrameInfo f = new FrameInfo();
+        vp.setTarget(0, 0);
+        assertTrue(vp.accept(0, 1, 10, 0, dd(f, 0, true, 0b111, 100), 0));
+        assertFalse(vp.accept(0, 1, 11, 3000, dd(f, 2, false, 0, 101), 0));
+        vp.setTarget(0, 1);
+        assertFalse(vp.accept(0, 1, 12, 6000, dd(f, 1, false, 0b100, 102), 0),
+                "a T1 frame that is no switch point of the two-layer target");
+        assertEquals(0, vp.currentTemporal());
+        assertFalse(vp.accept(0, 1, 13, 9000, dd(f, 2, false, 0, 103), 0));
+        assertTrue(vp.accept(0, 1, 14, 12000, dd(f, 0, false, 0b111, 104), 0));
+        assertEquals(1, vp.currentTemporal(), "up at the base-layer frame, which starts every target");
+        assertEquals(104, vp.outFrameNumber(), "frame numbers keep their gaps");
+        vp.setTarget(0, 2);
+        assertFalse(vp.accept(0, 1, 15, 15000, dd(f, 2, false, 0, 105), 0));
+        assertTrue(vp.accept(0, 1, 16, 18000, dd(f, 1, false, 0b100, 106), 0), "T1 is forwarded (current 1)");
+        assertEquals(2, vp.currentTemporal(), "and is a switch point of the three-layer target");
+        assertTrue(vp.accept(0, 1, 17, 21000, dd(f, 2, false, 0, 107), 0));
+    }
+
+    /**
+     * Encodings that count their descriptor frames separately: after a switch the receiver's frame
+     * numbers go on from the last it got (a receiver drops a keyframe numbered below the previous
+     * keyframe), and differences within the new encoding stay.
+     */
+    @Test
+    void dependencyDescriptorFrameNumbersContinueAcrossAnEncodingSwitch() {
+        VideoProjection vp = new VideoProjection(90_000, 0, 0);
+        FrameInfo f = new FrameInfo();
+        vp.setTarget(2, VideoProjection.ALL_TEMPORAL);
+        assertTrue(vp.accept(2, 9, 100, 0, dd(f, 0, true, 0b111, 40_000), 0));
+        assertEquals(40_000, vp.outFrameNumber(), "the first encoding's numbers as they are");
+        assertTrue(vp.accept(2, 9, 101, 3000, dd(f, 0, false, 0b111, 40_003), 0));
+        vp.setTarget(0, VideoProjection.ALL_TEMPORAL);
+        assertTrue(vp.accept(0, 7, 500, 40, dd(f, 0, true, 0b111, 12), 0));
+        assertEquals(40_004, vp.outFrameNumber(), "the new encoding continues after the last number sent");
+        assertTrue(vp.accept(0, 7, 501, 3040, dd(f, 0, false, 0b111, 15), 0));
+        assertEquals(40_007, vp.outFrameNumber(), "its own differences kept");
+        vp.setTarget(2, VideoProjection.ALL_TEMPORAL);
+        assertTrue(vp.accept(2, 9, 140, 90000, dd(f, 0, true, 0b111, 65_534), 0));
+        assertEquals(40_008, vp.outFrameNumber());
+        assertTrue(vp.accept(2, 9, 141, 93000, dd(f, 0, false, 0b111, 1), 0));
+        assertEquals(40_011, vp.outFrameNumber(), "across the 16-bit wrap");
+    }
 }

@@ -139,6 +139,26 @@ class RtpFuzzTest {
                 assertTrue(dd.frameDiffCount() >= 0 && dd.frameDiffCount() <= 16);
                 s.append(dd.frameNumber()).append('/').append(dd.spatialId()).append('/').append(dd.temporalId())
                         .append('/').append(dd.decodeTargets()).append('/').append(dd.frameDiffCount()).append(' ');
+                FrameInfo info = new FrameInfo();
+                dd.describe(info);
+                s.append(info.presentInSpatial).append('/').append(info.temporalSwitchPoints).append('/')
+                        .append(info.spatialLayers).append('/').append(info.keyframeStart).append(' ');
+                if (dd.hasActiveDecodeTargets()) {
+                    // narrowing the active targets in a copy: only those bits change, the rest reads the same
+                    byte[] copy = buf.clone();
+                    long mask = dd.activeDecodeTargets() & dd.decodableTargets(0, 0, true);
+                    dd.writeActiveDecodeTargets(copy, 0, mask);
+                    io.junction.bridge.codec.DependencyDescriptor again = new io.junction.bridge.codec.DependencyDescriptor();
+                    if (round == 0) {
+                        assertTrue(again.read(copy, AROUND, len), "still readable after the rewrite");
+                        assertEquals(mask, again.activeDecodeTargets());
+                        assertEquals(dd.frameNumber(), again.frameNumber());
+                    }
+                    for (int i = 0; i < AROUND; i++) {
+                        assertEquals(buf[i], copy[i], "the rewrite stays inside the descriptor");
+                        assertEquals(buf[buf.length - 1 - i], copy[copy.length - 1 - i]);
+                    }
+                }
             } else {
                 s.append("invalid ");
             }

@@ -2,6 +2,7 @@ package io.junction.bridge.sdp;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,6 +106,39 @@ public class SdpTest {
         assertEquals(List.of("98 VP9/90000", "99 rtx/90000", "96 VP8/90000", "97 rtx/90000"), d.media().get(1).attributes("rtpmap"));
         assertTrue(d.media().get(1).attributes("fmtp").contains("99 apt=98"));
         assertEquals(List.of("96", "97", "98", "99", "102", "103", "45", "46"), d.media().get(2).formats(), "every codec by default");
+    }
+
+    @Test
+    void offerWriterOffersTheDependencyDescriptorOnVideoWhenAsked() throws Exception {
+        List<BridgeOffer.Section> sections = List.of(BridgeOffer.Section.receive("0", false), BridgeOffer.Section.receive("1", true));
+        String fp = "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99";
+        SessionDescription with = SessionDescription.parse(OfferWriter.write(
+                new BridgeOffer(42, 1, "ufrag1", "pwd-0123456789abcdefghij", fp, List.of(), sections, true)));
+        String dd = "12 " + io.junction.bridge.codec.CodecCatalog.URI_DEPENDENCY_DESCRIPTOR;
+        assertTrue(with.media().get(1).attributes("extmap").contains(dd));
+        assertFalse(with.media().get(0).attributes("extmap").contains(dd), "video only");
+        assertTrue(with.sessionAttributes().stream().anyMatch(x -> x.name().equals("extmap-allow-mixed")),
+                "two-byte elements allowed (the structure needs them)");
+        SessionDescription without = SessionDescription.parse(OfferWriter.write(
+                new BridgeOffer(42, 1, "ufrag1", "pwd-0123456789abcdefghij", fp, List.of(), sections)));
+        assertFalse(without.media().get(1).attributes("extmap").contains(dd));
+        assertFalse(without.sessionAttributes().stream().anyMatch(x -> x.name().equals("extmap-allow-mixed")));
+    }
+
+    /** Chromium's answer to an offer with the dependency descriptor (captured): it keeps it on every video m-line. */
+    @Test
+    void answerTellsTheHeaderExtensionsTheClientKept() throws Exception {
+        SessionDescription offer = SessionDescription.parse(fixture("bridge-dd-offer.sdp"));
+        assertTrue(offer.media().get(4).attributes("extmap").contains(
+                "12 " + io.junction.bridge.codec.CodecCatalog.URI_DEPENDENCY_DESCRIPTOR), "the bridge offered it");
+        ClientAnswerReader.Answer a = ClientAnswerReader.read(fixture("chromium-av1-dd-answer.sdp"), List.of("0", "1", "2", "3", "4"));
+        assertTrue(a.section("4").extensions().contains(io.junction.bridge.codec.CodecCatalog.URI_DEPENDENCY_DESCRIPTOR));
+        assertTrue(a.section("1").extensions().contains(io.junction.bridge.codec.CodecCatalog.URI_DEPENDENCY_DESCRIPTOR));
+        assertFalse(a.section("3").extensions().contains(io.junction.bridge.codec.CodecCatalog.URI_DEPENDENCY_DESCRIPTOR), "not on audio");
+        assertEquals(List.of(45, 46, 96, 97, 98, 99, 102, 103), a.section("1").payloadTypes(), "AV1 first, as the SDK asked");
+        ClientAnswerReader.Answer old = ClientAnswerReader.read(fixture("chromium-vp9-answer.sdp"), List.of("0", "1", "2", "3", "4"));
+        assertFalse(old.section("4").extensions().contains(io.junction.bridge.codec.CodecCatalog.URI_DEPENDENCY_DESCRIPTOR),
+                "an answer to an offer without it");
     }
 
     @Test

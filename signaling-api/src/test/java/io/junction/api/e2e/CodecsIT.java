@@ -56,16 +56,29 @@ class CodecsIT extends BrowserTest {
 
     @Test
     void vp9SvcThreePartyEachReceiverGetsItsSpatialLayer() throws Exception {
-        String svc = "&codec=vp9&svc=L3T3_KEY";
+        svcThreeParty("vp9", "video/VP9");
+    }
+
+    /** AV1 SVC: the layers are selected from the dependency descriptor (AV1's payload has no layer indices). */
+    @Test
+    void av1SvcThreePartyEachReceiverGetsItsSpatialLayer() throws Exception {
+        svcThreeParty("av1", "video/AV1");
+        var counters = t.server.bridge().media().counters();
+        assertTrue(counters.videoPacketsSuppressed.sum() > 100, "layers dropped per receiver: " + counters.videoPacketsSuppressed.sum());
+    }
+
+    /** Three participants sending {@code codec} as one L3T3_KEY stream; one receiver limited to 180p, then raised, another lowered. */
+    private void svcThreeParty(String codec, String mime) throws Exception {
+        String svc = "&codec=" + codec + "&svc=L3T3_KEY";
         Participant ada = new Participant("Ada");
         participants.add(ada);
-        ada.join(t.publicUrl(""), "vp9", svc);
+        ada.join(t.publicUrl(""), codec, svc);
         Participant bob = new Participant("Bob");
         participants.add(bob);
-        bob.join(t.publicUrl(""), "vp9", svc + "&camera=640x360&maxHeight=180");
+        bob.join(t.publicUrl(""), codec, svc + "&camera=640x360&maxHeight=180");
         Participant cy = new Participant("Cy");
         participants.add(cy);
-        cy.join(t.publicUrl(""), "vp9", svc + "&camera=640x360");
+        cy.join(t.publicUrl(""), codec, svc + "&camera=640x360");
         for (Participant p : List.of(ada, bob, cy)) {
             await(p.name + " joined", 20000, p::joined);
         }
@@ -74,12 +87,12 @@ class CodecsIT extends BrowserTest {
         String c = cy.endpointId();
         await("everyone decodes everyone", 30000, () -> frames(ada, b) > 10 && frames(ada, c) > 10
                 && frames(bob, a) > 10 && frames(bob, c) > 10 && frames(cy, a) > 10 && frames(cy, b) > 10);
-        await("Ada sends one VP9 stream with three spatial layers (" + sent(ada) + ")", 15000, () -> {
+        await("Ada sends one " + codec + " stream with three spatial layers (" + sent(ada) + ")", 15000, () -> {
             List<?> s = sent(ada).stream().map(x -> (List<?>) x).filter(x -> Boolean.TRUE.equals(x.get(4))).toList();
-            return s.size() == 1 && "video/VP9".equals(((List<?>) s.get(0)).get(1))
+            return s.size() == 1 && mime.equals(((List<?>) s.get(0)).get(1))
                     && "L3T3_KEY".equals(((List<?>) s.get(0)).get(2)) && ((Number) ((List<?>) s.get(0)).get(3)).longValue() >= 540;
         });
-        assertEquals("video/VP9", receivedCodec(cy, a));
+        assertEquals(mime, receivedCodec(cy, a));
         await("Cy (free) decodes Ada at 540p or more (now " + height(cy, a) + ")", 20000, () -> height(cy, a) >= 540);
         await("Bob (maxHeight=180) decodes Ada at 180p or less (now " + height(bob, a) + ")", 10000,
                 () -> height(bob, a) > 0 && height(bob, a) <= 180);
@@ -101,8 +114,8 @@ class CodecsIT extends BrowserTest {
         Participant.Remote bob1 = bob.remotes().get(a);
         Participant.Remote cy1 = cy.remotes().get(a);
         assertTrue(bob1.framesDecoded() > bob0.framesDecoded() + 20, "Bob keeps decoding Ada: " + bob0 + " then " + bob1);
-        System.out.printf("VP9 L3T3_KEY: 180 -> 720 in %d ms, 720 -> 180 in %d ms; freezes Bob %d (%.2f s), Cy %d (%.2f s);"
-                        + " bridge spatial drops %d%n", up, down, bob1.freezeCount(), bob1.freezeSeconds(), cy1.freezeCount(),
+        System.out.printf("%s L3T3_KEY: 180 -> 720 in %d ms, 720 -> 180 in %d ms; freezes Bob %d (%.2f s), Cy %d (%.2f s);"
+                        + " bridge spatial drops %d%n", codec, up, down, bob1.freezeCount(), bob1.freezeSeconds(), cy1.freezeCount(),
                 cy1.freezeSeconds(), counters.videoPacketsSuppressed.sum());
         assertTrue(bob1.freezeSeconds() < 1.0, "no long freeze when a layer is added: " + bob1);
         Map<String, Participant.Remote> ca = cy.remotes();
