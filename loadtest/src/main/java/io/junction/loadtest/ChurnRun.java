@@ -259,7 +259,7 @@ final class ChurnRun {
     private SyntheticClient join(int conference, String name, boolean publishes, DtlsCertificate cert, ExecutorService blocking)
             throws IOException, InterruptedException {
         String url = admin.createEndpoint(conferenceIds.get(conference), name);
-        SyntheticClient client = new SyntheticClient(name, conference, publishes, cert, blocking, o.clientAddress(), o.vp9());
+        SyntheticClient client = new SyntheticClient(name, conference, publishes, cert, blocking, o.clientAddress(), o.codec());
         client.join(http, url);
         return client;
     }

@@ -69,7 +69,7 @@ final class LoadRun {
                         TimeUnit.NANOSECONDS.sleep(wait);
                     }
                     nextJoin += joinGapNs;
-                    SyntheticClient client = new SyntheticClient(name, c, publishes, cert, blocking, o.clientAddress(), o.vp9());
+                    SyntheticClient client = new SyntheticClient(name, c, publishes, cert, blocking, o.clientAddress(), o.codec());
                     clients.add(client);
                     joins.add(viewer ? client.watch(http, url, viewerToken[1]) : client.join(http, url));
                 }

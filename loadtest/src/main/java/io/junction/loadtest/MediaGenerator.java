@@ -12,7 +12,9 @@ import java.util.concurrent.locks.LockSupport;
  * with a valid VP8 payload descriptor (RFC 7741: picture id, start-of-partition bit, and in the first
  * packet a VP8 frame header whose P bit marks keyframes), or VP9 with a valid payload descriptor
  * (RFC 9628, flexible mode, one spatial and temporal layer, the scalability structure with the size in
- * keyframes) for clients that chose VP9. A keyframe (three times a delta frame) every
+ * keyframes) for clients that chose VP9, or AV1 (one OBU element per packet, N bit on a keyframe's
+ * first packet) with a dependency descriptor (L1T1: its template structure on each keyframe's first
+ * packet, the frame number on every packet) for clients that chose AV1. A keyframe (three times a delta frame) every
  * 3 s and after each PLI/FIR. Every packet carries its send time (System.nanoTime) in the payload,
  * and a per-stream packet counter, so that receivers see end-to-end loss even where the bridge rewrites
  * sequence numbers; and the transport-cc and mid header extensions a browser sends. Publishers start at random phases
@@ -53,6 +55,8 @@ final class MediaGenerator implements Runnable {
         int videoTs = ThreadLocalRandom.current().nextInt();
         int transportSeq;
         int pictureId = ThreadLocalRandom.current().nextInt(1 << 15);
+        /** The AV1 dependency descriptor's frame number. */
+        int frameNumber = ThreadLocalRandom.current().nextInt(1 << 16);
         long nextAudioNs;
         long nextVideoNs;
         long lastKeyframeNs = Long.MIN_VALUE / 2;
@@ -123,7 +127,7 @@ final class MediaGenerator implements Runnable {
             return;
         }
         byte[] b = s.client.rtpBuffer();
-        int off = header(b, s, SdpAnswer.PT_OPUS, s.audioSeq, s.audioTs, s.client.ssrcs.audio(), false, s.audioMid);
+        int off = header(b, s, SdpAnswer.PT_OPUS, s.audioSeq, s.audioTs, s.client.ssrcs.audio(), false, s.audioMid, null, 0);
         ByteIo.writeInt(b, off, (int) (now >>> 32));
         ByteIo.writeInt(b, off + 4, (int) now);
         ByteIo.writeInt(b, off + 8, s.audioCount++);
@@ -149,12 +153,24 @@ final class MediaGenerator implements Runnable {
         int perPacket = Math.max(VP8_DESCRIPTOR + VP8_HEADER + STAMP, bytes / packets);
         byte[] b = s.client.rtpBuffer();
         boolean vp9 = s.client.vp9;
+        boolean av1 = s.client.av1;
         for (int p = 0; p < packets; p++) {
             boolean first = p == 0;
             boolean last = p == packets - 1;
-            int off = header(b, s, vp9 ? SdpAnswer.PT_VP9 : SdpAnswer.PT_VP8, s.videoSeq, s.videoTs, s.client.ssrcs.video(),
-                    last, s.videoMid);
-            int start = off;
+            int start = header(b, s, vp9 ? SdpAnswer.PT_VP9 : av1 ? SdpAnswer.PT_AV1 : SdpAnswer.PT_VP8, s.videoSeq,
+                    s.videoTs, s.client.ssrcs.video(), last, s.videoMid, dd, av1 ? dependencyDescriptor(dd, s.frameNumber, key, first, last) : 0);
+            int off = start;
+            if (av1) {
+                // aggregation header: Z when continuing the frame's OBU, Y when it goes on, W=1, N on a keyframe
+                b[off++] = (byte) ((first ? 0 : 0x80) | (last ? 0 : 0x40) | 0x10 | (key && first ? 0x08 : 0));
+                if (first) {
+                    b[off++] = (byte) (0x30); // OBU header: OBU_FRAME, no extension, no size field
+                }
+                stampAndFill(b, off, start + perPacket, now, s.videoCount++);
+                s.client.sendRtp(start + perPacket);
+                s.videoSeq = (s.videoSeq + 1) & 0xFFFF;
+                continue;
+            }
             if (vp9) {
                 off = vp9Descriptor(b, off, s.pictureId, key, first, last);
                 stampAndFill(b, off, start + perPacket, now, s.videoCount++);
@@ -194,6 +210,7 @@ final class MediaGenerator implements Runnable {
             s.videoSeq = (s.videoSeq + 1) & 0xFFFF;
         }
         s.pictureId = (s.pictureId + 1) & 0x7FFF;
+        s.frameNumber = (s.frameNumber + 1) & 0xFFFF;
         s.videoTs += 90_000 / (int) (1_000_000_000L / frameIntervalNs);
     }
 
@@ -232,8 +249,45 @@ final class MediaGenerator implements Runnable {
         }
     }
 
-    /** RTP header with a one-byte-header extension block (transport-cc, mid); returns the payload offset. */
-    private static int header(byte[] b, Source s, int pt, int seq, int ts, int ssrc, boolean marker, byte[] mid) {
+    /**
+     * The dependency descriptor of one AV1 packet (AV1 RTP specification, appendix A) into {@code d};
+     * returns its length. Mandatory fields: first/last packet of the frame, template 0,
+     * the frame number. A keyframe's first packet adds an L1T1 structure (one template, one decode
+     * target, "switch", a frame difference of 1; no chains, no resolutions) and an empty custom frame
+     * difference list (a keyframe depends on nothing).
+     */
+    static int dependencyDescriptor(byte[] d, int frameNumber, boolean key, boolean first, boolean last) {
+        d[0] = (byte) ((first ? 0x80 : 0) | (last ? 0x40 : 0)); // template id 0
+        d[1] = (byte) (frameNumber >>> 8);
+        d[2] = (byte) frameNumber;
+        if (!(key && first)) {
+            return 3;
+        }
+        // 1 structure, 0 active targets, 0 custom dtis, 1 custom fdiffs, 0 custom chains |
+        // offset 000000 | dt_cnt-1 00000 | layers: 11 (no more) | dti 10 | fdiff 1 0000 0 | chains ns(2): 0 |
+        // no resolutions 0 | custom fdiffs: 00 (none)
+        long bits = 0;
+        int n = 0;
+        int[][] fields = {{1, 1}, {0, 1}, {0, 1}, {1, 1}, {0, 1}, {0, 6}, {0, 5}, {3, 2}, {2, 2}, {1, 1}, {0, 4}, {0, 1},
+                {0, 1}, {0, 1}, {0, 2}};
+        for (int[] f : fields) {
+            bits = (bits << f[1]) | f[0];
+            n += f[1];
+        }
+        bits <<= 32 - n; // 30 bits, left-aligned in 32
+        ByteIo.writeInt(d, 3, (int) bits);
+        return 7;
+    }
+
+    /** The dependency descriptor being sent (generator thread only). */
+    private final byte[] dd = new byte[16];
+
+    /**
+     * RTP header with a one-byte-header extension block (transport-cc, mid, and the first
+     * {@code ddLength} bytes of {@code dd} as the dependency descriptor); returns the payload offset.
+     */
+    private static int header(byte[] b, Source s, int pt, int seq, int ts, int ssrc, boolean marker, byte[] mid,
+                              byte[] dd, int ddLength) {
         b[0] = (byte) 0x90;
         b[1] = (byte) ((marker ? 0x80 : 0) | pt);
         ByteIo.writeU16(b, 2, seq);
@@ -249,6 +303,11 @@ final class MediaGenerator implements Runnable {
         b[at++] = (byte) ((SdpAnswer.EXT_MID << 4) | (mid.length - 1));
         System.arraycopy(mid, 0, b, at, mid.length);
         at += mid.length;
+        if (ddLength > 0) {
+            b[at++] = (byte) ((SdpAnswer.EXT_DEPENDENCY_DESCRIPTOR << 4) | (ddLength - 1));
+            System.arraycopy(dd, 0, b, at, ddLength);
+            at += ddLength;
+        }
         while (((at - 16) & 3) != 0) {
             b[at++] = 0;
         }
@@ -269,6 +328,8 @@ final class MediaGenerator implements Runnable {
             at = p;
         } else if (rtp.payloadType() == SdpAnswer.PT_VP8 && len > VP8_DESCRIPTOR) {
             at = p + VP8_DESCRIPTOR + ((b[p] & 0x10) != 0 ? VP8_HEADER : 0);
+        } else if (rtp.payloadType() == SdpAnswer.PT_AV1 && len > 2) {
+            at = p + 1 + ((b[p] & 0x80) == 0 ? 1 : 0); // aggregation header, the OBU header in a frame's first packet
         } else if (rtp.payloadType() == SdpAnswer.PT_VP9 && len > VP9_DESCRIPTOR) {
             // the descriptor vp9Descriptor writes: a reference difference when P, a structure when V
             at = p + VP9_DESCRIPTOR + ((b[p] & 0x40) != 0 ? 1 : 0) + ((b[p] & 0x02) != 0 ? VP9_SS : 0);

@@ -8,7 +8,12 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                double settleSeconds, long videoBitrateBps, int fps, double joinRate, long bridgePid, Path json,
                boolean baseline, double maxLossPercent, boolean quiet, double malformedPerSecond, double churnPerSecond,
                double readingEverySeconds, Flood.Kind flood, double floodPerSecond, boolean ipv6, boolean whep,
-               boolean vp9) {
+               String codec) {
+    /** The publishers send VP9. */
+    boolean vp9() {
+        return codec.equals("vp9");
+    }
+
     static final int MAX_ENDPOINTS = 2000;
     static final double MAX_SECONDS = 3600;
 
@@ -23,7 +28,8 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
               --settle SECONDS       media time before measuring starts             [2]
               --video-bitrate BPS    per publisher, e.g. 500k or 1.2M              [500k]
               --fps N                video frames per second                        [30]
-              --codec vp8|vp9        the publishers' video codec (valid payload descriptors; one layer) [vp8]
+              --codec vp8|vp9|av1    the publishers' video codec (valid payload descriptors, one layer;
+                                     av1 with a dependency descriptor, rewritten per receiver) [vp8]
               --join-rate N          endpoints joining per second                   [50]
               --bridge-pid PID       read the bridge's CPU from /proc (exact) instead of /metrics
               --json FILE            also write the report as JSON
@@ -68,7 +74,7 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
         boolean quiet = false;
         boolean ipv6 = false;
         boolean whep = false;
-        boolean vp9 = false;
+        String codec = "vp8";
         double malformed = 0;
         double churn = 0;
         double readingEvery = 30;
@@ -91,10 +97,10 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                         case "--admin" -> admin = v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
                         case "--api-key" -> key = v;
                         case "--codec" -> {
-                            if (!v.equalsIgnoreCase("vp8") && !v.equalsIgnoreCase("vp9")) {
-                                throw new IllegalArgumentException("--codec: vp8 or vp9, not " + v);
+                            codec = v.toLowerCase(java.util.Locale.ROOT);
+                            if (!codec.equals("vp8") && !codec.equals("vp9") && !codec.equals("av1")) {
+                                throw new IllegalArgumentException("--codec: vp8, vp9 or av1, not " + v);
                             }
-                            vp9 = v.equalsIgnoreCase("vp9");
                         }
                         case "--conferences" -> k = intIn(a, v, 1, MAX_ENDPOINTS);
                         case "--publishers" -> n = intIn(a, v, 0, MAX_ENDPOINTS);
@@ -149,7 +155,7 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
             throw new IllegalArgumentException("--churn reads the bridge's threads and file descriptors: give --bridge-pid");
         }
         return new Options(admin, key, k, n, m, secs, settle, bitrate, fps, joinRate, pid, json, baseline, maxLoss, quiet,
-                malformed, churn, readingEvery, flood, floodRate, ipv6, whep, vp9);
+                malformed, churn, readingEvery, flood, floodRate, ipv6, whep, codec);
     }
 
     /** The loopback address the synthetic clients bind to. */

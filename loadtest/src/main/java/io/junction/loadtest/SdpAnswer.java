@@ -31,6 +31,9 @@ final class SdpAnswer {
     static final int PT_VP9_RTX = io.junction.bridge.codec.CodecCatalog.PT_VP9_RTX;
     static final int EXT_TRANSPORT_CC = io.junction.bridge.codec.CodecCatalog.EXT_TRANSPORT_CC;
     static final int EXT_MID = io.junction.bridge.codec.CodecCatalog.EXT_MID;
+    static final int EXT_DEPENDENCY_DESCRIPTOR = io.junction.bridge.codec.CodecCatalog.EXT_DEPENDENCY_DESCRIPTOR;
+    static final int PT_AV1 = io.junction.bridge.codec.CodecCatalog.PT_AV1;
+    static final int PT_AV1_RTX = io.junction.bridge.codec.CodecCatalog.PT_AV1_RTX;
 
     private SdpAnswer() {}
 
@@ -67,12 +70,17 @@ final class SdpAnswer {
     }
 
     static String write(Offer offer, String ufrag, String pwd, String fingerprint, Ssrcs ssrcs, String cname) {
-        return write(offer, ufrag, pwd, fingerprint, ssrcs, cname, false);
+        return write(offer, ufrag, pwd, fingerprint, ssrcs, cname, "vp8");
     }
 
-    /** As above, answering VP9 (with RTX) instead of VP8 on every video m-line when {@code vp9}. */
+    /**
+     * As above, answering {@code codec} ("vp8", "vp9", "av1"; with RTX) on every video m-line; with AV1
+     * also the dependency descriptor extension (AV1's layers are described only there).
+     */
     static String write(Offer offer, String ufrag, String pwd, String fingerprint, Ssrcs ssrcs, String cname,
-                        boolean vp9) {
+                        String codec) {
+        boolean vp9 = codec.equals("vp9");
+        boolean av1 = codec.equals("av1");
         StringBuilder sb = new StringBuilder(2048);
         line(sb, "v=0");
         line(sb, "o=- 4611731400430051336 2 IN IP4 127.0.0.1");
@@ -89,7 +97,8 @@ final class SdpAnswer {
             // the first receiving video m-line takes the camera; the next (the screen share's) stays inactive
             boolean screen = s.video() && s.direction().equals("recvonly") && cameraTaken;
             cameraTaken |= s.video() && s.direction().equals("recvonly");
-            line(sb, s.video() ? "m=video 9 UDP/TLS/RTP/SAVPF " + (vp9 ? PT_VP9 + " " + PT_VP9_RTX : PT_VP8 + " " + PT_VP8_RTX)
+            line(sb, s.video() ? "m=video 9 UDP/TLS/RTP/SAVPF " + (vp9 ? PT_VP9 + " " + PT_VP9_RTX
+                    : av1 ? PT_AV1 + " " + PT_AV1_RTX : PT_VP8 + " " + PT_VP8_RTX)
                     : "m=audio 9 UDP/TLS/RTP/SAVPF " + PT_OPUS);
             line(sb, "c=IN IP4 0.0.0.0");
             line(sb, "a=rtcp:9 IN IP4 0.0.0.0");
@@ -101,6 +110,10 @@ final class SdpAnswer {
             line(sb, "a=mid:" + s.mid());
             line(sb, "a=extmap:" + EXT_TRANSPORT_CC + " " + io.junction.bridge.codec.CodecCatalog.URI_TRANSPORT_CC);
             line(sb, "a=extmap:" + EXT_MID + " urn:ietf:params:rtp-hdrext:sdes:mid");
+            if (av1 && s.video()) {
+                line(sb, "a=extmap:" + EXT_DEPENDENCY_DESCRIPTOR + " "
+                        + io.junction.bridge.codec.CodecCatalog.URI_DEPENDENCY_DESCRIPTOR);
+            }
             int ssrc = screen ? 0 : s.video() ? ssrcs.video() : ssrcs.audio();
             String direction = switch (s.direction()) {
                 case "sendonly" -> "recvonly";
@@ -113,7 +126,7 @@ final class SdpAnswer {
             }
             line(sb, "a=rtcp-mux");
             line(sb, "a=rtcp-rsize");
-            codecs(sb, s.video(), true, vp9);
+            codecs(sb, s.video(), true, codec);
             if (direction.equals("sendonly")) {
                 String id = Integer.toUnsignedString(ssrc);
                 if (s.video()) {
@@ -153,7 +166,7 @@ final class SdpAnswer {
             line(sb, "a=recvonly");
             line(sb, "a=rtcp-mux");
             line(sb, "a=rtcp-rsize");
-            codecs(sb, video, false, false);
+            codecs(sb, video, false, "vp8");
         }
         return sb.toString();
     }
@@ -162,11 +175,13 @@ final class SdpAnswer {
      * The rtpmap, rtcp-fb and fmtp lines of VP8 (or VP9) with RTX, or of Opus ({@code remb}: REMB
      * feedback too).
      */
-    private static void codecs(StringBuilder sb, boolean video, boolean remb, boolean vp9) {
+    private static void codecs(StringBuilder sb, boolean video, boolean remb, String codec) {
         if (video) {
-            int pt = vp9 ? PT_VP9 : PT_VP8;
-            int rtx = vp9 ? PT_VP9_RTX : PT_VP8_RTX;
-            line(sb, "a=rtpmap:" + pt + (vp9 ? " VP9/90000" : " VP8/90000"));
+            boolean vp9 = codec.equals("vp9");
+            boolean av1 = codec.equals("av1");
+            int pt = vp9 ? PT_VP9 : av1 ? PT_AV1 : PT_VP8;
+            int rtx = vp9 ? PT_VP9_RTX : av1 ? PT_AV1_RTX : PT_VP8_RTX;
+            line(sb, "a=rtpmap:" + pt + (vp9 ? " VP9/90000" : av1 ? " AV1/90000" : " VP8/90000"));
             for (String fb : List.of("goog-remb", "transport-cc", "ccm fir", "nack", "nack pli")) {
                 if (remb || !fb.equals("goog-remb")) {
                     line(sb, "a=rtcp-fb:" + pt + " " + fb);

@@ -111,18 +111,22 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
     private long nextReportNs;
 
     private final InetSocketAddress localAddress;
-    /** The video codec this client answers (and, publishing, sends): VP9, else VP8. */
+    /** The video codec this client answers (and, publishing, sends): "vp8", "vp9" or "av1". */
+    final String codec;
     final boolean vp9;
+    final boolean av1;
 
     SyntheticClient(String name, int conference, boolean publishes, DtlsCertificate certificate,
                     ExecutorService blocking, InetAddress loopback) throws IOException {
-        this(name, conference, publishes, certificate, blocking, loopback, false);
+        this(name, conference, publishes, certificate, blocking, loopback, "vp8");
     }
 
-    /** {@code vp9}: the client sends and takes VP9 instead of VP8. */
+    /** {@code codec}: the video codec the client sends and takes ("vp8", "vp9", "av1"). */
     SyntheticClient(String name, int conference, boolean publishes, DtlsCertificate certificate,
-                    ExecutorService blocking, InetAddress loopback, boolean vp9) throws IOException {
-        this.vp9 = vp9;
+                    ExecutorService blocking, InetAddress loopback, String codec) throws IOException {
+        this.codec = codec;
+        this.vp9 = codec.equals("vp9");
+        this.av1 = codec.equals("av1");
         this.name = name;
         this.conference = conference;
         this.publishes = publishes;
@@ -274,7 +278,7 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
                     offerNs = System.nanoTime();
                 }
                 offer = o;
-                String sdp = SdpAnswer.write(o, ufrag, pwd, certificate.fingerprintSha256(), ssrcs, name, vp9);
+                String sdp = SdpAnswer.write(o, ufrag, pwd, certificate.fingerprintSha256(), ssrcs, name, codec);
                 ObjectNode answer = JSON.createObjectNode().put("type", "answer")
                         .put("revision", msg.path("revision").asInt()).put("sdp", sdp);
                 ws.sendText(JSON.writeValueAsString(answer), true).join();

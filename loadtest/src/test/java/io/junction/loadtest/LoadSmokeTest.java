@@ -269,6 +269,53 @@ class LoadSmokeTest {
                 "the bridge read the VP9 keyframes (a keyframe every 3 s from each publisher)");
     }
 
+    /**
+     * AV1 synthetic streams with a dependency descriptor: the bridge reads every descriptor (none
+     * unreadable), forwards the streams whole with the descriptor rewritten per receiver.
+     */
+    @Test
+    void av1StreamsWithDependencyDescriptorsAreForwardedWhole() throws Exception {
+        var counters = server.bridge().media().counters();
+        long keyframesBefore = counters.keyframesReceived.sum();
+        long unreadableBefore = counters.dependencyDescriptorsUnreadable.sum();
+        Options options = Options.parse("--admin", "http://127.0.0.1:" + server.adminPort(), "--conferences", "1",
+                "--publishers", "2", "--subscribers", "1", "--duration", "5", "--video-bitrate", "300k",
+                "--no-baseline", "--codec", "av1", "--quiet");
+        LoadRun run = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        Report r = run.run();
+        String text = r.text();
+        System.out.print(text);
+        assertEquals(3, r.connectedAtEnd(), r.failures().toString());
+        assertEquals(0, r.lostPackets(), text);
+        assertEquals(0, r.sequenceGaps(), text);
+        assertTrue(r.deliveredPercentOfFanOut() > 99.5, text);
+        assertTrue(counters.keyframesReceived.sum() - keyframesBefore >= 2, "the bridge read the AV1 keyframes");
+        assertEquals(unreadableBefore, counters.dependencyDescriptorsUnreadable.sum(), "every descriptor read");
+    }
+
+    /** The generator's descriptors, read by the bridge's reader: a keyframe with its structure, then delta frames. */
+    @Test
+    void generatedDependencyDescriptorsAreValid() {
+        byte[] d = new byte[16];
+        io.junction.bridge.codec.DependencyDescriptor reader = new io.junction.bridge.codec.DependencyDescriptor();
+        io.junction.bridge.codec.FrameInfo f = new io.junction.bridge.codec.FrameInfo();
+        int len = MediaGenerator.dependencyDescriptor(d, 65_535, true, true, false);
+        assertTrue(reader.read(d, 0, len));
+        reader.describe(f);
+        assertTrue(f.keyframeStart && f.startOfFrame && !f.endOfLayerFrame, "a keyframe's first packet");
+        assertEquals(65_535, f.frameNumber);
+        assertEquals(0, f.temporalId);
+        assertEquals(1, reader.decodeTargets());
+        f.reset();
+        len = MediaGenerator.dependencyDescriptor(d, 0, false, false, true);
+        assertEquals(3, len);
+        assertTrue(reader.read(d, 0, len), "later packets use the structure");
+        reader.describe(f);
+        assertTrue(!f.keyframeStart && !f.startOfFrame && f.endOfLayerFrame);
+        assertEquals(1, reader.frameDiffCount(), "a delta frame refers to the one before");
+        assertEquals(0b1, f.temporalSwitchPoints);
+    }
+
     private static long totalDrops(io.junction.bridge.stats.MediaCounters c) {
         long n = c.rtcpFeedbackDropped.sum();
         for (io.junction.bridge.stats.DropReason reason : io.junction.bridge.stats.DropReason.values()) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /**
  * One receiver's downlink is capped to 400 kbit/s; the bridge's estimator must notice and forward it
  * a lower simulcast layer (without a long freeze) while another receiver keeps 720p; when the cap is
- * lifted the capped receiver climbs back. For every codec: VP8, H.264 and AV1 simulcast, VP9 SVC.
+ * lifted the capped receiver climbs back. For every codec: VP8, H.264 and AV1 simulcast, VP9 and AV1 SVC.
  *
  * <p>The capped receiver's browser lives in a child network namespace of the test's own, joined to it
  * by a veth pair ({@link VethBrowserTest}); a tbf qdisc on the bridge's end of the pair shapes exactly
@@ -81,6 +81,12 @@ class DownlinkAdaptationIT extends VethBrowserTest {
     @Test
     void aCappedReceiverOfAv1SimulcastGetsALowerLayer() throws Exception {
         capAndLift("cappedav1", "&codec=av1");
+    }
+
+    /** The same with one AV1 stream of three spatial layers: the layers are read from the dependency descriptor. */
+    @Test
+    void aCappedReceiverOfAv1SvcGetsALowerSpatialLayer() throws Exception {
+        capAndLift("cappedav1svc", "&codec=av1&svc=L3T3_KEY");
     }
 
     private void capAndLift(String room, String publisherQuery) throws Exception {
