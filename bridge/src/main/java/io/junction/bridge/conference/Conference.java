@@ -86,7 +86,7 @@ public final class Conference {
     }
 
     /**
-     * A participant told what it decodes (its answer), or left: recomputes what publishers may send, and
+     * A participant told what it decodes (its answer; a viewer: its offer), or left: recomputes what publishers may send, and
      * when that changed, offers every participant again (publishers then fall back or return to a
      * preferred codec).
      */
@@ -94,7 +94,9 @@ public final class Conference {
         List<String> next;
         synchronized (this) {
             List<String> common = new java.util.ArrayList<>(videoCodecs);
-            for (Endpoint e : endpoints.values()) {
+            java.util.List<Endpoint> all = new java.util.ArrayList<>(endpoints.values());
+            all.addAll(viewers.values()); // a WHEP viewer decodes only what its offer took
+            for (Endpoint e : all) {
                 MediaSession m = e.mediaSession();
                 java.util.Set<String> decodes = m == null ? null : m.decodableVideoCodecs();
                 if (decodes != null) {
@@ -287,6 +289,7 @@ public final class Conference {
         }
         LOG.info("viewer removed conference={} viewer={} reason={}", id, viewerId, reason.wireName());
         viewer.closeMedia();
+        videoCodecsChanged(); // one that could not decode a codec may have left
         return true;
     }
 

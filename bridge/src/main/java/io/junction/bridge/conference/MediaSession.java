@@ -285,13 +285,37 @@ final class MediaSession implements IceTransport.Listener {
      * ids are kept in the answer and every packet to it is renumbered on the way out. Once only.
      */
     String acceptViewerOffer(String sdp, String pinnedEndpointId) throws AnswerException {
+        String answer;
         synchronized (this) {
-            StageViewer v = StageViewer.of(readClientOffer(sdp, true), pinnedEndpointId, this::randomSsrc,
+            ClientOfferReader.Offer offer = readClientOffer(sdp, true);
+            StageViewer v = StageViewer.of(offer, pinnedEndpointId, this::randomSsrc,
                     "junction-stage-" + endpoint.id());
             negotiation = v;
             path.sender().setEgressMap(v.egressMap());
-            return startClientOffered(v.offer(), v.sending());
+            answer = startClientOffered(v.offer(), v.sending());
+            // what the viewer decodes counts like a participant's: publishers fall back to a codec it has
+            decodableVideoCodecs = viewerVideoCodecs(offer);
         }
+        if (decodableVideoCodecs != null) {
+            endpoint.conference().videoCodecsChanged();
+        }
+        return answer;
+    }
+
+    /** The video codecs a viewer's offer takes (canonical names), or null when it takes no video. */
+    private static java.util.Set<String> viewerVideoCodecs(ClientOfferReader.Offer offer) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (ClientOfferReader.Section s : offer.accepted()) {
+            if (s.kind().equals("video")) {
+                for (ClientOfferReader.Choice c : s.choices()) {
+                    String name = io.junction.bridge.codec.CodecCatalog.videoCodecName(c.codec().name());
+                    if (name != null) {
+                        out.add(name);
+                    }
+                }
+            }
+        }
+        return out.isEmpty() ? null : java.util.Set.copyOf(out);
     }
 
     /** Under this monitor: the offer of a client that offers (WHIP, WHEP), once, before anything else. */
@@ -303,7 +327,8 @@ final class MediaSession implements IceTransport.Listener {
             throw new AnswerException("bad-message", "an offer was already answered");
         }
         try {
-            return viewer ? ClientOfferReader.readViewer(sdp) : ClientOfferReader.read(sdp);
+            return viewer ? ClientOfferReader.readViewer(sdp)
+                    : ClientOfferReader.read(sdp, endpoint.conference().publishVideoCodecs());
         } catch (io.junction.bridge.sdp.SdpException e) {
             throw new AnswerException("bad-sdp", e.getMessage());
         }

@@ -62,9 +62,17 @@ public final class ClientOfferReader {
         }
     }
 
-    /** Reads a publisher's offer (WHIP): each taken m-line is one it sends on. */
+    /** Reads a publisher's offer (WHIP): each taken m-line is one it sends on, in the client's first codec. */
     public static Offer read(String sdp) throws SdpException {
-        return read(sdp, false);
+        return read(sdp, false, List.of());
+    }
+
+    /**
+     * Reads a publisher's offer (WHIP), taking on video the client's first codec among {@code preferred}
+     * (canonical names: what every participant of the conference decodes), else its first one.
+     */
+    public static Offer read(String sdp, List<String> preferred) throws SdpException {
+        return read(sdp, false, preferred);
     }
 
     /**
@@ -72,10 +80,10 @@ public final class ClientOfferReader {
      * {@code sendrecv}), with every codec the bridge may forward there.
      */
     public static Offer readViewer(String sdp) throws SdpException {
-        return read(sdp, true);
+        return read(sdp, true, List.of());
     }
 
-    private static Offer read(String sdp, boolean viewer) throws SdpException {
+    private static Offer read(String sdp, boolean viewer, List<String> preferred) throws SdpException {
         SessionDescription d = SessionDescription.parse(sdp);
         if (d.media().isEmpty()) {
             throw new SdpException("the offer has no m-line");
@@ -105,7 +113,7 @@ public final class ClientOfferReader {
                 fingerprint = d.attribute(m, "fingerprint");
                 setup = d.attribute(m, "setup");
             }
-            sections.add(section(i, m, mid, live, viewer));
+            sections.add(section(i, m, mid, live, viewer, preferred));
         }
         Offer offer = new Offer(ufrag, pwd, null, setup, sections);
         if (offer.accepted().isEmpty()) {
@@ -144,7 +152,8 @@ public final class ClientOfferReader {
         return new Offer(ufrag, pwd, fingerprintHex, setup, sections);
     }
 
-    private static Section section(int index, SessionDescription.Media m, String mid, boolean live, boolean viewer)
+    private static Section section(int index, SessionDescription.Media m, String mid, boolean live, boolean viewer,
+                                   List<String> preferred)
             throws SdpException {
         String kind = m.kind();
         String direction = m.direction();
@@ -185,7 +194,14 @@ public final class ClientOfferReader {
             }
         }
         if (!viewer && taken.size() > 1) {
-            taken.subList(1, taken.size()).clear(); // a publisher sends its first
+            // a publisher sends its first, or its first that every participant decodes
+            for (int k = 0; k < taken.size(); k++) {
+                if (preferred.contains(CodecCatalog.videoCodecName(taken.get(k).name()))) {
+                    taken.add(0, taken.remove(k));
+                    break;
+                }
+            }
+            taken.subList(1, taken.size()).clear();
         }
         if (taken.isEmpty()) {
             return rejected(index, m, mid, kind.equals("audio") ? "no Opus"

@@ -32,4 +32,16 @@ class VideoCodecChoiceTest {
         ClientAnswer a = SdpGlue.parseAnswer(sdp, MIDS);
         assertEquals(Set.of("VP8", "VP9", "H264"), a.videoCodecs());
     }
+
+    /** Whether the client takes the dependency descriptor on what the bridge sends it (its forwarded tracks' m-lines). */
+    @Test
+    void theAnswerTellsWhetherTheClientTakesTheDependencyDescriptor() throws Exception {
+        assertEquals(true, SdpGlue.parseAnswer(SdpTest.fixture("chromium-av1-dd-answer.sdp"), MIDS).dependencyDescriptor());
+        assertEquals(false, SdpGlue.parseAnswer(SdpTest.fixture("chromium-vp9-answer.sdp"), MIDS).dependencyDescriptor(),
+                "an answer to an offer without it");
+        String dropped = SdpTest.fixture("chromium-av1-dd-answer.sdp")
+                .replace("a=extmap:12 https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension\r\n", "");
+        assertEquals(false, SdpGlue.parseAnswer(dropped, MIDS).dependencyDescriptor(), "a client that dropped it");
+        assertEquals(Set.of("VP8", "VP9", "H264", "AV1"), SdpGlue.parseAnswer(SdpTest.fixture("chromium-av1-dd-answer.sdp"), MIDS).videoCodecs());
+    }
 }

@@ -87,6 +87,23 @@ class ClientOfferTest {
      * audio section has port 0 and a=bundle-only (RFC 8843 §6), VP8 on 100 and Opus on 109, no header
      * extensions, mids video0/audio1.
      */
+    /** A WHIP publisher sends its first codec that every participant decodes (the conference's list), else its first. */
+    @Test
+    void aPublisherTakesItsFirstCodecTheConferenceDecodes() throws Exception {
+        java.util.function.Function<List<String>, String> videoCodec = preferred -> {
+            try {
+                return ClientOfferReader.read(OFFER, preferred).sections().stream().filter(x -> x.kind().equals("video"))
+                        .findFirst().orElseThrow().codec().name();
+            } catch (SdpException e) {
+                throw new AssertionError(e);
+            }
+        };
+        assertEquals("VP8", videoCodec.apply(List.of()), "the client's first");
+        assertEquals("AV1", videoCodec.apply(List.of("AV1")));
+        assertEquals("H264", videoCodec.apply(List.of("VP9", "H264")), "of several, the client's order decides (H.264 before VP9)");
+        assertEquals("VP8", videoCodec.apply(List.of("VP8", "VP9")));
+    }
+
     @Test
     void readsGstreamersMaxBundleOffer() throws Exception {
         ClientOfferReader.Offer o = ClientOfferReader.read(fixture("gstreamer-whip-offer.sdp"));

@@ -36,6 +36,32 @@ class WhepTest {
         return t.server.bridge().existingOpenRoom(room).orElseThrow().endpoints().iterator().next().id();
     }
 
+    /**
+     * A viewer decodes only what its offer took, and counts like a participant for the conference's
+     * codecs: one taking only H.264 makes publishers fall back to H.264 (a WHIP publisher that
+     * offers several codecs sends it), and when it leaves the conference offers every codec again.
+     */
+    @Test
+    void aViewerNarrowsThePublishersCodecsUntilItLeaves() throws Exception {
+        try (TestServer t = TestServer.start()) {
+            openRoomWithPublisher(t, "narrow");
+            Conference room = t.server.bridge().existingOpenRoom("narrow").orElseThrow();
+            java.util.List<String> all = room.publishVideoCodecs();
+            assertTrue(all.size() > 1 && all.contains("VP8") && all.contains("H264"), all.toString());
+            String h264Only = OFFER.replaceFirst("m=video 9 UDP/TLS/RTP/SAVPF [0-9 ]+", "m=video 9 UDP/TLS/RTP/SAVPF 108 109");
+            HttpResponse<String> r = post(t, "/v1/whep/narrow", "application/sdp", h264Only, null);
+            assertEquals(201, r.statusCode(), r.body());
+            assertEquals(java.util.List.of("H264"), room.publishVideoCodecs());
+            // a second WHIP publisher, whose own first codec is VP8, sends H.264 now
+            HttpResponse<String> second = post(t, "/v1/whip/narrow", "application/sdp", WhipTest.OFFER, null);
+            assertEquals(201, second.statusCode(), second.body());
+            String videoAnswer = second.body().substring(second.body().indexOf("m=video"));
+            assertTrue(videoAnswer.contains(" H264/90000") && !videoAnswer.contains("VP8/90000"), videoAnswer);
+            assertEquals(200, call(t, "DELETE", t.publicUrl(r.headers().firstValue("Location").orElseThrow())).statusCode());
+            assertEquals(all, room.publishVideoCodecs(), "back to every codec when the viewer left");
+        }
+    }
+
     @Test
     void playAnswersSendonlyAndTheResourceEndsTheViewer() throws Exception {
         try (TestServer t = TestServer.start()) {
