@@ -61,6 +61,8 @@ public final class JunctionServer {
     private final ScheduledExecutorService housekeeping;
     private final AdminHandler admin;
     private final ConnectionGuard connectionGuard;
+    /** Membership in a cluster of bridges, null when this one runs alone. */
+    private final io.junction.api.cluster.Cluster cluster;
 
     /** Builds everything; opens the media UDP port. HTTP ports open in {@link #start()}. */
     public JunctionServer(JunctionConfig config) throws java.io.IOException {
@@ -109,7 +111,10 @@ public final class JunctionServer {
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(Math.min(3000, config.shutdownGracePeriod().toMillis())); // after the drain: see Main
 
-        this.admin = new AdminHandler(bridge, tokens, registry, config, this::publicPort);
+        this.cluster = config.cluster().enabled()
+                ? new io.junction.api.cluster.Cluster(config.cluster(), bridge, this::clusterPublicUrl, this::clusterAdminUrl)
+                : null;
+        this.admin = new AdminHandler(bridge, tokens, registry, config, this::publicPort, cluster);
         PublicHandler pub = new PublicHandler(bridge, tokens, turn, config, housekeeping);
         long requestTimeoutMs = config.http().requestTimeout().toMillis();
         Handler.Abstract root = new Handler.Abstract() {
@@ -164,6 +169,9 @@ public final class JunctionServer {
     public void start() throws Exception {
         server.start();
         housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 1, TimeUnit.SECONDS);
+        if (cluster != null) {
+            cluster.start(housekeeping);
+        }
         LOG.info("junction started: public http://{}:{}/ admin http://{}:{}/", config.http().host(), publicPort(),
                 config.admin().host(), adminPort());
     }
@@ -192,6 +200,40 @@ public final class JunctionServer {
         return bridge;
     }
 
+    /** This bridge's cluster membership, null when it runs alone. */
+    public io.junction.api.cluster.Cluster cluster() {
+        return cluster;
+    }
+
+    /** How clients reach this bridge's public server: cluster.public-url, http.public-base-url, or host and port. */
+    private String clusterPublicUrl() {
+        if (!config.cluster().publicUrl().isEmpty()) {
+            return config.cluster().publicUrl();
+        }
+        if (!config.http().publicBaseUrl().isEmpty()) {
+            return config.http().publicBaseUrl();
+        }
+        return "http://" + reachableHost(config.http().host()) + ":" + publicPort();
+    }
+
+    /** How the other bridges reach this one's admin API: cluster.admin-url, or host and port. */
+    private String clusterAdminUrl() {
+        if (!config.cluster().adminUrl().isEmpty()) {
+            return config.cluster().adminUrl();
+        }
+        return "http://" + reachableHost(config.admin().host()) + ":" + adminPort();
+    }
+
+    /** A bound host as others may dial it: a wildcard address becomes the first advertised media address. */
+    private String reachableHost(String host) {
+        String h = host;
+        if (h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]")) {
+            var candidates = bridge.media().port().candidates();
+            h = candidates.isEmpty() ? "127.0.0.1" : candidates.get(0).address();
+        }
+        return h.indexOf(':') >= 0 && !h.startsWith("[") ? "[" + h + "]" : h;
+    }
+
     public JoinTokens tokens() {
         return tokens;
     }
@@ -207,6 +249,9 @@ public final class JunctionServer {
     /** Starts draining: /health turns 503, no new conferences or endpoints. */
     public void drain() {
         bridge.drain();
+        if (cluster != null) {
+            cluster.heartbeat(); // the others stop placing conferences here at once
+        }
     }
 
     /**
@@ -216,6 +261,9 @@ public final class JunctionServer {
     public void stop() {
         admin.dashboard().stop();
         bridge.shutdown();
+        if (cluster != null) {
+            cluster.close();
+        }
         housekeeping.shutdownNow();
         try {
             server.stop();

@@ -27,17 +27,20 @@ import java.util.TreeSet;
  * {@link ConfigError}s naming the key and the expected form.
  */
 public final class ConfigLoader {
-    /** Environment variables a container typically sets, and the key each overrides (Map.of: at most 10). */
-    public static final Map<String, String> ENV_OVERRIDES = Map.of(
-            "JUNCTION_HTTP_PORT", "junction.http.port",
-            "JUNCTION_ADMIN_PORT", "junction.admin.port",
-            "JUNCTION_ADMIN_HOST", "junction.admin.host",
-            "JUNCTION_MEDIA_PORT", "junction.media.port",
-            "JUNCTION_MEDIA_TCP_PORT", "junction.media.tcp-port",
-            "JUNCTION_PUBLIC_IP", "junction.media.public-ip",
-            "JUNCTION_API_KEY", "junction.admin.api-key",
-            "JUNCTION_OPEN_ROOMS", "junction.demo.open-rooms",
-            "JUNCTION_TURN_SECRET", "junction.turn.secret");
+    /** Environment variables a container typically sets, and the key each overrides. */
+    public static final Map<String, String> ENV_OVERRIDES = Map.ofEntries(
+            Map.entry("JUNCTION_HTTP_PORT", "junction.http.port"),
+            Map.entry("JUNCTION_ADMIN_PORT", "junction.admin.port"),
+            Map.entry("JUNCTION_ADMIN_HOST", "junction.admin.host"),
+            Map.entry("JUNCTION_MEDIA_PORT", "junction.media.port"),
+            Map.entry("JUNCTION_MEDIA_TCP_PORT", "junction.media.tcp-port"),
+            Map.entry("JUNCTION_PUBLIC_IP", "junction.media.public-ip"),
+            Map.entry("JUNCTION_API_KEY", "junction.admin.api-key"),
+            Map.entry("JUNCTION_OPEN_ROOMS", "junction.demo.open-rooms"),
+            Map.entry("JUNCTION_TURN_SECRET", "junction.turn.secret"),
+            Map.entry("JUNCTION_REDIS_URL", "junction.cluster.redis"),
+            Map.entry("JUNCTION_BRIDGE_ID", "junction.cluster.bridge-id"),
+            Map.entry("JUNCTION_REGION", "junction.cluster.region"));
 
     private final Config config;
 
@@ -167,8 +170,45 @@ public final class ConfigLoader {
                 intInRange("junction.check.max-concurrent", 1, 10_000), positiveDuration("junction.check.max-duration"));
         var whep = new JunctionConfig.Whep(intInRange("junction.whep.max-viewers-per-room", 1, 1_000_000),
                 intInRange("junction.whep.max-anonymous-per-address", 1, 1_000_000));
-        return new JunctionConfig(http, admin, bridge, signaling, demo, check, whep, turn(),
+        return new JunctionConfig(http, admin, bridge, signaling, demo, check, whep, turn(), cluster(signaling),
                 positiveDuration("junction.shutdown.grace-period"));
+    }
+
+    private JunctionConfig.Cluster cluster(JunctionConfig.Signaling signaling) throws ConfigError {
+        String redis = string("junction.cluster.redis");
+        if (!redis.isEmpty()) {
+            URI u;
+            try {
+                u = new URI(redis);
+            } catch (java.net.URISyntaxException e) {
+                throw error("junction.cluster.redis", "a redis:// or rediss:// URL", config);
+            }
+            if (u.getScheme() == null || !(u.getScheme().equals("redis") || u.getScheme().equals("rediss"))
+                    || u.getHost() == null) {
+                throw error("junction.cluster.redis", "a redis:// or rediss:// URL with a host", config);
+            }
+            if (signaling.tokenSecret().isEmpty()) {
+                // a bridge checks the join tokens another one made for it only with a shared secret
+                throw new ConfigError("junction.signaling.token-secret: required (32 characters or more, the same on "
+                        + "every bridge) when junction.cluster.redis is set");
+            }
+        }
+        String id = string("junction.cluster.bridge-id");
+        if (!id.isEmpty() && !id.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw error("junction.cluster.bridge-id", "1-64 letters, digits, '.', '_' or '-'", config);
+        }
+        String region = string("junction.cluster.region");
+        if (!region.matches("[A-Za-z0-9._-]{0,64}")) {
+            throw error("junction.cluster.region", "0-64 letters, digits, '.', '_' or '-'", config);
+        }
+        Duration heartbeat = positiveDuration("junction.cluster.heartbeat");
+        Duration ttl = positiveDuration("junction.cluster.ttl");
+        if (ttl.compareTo(heartbeat.multipliedBy(2)) < 0) {
+            throw new ConfigError("junction.cluster.ttl: expected at least twice junction.cluster.heartbeat");
+        }
+        return new JunctionConfig.Cluster(redis, id, region, baseUrl("junction.cluster.admin-url"),
+                baseUrl("junction.cluster.public-url"), heartbeat, ttl,
+                intInRange("junction.cluster.max-endpoints", 1, 1_000_000));
     }
 
     private BridgeConfig.Forwarding forwarding() throws ConfigError {

@@ -13,7 +13,20 @@ public record JunctionConfig(
         Check check,
         Whep whep,
         Turn turn,
+        Cluster cluster,
         Duration shutdownGracePeriod) {
+
+    /**
+     * Cluster membership and placement through Redis ({@code redis} empty: this bridge runs alone).
+     * {@code adminUrl}/{@code publicUrl}: how the other bridges and clients reach this one (empty:
+     * derived from the configured hosts and the bound ports).
+     */
+    public record Cluster(String redis, String bridgeId, String region, String adminUrl, String publicUrl,
+                          Duration heartbeat, Duration ttl, int maxEndpoints) {
+        public boolean enabled() {
+            return !redis.isEmpty();
+        }
+    }
 
     /**
      * Public HTTP server. {@code publicBaseUrl} is empty or an http(s) URL without trailing slash;

@@ -16,6 +16,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.IntSupplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.slf4j.Logger;
@@ -37,9 +39,23 @@ public final class AdminHandler {
     private final byte[] apiKey;
     private final Instant startedAt = Instant.now();
     private final Dashboard dashboard;
+    /** This bridge's cluster membership, null when it runs alone. */
+    private final io.junction.api.cluster.Cluster cluster;
+    /** Requests forwarded to another bridge of the cluster (its admin API). */
+    private final java.net.http.HttpClient forwarder;
+    /** Marks a request one bridge forwarded to another: it is never forwarded again (no loops). */
+    static final String FORWARDED_HEADER = "X-Junction-Forwarded-By";
 
     public AdminHandler(Bridge bridge, JoinTokens tokens, PrometheusMeterRegistry registry, JunctionConfig config,
                         IntSupplier publicPort) {
+        this(bridge, tokens, registry, config, publicPort, null);
+    }
+
+    public AdminHandler(Bridge bridge, JoinTokens tokens, PrometheusMeterRegistry registry, JunctionConfig config,
+                        IntSupplier publicPort, io.junction.api.cluster.Cluster cluster) {
+        this.cluster = cluster;
+        this.forwarder = cluster == null ? null : java.net.http.HttpClient.newBuilder()
+                .connectTimeout(java.time.Duration.ofSeconds(3)).build();
         this.bridge = bridge;
         this.tokens = tokens;
         this.registry = registry;
@@ -86,6 +102,11 @@ public final class AdminHandler {
         }
         if (s.length >= 2 && s[1].equals("conferences")) {
             conferences(ex, s);
+            return;
+        }
+        if (s.length == 2 && s[1].equals("cluster")) {
+            requireMethod(ex, "GET");
+            ex.json(200, clusterJson());
             return;
         }
         throw ApiException.notFound("no such resource: " + ex.path());
@@ -174,21 +195,50 @@ public final class AdminHandler {
                 ex.json(200, root);
             } else {
                 ObjectNode body = ex.readJsonObject();
-                Exchange.allowOnly(body, "name", "videoCodecs");
+                Exchange.allowOnly(body, "name", "videoCodecs", "region");
                 String name = Exchange.optionalName(body, "name", MAX_NAME_LENGTH);
-                Conference c = createConference(name, videoCodecs(body));
+                String region = Exchange.optionalName(body, "region", 64);
+                List<String> codecs = videoCodecs(body);
+                if (cluster != null && !forwarded(ex)) {
+                    // draining, full, or another region asked for: the least loaded bridge that takes it
+                    var to = placement(region);
+                    if (to.isPresent()) {
+                        forward(ex, to.get(), "/v1/conferences", body);
+                        return;
+                    }
+                }
+                Conference c = createConference(name, codecs);
+                if (cluster != null) {
+                    cluster.claim(c.id());
+                }
                 ex.json(201, conferenceJson(c));
             }
             return;
         }
-        Conference conference = bridge.conference(s[2])
-                .orElseThrow(() -> ApiException.notFound("no conference with id '" + s[2] + "'"));
+        Optional<Conference> local = bridge.conference(s[2]);
+        if (local.isEmpty() && cluster != null && !forwarded(ex)) {
+            // held by another bridge of the cluster: that one answers
+            Optional<io.junction.api.cluster.Member> holder;
+            try {
+                holder = cluster.holderOf(s[2]);
+            } catch (io.junction.api.cluster.ClusterUnavailableException e) {
+                throw clusterUnavailable(e);
+            }
+            if (holder.isPresent()) {
+                forward(ex, holder.get(), ex.path(), ex.hasBody() ? ex.readJsonObject() : null);
+                return;
+            }
+        }
+        Conference conference = local.orElseThrow(() -> ApiException.notFound("no conference with id '" + s[2] + "'"));
         if (s.length == 3) {
             requireMethod(ex, "GET", "DELETE");
             if (ex.method().equals("GET")) {
                 ex.json(200, conferenceJson(conference));
             } else {
                 bridge.removeConference(conference.id(), RemovalReason.REMOVED);
+                if (cluster != null) {
+                    cluster.release(conference.id());
+                }
                 ex.noContent();
             }
             return;
@@ -365,6 +415,9 @@ public final class AdminHandler {
 
     /** The public base URL: configured, else this request's host with the public port. */
     private String publicBase(Exchange ex) {
+        if (cluster != null) {
+            return cluster.self().publicUrl(); // the request may come from another bridge: its Host says nothing
+        }
         String configured = config.http().publicBaseUrl();
         if (!configured.isEmpty()) {
             return configured;
@@ -377,6 +430,83 @@ public final class AdminHandler {
     }
 
     /** {@code ws(s)://…/v1/signaling?token=…} from an http(s) base URL. */
+    /** Whether another bridge of the cluster forwarded this request. */
+    private static boolean forwarded(Exchange ex) {
+        return ex.request().getHeaders().get(FORWARDED_HEADER) != null;
+    }
+
+    private Optional<io.junction.api.cluster.Member> placement(String region) throws ApiException {
+        try {
+            return cluster.placement(region);
+        } catch (io.junction.api.cluster.ClusterUnavailableException e) {
+            throw clusterUnavailable(e);
+        }
+    }
+
+    private static ApiException clusterUnavailable(io.junction.api.cluster.ClusterUnavailableException e) {
+        return new ApiException(503, "cluster-unavailable",
+                "the cluster's Redis does not answer: only conferences on this bridge can be reached now");
+    }
+
+    /**
+     * Sends this request ({@code body}: its JSON, null without) to the admin API of bridge {@code to}
+     * and answers with what it answered. The API key goes along (the cluster shares one).
+     */
+    private void forward(Exchange ex, io.junction.api.cluster.Member to, String path, ObjectNode body) throws ApiException {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(to.adminUrl() + path))
+                .timeout(java.time.Duration.ofSeconds(5))
+                .header(FORWARDED_HEADER, cluster.id())
+                .method(ex.method(), body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(body.toString()));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (apiKey != null) {
+            b.header("Authorization", "Bearer " + config.admin().apiKey());
+        }
+        java.net.http.HttpResponse<String> r;
+        try {
+            r = forwarder.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new ApiException(502, "bridge-unreachable", "bridge " + to.id() + " of the cluster did not answer: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "interrupted", "interrupted");
+        }
+        ex.setHeader("X-Junction-Bridge", to.id());
+        if (r.statusCode() == 204) {
+            ex.noContent();
+        } else {
+            ex.text(r.statusCode(), r.headers().firstValue("Content-Type").orElse("application/json"), r.body());
+        }
+    }
+
+    /** {@code GET /v1/cluster}: the bridges of the cluster and their load (this one alone without a cluster). */
+    private ObjectNode clusterJson() throws ApiException {
+        ObjectNode json = Exchange.JSON.createObjectNode();
+        json.put("enabled", cluster != null);
+        ArrayNode list = json.putArray("bridges");
+        if (cluster == null) {
+            ObjectNode self = list.addObject();
+            self.put("state", bridge.isDraining() ? "draining" : "up");
+            self.put("endpoints", bridge.endpointCount());
+            self.put("conferences", bridge.conferenceCount());
+            return json;
+        }
+        json.put("self", cluster.id());
+        List<io.junction.api.cluster.Member> members;
+        try {
+            members = cluster.members();
+        } catch (io.junction.api.cluster.ClusterUnavailableException e) {
+            throw clusterUnavailable(e);
+        }
+        json.put("redis", "up");
+        for (var m : members) {
+            list.add(Exchange.JSON.valueToTree(m));
+        }
+        return json;
+    }
+
     static String signalingUrl(String httpBase, String token) {
         String wsBase = httpBase.startsWith("https://") ? "wss://" + httpBase.substring(8)
                 : "ws://" + httpBase.substring(httpBase.indexOf("://") + 3);

@@ -105,6 +105,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void clusterIsOffByDefaultAndCheckedWhenOn() throws Exception {
+        assertTrue(!ConfigLoader.load(null, Map.of()).cluster().enabled(), "one bridge alone by default");
+        String secret = "junction.signaling.token-secret = \"0123456789abcdef0123456789abcdef\"\n";
+        var c = load(secret + "junction.cluster { redis = \"redis://10.0.0.9:6379\", region = eu-west }",
+                Map.of("JUNCTION_BRIDGE_ID", "sfu-1", "JUNCTION_REDIS_URL", "rediss://:pw@redis.example.com:6380")).cluster();
+        assertTrue(c.enabled());
+        assertEquals("rediss://:pw@redis.example.com:6380", c.redis(), "the environment overrides the file");
+        assertEquals("sfu-1", c.bridgeId());
+        assertEquals("eu-west", c.region());
+        assertEquals(java.time.Duration.ofSeconds(10), c.ttl());
+        assertTrue(error("junction.cluster.redis = \"redis://10.0.0.9:6379\"").startsWith("junction.signaling.token-secret: required"),
+                "bridges check each other's join tokens only with a shared secret");
+        assertTrue(error(secret + "junction.cluster.redis = \"http://10.0.0.9\"").startsWith("junction.cluster.redis: expected"));
+        assertTrue(error(secret + "junction.cluster { redis = \"redis://r\", bridge-id = \"a b\" }").startsWith("junction.cluster.bridge-id"));
+        assertTrue(error(secret + "junction.cluster { redis = \"redis://r\", heartbeat = 5s, ttl = 6s }").startsWith("junction.cluster.ttl"));
+    }
+
+    @Test
     void portOutOfRangeNamesKeyAndForm() {
         String m = error("junction.http.port = 70000");
         assertTrue(m.startsWith("junction.http.port: expected an integer from 0 to 65535"), m);

@@ -1,0 +1,212 @@
+package io.junction.api.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.junction.api.TestServer;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * Bridges in a cluster through a real Redis (Debian's redis-server, started here on loopback): they
+ * register with their load, an endpoint is placed on the bridge that holds its conference whichever
+ * bridge's admin API is asked, a draining bridge and a region send new conferences elsewhere, a bridge
+ * that stops heart-beating drops out within the TTL, and a Redis outage stops only what needs
+ * another bridge (503), until Redis is back.
+ */
+class ClusterTest {
+    private static final String SECRET = "cluster-test-secret-0123456789abcdef";
+
+    private static TestServer bridge(RedisServer redis, String id, String region) throws Exception {
+        return TestServer.start("junction.signaling.token-secret = \"" + SECRET + "\"\n"
+                + "junction.cluster { redis = \"" + redis.url() + "\", bridge-id = \"" + id + "\", region = \"" + region
+                + "\", heartbeat = 200ms, ttl = 1s }\n");
+    }
+
+    private static void await(String what, long ms, BooleanSupplier ok) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + ms;
+        while (!ok.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static List<String> bridgeIds(TestServer t) throws Exception {
+        HttpResponse<String> r = t.admin("GET", "/v1/cluster", null);
+        assertEquals(200, r.statusCode(), r.body());
+        List<String> ids = new ArrayList<>();
+        for (JsonNode b : TestServer.json(r).get("bridges")) {
+            ids.add(b.get("id").asText());
+        }
+        return ids;
+    }
+
+    private static String createConference(TestServer t, String body) throws Exception {
+        HttpResponse<String> r = t.admin("POST", "/v1/conferences", body);
+        assertEquals(201, r.statusCode(), r.body());
+        return TestServer.json(r).get("id").asText();
+    }
+
+    @Test
+    void anEndpointIsPlacedOnTheBridgeThatHoldsItsConference() throws Exception {
+        try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a", "eu"); TestServer b = bridge(redis, "b", "us")) {
+            await("both bridges listed", 5000, () -> {
+                try {
+                    return bridgeIds(a).equals(List.of("a", "b")) && bridgeIds(b).equals(List.of("a", "b"));
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            JsonNode listed = TestServer.json(a.admin("GET", "/v1/cluster", null));
+            assertEquals("a", listed.get("self").asText());
+            JsonNode first = listed.get("bridges").get(0);
+            assertEquals("eu", first.get("region").asText());
+            assertEquals("up", first.get("state").asText());
+            assertEquals(a.adminUrl(""), first.get("adminUrl").asText());
+            assertEquals(a.publicUrl(""), first.get("publicUrl").asText());
+
+            String conf = createConference(a, "{\"name\": \"standup\"}");
+            HttpResponse<String> r = b.admin("POST", "/v1/conferences/" + conf + "/endpoints", "{\"displayName\": \"Bo\"}");
+            assertEquals(201, r.statusCode(), r.body());
+            assertEquals("a", r.headers().firstValue("X-Junction-Bridge").orElse(""), "answered by the bridge that holds it");
+            String signalingUrl = TestServer.json(r).get("signalingUrl").asText();
+            assertTrue(signalingUrl.startsWith("ws://127.0.0.1:" + a.server.publicPort() + "/v1/signaling?token="), signalingUrl);
+            assertEquals(1, a.server.bridge().conference(conf).orElseThrow().endpointCount());
+            assertEquals(0, b.server.bridge().conferenceCount(), "nothing was created on the bridge asked");
+            // the token the holder made opens a session there (a WebSocket to its signalingUrl; here: it verifies)
+            String token = TestServer.json(r).get("token").asText();
+            assertEquals(conf, a.server.tokens().verify(token).conferenceId());
+            // reads and deletes are answered by the holder too; an unknown id is still 404
+            assertEquals(200, b.admin("GET", "/v1/conferences/" + conf, null).statusCode());
+            assertEquals(404, b.admin("GET", "/v1/conferences/no-such-conference", null).statusCode());
+            assertEquals(204, b.admin("DELETE", "/v1/conferences/" + conf, null).statusCode());
+            assertTrue(a.server.bridge().conference(conf).isEmpty());
+            assertEquals(404, b.admin("GET", "/v1/conferences/" + conf, null).statusCode(), "its claim went with it");
+        }
+    }
+
+    @Test
+    void newConferencesGoToTheLeastLoadedBridgeThatTakesThem() throws Exception {
+        try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a", "eu"); TestServer b = bridge(redis, "b", "us");
+             TestServer c = bridge(redis, "c", "us")) {
+            await("three bridges listed", 5000, () -> {
+                try {
+                    return bridgeIds(a).size() == 3;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            // another region asked for: the least loaded bridge there (b and c both empty: by id)
+            String usConf = createConference(a, "{\"region\": \"us\"}");
+            assertTrue(b.server.bridge().conference(usConf).isPresent(), "placed in the region asked for");
+            assertTrue(a.server.bridge().conference(usConf).isEmpty());
+            b.admin("POST", "/v1/conferences/" + usConf + "/endpoints", "{}");
+            await("b's load reaches the others", 3000, () -> {
+                try {
+                    return TestServer.json(a.admin("GET", "/v1/cluster", null)).get("bridges").get(1).get("endpoints").asInt() == 1;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            String usConf2 = createConference(a, "{\"region\": \"us\"}");
+            assertTrue(c.server.bridge().conference(usConf2).isPresent(), "the less loaded of the region's bridges");
+            // a draining bridge places a new conference on another bridge, at once
+            a.server.drain();
+            HttpResponse<String> r = a.admin("POST", "/v1/conferences", "{\"name\": \"late\"}");
+            assertEquals(201, r.statusCode(), r.body());
+            String late = TestServer.json(r).get("id").asText();
+            assertFalse(a.server.bridge().conference(late).isPresent());
+            assertTrue(b.server.bridge().conference(late).isPresent() || c.server.bridge().conference(late).isPresent());
+            JsonNode aListed = TestServer.json(b.admin("GET", "/v1/cluster", null)).get("bridges").get(0);
+            assertEquals("draining", aListed.get("state").asText());
+            // a region without an available bridge: the bridge asked, when it takes conferences
+            String euConf = createConference(b, "{\"region\": \"eu\"}");
+            assertTrue(b.server.bridge().conference(euConf).isPresent());
+        }
+    }
+
+    @Test
+    void aBridgeThatStopsHeartbeatingDropsOutWithinTheTtl() throws Exception {
+        try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a", "eu");
+             JedisPooled jedis = new JedisPooled("127.0.0.1", redis.port)) {
+            // a bridge that registered once and then died (SIGKILL: no goodbye), with a conference
+            jedis.set("junction:bridge:dead", "{\"id\":\"dead\",\"region\":\"eu\",\"publicUrl\":\"http://127.0.0.1:1\","
+                    + "\"adminUrl\":\"http://127.0.0.1:1\",\"state\":\"up\",\"endpoints\":0,\"conferences\":1,"
+                    + "\"bitrateOutBps\":0,\"cpu\":0.1,\"maxEndpoints\":1000,\"heartbeatMs\":0}", SetParams.setParams().px(1000));
+            jedis.sadd("junction:bridges", "dead");
+            jedis.set("junction:conference:gone", "dead", SetParams.setParams().px(1000));
+            await("listed while its record lives", 2000, () -> {
+                try {
+                    return bridgeIds(a).equals(List.of("a", "dead"));
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            await("gone within the TTL", 3000, () -> {
+                try {
+                    return bridgeIds(a).equals(List.of("a"));
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertFalse(jedis.sismember("junction:bridges", "dead"), "pruned from the set");
+            assertEquals(404, a.admin("POST", "/v1/conferences/gone/endpoints", "{}").statusCode(),
+                    "its conference ended with it");
+            // a clean stop leaves at once
+            try (TestServer b = bridge(redis, "b", "eu")) {
+                await("b listed", 3000, () -> {
+                    try {
+                        return bridgeIds(a).contains("b");
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+            }
+            assertEquals(List.of("a"), bridgeIds(a), "a stopped bridge deregistered itself");
+        }
+    }
+
+    @Test
+    void aRedisOutageStopsOnlyWhatNeedsAnotherBridge() throws Exception {
+        try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a", "eu"); TestServer b = bridge(redis, "b", "eu")) {
+            await("both listed", 5000, () -> {
+                try {
+                    return bridgeIds(a).size() == 2;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            String conf = createConference(a, "{}");
+            redis.stop();
+            HttpResponse<String> r = b.admin("POST", "/v1/conferences/" + conf + "/endpoints", "{}");
+            assertEquals(503, r.statusCode(), r.body());
+            assertEquals("cluster-unavailable", TestServer.json(r).get("error").get("code").asText(), r.body());
+            assertEquals(503, a.admin("GET", "/v1/cluster", null).statusCode());
+            // what this bridge holds goes on
+            assertEquals(201, a.admin("POST", "/v1/conferences/" + conf + "/endpoints", "{}").statusCode());
+            assertEquals(201, a.admin("POST", "/v1/conferences", "{}").statusCode());
+            await("a notices", 3000, () -> !a.server.cluster().redisUp());
+            // Redis back (empty: it kept nothing): the heartbeats register the bridges and their conferences again
+            redis.start();
+            await("placement works again", 5000, () -> {
+                try {
+                    return b.admin("POST", "/v1/conferences/" + conf + "/endpoints", "{}").statusCode() == 201;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertTrue(a.server.cluster().redisUp());
+            assertEquals(2, a.server.bridge().conference(conf).orElseThrow().endpointCount(),
+                    "the one made during the outage and the one placed after it");
+        }
+    }
+}
