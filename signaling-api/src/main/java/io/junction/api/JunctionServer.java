@@ -115,7 +115,7 @@ public final class JunctionServer {
                 ? new io.junction.api.cluster.Cluster(config.cluster(), bridge, this::clusterPublicUrl, this::clusterAdminUrl)
                 : null;
         this.admin = new AdminHandler(bridge, tokens, registry, config, this::publicPort, cluster);
-        PublicHandler pub = new PublicHandler(bridge, tokens, turn, config, housekeeping);
+        PublicHandler pub = new PublicHandler(bridge, tokens, turn, config, housekeeping, cluster);
         long requestTimeoutMs = config.http().requestTimeout().toMillis();
         Handler.Abstract root = new Handler.Abstract() {
             @Override
@@ -260,10 +260,10 @@ public final class JunctionServer {
      */
     public void stop() {
         admin.dashboard().stop();
-        bridge.shutdown();
         if (cluster != null) {
-            cluster.close();
+            cluster.close(); // first: its conferences' claims are released while they still exist
         }
+        bridge.shutdown();
         housekeeping.shutdownNow();
         try {
             server.stop();

@@ -28,7 +28,9 @@ import redis.clients.jedis.params.SetParams;
  *       live of {@code cluster.ttl}: a bridge that stops writing drops out when it expires (its id
  *       leaves the set the next time someone lists the members);</li>
  *   <li>{@code conference:<id>} — the id of the bridge that holds the conference, claimed when it is
- *       created and refreshed at every heartbeat with the same time to live.</li>
+ *       created and refreshed at every heartbeat with the same time to live;</li>
+ *   <li>{@code room:<name>} — an open room (joined by name, the demo page's): {@code <bridge id> <conference
+ *       id>}, claimed by the first bridge that creates it (SET NX), refreshed likewise.</li>
  * </ul>
  *
  * <p>A conference lives on one bridge: the admin API of any bridge places an endpoint by sending the
@@ -115,6 +117,9 @@ public final class Cluster implements AutoCloseable {
             redis.sadd(PREFIX + "bridges", id);
             for (Conference c : bridge.conferences()) {
                 redis.set(PREFIX + "conference:" + c.id(), id, SetParams.setParams().px(ttl));
+                if (bridge.isOpenRoom(c)) {
+                    redis.set(PREFIX + "room:" + c.name(), id + " " + c.id(), SetParams.setParams().px(ttl));
+                }
             }
             if (!redisUp) {
                 LOG.info("cluster: registered as {} in {} (region '{}')", id, redactedUrl(), config.region());
@@ -167,6 +172,62 @@ public final class Cluster implements AutoCloseable {
             return Optional.empty();
         }
         return members().stream().filter(m -> m.id().equals(holder)).findFirst();
+    }
+
+    /** Where open room {@code name} is: the live bridge and its conference id, when another bridge holds it. */
+    public record RoomPlace(Member bridge, String conferenceId) {}
+
+    public Optional<RoomPlace> roomHolder(String name) throws ClusterUnavailableException {
+        String v;
+        try {
+            v = redis.get(PREFIX + "room:" + name);
+        } catch (RuntimeException e) {
+            redisUp = false;
+            throw new ClusterUnavailableException("the cluster's Redis is unreachable: " + e.getMessage(), e);
+        }
+        return place(v);
+    }
+
+    /**
+     * Claims open room {@code name} for this bridge's conference {@code conferenceId} unless another
+     * bridge has it: then where it is (this bridge should let its own go).
+     */
+    public Optional<RoomPlace> claimRoom(String name, String conferenceId) throws ClusterUnavailableException {
+        try {
+            String key = PREFIX + "room:" + name;
+            String mine = id + " " + conferenceId;
+            String set = redis.set(key, mine, SetParams.setParams().nx().px(config.ttl().toMillis()));
+            if ("OK".equals(set)) {
+                claim(conferenceId);
+                return Optional.empty();
+            }
+            Optional<RoomPlace> other = place(redis.get(key));
+            if (other.isEmpty()) { // its holder is gone: take it over
+                redis.set(key, mine, SetParams.setParams().px(config.ttl().toMillis()));
+                claim(conferenceId);
+            }
+            return other;
+        } catch (RuntimeException e) {
+            redisUp = false;
+            throw new ClusterUnavailableException("the cluster's Redis is unreachable: " + e.getMessage(), e);
+        }
+    }
+
+    /** "bridge conference" as a place, when that bridge is another live one. */
+    private Optional<RoomPlace> place(String v) throws ClusterUnavailableException {
+        if (v == null) {
+            return Optional.empty();
+        }
+        int sp = v.indexOf(' ');
+        if (sp <= 0) {
+            return Optional.empty();
+        }
+        String holder = v.substring(0, sp);
+        if (holder.equals(id)) {
+            return Optional.empty();
+        }
+        String conferenceId = v.substring(sp + 1);
+        return members().stream().filter(m -> m.id().equals(holder)).findFirst().map(m -> new RoomPlace(m, conferenceId));
     }
 
     /** Notes that this bridge holds {@code conferenceId} (best effort: without Redis the next heartbeat does it). */
@@ -222,6 +283,9 @@ public final class Cluster implements AutoCloseable {
             redis.srem(PREFIX + "bridges", id);
             for (Conference c : bridge.conferences()) {
                 release(c.id());
+                if (bridge.isOpenRoom(c) && (id + " " + c.id()).equals(redis.get(PREFIX + "room:" + c.name()))) {
+                    redis.del(PREFIX + "room:" + c.name());
+                }
             }
         } catch (RuntimeException e) {
             // Redis gone: the record expires by itself

@@ -42,9 +42,7 @@ public final class AdminHandler {
     /** This bridge's cluster membership, null when it runs alone. */
     private final io.junction.api.cluster.Cluster cluster;
     /** Requests forwarded to another bridge of the cluster (its admin API). */
-    private final java.net.http.HttpClient forwarder;
-    /** Marks a request one bridge forwarded to another: it is never forwarded again (no loops). */
-    static final String FORWARDED_HEADER = "X-Junction-Forwarded-By";
+    private final io.junction.api.cluster.ClusterForwarder forwarder;
 
     public AdminHandler(Bridge bridge, JoinTokens tokens, PrometheusMeterRegistry registry, JunctionConfig config,
                         IntSupplier publicPort) {
@@ -54,8 +52,8 @@ public final class AdminHandler {
     public AdminHandler(Bridge bridge, JoinTokens tokens, PrometheusMeterRegistry registry, JunctionConfig config,
                         IntSupplier publicPort, io.junction.api.cluster.Cluster cluster) {
         this.cluster = cluster;
-        this.forwarder = cluster == null ? null : java.net.http.HttpClient.newBuilder()
-                .connectTimeout(java.time.Duration.ofSeconds(3)).build();
+        this.forwarder = cluster == null ? null
+                : new io.junction.api.cluster.ClusterForwarder(cluster.id(), config.admin().apiKey());
         this.bridge = bridge;
         this.tokens = tokens;
         this.registry = registry;
@@ -432,7 +430,7 @@ public final class AdminHandler {
     /** {@code ws(s)://…/v1/signaling?token=…} from an http(s) base URL. */
     /** Whether another bridge of the cluster forwarded this request. */
     private static boolean forwarded(Exchange ex) {
-        return ex.request().getHeaders().get(FORWARDED_HEADER) != null;
+        return ex.request().getHeaders().get(io.junction.api.cluster.ClusterForwarder.FORWARDED_HEADER) != null;
     }
 
     private Optional<io.junction.api.cluster.Member> placement(String region) throws ApiException {
@@ -453,20 +451,9 @@ public final class AdminHandler {
      * and answers with what it answered. The API key goes along (the cluster shares one).
      */
     private void forward(Exchange ex, io.junction.api.cluster.Member to, String path, ObjectNode body) throws ApiException {
-        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(to.adminUrl() + path))
-                .timeout(java.time.Duration.ofSeconds(5))
-                .header(FORWARDED_HEADER, cluster.id())
-                .method(ex.method(), body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
-                        : java.net.http.HttpRequest.BodyPublishers.ofString(body.toString()));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        if (apiKey != null) {
-            b.header("Authorization", "Bearer " + config.admin().apiKey());
-        }
         java.net.http.HttpResponse<String> r;
         try {
-            r = forwarder.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            r = forwarder.send(to, ex.method(), path, body == null ? null : body.toString());
         } catch (java.io.IOException e) {
             throw new ApiException(502, "bridge-unreachable", "bridge " + to.id() + " of the cluster did not answer: " + e.getMessage());
         } catch (InterruptedException e) {

@@ -26,10 +26,21 @@ public final class PublicHandler {
     private final WhipHandler whip;
     /** Connection checks running ({@code POST /v1/check}); ended ones are pruned on the next request. */
     private final java.util.Set<Conference> checks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final io.junction.api.cluster.Cluster cluster;
+    private final io.junction.api.cluster.ClusterForwarder forwarder;
 
     /** @param timer ends connection checks after {@code check.max-duration} (the server's housekeeping scheduler) */
     public PublicHandler(Bridge bridge, JoinTokens tokens, io.junction.api.auth.TurnCredentials turn, JunctionConfig config,
                          java.util.concurrent.ScheduledExecutorService timer) {
+        this(bridge, tokens, turn, config, timer, null);
+    }
+
+    /** @param cluster this bridge's cluster membership (null: alone): open rooms are then known cluster-wide */
+    public PublicHandler(Bridge bridge, JoinTokens tokens, io.junction.api.auth.TurnCredentials turn, JunctionConfig config,
+                         java.util.concurrent.ScheduledExecutorService timer, io.junction.api.cluster.Cluster cluster) {
+        this.cluster = cluster;
+        this.forwarder = cluster == null ? null
+                : new io.junction.api.cluster.ClusterForwarder(cluster.id(), config.admin().apiKey());
         this.bridge = bridge;
         this.timer = timer;
         this.tokens = tokens;
@@ -90,10 +101,38 @@ public final class PublicHandler {
         Exchange.allowOnly(body, "displayName");
         String displayName = Exchange.optionalName(body, "displayName", 256);
         Conference conference;
+        if (cluster != null && bridge.existingOpenRoom(room).isEmpty()) {
+            // the room may be on another bridge: join it there (this bridge checked who may join)
+            try {
+                var there = cluster.roomHolder(room);
+                if (there.isPresent() && joinElsewhere(ex, there.get(), displayName)) {
+                    return;
+                }
+            } catch (io.junction.api.cluster.ClusterUnavailableException e) {
+                throw new ApiException(503, "cluster-unavailable",
+                        "the cluster's Redis does not answer: rooms of other bridges cannot be joined now");
+            }
+        }
         try {
             conference = bridge.openRoom(room, config.demo().maxOpenRooms());
         } catch (LimitExceededException e) {
             throw AdminHandler.limitError(e);
+        }
+        if (cluster != null && conference.endpointCount() == 0) {
+            // created here just now (or still empty): claim the name, unless another bridge was first
+            try {
+                var there = cluster.claimRoom(room, conference.id());
+                if (there.isPresent() && joinElsewhere(ex, there.get(), displayName)) {
+                    if (conference.endpointCount() == 0) {
+                        bridge.removeConference(conference.id(), io.junction.bridge.conference.RemovalReason.REMOVED);
+                    }
+                    return;
+                }
+            } catch (io.junction.api.cluster.ClusterUnavailableException e) {
+                bridge.removeConference(conference.id(), io.junction.bridge.conference.RemovalReason.REMOVED);
+                throw new ApiException(503, "cluster-unavailable",
+                        "the cluster's Redis does not answer: a new room cannot be placed now");
+            }
         }
         Endpoint endpoint = AdminHandler.addEndpoint(conference, displayName);
         String token = tokens.issue(conference.id(), endpoint.id());
@@ -143,6 +182,48 @@ public final class PublicHandler {
         json.put("endpointId", endpoint.id());
         json.put("maxSeconds", cfg.maxDuration().toSeconds());
         ex.json(200, json);
+    }
+
+    /**
+     * Joins open room {@code there} on the bridge that holds it, through that bridge's admin API; answers
+     * like a join here (its signaling URL). False when that conference is gone (the caller makes one).
+     */
+    private boolean joinElsewhere(Exchange ex, io.junction.api.cluster.Cluster.RoomPlace there, String displayName)
+            throws ApiException {
+        ObjectNode req = Exchange.JSON.createObjectNode();
+        if (displayName != null) {
+            req.put("displayName", displayName);
+        }
+        java.net.http.HttpResponse<String> r;
+        try {
+            r = forwarder.send(there.bridge(), "POST", "/v1/conferences/" + there.conferenceId() + "/endpoints", req.toString());
+        } catch (java.io.IOException e) {
+            throw new ApiException(502, "bridge-unreachable", "the bridge of this room did not answer");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "interrupted", "interrupted");
+        }
+        if (r.statusCode() == 404) {
+            return false;
+        }
+        if (r.statusCode() != 201) {
+            ex.text(r.statusCode(), "application/json", r.body());
+            return true;
+        }
+        com.fasterxml.jackson.databind.JsonNode created;
+        try {
+            created = Exchange.JSON.readTree(r.body());
+        } catch (java.io.IOException e) {
+            throw new ApiException(502, "bridge-unreachable", "the bridge of this room answered nonsense");
+        }
+        ObjectNode json = Exchange.JSON.createObjectNode();
+        json.put("token", created.path("token").asText());
+        json.put("signalingUrl", created.path("signalingUrl").asText());
+        json.put("conferenceId", created.path("conferenceId").asText());
+        json.put("endpointId", created.path("id").asText());
+        ex.setHeader("X-Junction-Bridge", there.bridge().id());
+        ex.json(200, json);
+        return true;
     }
 
     /**

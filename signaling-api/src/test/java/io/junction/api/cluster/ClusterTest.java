@@ -94,6 +94,45 @@ class ClusterTest {
         }
     }
 
+    /** An open room (the demo page's, joined by name) is one room whichever bridge's page joins it. */
+    @Test
+    void anOpenRoomIsOneRoomWhicheverBridgeIsJoined() throws Exception {
+        try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a", "eu"); TestServer b = bridge(redis, "b", "eu")) {
+            await("both listed", 5000, () -> {
+                try {
+                    return bridgeIds(a).size() == 2;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            HttpResponse<String> first = a.publicRequest("POST", "/v1/rooms/standup/join", "{\"displayName\": \"Ada\"}");
+            assertEquals(200, first.statusCode(), first.body());
+            String conf = TestServer.json(first).get("conferenceId").asText();
+            HttpResponse<String> second = b.publicRequest("POST", "/v1/rooms/standup/join", "{\"displayName\": \"Bo\"}");
+            assertEquals(200, second.statusCode(), second.body());
+            JsonNode joined = TestServer.json(second);
+            assertEquals(conf, joined.get("conferenceId").asText(), "the same room");
+            assertTrue(joined.get("signalingUrl").asText().startsWith("ws://127.0.0.1:" + a.server.publicPort() + "/"),
+                    joined.toString());
+            assertEquals(2, a.server.bridge().conference(conf).orElseThrow().endpointCount());
+            assertTrue(b.server.bridge().existingOpenRoom("standup").isEmpty(), "no second room of that name");
+            assertEquals("Bo", a.server.bridge().conference(conf).orElseThrow().endpoints().stream()
+                    .filter(e -> e.id().equals(joined.get("endpointId").asText())).findFirst().orElseThrow().displayName());
+            // a room first joined through b lives on b
+            HttpResponse<String> other = b.publicRequest("POST", "/v1/rooms/retro/join", "{}");
+            assertEquals(200, other.statusCode(), other.body());
+            assertTrue(b.server.bridge().existingOpenRoom("retro").isPresent());
+            HttpResponse<String> again = a.publicRequest("POST", "/v1/rooms/retro/join", "{}");
+            assertEquals(TestServer.json(other).get("conferenceId").asText(), TestServer.json(again).get("conferenceId").asText());
+            // Redis gone: a room of this bridge is joined as before; a new one cannot be placed
+            redis.stop();
+            assertEquals(200, a.publicRequest("POST", "/v1/rooms/standup/join", "{}").statusCode());
+            HttpResponse<String> refused = b.publicRequest("POST", "/v1/rooms/planning/join", "{}");
+            assertEquals(503, refused.statusCode(), refused.body());
+            assertTrue(b.server.bridge().existingOpenRoom("planning").isEmpty(), "nothing left behind");
+        }
+    }
+
     @Test
     void newConferencesGoToTheLeastLoadedBridgeThatTakesThem() throws Exception {
         try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a", "eu"); TestServer b = bridge(redis, "b", "us");
