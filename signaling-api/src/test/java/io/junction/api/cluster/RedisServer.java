@@ -13,12 +13,12 @@ import java.util.List;
  * A real Debian {@code redis-server} for the cluster tests, on a free loopback port, without
  * persistence; stopped and started again on the same port to test an outage.
  */
-final class RedisServer implements AutoCloseable {
-    final int port;
+public final class RedisServer implements AutoCloseable {
+    public final int port;
     private final Path dir;
     private Process process;
 
-    RedisServer() throws IOException, InterruptedException {
+    public RedisServer() throws IOException, InterruptedException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
@@ -26,11 +26,11 @@ final class RedisServer implements AutoCloseable {
         start();
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         process = new ProcessBuilder(List.of(binary(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
@@ -44,7 +44,7 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** Kills it (SIGKILL: what an outage looks like to the bridges). */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
     }
