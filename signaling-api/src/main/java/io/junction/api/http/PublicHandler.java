@@ -46,7 +46,7 @@ public final class PublicHandler {
         this.tokens = tokens;
         this.config = config;
         this.anonymous = new AnonymousJoins(config);
-        this.whip = new WhipHandler(bridge, tokens, turn, config, anonymous);
+        this.whip = new WhipHandler(bridge, tokens, turn, config, anonymous, cluster);
     }
 
     public void handle(Exchange ex) throws ApiException {

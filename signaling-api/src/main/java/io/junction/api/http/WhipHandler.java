@@ -69,8 +69,12 @@ final class WhipHandler {
     private final PublicHandler.AnonymousJoins anonymous;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
+    /** This bridge's cluster membership (null: alone): an open room of another bridge is redirected there. */
+    private final io.junction.api.cluster.Cluster cluster;
+
     WhipHandler(Bridge bridge, JoinTokens tokens, TurnCredentials turn, JunctionConfig config,
-                PublicHandler.AnonymousJoins anonymous) {
+                PublicHandler.AnonymousJoins anonymous, io.junction.api.cluster.Cluster cluster) {
+        this.cluster = cluster;
         this.bridge = bridge;
         this.tokens = tokens;
         this.turn = turn;
@@ -121,12 +125,28 @@ final class WhipHandler {
                     .orElseThrow(() -> ApiException.notFound("the token's endpoint has left"));
             offer = ex.readText("application/sdp");
         } else {
+            if (redirectedToRoomHolder(ex, room)) {
+                return;
+            }
             offer = anonymousOffer(ex, room, false, MAX_ANONYMOUS_SESSIONS_PER_ADDRESS);
             String name = displayName(ex);
             try {
                 conference = bridge.openRoom(room, config.demo().maxOpenRooms());
             } catch (LimitExceededException e) {
                 throw AdminHandler.limitError(e);
+            }
+            if (cluster != null && conference.endpointCount() == 0) {
+                try {
+                    var there = cluster.claimRoom(room, conference.id());
+                    if (there.isPresent()) { // another bridge made the room first
+                        bridge.removeConference(conference.id(), RemovalReason.REMOVED);
+                        redirect(ex, there.get().bridge());
+                        return;
+                    }
+                } catch (io.junction.api.cluster.ClusterUnavailableException e) {
+                    bridge.removeConference(conference.id(), RemovalReason.REMOVED);
+                    throw new ApiException(503, "cluster-unavailable", "the cluster's Redis does not answer: a new room cannot be placed now");
+                }
             }
             endpoint = AdminHandler.addEndpoint(conference, name == null ? "WHIP" : name);
         }
@@ -152,6 +172,9 @@ final class WhipHandler {
             conference = tokenConference(claims(authorization), room);
             offer = ex.readText("application/sdp");
         } else {
+            if (redirectedToRoomHolder(ex, room)) {
+                return;
+            }
             offer = anonymousOffer(ex, room, true, config.whep().maxAnonymousPerAddress());
             conference = bridge.existingOpenRoom(room)
                     .orElseThrow(() -> ApiException.notFound("no open room '" + room + "' (nobody is in it)"));
@@ -175,6 +198,33 @@ final class WhipHandler {
             throw new ApiException(400, e.code(), e.getMessage());
         }
         created(ex, "whep", room, conference, viewer, authorization == null, answer);
+    }
+
+    /**
+     * In a cluster, an open room another bridge holds: answers 307 to the same URL on that bridge (WHIP
+     * and WHEP clients follow it; the session's resource then lives there). True when it did.
+     */
+    private boolean redirectedToRoomHolder(Exchange ex, String room) throws ApiException {
+        if (cluster == null || bridge.existingOpenRoom(room).isPresent()) {
+            return false;
+        }
+        try {
+            var there = cluster.roomHolder(room);
+            if (there.isEmpty()) {
+                return false;
+            }
+            redirect(ex, there.get().bridge());
+            return true;
+        } catch (io.junction.api.cluster.ClusterUnavailableException e) {
+            throw new ApiException(503, "cluster-unavailable", "the cluster's Redis does not answer: rooms of other bridges cannot be reached now");
+        }
+    }
+
+    private static void redirect(Exchange ex, io.junction.api.cluster.Member to) {
+        String query = ex.request().getHttpURI().getQuery();
+        ex.setHeader("Location", to.publicUrl() + ex.path() + (query == null ? "" : "?" + query));
+        ex.setHeader("X-Junction-Bridge", to.id());
+        ex.text(307, "text/plain; charset=utf-8", "this room is on bridge " + to.id() + "\n");
     }
 
     /** Only POST creates a session (405 else); forgets ended sessions first; returns the Authorization header. */

@@ -50,6 +50,18 @@ class ClusterTest {
         return ids;
     }
 
+    private static String fixture(String name) throws java.io.IOException {
+        return java.nio.file.Files.readString(java.nio.file.Path.of(System.getProperty("user.dir")).getParent()
+                .resolve("bridge/src/test/resources/sdp/" + name));
+    }
+
+    /** An anonymous WHIP/WHEP POST of {@code sdp} to {@code t}'s public {@code path}, redirects not followed. */
+    private static HttpResponse<String> sdpPost(TestServer t, String path, String sdp) throws Exception {
+        return t.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(t.publicUrl(path)))
+                .header("Content-Type", "application/sdp").POST(java.net.http.HttpRequest.BodyPublishers.ofString(sdp)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private static String createConference(TestServer t, String body) throws Exception {
         HttpResponse<String> r = t.admin("POST", "/v1/conferences", body);
         assertEquals(201, r.statusCode(), r.body());
@@ -124,6 +136,16 @@ class ClusterTest {
             assertTrue(b.server.bridge().existingOpenRoom("retro").isPresent());
             HttpResponse<String> again = a.publicRequest("POST", "/v1/rooms/retro/join", "{}");
             assertEquals(TestServer.json(other).get("conferenceId").asText(), TestServer.json(again).get("conferenceId").asText());
+            // WHIP and WHEP into a room another bridge holds: redirected there (307), and taken there
+            HttpResponse<String> whip = sdpPost(b, "/v1/whip/standup", fixture("chromium-whip-offer.sdp"));
+            assertEquals(307, whip.statusCode(), whip.body());
+            String location = whip.headers().firstValue("Location").orElseThrow();
+            assertEquals(a.publicUrl("/v1/whip/standup"), location);
+            HttpResponse<String> followed = a.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(location))
+                    .header("Content-Type", "application/sdp"), "POST", fixture("chromium-whip-offer.sdp"));
+            assertEquals(201, followed.statusCode(), followed.body());
+            assertEquals(3, a.server.bridge().conference(conf).orElseThrow().endpointCount(), "the WHIP publisher joined on A");
+            assertEquals(307, sdpPost(b, "/v1/whep/standup?endpoint=x", fixture("chromium-whep-offer.sdp")).statusCode());
             // Redis gone: a room of this bridge is joined as before; a new one cannot be placed
             redis.stop();
             assertEquals(200, a.publicRequest("POST", "/v1/rooms/standup/join", "{}").statusCode());
