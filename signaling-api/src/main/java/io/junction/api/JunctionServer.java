@@ -115,6 +115,13 @@ public final class JunctionServer {
                 ? new io.junction.api.cluster.Cluster(config.cluster(), bridge, this::clusterPublicUrl, this::clusterAdminUrl)
                 : null;
         this.admin = new AdminHandler(bridge, tokens, registry, config, this::publicPort, cluster);
+        if (cluster != null) {
+            io.micrometer.core.instrument.Gauge.builder("junction.cluster.bridges", cluster, c -> c.memberCount())
+                    .description("Bridges of the cluster (this one included) at the last heartbeat").register(registry);
+            io.micrometer.core.instrument.Gauge.builder("junction.cluster.redis.up", cluster, c -> c.redisUp() ? 1 : 0)
+                    .description("1 while the cluster's Redis answers, 0 when it does not (cross-bridge placement is off)")
+                    .register(registry);
+        }
         PublicHandler pub = new PublicHandler(bridge, tokens, turn, config, housekeeping, cluster);
         long requestTimeoutMs = config.http().requestTimeout().toMillis();
         Handler.Abstract root = new Handler.Abstract() {

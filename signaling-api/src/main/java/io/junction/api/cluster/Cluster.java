@@ -56,6 +56,8 @@ public final class Cluster implements AutoCloseable {
     private final JedisPooled redis;
     private final com.sun.management.OperatingSystemMXBean os = osBean();
     private volatile boolean redisUp;
+    /** Bridges listed at the last heartbeat (this one included), for the metrics. */
+    private volatile int lastMemberCount;
     private volatile boolean closed;
 
     /**
@@ -83,6 +85,11 @@ public final class Cluster implements AutoCloseable {
 
     public String region() {
         return config.region();
+    }
+
+    /** Bridges of the cluster at the last heartbeat (0 before one succeeded). */
+    public int memberCount() {
+        return lastMemberCount;
     }
 
     /** Whether the last conversation with Redis succeeded. */
@@ -125,6 +132,11 @@ public final class Cluster implements AutoCloseable {
                 LOG.info("cluster: registered as {} in {} (region '{}')", id, redactedUrl(), config.region());
             }
             redisUp = true;
+            try {
+                lastMemberCount = members().size();
+            } catch (ClusterUnavailableException e) {
+                // noted in redisUp
+            }
         } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
             if (redisUp) {
                 LOG.warn("cluster: Redis at {} unreachable ({}); calls go on, cross-bridge placement is off until it answers",

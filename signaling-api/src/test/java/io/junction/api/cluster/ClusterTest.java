@@ -256,6 +256,7 @@ class ClusterTest {
             assertEquals(201, a.admin("POST", "/v1/conferences/" + conf + "/endpoints", "{}").statusCode());
             assertEquals(201, a.admin("POST", "/v1/conferences", "{}").statusCode());
             await("a notices", 3000, () -> !a.server.cluster().redisUp());
+            assertTrue(a.admin("GET", "/metrics", null).body().contains("junction_cluster_redis_up 0.0"));
             // Redis back (empty: it kept nothing): the heartbeats register the bridges and their conferences again
             redis.start();
             await("placement works again", 5000, () -> {
@@ -266,6 +267,14 @@ class ClusterTest {
                 }
             });
             assertTrue(a.server.cluster().redisUp());
+            await("the metrics say so", 3000, () -> {
+                try {
+                    String m = a.admin("GET", "/metrics", null).body();
+                    return m.contains("junction_cluster_redis_up 1.0") && m.contains("junction_cluster_bridges 2.0");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
             assertEquals(2, a.server.bridge().conference(conf).orElseThrow().endpointCount(),
                     "the one made during the outage and the one placed after it");
         }

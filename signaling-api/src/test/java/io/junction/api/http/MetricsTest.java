@@ -45,14 +45,18 @@ class MetricsTest {
     /**
      * docs/api.md lists every junction_ metric the bridge exports, and nothing it does not: the table's
      * names (with "…_x" short for the cell's first name with its tail replaced) against a scrape taken
-     * with a conference and an endpoint alive (per-conference series exist only then).
+     * with a conference and an endpoint alive (per-conference series exist only then), on a bridge in
+     * a cluster (its gauges exist only then).
      */
     @Test
     void apiDocsListEveryMetric() throws Exception {
         java.util.Set<String> documented = documentedMetrics(java.nio.file.Files.readString(
                 java.nio.file.Path.of(System.getProperty("user.dir")).getParent().resolve("docs/api.md")));
         java.util.Set<String> exported = new java.util.TreeSet<>();
-        try (TestServer t = TestServer.start()) {
+        // in a cluster (a real redis-server), so that the cluster's gauges are there too
+        try (io.junction.api.cluster.RedisServer redis = new io.junction.api.cluster.RedisServer();
+             TestServer t = TestServer.start("junction.signaling.token-secret = \"metrics-test-secret-0123456789abcdef\"\n"
+                     + "junction.cluster.redis = \"" + redis.url() + "\"\n")) {
             String c = TestServer.json(t.admin("POST", "/v1/conferences", "{}")).get("id").asText();
             t.admin("POST", "/v1/conferences/" + c + "/endpoints", "{}");
             for (String family : PrometheusText.metricFamilies(t.admin("GET", "/metrics", null).body())) {
