@@ -205,6 +205,7 @@ class ClusterTest {
                     + "\"bitrateOutBps\":0,\"cpu\":0.1,\"maxEndpoints\":1000,\"heartbeatMs\":0}", SetParams.setParams().px(1000));
             jedis.sadd("junction:bridges", "dead");
             jedis.set("junction:conference:gone", "dead", SetParams.setParams().px(1000));
+            jedis.set("junction:room:lobby", "dead gone", SetParams.setParams().px(1000));
             await("listed while its record lives", 2000, () -> {
                 try {
                     return bridgeIds(a).equals(List.of("a", "dead"));
@@ -222,6 +223,12 @@ class ClusterTest {
             assertFalse(jedis.sismember("junction:bridges", "dead"), "pruned from the set");
             assertEquals(404, a.admin("POST", "/v1/conferences/gone/endpoints", "{}").statusCode(),
                     "its conference ended with it");
+            // its open room: a new participant joining through a gets into a room of that name on a
+            HttpResponse<String> lobby = a.publicRequest("POST", "/v1/rooms/lobby/join", "{}");
+            assertEquals(200, lobby.statusCode(), lobby.body());
+            assertTrue(a.server.bridge().existingOpenRoom("lobby").isPresent());
+            assertEquals("a " + TestServer.json(lobby).get("conferenceId").asText(), jedis.get("junction:room:lobby"),
+                    "the name is a's now");
             // a clean stop leaves at once
             try (TestServer b = bridge(redis, "b", "eu")) {
                 await("b listed", 3000, () -> {
