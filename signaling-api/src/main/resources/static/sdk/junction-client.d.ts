@@ -151,8 +151,11 @@ export interface JoinOptions {
   /** 'relay': connect only through the bridge's TURN servers (to test them); default 'all'. */
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** The camera's codec when the bridge offers it (else the bridge's first choice). */
-  codec?: 'vp8' | 'vp9' | 'h264' | string;
-  /** One scalable encoding instead of simulcast, for codecs that have it (VP9): e.g. 'L1T3', 'L3T3_KEY'. */
+  codec?: 'vp8' | 'vp9' | 'h264' | 'av1' | string;
+  /**
+   * One scalable encoding instead of simulcast, for codecs whose layers the bridge selects (VP9; AV1
+   * when the bridge offers the dependency descriptor): e.g. 'L1T3', 'L3T3_KEY'.
+   */
   scalabilityMode?: string;
 }
 

@@ -819,7 +819,7 @@ export const Junction = {
    *   timeoutMs: how long to wait for the bridge's first offer (default 20 s);
    *   iceTransportPolicy: 'relay' connects only through the bridge's TURN servers (default 'all');
    *   rejoin: returns a fresh signalingUrl when the bridge has lost this participant (see above);
-   *   codec: the camera's codec ('vp8', 'vp9', 'h264') when the bridge offers it (else the bridge's first);
+   *   codec: the camera's codec ('vp8', 'vp9', 'h264', 'av1') when the bridge offers it (else the bridge's first);
    *   scalabilityMode: one scalable encoding instead of simulcast (VP9 and AV1: 'L1T3', 'L3T3_KEY', 'L3T3', …)
    * @returns {Promise<Room>} rejects with a JoinError
    */
