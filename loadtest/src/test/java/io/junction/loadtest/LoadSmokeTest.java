@@ -252,11 +252,31 @@ class LoadSmokeTest {
     /** VP9 synthetic streams (valid descriptors): forwarded whole, their keyframes recognised by the bridge. */
     @Test
     void vp9StreamsAreForwardedWhole() throws Exception {
+        streamsOfCodecAreForwardedWhole("vp9");
+    }
+
+    /**
+     * AV1 synthetic streams with a dependency descriptor: the bridge reads every descriptor (none
+     * unreadable), forwards the streams whole with the descriptor rewritten per receiver.
+     */
+    @Test
+    void av1StreamsWithDependencyDescriptorsAreForwardedWhole() throws Exception {
+        long unreadableBefore = server.bridge().media().counters().dependencyDescriptorsUnreadable.sum();
+        streamsOfCodecAreForwardedWhole("av1");
+        assertEquals(unreadableBefore, server.bridge().media().counters().dependencyDescriptorsUnreadable.sum(),
+                "every descriptor read");
+    }
+
+    /**
+     * Two publishers of {@code codec} and a subscriber, 5 s: nothing lost, no sequence gaps, and the
+     * bridge read their keyframes (one every 3 s from each publisher).
+     */
+    private void streamsOfCodecAreForwardedWhole(String codec) throws Exception {
         var counters = server.bridge().media().counters();
         long keyframesBefore = counters.keyframesReceived.sum();
         Options options = Options.parse("--admin", "http://127.0.0.1:" + server.adminPort(), "--conferences", "1",
                 "--publishers", "2", "--subscribers", "1", "--duration", "5", "--video-bitrate", "300k",
-                "--no-baseline", "--codec", "vp9", "--quiet");
+                "--no-baseline", "--codec", codec, "--quiet");
         LoadRun run = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         Report r = run.run();
         String text = r.text();
@@ -266,31 +286,7 @@ class LoadSmokeTest {
         assertEquals(0, r.sequenceGaps(), text);
         assertTrue(r.deliveredPercentOfFanOut() > 99.5, text);
         assertTrue(counters.keyframesReceived.sum() - keyframesBefore >= 2,
-                "the bridge read the VP9 keyframes (a keyframe every 3 s from each publisher)");
-    }
-
-    /**
-     * AV1 synthetic streams with a dependency descriptor: the bridge reads every descriptor (none
-     * unreadable), forwards the streams whole with the descriptor rewritten per receiver.
-     */
-    @Test
-    void av1StreamsWithDependencyDescriptorsAreForwardedWhole() throws Exception {
-        var counters = server.bridge().media().counters();
-        long keyframesBefore = counters.keyframesReceived.sum();
-        long unreadableBefore = counters.dependencyDescriptorsUnreadable.sum();
-        Options options = Options.parse("--admin", "http://127.0.0.1:" + server.adminPort(), "--conferences", "1",
-                "--publishers", "2", "--subscribers", "1", "--duration", "5", "--video-bitrate", "300k",
-                "--no-baseline", "--codec", "av1", "--quiet");
-        LoadRun run = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        Report r = run.run();
-        String text = r.text();
-        System.out.print(text);
-        assertEquals(3, r.connectedAtEnd(), r.failures().toString());
-        assertEquals(0, r.lostPackets(), text);
-        assertEquals(0, r.sequenceGaps(), text);
-        assertTrue(r.deliveredPercentOfFanOut() > 99.5, text);
-        assertTrue(counters.keyframesReceived.sum() - keyframesBefore >= 2, "the bridge read the AV1 keyframes");
-        assertEquals(unreadableBefore, counters.dependencyDescriptorsUnreadable.sum(), "every descriptor read");
+                "the bridge read the " + codec + " keyframes (a keyframe every 3 s from each publisher)");
     }
 
     /** The generator's descriptors, read by the bridge's reader: a keyframe with its structure, then delta frames. */

@@ -90,10 +90,15 @@ final class SdpGlue {
                 forwardedVideoKeeps(a, io.junction.bridge.codec.CodecCatalog.URI_DEPENDENCY_DESCRIPTOR));
     }
 
+    /** A section of a forwarded track (not the client's own microphone, camera or screen). */
+    private static boolean forwarded(ClientAnswerReader.SendInfo s) {
+        return Integer.parseInt(s.mid()) >= BridgeOffers.FIRST_FORWARD_MID;
+    }
+
     /** Whether the client kept header extension {@code uri} on the video m-lines of forwarded tracks. */
     private static boolean forwardedVideoKeeps(ClientAnswerReader.Answer a, String uri) {
         for (ClientAnswerReader.SendInfo s : a.sections()) {
-            if (Integer.parseInt(s.mid()) >= BridgeOffers.FIRST_FORWARD_MID && s.extensions().contains(uri)) {
+            if (forwarded(s) && s.extensions().contains(uri)) {
                 return true;
             }
         }
@@ -112,18 +117,18 @@ final class SdpGlue {
     private static java.util.Set<String> videoCodecs(ClientAnswerReader.Answer a) {
         java.util.Set<String> out = new java.util.TreeSet<>();
         ClientAnswerReader.SendInfo camera = a.section(BridgeOffers.PUBLISH_VIDEO_MID);
-        boolean forwarded = false;
+        boolean fromForwarded = false;
         for (ClientAnswerReader.SendInfo s : a.sections()) {
-            if (Integer.parseInt(s.mid()) >= BridgeOffers.FIRST_FORWARD_MID
+            if (forwarded(s)
                     && s.payloadTypes().stream().anyMatch(pt -> io.junction.bridge.codec.CodecCatalog.videoCodecNameOf(pt) != null)) {
-                if (!forwarded) {
+                if (!fromForwarded) {
                     out.clear();
-                    forwarded = true;
+                    fromForwarded = true;
                 }
                 addCodecs(s, out);
             }
         }
-        if (!forwarded && camera != null) {
+        if (!fromForwarded && camera != null) {
             addCodecs(camera, out);
         }
         return java.util.Set.copyOf(out);

@@ -166,8 +166,7 @@ public final class Cluster implements AutoCloseable {
             redisUp = true;
             return out;
         } catch (RuntimeException e) {
-            redisUp = false;
-            throw new ClusterUnavailableException("the cluster's Redis is unreachable: " + e.getMessage(), e);
+            throw unreachable(e);
         }
     }
 
@@ -177,13 +176,23 @@ public final class Cluster implements AutoCloseable {
         try {
             holder = redis.get(PREFIX + "conference:" + conferenceId);
         } catch (RuntimeException e) {
-            redisUp = false;
-            throw new ClusterUnavailableException("the cluster's Redis is unreachable: " + e.getMessage(), e);
+            throw unreachable(e);
         }
         if (holder == null || holder.equals(id)) {
             return Optional.empty();
         }
-        return members().stream().filter(m -> m.id().equals(holder)).findFirst();
+        return liveMember(holder);
+    }
+
+    /** The live bridge {@code bridgeId}, if it heart-beat within the TTL. */
+    private Optional<Member> liveMember(String bridgeId) throws ClusterUnavailableException {
+        return members().stream().filter(m -> m.id().equals(bridgeId)).findFirst();
+    }
+
+    /** Notes that Redis failed; the exception to throw for it. */
+    private ClusterUnavailableException unreachable(RuntimeException e) {
+        redisUp = false;
+        return new ClusterUnavailableException("the cluster's Redis is unreachable: " + e.getMessage(), e);
     }
 
     /** Where open room {@code name} is: the live bridge and its conference id, when another bridge holds it. */
@@ -194,8 +203,7 @@ public final class Cluster implements AutoCloseable {
         try {
             v = redis.get(PREFIX + "room:" + name);
         } catch (RuntimeException e) {
-            redisUp = false;
-            throw new ClusterUnavailableException("the cluster's Redis is unreachable: " + e.getMessage(), e);
+            throw unreachable(e);
         }
         return place(v);
     }
@@ -220,8 +228,7 @@ public final class Cluster implements AutoCloseable {
             }
             return other;
         } catch (RuntimeException e) {
-            redisUp = false;
-            throw new ClusterUnavailableException("the cluster's Redis is unreachable: " + e.getMessage(), e);
+            throw unreachable(e);
         }
     }
 
@@ -239,7 +246,7 @@ public final class Cluster implements AutoCloseable {
             return Optional.empty();
         }
         String conferenceId = v.substring(sp + 1);
-        return members().stream().filter(m -> m.id().equals(holder)).findFirst().map(m -> new RoomPlace(m, conferenceId));
+        return liveMember(holder).map(m -> new RoomPlace(m, conferenceId));
     }
 
     /** Notes that this bridge holds {@code conferenceId} (best effort: without Redis the next heartbeat does it). */

@@ -120,18 +120,12 @@ public final class PublicHandler {
         }
         if (cluster != null && conference.endpointCount() == 0) {
             // created here just now (or still empty): claim the name, unless another bridge was first
-            try {
-                var there = cluster.claimRoom(room, conference.id());
-                if (there.isPresent() && joinElsewhere(ex, there.get(), displayName)) {
-                    if (conference.endpointCount() == 0) {
-                        bridge.removeConference(conference.id(), io.junction.bridge.conference.RemovalReason.REMOVED);
-                    }
-                    return;
+            var there = claimNewRoom(cluster, bridge, room, conference);
+            if (there.isPresent() && joinElsewhere(ex, there.get(), displayName)) {
+                if (conference.endpointCount() == 0) {
+                    bridge.removeConference(conference.id(), io.junction.bridge.conference.RemovalReason.REMOVED);
                 }
-            } catch (io.junction.api.cluster.ClusterUnavailableException e) {
-                bridge.removeConference(conference.id(), io.junction.bridge.conference.RemovalReason.REMOVED);
-                throw new ApiException(503, "cluster-unavailable",
-                        "the cluster's Redis does not answer: a new room cannot be placed now");
+                return;
             }
         }
         Endpoint endpoint = AdminHandler.addEndpoint(conference, displayName);
@@ -182,6 +176,21 @@ public final class PublicHandler {
         json.put("endpointId", endpoint.id());
         json.put("maxSeconds", cfg.maxDuration().toSeconds());
         ex.json(200, json);
+    }
+
+    /**
+     * Claims the name of open room {@code room} for {@code made}, the conference this bridge just
+     * created for it: empty when the name is this bridge's now, else where the room is (the caller
+     * lets {@code made} go). Redis not answering: {@code made} goes and the answer is 503.
+     */
+    static java.util.Optional<io.junction.api.cluster.Cluster.RoomPlace> claimNewRoom(io.junction.api.cluster.Cluster cluster,
+            Bridge bridge, String room, Conference made) throws ApiException {
+        try {
+            return cluster.claimRoom(room, made.id());
+        } catch (io.junction.api.cluster.ClusterUnavailableException e) {
+            bridge.removeConference(made.id(), io.junction.bridge.conference.RemovalReason.REMOVED);
+            throw new ApiException(503, "cluster-unavailable", "the cluster's Redis does not answer: a new room cannot be placed now");
+        }
     }
 
     /**

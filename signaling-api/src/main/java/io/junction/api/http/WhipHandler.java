@@ -136,16 +136,11 @@ final class WhipHandler {
                 throw AdminHandler.limitError(e);
             }
             if (cluster != null && conference.endpointCount() == 0) {
-                try {
-                    var there = cluster.claimRoom(room, conference.id());
-                    if (there.isPresent()) { // another bridge made the room first
-                        bridge.removeConference(conference.id(), RemovalReason.REMOVED);
-                        redirect(ex, there.get().bridge());
-                        return;
-                    }
-                } catch (io.junction.api.cluster.ClusterUnavailableException e) {
+                var there = PublicHandler.claimNewRoom(cluster, bridge, room, conference);
+                if (there.isPresent()) { // another bridge made the room first
                     bridge.removeConference(conference.id(), RemovalReason.REMOVED);
-                    throw new ApiException(503, "cluster-unavailable", "the cluster's Redis does not answer: a new room cannot be placed now");
+                    redirect(ex, there.get().bridge());
+                    return;
                 }
             }
             endpoint = AdminHandler.addEndpoint(conference, name == null ? "WHIP" : name);

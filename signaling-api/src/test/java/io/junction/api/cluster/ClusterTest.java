@@ -40,6 +40,18 @@ class ClusterTest {
         }
     }
 
+    /** Waits until the ids {@code t}'s {@code GET /v1/cluster} lists satisfy {@code ok}. */
+    private static void awaitListed(String what, long ms, TestServer t, java.util.function.Predicate<List<String>> ok)
+            throws InterruptedException {
+        await(what, ms, () -> {
+            try {
+                return ok.test(bridgeIds(t));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
     private static List<String> bridgeIds(TestServer t) throws Exception {
         HttpResponse<String> r = t.admin("GET", "/v1/cluster", null);
         assertEquals(200, r.statusCode(), r.body());
@@ -71,13 +83,8 @@ class ClusterTest {
     @Test
     void anEndpointIsPlacedOnTheBridgeThatHoldsItsConference() throws Exception {
         try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a", "eu"); TestServer b = bridge(redis, "b", "us")) {
-            await("both bridges listed", 5000, () -> {
-                try {
-                    return bridgeIds(a).equals(List.of("a", "b")) && bridgeIds(b).equals(List.of("a", "b"));
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            awaitListed("both bridges listed by a", 5000, a, ids -> ids.equals(List.of("a", "b")));
+            awaitListed("both bridges listed by b", 5000, b, ids -> ids.equals(List.of("a", "b")));
             JsonNode listed = TestServer.json(a.admin("GET", "/v1/cluster", null));
             assertEquals("a", listed.get("self").asText());
             JsonNode first = listed.get("bridges").get(0);
@@ -110,13 +117,7 @@ class ClusterTest {
     @Test
     void anOpenRoomIsOneRoomWhicheverBridgeIsJoined() throws Exception {
         try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a", "eu"); TestServer b = bridge(redis, "b", "eu")) {
-            await("both listed", 5000, () -> {
-                try {
-                    return bridgeIds(a).size() == 2;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            awaitListed("both listed", 5000, a, ids -> ids.size() == 2);
             HttpResponse<String> first = a.publicRequest("POST", "/v1/rooms/standup/join", "{\"displayName\": \"Ada\"}");
             assertEquals(200, first.statusCode(), first.body());
             String conf = TestServer.json(first).get("conferenceId").asText();
@@ -159,13 +160,7 @@ class ClusterTest {
     void newConferencesGoToTheLeastLoadedBridgeThatTakesThem() throws Exception {
         try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a", "eu"); TestServer b = bridge(redis, "b", "us");
              TestServer c = bridge(redis, "c", "us")) {
-            await("three bridges listed", 5000, () -> {
-                try {
-                    return bridgeIds(a).size() == 3;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            awaitListed("three bridges listed", 5000, a, ids -> ids.size() == 3);
             // another region asked for: the least loaded bridge there (b and c both empty: by id)
             String usConf = createConference(a, "{\"region\": \"us\"}");
             assertTrue(b.server.bridge().conference(usConf).isPresent(), "placed in the region asked for");
@@ -206,20 +201,8 @@ class ClusterTest {
             jedis.sadd("junction:bridges", "dead");
             jedis.set("junction:conference:gone", "dead", SetParams.setParams().px(1000));
             jedis.set("junction:room:lobby", "dead gone", SetParams.setParams().px(1000));
-            await("listed while its record lives", 2000, () -> {
-                try {
-                    return bridgeIds(a).equals(List.of("a", "dead"));
-                } catch (Exception e) {
-                    return false;
-                }
-            });
-            await("gone within the TTL", 3000, () -> {
-                try {
-                    return bridgeIds(a).equals(List.of("a"));
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            awaitListed("listed while its record lives", 2000, a, ids -> ids.equals(List.of("a", "dead")));
+            awaitListed("gone within the TTL", 3000, a, ids -> ids.equals(List.of("a")));
             assertFalse(jedis.sismember("junction:bridges", "dead"), "pruned from the set");
             assertEquals(404, a.admin("POST", "/v1/conferences/gone/endpoints", "{}").statusCode(),
                     "its conference ended with it");
@@ -231,13 +214,7 @@ class ClusterTest {
                     "the name is a's now");
             // a clean stop leaves at once
             try (TestServer b = bridge(redis, "b", "eu")) {
-                await("b listed", 3000, () -> {
-                    try {
-                        return bridgeIds(a).contains("b");
-                    } catch (Exception e) {
-                        return false;
-                    }
-                });
+                awaitListed("b listed", 3000, a, ids -> ids.contains("b"));
             }
             assertEquals(List.of("a"), bridgeIds(a), "a stopped bridge deregistered itself");
         }
@@ -246,13 +223,7 @@ class ClusterTest {
     @Test
     void aRedisOutageStopsOnlyWhatNeedsAnotherBridge() throws Exception {
         try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a", "eu"); TestServer b = bridge(redis, "b", "eu")) {
-            await("both listed", 5000, () -> {
-                try {
-                    return bridgeIds(a).size() == 2;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            awaitListed("both listed", 5000, a, ids -> ids.size() == 2);
             String conf = createConference(a, "{}");
             redis.stop();
             HttpResponse<String> r = b.admin("POST", "/v1/conferences/" + conf + "/endpoints", "{}");
