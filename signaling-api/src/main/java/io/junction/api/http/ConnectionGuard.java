@@ -60,6 +60,12 @@ public final class ConnectionGuard implements Connection.Listener {
         if (open.putIfAbsent(ep, address) == null) {
             int n = perAddress.merge(address, 1, Integer::sum);
             if (n > maxPerAddress) {
+                // Jetty delivers a close event after the socket is closed: a client that reconnects the
+                // moment the server closed it must not be refused for a connection that is already gone.
+                releaseClosed(address);
+                n = perAddress.getOrDefault(address, 0);
+            }
+            if (n > maxPerAddress) {
                 refusedPerAddress.increment();
                 LOG.debug("closing connection from {}: {} open (limit {})", address.getHostAddress(), n, maxPerAddress);
                 ep.close();
@@ -90,6 +96,14 @@ public final class ConnectionGuard implements Connection.Listener {
         if (address != null) {
             perAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
         }
+    }
+
+    private void releaseClosed(InetAddress address) {
+        open.forEach((ep, a) -> {
+            if (a.equals(address) && !ep.isOpen()) {
+                release(ep);
+            }
+        });
     }
 
     /** Forgets sockets that closed without a final close event (run now and then). */
