@@ -6,6 +6,12 @@
  * A destination is 20 bytes: [0] 4 or 6, [1] unused, [2..3] port (big-endian), [4..19] the address
  * (IPv4 in [4..7]). An IPv6 socket (Java's default, also for IPv4 addresses) takes IPv4
  * destinations IPv4-mapped: NativeUdp.java writes them so.
+ *
+ * The receive side (NativeReceiver.java): once ICE has selected a UDP pair, a socket of our own is
+ * bound to the same local address and port (SO_REUSEADDR + SO_REUSEPORT) and connected to the
+ * remote, so the kernel delivers that remote's datagrams to it instead of to ice4j's socket (a
+ * connected socket matches more of the 4-tuple). Reader threads wait on an epoll set of such
+ * sockets and read them with recvmmsg(2) into one Java array.
  */
 #define _GNU_SOURCE
 #include <jni.h>
@@ -15,6 +21,8 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -216,4 +224,207 @@ JNIEXPORT jint JNICALL FN(sendBatch)(JNIEnv *env, jclass cls, jint fd, jbyteArra
     int err = errno;
     (*env)->ReleasePrimitiveArrayCritical(env, data, buf, JNI_ABORT);
     return n < 0 ? -err : n;
+}
+
+/*
+ * A non-blocking, close-on-exec UDP socket bound to `local` and connected to `remote` (destination
+ * records), in the family of the media socket (v6: an IPv6 socket, IPv4 addresses IPv4-mapped), or
+ * -errno. SO_REUSEADDR lets it share ice4j's address and port; SO_REUSEPORT puts an IPv6 socket at
+ * the end of the kernel's lookup chain, so in the instant between bind and connect it does not take
+ * datagrams meant for ice4j's socket (the earlier socket wins a tie; should one still land here, it
+ * is discarded and counted in strays[0]). rcvbuf: SO_RCVBUF in bytes (0: default).
+ */
+static int same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b) {
+    if (a->ss_family != b->ss_family) {
+        return 0;
+    }
+    if (a->ss_family == AF_INET) {
+        const struct sockaddr_in *x = (const struct sockaddr_in *) a, *y = (const struct sockaddr_in *) b;
+        return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+    }
+    const struct sockaddr_in6 *x = (const struct sockaddr_in6 *) a, *y = (const struct sockaddr_in6 *) b;
+    return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
+}
+
+JNIEXPORT jint JNICALL FN(openConnected)(JNIEnv *env, jclass cls, jbyteArray localArray, jbyteArray remoteArray,
+                                         jboolean v6, jint rcvbuf, jintArray strays) {
+    if ((*env)->GetArrayLength(env, localArray) != DEST || (*env)->GetArrayLength(env, remoteArray) != DEST
+            || (*env)->GetArrayLength(env, strays) < 1) {
+        return -EINVAL;
+    }
+    unsigned char local[DEST], remote[DEST];
+    (*env)->GetByteArrayRegion(env, localArray, 0, DEST, (jbyte *) local);
+    (*env)->GetByteArrayRegion(env, remoteArray, 0, DEST, (jbyte *) remote);
+    struct sockaddr_storage la, ra;
+    socklen_t ll = to_sockaddr(local, &la), rl = to_sockaddr(remote, &ra);
+    if (ll == 0 || rl == 0 || ((struct sockaddr *) &la)->sa_family != ((struct sockaddr *) &ra)->sa_family
+            || (!v6 && local[0] == 6)) {
+        return -EINVAL;
+    }
+    int family = v6 ? AF_INET6 : AF_INET;
+    if (v6 && local[0] == 4) {
+        /* IPv4 on an IPv6 socket: both addresses IPv4-mapped */
+        unsigned char m[DEST];
+        memset(m, 0, DEST);
+        m[0] = 6;
+        memcpy(m + 2, local + 2, 2);
+        m[14] = m[15] = 0xFF;
+        memcpy(m + 16, local + 4, 4);
+        ll = to_sockaddr(m, &la);
+        memcpy(m + 2, remote + 2, 2);
+        memcpy(m + 16, remote + 4, 4);
+        rl = to_sockaddr(m, &ra);
+    }
+    int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -errno;
+    }
+    int one = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0
+            || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0
+            || (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) != 0)
+            || bind(fd, (struct sockaddr *) &la, ll) != 0
+            || connect(fd, (struct sockaddr *) &ra, rl) != 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    /*
+     * Whatever another remote sent in the instant between bind and connect is not this pair's:
+     * discarded here (and counted), so it never reaches the endpoint. What the remote itself sent
+     * stays queued.
+     */
+    jint dropped = 0;
+    for (;;) {
+        struct sockaddr_storage from;
+        socklen_t fl = sizeof(from);
+        char b;
+        if (recvfrom(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT, (struct sockaddr *) &from, &fl) < 0
+                || same_address(&from, &ra)) {
+            break;
+        }
+        if (recv(fd, &b, 1, MSG_DONTWAIT) < 0) {
+            break;
+        }
+        dropped++;
+    }
+    (*env)->SetIntArrayRegion(env, strays, 0, 1, &dropped);
+    return fd;
+}
+
+/* An epoll instance with an eventfd in it (token -1) to wake its waiter: {epfd, evfd} in out[0..1], 0 or -errno. */
+JNIEXPORT jint JNICALL FN(epollCreate)(JNIEnv *env, jclass cls, jintArray out) {
+    if ((*env)->GetArrayLength(env, out) < 2) {
+        return -EINVAL;
+    }
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0) {
+        return -errno;
+    }
+    int ev = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (ev < 0) {
+        int err = errno;
+        close(ep);
+        return -err;
+    }
+    struct epoll_event e = {.events = EPOLLIN, .data.u64 = (uint64_t) -1};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, ev, &e) != 0) {
+        int err = errno;
+        close(ev);
+        close(ep);
+        return -err;
+    }
+    jint fds[2] = {ep, ev};
+    (*env)->SetIntArrayRegion(env, out, 0, 2, fds);
+    return 0;
+}
+
+/* Adds fd to the epoll set with `token` (>= 0), or removes it (token < 0): 0 or -errno. */
+JNIEXPORT jint JNICALL FN(epollControl)(JNIEnv *env, jclass cls, jint ep, jint fd, jint token) {
+    if (token < 0) {
+        return epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL) == 0 ? 0 : -errno;
+    }
+    /* the event carries the fd (upper half) and the Java side's token (lower half) */
+    struct epoll_event e = {.events = EPOLLIN, .data.u64 = ((uint64_t) (uint32_t) fd << 32) | (uint32_t) token};
+    return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e) == 0 ? 0 : -errno;
+}
+
+/* Wakes the thread waiting in receive() on this eventfd. */
+JNIEXPORT void JNICALL FN(wake)(JNIEnv *env, jclass cls, jint ev) {
+    uint64_t one = 1;
+    ssize_t n = write(ev, &one, sizeof(one));
+    (void) n;
+}
+
+#define MAX_EVENTS 64
+
+/*
+ * Waits up to timeoutMs for any socket of the epoll set to be readable (or the eventfd), then reads
+ * what the ready sockets hold with recvmmsg(2), without blocking, into `data`: datagram i in the slot
+ * at i * slot, lens[i] bytes (-1: longer than the slot, cut), from the socket of tokens[i]. At most
+ * `slots` datagrams (the rest stay queued: epoll is level-triggered). Returns the number read, 0 on
+ * a timeout or a wake-up, or -errno. Waiting happens outside the array's critical region.
+ */
+JNIEXPORT jint JNICALL FN(receive)(JNIEnv *env, jclass cls, jint ep, jint ev, jint timeoutMs, jbyteArray data,
+                                   jint slot, jint slots, jintArray lensArray, jintArray tokensArray) {
+    if (slot <= 0 || slots <= 0 || slots > MAX_BATCH * 4 || (*env)->GetArrayLength(env, lensArray) < slots
+            || (*env)->GetArrayLength(env, tokensArray) < slots
+            || (jlong) (*env)->GetArrayLength(env, data) < (jlong) slot * slots) {
+        return -EINVAL;
+    }
+    struct epoll_event events[MAX_EVENTS];
+    int ready = epoll_wait(ep, events, MAX_EVENTS, timeoutMs);
+    if (ready < 0) {
+        return errno == EINTR ? 0 : -errno;
+    }
+    int sockets = 0;
+    for (int i = 0; i < ready; i++) {
+        if (events[i].data.u64 == (uint64_t) -1) {
+            uint64_t v;
+            ssize_t n = read(ev, &v, sizeof(v));
+            (void) n;
+        } else {
+            events[sockets++] = events[i];
+        }
+    }
+    if (sockets == 0) {
+        return 0;
+    }
+    jint lens[MAX_BATCH * 4], tokens[MAX_BATCH * 4];
+    struct iovec iov[MAX_BATCH];
+    struct mmsghdr msgs[MAX_BATCH];
+    unsigned char *buf = (*env)->GetPrimitiveArrayCritical(env, data, NULL);
+    if (buf == NULL) {
+        return -ENOMEM;
+    }
+    int got = 0;
+    for (int s = 0; s < sockets && got < slots; s++) {
+        int token = (int) (uint32_t) events[s].data.u64;
+        int fd = (int) (events[s].data.u64 >> 32);
+        int room = slots - got;
+        if (room > MAX_BATCH) {
+            room = MAX_BATCH;
+        }
+        for (int i = 0; i < room; i++) {
+            iov[i].iov_base = buf + (size_t) (got + i) * slot;
+            iov[i].iov_len = (size_t) slot;
+            memset(&msgs[i].msg_hdr, 0, sizeof(struct msghdr));
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
+        }
+        int n = recvmmsg(fd, msgs, (unsigned int) room, MSG_DONTWAIT, NULL);
+        for (int i = 0; i < n; i++) {
+            lens[got + i] = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? -1 : (jint) msgs[i].msg_len;
+            tokens[got + i] = token;
+        }
+        if (n > 0) {
+            got += n;
+        }
+    }
+    (*env)->ReleasePrimitiveArrayCritical(env, data, buf, 0);
+    if (got > 0) {
+        (*env)->SetIntArrayRegion(env, lensArray, 0, got, lens);
+        (*env)->SetIntArrayRegion(env, tokensArray, 0, got, tokens);
+    }
+    return got;
 }

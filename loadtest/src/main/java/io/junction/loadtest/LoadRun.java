@@ -248,6 +248,9 @@ final class LoadRun {
                     stop.sendCalls() > start.sendCalls()
                             ? (stop.sendCallDatagrams() - start.sendCallDatagrams()) / (stop.sendCalls() - start.sendCalls())
                             : Double.NaN,
+                    stop.receiveCalls() > start.receiveCalls()
+                            ? (stop.receiveCallDatagrams() - start.receiveCallDatagrams()) / (stop.receiveCalls() - start.receiveCalls())
+                            : Double.NaN,
                     forwarded > 0 && stop.workerAllocatedBytes() >= start.workerAllocatedBytes()
                             ? (stop.workerAllocatedBytes() - start.workerAllocatedBytes()) / forwarded
                             : Double.NaN,

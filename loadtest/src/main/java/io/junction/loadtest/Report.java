@@ -47,6 +47,7 @@ record Report(
         double bridgeJitCpuSeconds,
         double bridgeDroppedPackets,
         double bridgeDatagramsPerSendCall,
+        double bridgeDatagramsPerReceiveCall,
         double bridgeWorkerBytesPerForwardedPacket,
         long kernelDropsAtBridgeSocket,
         long kernelDropsAtClientSockets,
@@ -108,6 +109,9 @@ record Report(
         row(sb, "bridge datagrams per send call", Double.isNaN(bridgeDatagramsPerSendCall)
                 ? "n/a (no native sends: the bridge sends through ice4j)"
                 : f("%.2f (sendmmsg batches, junction_send_call_datagrams_total)", bridgeDatagramsPerSendCall));
+        row(sb, "bridge datagrams per read", Double.isNaN(bridgeDatagramsPerReceiveCall)
+                ? "n/a (ice4j reads: no native receive)"
+                : f("%.2f (packet workers' epoll + recvmmsg, junction_receive_call_datagrams_total)", bridgeDatagramsPerReceiveCall));
         row(sb, "kernel UDP drops, bridge / clients", kernelDropsAtBridgeSocket + " / " + kernelDropsAtClientSockets);
         if (baseline != null) {
             row(sb, "baseline UDP relay", f("%.0f packets/s forwarded, %.2f us CPU per forwarded packet",

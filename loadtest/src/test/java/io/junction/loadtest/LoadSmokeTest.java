@@ -56,6 +56,8 @@ class LoadSmokeTest {
         var media = server.bridge().media().counters();
         long callsBefore = media.sendCalls.sum();
         long datagramsBefore = media.sendCallDatagrams.sum();
+        long readBefore = media.receiveCallDatagrams.sum();
+        long sentByPublishersBefore = media.packetsReceived.sum();
         long sendErrorsBefore = media.sendErrors.sum();
         // While it runs: in every scrape, each bridge-wide bitrate is the sum of the two conferences'.
         java.util.concurrent.atomic.AtomicInteger checked = new java.util.concurrent.atomic.AtomicInteger();
@@ -112,6 +114,12 @@ class LoadSmokeTest {
                 + r.expectedPackets() + " packets expected by the clients");
         assertTrue(datagrams > calls * 1.5, "batched: " + datagrams + " datagrams in " + calls + " calls");
         assertEquals(0, media.sendErrors.sum() - sendErrorsBefore, "no send errors");
+        // ... and came in on the packet workers' own connected sockets: nearly every datagram the bridge
+        // received (the rest: ICE checks and the DTLS handshake, before a pair is selected, through ice4j)
+        long read = media.receiveCallDatagrams.sum() - readBefore;
+        long received = media.packetsReceived.sum() - sentByPublishersBefore;
+        System.out.printf("native reads: %d of %d datagrams received%n", read, received);
+        assertTrue(read >= received * 0.98, "read natively: " + read + " of " + received);
 
         // Bandwidth truth: the bridge's wire counters against what the clients themselves sent and received.
         System.out.println(checked.get() + " scrapes and " + events.get() + " dashboard events compared");

@@ -49,6 +49,7 @@ public final class MediaCore implements AutoCloseable {
         if (port.sendsNatively() && Boolean.parseBoolean(System.getProperty("junction.send-batch", "true"))) {
             workers.all().forEach(w -> io.junction.bridge.transport.ice.SendBatch.install(w, counters));
         }
+        port.readOn(workers.all());
         this.certificate = DtlsCertificate.generate();
         // Certificates are valid for 30 days; a bridge that runs for months must never offer an
         // expired one. New endpoints get the new certificate; connected ones keep theirs.

@@ -59,7 +59,7 @@ final class MediaSession implements IceTransport.Listener {
         this.core = core;
         Conference conference = endpoint.conference();
         this.worker = conference.packetWorker(core);
-        IceTransport ice = new IceTransport(core.port(), endpoint.id(), this);
+        IceTransport ice = new IceTransport(core.port(), endpoint.id(), this, worker);
         this.transport = new EndpointTransport(core.transportResources(),
                 "conference=" + conference.id() + " endpoint=" + endpoint.id(), ice, worker, conference.mediaCounters(),
                 this::onTransportFailed);
@@ -559,7 +559,7 @@ final class MediaSession implements IceTransport.Listener {
             }
             lastIceRestartNs = now;
             try {
-                transport.replaceIce(new IceTransport(core.port(), endpoint.id(), this));
+                transport.replaceIce(new IceTransport(core.port(), endpoint.id(), this, worker));
             } catch (java.io.IOException e) {
                 LOG.warn("ice restart failed conference={} endpoint={}", endpoint.conference().id(), endpoint.id(), e);
                 return;

@@ -46,6 +46,14 @@ public final class MediaCounters {
     /** Native send system calls on the media port (sendto and sendmmsg) and the datagrams they carried. */
     public final LongAdder sendCalls = new LongAdder();
     public final LongAdder sendCallDatagrams = new LongAdder();
+    /** Native receive calls on the data path's own sockets (recvmmsg after epoll) and the datagrams they read. */
+    public final LongAdder receiveCalls = new LongAdder();
+    public final LongAdder receiveCallDatagrams = new LongAdder();
+    /** Datagrams of other remotes a new connected socket caught before it was connected, discarded. */
+    public final LongAdder receiveStrays = new LongAdder();
+    /** Consent checks (STUN binding requests) the bridge answered on its own sockets, and STUN it ignored there. */
+    public final LongAdder stunAnswered = new LongAdder();
+    public final LongAdder stunIgnored = new LongAdder();
     public final LongAdder nackReceived = new LongAdder();
     public final LongAdder rembReceived = new LongAdder();
     public final LongAdder rtcpReceived = new LongAdder();

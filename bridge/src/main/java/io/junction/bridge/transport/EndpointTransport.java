@@ -298,7 +298,8 @@ public final class EndpointTransport implements PacketTransport {
             p.copyFrom(buf, off, len);
             p.receivedNs = receivedNs;
             p.handler = rtpHandler;
-            if (!worker.offer(p)) {
+            // read by the worker itself (its own socket): handled at once; from ice4j's thread: queued
+            if (!worker.offerOrHandle(p)) {
                 counters.dropDatagram(DropReason.QUEUE_FULL, rtp, len);
             }
         } else {

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 public final class PacketWorker implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PacketWorker.class);
     private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final int IDLE_WAIT_MS = 5;
 
     private final String name;
     private final PacketPool pool;
@@ -24,6 +25,8 @@ public final class PacketWorker implements Runnable {
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final LongAdder queueFullDrops = new LongAdder();
     private volatile boolean parked;
+    /** Reads this worker's sockets while it waits, or null: it parks (see {@link Poller}). */
+    private volatile Poller poller;
     /** Run on this thread each time the queues are drained (a send batch's flush), or null. */
     private volatile Runnable afterDrain;
     private volatile boolean running = true;
@@ -32,6 +35,33 @@ public final class PacketWorker implements Runnable {
     private long handledCount;
     /** Nanoseconds spent handling packets; written by this worker only. */
     private long busyNs;
+
+    /**
+     * What a worker waits in when it has sockets of its own to read: their datagrams are read and
+     * handled on the worker's thread inside {@link #poll} (no queue, no hand-off), and {@link #wake}
+     * ends a wait early when something is queued.
+     */
+    public interface Poller {
+        /** Reads and handles what is ready, waiting up to {@code timeoutMs} (0: not at all) for it: how many datagrams. */
+        int poll(int timeoutMs);
+
+        void wake();
+    }
+
+    /** Lets this worker wait in {@code p} (reading its sockets) instead of parking; before or after start. */
+    public void setPoller(Poller p) {
+        poller = p;
+        wake();
+    }
+
+    private void wake() {
+        Poller p = poller;
+        if (p != null) {
+            p.wake();
+        } else {
+            LockSupport.unpark(thread);
+        }
+    }
 
     public PacketWorker(String name, PacketPool pool, int queueCapacity) {
         this.name = name;
@@ -57,16 +87,39 @@ public final class PacketWorker implements Runnable {
             return false;
         }
         if (parked) {
-            LockSupport.unpark(thread);
+            wake();
         }
         return true;
+    }
+
+    /**
+     * On this worker's thread, handles {@code p} at once (a datagram its poller read); from any other
+     * thread, queues it as {@link #offer} does.
+     */
+    public boolean offerOrHandle(Packet p) {
+        if (Thread.currentThread() != thread) {
+            return offer(p);
+        }
+        handle(p);
+        return true;
+    }
+
+    private void handle(Packet p) {
+        long t0 = System.nanoTime();
+        try {
+            p.handler.handle(p);
+        } catch (RuntimeException e) {
+            LOG.warn("packet handler failed on {}", name, e);
+        }
+        busyNs += System.nanoTime() - t0;
+        handledCount++;
     }
 
     /** Runs a control task on this worker's thread. */
     public void execute(Runnable task) {
         tasks.add(task);
         if (parked) {
-            LockSupport.unpark(thread);
+            wake();
         }
     }
 
@@ -84,12 +137,22 @@ public final class PacketWorker implements Runnable {
     @Override
     public void run() {
         while (running) {
-            if (!drain()) {
+            Poller p = poller;
+            boolean worked = p != null && p.poll(0) > 0;
+            worked |= drainQueues();
+            if (!worked) {
                 parked = true;
                 if (packets.isEmpty() && tasks.isEmpty() && running) {
-                    LockSupport.parkNanos(this, IDLE_PARK_NS);
+                    if (p != null) {
+                        worked = p.poll(IDLE_WAIT_MS) > 0;
+                    } else {
+                        LockSupport.parkNanos(this, IDLE_PARK_NS);
+                    }
                 }
                 parked = false;
+            }
+            if (worked) {
+                afterDrain();
             }
         }
         Packet p;
@@ -100,18 +163,19 @@ public final class PacketWorker implements Runnable {
 
     /** Handles every queued packet, then runs every queued task; true when there was anything. Worker thread only. */
     public boolean drain() {
+        boolean didWork = drainQueues();
+        if (didWork) {
+            afterDrain();
+        }
+        return didWork;
+    }
+
+    private boolean drainQueues() {
         boolean didWork = false;
         Packet p;
         while ((p = packets.relaxedPoll()) != null) {
             didWork = true;
-            long t0 = System.nanoTime();
-            try {
-                p.handler.handle(p);
-            } catch (RuntimeException e) {
-                LOG.warn("packet handler failed on {}", name, e);
-            }
-            busyNs += System.nanoTime() - t0;
-            handledCount++;
+            handle(p);
         }
         Runnable task;
         while ((task = tasks.poll()) != null) {
@@ -122,15 +186,18 @@ public final class PacketWorker implements Runnable {
                 LOG.warn("task failed on {}", name, e);
             }
         }
+        return didWork;
+    }
+
+    private void afterDrain() {
         Runnable after = afterDrain;
-        if (didWork && after != null) {
+        if (after != null) {
             try {
                 after.run();
             } catch (RuntimeException e) {
                 LOG.warn("after-drain hook failed on {}", name, e);
             }
         }
-        return didWork;
     }
 
     /**
@@ -144,6 +211,7 @@ public final class PacketWorker implements Runnable {
 
     void stop() {
         running = false;
+        wake();
         LockSupport.unpark(thread);
         try {
             thread.join(2000);

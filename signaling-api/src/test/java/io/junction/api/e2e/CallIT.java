@@ -77,5 +77,25 @@ class CallIT extends BrowserTest {
                 joinTimes, joinTimes.get(joinTimes.size() / 2));
         assertEquals(3, t.server.bridge().endpointCount());
         assertTrue(t.server.bridge().media().counters().dtlsSucceeded.sum() >= 4);
+
+        // The bridge reads each selected pair on a connected socket of its own: the media came that
+        // way, and the browser's consent checks on the pair keep being answered (the bridge answers
+        // them itself there; unanswered, Chromium drops the pair after 30 s).
+        var counters = t.server.bridge().media().counters();
+        assertTrue(counters.receiveCallDatagrams.sum() > 1000, "datagrams read natively: " + counters.receiveCallDatagrams.sum());
+        Map<String, Object> before = a.selectedPairChecks();
+        long answeredBefore = counters.stunAnswered.sum();
+        await("Ada's consent checks answered", 15000, () -> {
+            Map<String, Object> now = a.selectedPairChecks();
+            return ((Number) now.get("responsesReceived")).longValue()
+                    >= ((Number) before.get("responsesReceived")).longValue() + 2
+                    && counters.stunAnswered.sum() >= answeredBefore + 2;
+        });
+        Map<String, Object> after = a.selectedPairChecks();
+        System.out.printf("Ada's selected pair: checks %s -> %s; bridge answered %d consent checks, ignored %d STUN%n",
+                before, after, counters.stunAnswered.sum(), counters.stunIgnored.sum());
+        assertTrue(((Number) after.get("requestsSent")).longValue() - ((Number) after.get("responsesReceived")).longValue()
+                <= ((Number) before.get("requestsSent")).longValue() - ((Number) before.get("responsesReceived")).longValue() + 1,
+                "no consent check went unanswered: " + before + " -> " + after);
     }
 }

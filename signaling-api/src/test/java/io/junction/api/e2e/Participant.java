@@ -167,6 +167,22 @@ final class Participant implements AutoCloseable {
     }
 
     /**
+     * The selected pair's STUN checks (consent checks once it is selected): {@code requestsSent},
+     * {@code responsesReceived}; -1 each before a pair is selected.
+     */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> selectedPairChecks() {
+        return (Map<String, Object>) browser.jsAsync("""
+                const done = arguments[arguments.length - 1];
+                window.junctionRoom.pc.getStats().then((s) => {
+                  let id = null;
+                  s.forEach((r) => { if (r.type === 'transport' && r.selectedCandidatePairId) id = r.selectedCandidatePairId; });
+                  const pair = id && s.get(id);
+                  done({ requestsSent: pair ? pair.requestsSent : -1, responsesReceived: pair ? pair.responsesReceived : -1 });
+                });""");
+    }
+
+    /**
      * What this browser sends and receives and how its transport is doing, for failure reports: per
      * outbound stream packets/frames sent and the quality limitation, per inbound video stream packets,
      * frames received/decoded, keyframes and feedback sent, the selected pair's available outgoing

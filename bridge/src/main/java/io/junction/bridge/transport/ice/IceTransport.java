@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * <p>Received non-STUN datagrams arrive on ice4j's single listener thread through
  * {@link Listener#onDatagram}; the listener must not block and must not keep {@code buf}.
  */
-public final class IceTransport implements AutoCloseable {
+public final class IceTransport implements AutoCloseable, NativeReceiver.Sink {
     private static final Logger LOG = LoggerFactory.getLogger(IceTransport.class);
 
     /** Callbacks; the state ones run on ice4j threads. */
@@ -42,9 +42,16 @@ public final class IceTransport implements AutoCloseable {
     private volatile boolean connected;
     private volatile boolean closed;
     private final MediaPort port;
+    private final byte[] localPasswordBytes;
+    private final io.junction.bridge.worker.PacketWorker worker;
+    /** The selected pair's connected socket, once ICE completed over UDP with native receive; else null. */
+    private volatile NativeReceiver.Registration receiving;
 
-    public IceTransport(MediaPort port, String name, Listener listener) throws IOException {
+    /** @param worker the packet worker that handles this endpoint's packets (and reads its connected socket) */
+    public IceTransport(MediaPort port, String name, Listener listener, io.junction.bridge.worker.PacketWorker worker)
+            throws IOException {
         this.name = name;
+        this.worker = worker;
         this.listener = listener;
         this.port = port;
         this.agent = new Agent();
@@ -65,6 +72,7 @@ public final class IceTransport implements AutoCloseable {
         agent.addStateChangeListener(this::onStateChange);
         // Only STUN requests signed with this password open per-source state for this ufrag.
         port.register(agent.getLocalUfrag(), agent.getLocalPassword());
+        this.localPasswordBytes = agent.getLocalPassword().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     private void onBuffer(Buffer b) {
@@ -90,6 +98,8 @@ public final class IceTransport implements AutoCloseable {
             if (pair != null && pair.getLocalCandidate().getTransport() == org.ice4j.Transport.TCP) {
                 startTcpWriter(pair);
                 startTcpReader(pair);
+            } else if (pair != null) {
+                startNativeReceive(pair);
             }
             listener.onIceConnected(selectedPair());
         } else if (newState == IceProcessingState.FAILED
@@ -129,6 +139,58 @@ public final class IceTransport implements AutoCloseable {
         t.setDaemon(true);
         t.start();
         LOG.info("ice {} connected over TCP {}", name, selectedPair());
+    }
+
+    /**
+     * From now on the pair's datagrams reach a connected socket of the data path's own
+     * ({@link NativeReceiver}) instead of ice4j's, and so do the client's consent checks: the bridge
+     * answers those itself ({@link StunResponder}). Without the native library ice4j goes on reading.
+     */
+    private void startNativeReceive(CandidatePair pair) {
+        org.ice4j.ice.LocalCandidate local = pair.getLocalCandidate();
+        if (local.getBase() != null) {
+            local = local.getBase();
+        }
+        NativeReceiver.Registration r = port.startReceiving(local.getTransportAddress(),
+                pair.getRemoteCandidate().getTransportAddress(), this, worker);
+        synchronized (this) {
+            if (closed && r != null) {
+                r.stop();
+                return;
+            }
+            receiving = r;
+        }
+    }
+
+    /** A datagram read by a {@link NativeReceiver} from the selected pair's remote; on the endpoint's packet worker. */
+    @Override
+    public void onNativeDatagram(byte[] buf, int off, int len, long receivedNs, java.net.InetSocketAddress remote,
+                          StunResponder stun) {
+        if (closed) {
+            return;
+        }
+        if (!StunResponder.isStun(buf, off, len)) {
+            listener.onDatagram(buf, off, len, receivedNs);
+            return;
+        }
+        int n = stun.answer(buf, off, len, agent.getLocalUfrag(), localPasswordBytes, remote);
+        if (n < 0) {
+            // responses to ice4j's own consent checks land here too: ice4j only notes their time
+            port.countStun(false);
+            return;
+        }
+        try {
+            send(stun.out, 0, n);
+            port.countStun(true);
+        } catch (IOException e) {
+            LOG.debug("consent answer to {} not sent: {}", remote, e.getMessage());
+        }
+    }
+
+    /** Whether the selected pair is read on the data path's own socket. */
+    public boolean readsNatively() {
+        NativeReceiver.Registration r = receiving;
+        return r != null && !r.closed;
     }
 
     public String localUfrag() {
@@ -281,10 +343,18 @@ public final class IceTransport implements AutoCloseable {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        NativeReceiver.Registration r;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            r = receiving;
+            receiving = null;
         }
-        closed = true;
+        if (r != null) {
+            r.stop();
+        }
         TcpFramedWriter w = tcpWriter;
         if (w != null) {
             w.close();

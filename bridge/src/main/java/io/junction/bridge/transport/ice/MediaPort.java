@@ -37,6 +37,10 @@ public final class MediaPort implements AutoCloseable {
     private final io.junction.bridge.stats.MediaCounters counters;
     /** Per harvester's local address: the data path's send socket; empty when sends go through ice4j. */
     private final java.util.Map<TransportAddress, MediaSendSocket> sendSockets = new java.util.HashMap<>();
+    /** Per packet worker, the connected sockets it reads; empty when ice4j reads everything. */
+    private final java.util.Map<io.junction.bridge.worker.PacketWorker, NativeReceiver> receivers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile String receivePath = "media receives: ice4j";
     /** How the data path sends, for the log and the banner. */
     private final String sendPath;
     /** Where the advertised public address came from (for the banner and /v1/stats); empty when none. */
@@ -174,6 +178,68 @@ public final class MediaPort implements AutoCloseable {
         }
         LOG.info("media sends through ice4j's socket: native sends not available ({})", problem);
         return "media sends: ice4j (" + problem + ")";
+    }
+
+    /**
+     * Lets each packet worker read the connected sockets of the endpoints it serves (it waits on them
+     * instead of parking), when the native library is there and sends are native (the connected
+     * sockets take the send sockets' family). Else ice4j goes on reading everything.
+     */
+    public void readOn(List<io.junction.bridge.worker.PacketWorker> workers) {
+        String problem = sendSockets.isEmpty() ? "sends go through ice4j" : NativeUdp.receiveProblem();
+        if (problem == null) {
+            try {
+                for (io.junction.bridge.worker.PacketWorker w : workers) {
+                    receivers.put(w, new NativeReceiver(w.name(), counters));
+                }
+                receivers.forEach((w, r) -> w.setPoller(r));
+                receivePath = "media receives: each packet worker reads its endpoints' connected sockets (recvmmsg)";
+                LOG.info(receivePath);
+                return;
+            } catch (IOException e) {
+                receivers.values().forEach(NativeReceiver::close);
+                receivers.clear();
+                problem = e.getMessage();
+            }
+        }
+        receivePath = "media receives: ice4j (" + problem + ")";
+        LOG.info(receivePath);
+    }
+
+    /** How the data path receives, for the banner. */
+    public String receivePath() {
+        return receivePath;
+    }
+
+    /**
+     * Starts reading the selected pair {@code local} (its base) ↔ {@code remote} on a connected socket of
+     * its own for {@code owner}, on {@code worker} (the one that handles its packets): the registration, or null when ice4j goes on reading (no native
+     * receive, or the socket could not be opened: logged).
+     */
+    NativeReceiver.Registration startReceiving(TransportAddress local, TransportAddress remote, NativeReceiver.Sink owner,
+                                               io.junction.bridge.worker.PacketWorker worker) {
+        MediaSendSocket send = sendSockets.get(local);
+        NativeReceiver r = worker == null ? null : receivers.get(worker);
+        if (r == null || send == null) {
+            return null;
+        }
+        try {
+            return r.register(new java.net.InetSocketAddress(local.getAddress(), local.getPort()),
+                    new java.net.InetSocketAddress(remote.getAddress(), remote.getPort()), send.isV6(), owner);
+        } catch (IOException e) {
+            LOG.warn("ice4j goes on reading {} -> {}: {}", local, remote, e.getMessage());
+            return null;
+        }
+    }
+
+    /** A STUN message on a connected socket: answered (a consent check) or ignored. */
+    void countStun(boolean answered) {
+        (answered ? counters.stunAnswered : counters.stunIgnored).increment();
+    }
+
+    /** Whether the data path reads its own connected sockets once a pair is selected. */
+    public boolean receivesNatively() {
+        return !receivers.isEmpty();
     }
 
     /** The send socket for a selected pair whose local base is {@code local}, or null (send through ice4j). */
@@ -353,6 +419,7 @@ public final class MediaPort implements AutoCloseable {
 
     @Override
     public void close() {
+        receivers.values().forEach(NativeReceiver::close);
         sendSockets.values().forEach(MediaSendSocket::close);
         harvesters.forEach(SinglePortUdpHarvester::close);
         if (tcpListener != null) {

@@ -33,6 +33,11 @@ final class MediaSendSocket implements AutoCloseable {
         return new MediaSendSocket(fd, family == 6);
     }
 
+    /** Whether the socket is IPv6 (IPv4 addresses go IPv4-mapped). */
+    boolean isV6() {
+        return v6;
+    }
+
     /** The destination record of {@code remote} for this socket. */
     byte[] destination(java.net.InetSocketAddress remote) {
         byte[] d = new byte[NativeUdp.DEST];

@@ -35,6 +35,14 @@ final class NativeUdp {
         return NativeLibrary.problem();
     }
 
+    /** Null when the data path may read its own connected sockets ({@link NativeReceiver}), else why not. */
+    static String receiveProblem() {
+        if (!Boolean.parseBoolean(System.getProperty("junction.native-receive", "true"))) {
+            return "turned off (-Djunction.native-receive=false)";
+        }
+        return problem();
+    }
+
     /**
      * Writes the destination record of {@code address} at {@code out[at]}; for an IPv6 socket
      * ({@code v6}) an IPv4 address is written IPv4-mapped ({@code ::ffff:a.b.c.d}), as the kernel
@@ -82,4 +90,29 @@ final class NativeUdp {
      */
     static native int sendBatch(int fd, byte[] data, int[] offs, int[] lens, byte[] dests, int[] destOffs, int first,
             int count);
+
+    /**
+     * A non-blocking UDP socket bound to {@code local} (a record, as {@link #local}) with SO_REUSEADDR and
+     * SO_REUSEPORT and connected to {@code remote}, IPv6 when {@code v6} (IPv4 addresses then IPv4-mapped):
+     * its descriptor, or -errno. {@code rcvbuf}: SO_RCVBUF in bytes, 0 for the default. Datagrams from
+     * other remotes that reached it before it was connected are discarded; how many goes to {@code strays[0]}.
+     */
+    static native int openConnected(byte[] local, byte[] remote, boolean v6, int rcvbuf, int[] strays);
+
+    /** An epoll set with an eventfd in it: {epoll fd, eventfd} written to {@code out}; 0 or -errno. */
+    static native int epollCreate(int[] out);
+
+    /** Adds {@code fd} to the set with {@code token} (>= 0), or removes it ({@code token} < 0): 0 or -errno. */
+    static native int epollControl(int ep, int fd, int token);
+
+    /** Wakes the thread waiting in {@link #receive} on the set whose eventfd is {@code ev}. */
+    static native void wake(int ev);
+
+    /**
+     * Waits up to {@code timeoutMs} for readable sockets, then reads them without blocking: datagram
+     * {@code i} at {@code data[i * slot]}, {@code lens[i]} bytes (-1: cut, longer than a slot), from the
+     * socket added with {@code tokens[i]}; at most {@code slots}. Returns how many, 0 on a timeout or
+     * a {@link #wake}, or -errno.
+     */
+    static native int receive(int ep, int ev, int timeoutMs, byte[] data, int slot, int slots, int[] lens, int[] tokens);
 }

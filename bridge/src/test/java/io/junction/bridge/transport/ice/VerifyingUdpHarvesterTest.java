@@ -87,7 +87,7 @@ class VerifyingUdpHarvesterTest {
 
                 @Override
                 public void onIceFailed(String reason) { }
-            });
+            }, null);
             try {
                 assertEquals(1, port.liveAgents());
                 InetSocketAddress bridge = new InetSocketAddress(InetAddress.getLoopbackAddress(), port.port());

@@ -1,0 +1,163 @@
+package io.junction.bridge.transport.ice;
+
+import static io.junction.bridge.rtp.ByteIo.readInt;
+import static io.junction.bridge.rtp.ByteIo.readU16;
+import static io.junction.bridge.rtp.ByteIo.writeInt;
+import static io.junction.bridge.rtp.ByteIo.writeU16;
+
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.zip.CRC32;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Answers the STUN binding requests that reach the data path's own connected sockets
+ * ({@link NativeReceiver}) instead of ice4j's: once a pair is selected, these are the client's consent
+ * checks (RFC 7675), which keep the pair alive in the browser. A request is answered only when it is a
+ * well-formed binding request (RFC 8489) whose USERNAME starts with the endpoint's local ufrag and whose
+ * MESSAGE-INTEGRITY verifies with the endpoint's local password (RFC 8445 §7.3); the success response
+ * carries XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY and FINGERPRINT. Anything else is left unanswered.
+ *
+ * <p>One instance per reader thread (it keeps its MAC and output buffer); not thread-safe.
+ */
+final class StunResponder {
+    static final int MAGIC = 0x2112A442;
+    private static final int HEADER = 20;
+    private static final int BINDING_REQUEST = 0x0001;
+    private static final int BINDING_SUCCESS = 0x0101;
+    private static final int USERNAME = 0x0006;
+    private static final int MESSAGE_INTEGRITY = 0x0008;
+    private static final int XOR_MAPPED_ADDRESS = 0x0020;
+    private static final int FINGERPRINT = 0x8028;
+    private static final int FINGERPRINT_XOR = 0x5354554E;
+
+    private final Mac mac;
+    private final CRC32 crc = new CRC32();
+    private final byte[] digest = new byte[20];
+    private final byte[] header = new byte[HEADER];
+    /** The last response made by {@link #answer}. */
+    final byte[] out = new byte[HEADER + 24 + 24 + 8];
+
+    StunResponder() {
+        try {
+            mac = Mac.getInstance("HmacSHA1");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no HmacSHA1", e);
+        }
+    }
+
+    /** Whether a datagram looks like STUN (RFC 7983: first byte 0–3) rather than DTLS or RTP. */
+    static boolean isStun(byte[] buf, int off, int len) {
+        return len >= HEADER && (buf[off] & 0xFF) < 4;
+    }
+
+    /**
+     * The success response to the binding request in {@code buf[off, off + len)} from {@code remote}, written
+     * to {@link #out}: its length, or -1 when the message is not a binding request for {@code localUfrag}
+     * signed with {@code localPassword} (or is malformed).
+     */
+    int answer(byte[] buf, int off, int len, String localUfrag, byte[] localPassword, InetSocketAddress remote) {
+        if (len < HEADER || len > 1500 || (len & 3) != 0 || readU16(buf, off) != BINDING_REQUEST
+                || readInt(buf, off + 4) != MAGIC || readU16(buf, off + 2) != len - HEADER) {
+            return -1;
+        }
+        boolean userOk = false;
+        int integrityAt = -1;
+        int at = off + HEADER;
+        int end = off + len;
+        while (at + 4 <= end) {
+            int type = readU16(buf, at);
+            int length = readU16(buf, at + 2);
+            int value = at + 4;
+            if (value + length > end) {
+                return -1;
+            }
+            if (type == USERNAME) {
+                userOk = usernameMatches(buf, value, length, localUfrag);
+            } else if (type == MESSAGE_INTEGRITY) {
+                if (length != 20) {
+                    return -1;
+                }
+                integrityAt = at;
+                break; // only FINGERPRINT may follow; it is not needed to answer
+            }
+            at = value + ((length + 3) & ~3);
+        }
+        if (!userOk || integrityAt < 0) {
+            return -1;
+        }
+        try {
+            mac.init(new SecretKeySpec(localPassword, "HmacSHA1"));
+            // the header's length as if MESSAGE-INTEGRITY were the last attribute (RFC 8489 §14.5)
+            System.arraycopy(buf, off, header, 0, HEADER);
+            writeU16(header, 2, integrityAt + 24 - off - HEADER);
+            mac.update(header, 0, HEADER);
+            mac.update(buf, off + HEADER, integrityAt - off - HEADER);
+            mac.doFinal(digest, 0);
+        } catch (GeneralSecurityException e) {
+            return -1;
+        }
+        int diff = 0; // constant time
+        for (int i = 0; i < 20; i++) {
+            diff |= digest[i] ^ buf[integrityAt + 4 + i];
+        }
+        if (diff != 0) {
+            return -1;
+        }
+        return respond(buf, off, localPassword, remote);
+    }
+
+    private int respond(byte[] request, int off, byte[] localPassword, InetSocketAddress remote) {
+        byte[] o = out;
+        writeU16(o, 0, BINDING_SUCCESS);
+        writeInt(o, 4, MAGIC);
+        System.arraycopy(request, off + 8, o, 8, 12); // transaction id
+        int at = HEADER;
+        byte[] address = remote.getAddress().getAddress();
+        boolean v4 = remote.getAddress() instanceof Inet4Address;
+        writeU16(o, at, XOR_MAPPED_ADDRESS);
+        writeU16(o, at + 2, v4 ? 8 : 20);
+        o[at + 4] = 0;
+        o[at + 5] = (byte) (v4 ? 1 : 2);
+        writeU16(o, at + 6, remote.getPort() ^ (MAGIC >>> 16));
+        for (int i = 0; i < address.length; i++) {
+            o[at + 8 + i] = (byte) (address[i] ^ o[4 + i]); // XOR with the cookie, then the transaction id
+        }
+        at += 4 + (v4 ? 8 : 20);
+        writeU16(o, 2, at - HEADER + 24);
+        try {
+            mac.init(new SecretKeySpec(localPassword, "HmacSHA1"));
+            mac.update(o, 0, at);
+            writeU16(o, at, MESSAGE_INTEGRITY);
+            writeU16(o, at + 2, 20);
+            mac.doFinal(o, at + 4);
+        } catch (GeneralSecurityException e) {
+            return -1;
+        }
+        at += 24;
+        writeU16(o, 2, at - HEADER + 8);
+        crc.reset();
+        crc.update(o, 0, at);
+        writeU16(o, at, FINGERPRINT);
+        writeU16(o, at + 2, 4);
+        writeInt(o, at + 4, (int) crc.getValue() ^ FINGERPRINT_XOR);
+        return at + 8;
+    }
+
+    /** USERNAME is "local-ufrag:remote-ufrag" for checks the client sends to the bridge. */
+    private static boolean usernameMatches(byte[] buf, int at, int length, String localUfrag) {
+        byte[] u = localUfrag.getBytes(StandardCharsets.US_ASCII);
+        if (length <= u.length || buf[at + u.length] != ':') {
+            return false;
+        }
+        for (int i = 0; i < u.length; i++) {
+            if (buf[at + i] != u[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
