@@ -72,10 +72,17 @@ class NativeReceiverTest {
         }
     }
 
-    /** A media socket as ice4j binds it: SO_REUSEADDR, on a fixed address. */
+    /** A media socket as ice4j binds it: SO_REUSEADDR (and SO_REUSEPORT for its pool of sockets), on a fixed address. */
     private static DatagramSocket mediaSocket(String address) throws Exception {
+        return mediaSocket(address, false);
+    }
+
+    private static DatagramSocket mediaSocket(String address, boolean reusePort) throws Exception {
         DatagramSocket s = new DatagramSocket(null);
         s.setReuseAddress(true);
+        if (reusePort) {
+            s.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
+        }
         s.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
         s.setSoTimeout(300);
         return s;
@@ -95,9 +102,10 @@ class NativeReceiverTest {
     @Test
     void aConnectedSocketTakesOnlyItsRemoteEvenWhileOpening() throws Exception {
         assertNull(NativeUdp.receiveProblem());
-        for (String family : new String[] {"127.0.0.1", "::1"}) {
+        for (String variant : new String[] {"127.0.0.1", "::1", "127.0.0.1 reuseport", "::1 reuseport"}) {
+            String family = variant.split(" ")[0];
             MediaCounters counters = new MediaCounters();
-            try (DatagramSocket media = mediaSocket(family); DatagramSocket other = peer(family);
+            try (DatagramSocket media = mediaSocket(family, variant.endsWith("reuseport")); DatagramSocket other = peer(family);
                     DatagramSocket remote = peer(family); Polling polling = new Polling(counters)) {
                 NativeReceiver reader = polling.reader;
                 // another remote sends to the media socket all the time
@@ -152,8 +160,8 @@ class NativeReceiverTest {
                 mediaReader.join();
                 // the socket sits at the end of the kernel's lookup chain until connected, so at most a
                 // rare datagram of the other remote lands there before the connect; it is discarded, counted
-                System.out.println(family + ": " + counters.receiveStrays.sum() + " strays in " + rounds + " openings");
-                assertTrue(counters.receiveStrays.sum() <= rounds / 50, family + ": strays " + counters.receiveStrays.sum());
+                System.out.println(variant + ": " + counters.receiveStrays.sum() + " strays in " + rounds + " openings");
+                assertTrue(counters.receiveStrays.sum() <= rounds / 50, variant + ": strays " + counters.receiveStrays.sum());
                 for (int[] d : sink.got) {
                     assertEquals(0x90, d[0], family + ": a datagram of another remote reached the connected socket");
                 }

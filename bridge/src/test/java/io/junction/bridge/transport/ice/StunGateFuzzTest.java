@@ -1,5 +1,6 @@
 package io.junction.bridge.transport.ice;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,6 +45,51 @@ class StunGateFuzzTest {
         assertFalse(VerifyingUdpHarvester.verifies(flipped, 0, flipped.length, key), "passed with bit " + bit + " flipped");
     }
 
+    /**
+     * The consent-check responder ({@link StunResponder#answer}) on the same inputs: it never throws,
+     * answers the same wherever the bytes sit, answers only messages the gate verifies, and what it
+     * answers is a success response to that transaction that verifies with the same password.
+     */
+    @FuzzTest
+    void responder(FuzzedDataProvider in) {
+        byte[] key = in.consumeBytes(in.consumeInt(1, 64));
+        if (key.length == 0) {
+            key = new byte[] {'p'};
+        }
+        boolean signed = in.consumeBoolean();
+        // USERNAME "uf:remote" first (the bridge's ufrag), then fuzzed attributes, signed
+        byte[] username = {0, 6, 0, 9, 'u', 'f', ':', 'r', 'e', 'm', 'o', 't', 'e', 0, 0, 0};
+        byte[] msg = signed ? signedMessage(in, key, username) : in.consumeRemainingAsBytes();
+        if (signed && msg.length > 21) {
+            msg[0] = 0; // a binding request, often
+            msg[1] = 1;
+        }
+        String ufrag = "uf";
+        java.net.InetSocketAddress remote = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 5004);
+        StunResponder r = new StunResponder();
+        byte[] framed = new byte[msg.length + 50];
+        Arrays.fill(framed, (byte) 0xA5);
+        System.arraycopy(msg, 0, framed, 17, msg.length);
+        int n = r.answer(msg, 0, msg.length, ufrag, key, remote);
+        byte[] first = n > 0 ? Arrays.copyOf(r.out, n) : null;
+        int m = r.answer(framed, 17, msg.length, ufrag, key, remote);
+        assertEquals(n, m, "reads outside the message");
+        if (n < 0) {
+            return;
+        }
+        assertArrayEquals(first, Arrays.copyOf(r.out, m));
+        assertTrue(VerifyingUdpHarvester.verifies(msg, 0, msg.length, key), "answered a message the gate refuses");
+        assertEquals(0x0101, ((first[0] & 0xFF) << 8) | (first[1] & 0xFF));
+        assertArrayEquals(Arrays.copyOfRange(msg, 4, 20), Arrays.copyOfRange(first, 4, 20), "cookie and transaction id");
+        assertTrue(VerifyingUdpHarvester.verifies(first, 0, first.length, key), "the answer is signed with the password");
+        if (signed && msg[0] == 0 && msg[1] == 1) {
+            int bit = in.consumeInt(0, (msg.length - 20) * 8 - 1); // any bit before the HMAC value
+            byte[] flipped = msg.clone();
+            flipped[bit / 8] ^= (byte) (1 << (bit % 8));
+            assertEquals(-1, r.answer(flipped, 0, flipped.length, ufrag, key, remote), "answered with bit " + bit + " flipped");
+        }
+    }
+
     private static boolean verifiesAt(byte[] msg, byte around, int offset, byte[] key) {
         byte[] buf = new byte[offset + msg.length + 29];
         Arrays.fill(buf, around);
@@ -53,7 +99,13 @@ class StunGateFuzzTest {
 
     /** A binding-like message: fuzzed type and attributes, then MESSAGE-INTEGRITY computed by ice4j. */
     private static byte[] signedMessage(FuzzedDataProvider in, byte[] key) {
+        return signedMessage(in, key, new byte[0]);
+    }
+
+    /** As above, {@code first} (whole attributes) before the fuzzed ones. */
+    private static byte[] signedMessage(FuzzedDataProvider in, byte[] key, byte[] first) {
         ByteArrayOutputStream attrs = new ByteArrayOutputStream();
+        attrs.writeBytes(first);
         for (int n = in.consumeInt(0, 6); n > 0; n--) {
             int type = in.consumeInt(0, 0xFFFF);
             if (type == 0x0008) {
