@@ -44,6 +44,9 @@ public final class IceTransport implements AutoCloseable, NativeReceiver.Sink {
     private final MediaPort port;
     private final byte[] localPasswordBytes;
     private final io.junction.bridge.worker.PacketWorker worker;
+    /** STUN on the connected socket checked per second, at most (a burst of 20, then 10 a second). */
+    private final io.junction.bridge.limit.TokenBucket stunBudget =
+            new io.junction.bridge.limit.TokenBucket(20, 10, System.nanoTime());
     /** The selected pair's connected socket, once ICE completed over UDP with native receive; else null. */
     private volatile NativeReceiver.Registration receiving;
 
@@ -171,6 +174,12 @@ public final class IceTransport implements AutoCloseable, NativeReceiver.Sink {
         }
         if (!StunResponder.isStun(buf, off, len)) {
             listener.onDatagram(buf, off, len, receivedNs);
+            return;
+        }
+        // a browser checks consent every few seconds; a flood (spoofing the remote's address) costs at
+        // most this many HMACs a second
+        if (!stunBudget.tryTake(receivedNs)) {
+            port.countStun(false);
             return;
         }
         int n = stun.answer(buf, off, len, agent.getLocalUfrag(), localPasswordBytes, remote);
