@@ -24,6 +24,9 @@ public final class Conference {
     private final Instant createdAt;
     private final Bridge bridge;
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    /** Copies of {@link #endpoints} and the viewers, replaced under this monitor on every change: the forwarding tick reads them without allocating. */
+    private volatile Endpoint[] participantArray = new Endpoint[0];
+    private volatile Endpoint[] viewerArray = new Endpoint[0];
     /** WHEP viewers: endpoints that play the stage, kept apart from the participants. */
     private final Map<String, Endpoint> viewers = new ConcurrentHashMap<>();
     /** The participant an operator put on stage for viewers (null: the dominant speaker). */
@@ -218,6 +221,16 @@ public final class Conference {
         return all;
     }
 
+    /** The participants now, as an array the caller must not change (the forwarding tick's view, no copy). */
+    Endpoint[] participantArray() {
+        return participantArray;
+    }
+
+    /** The viewers now, as {@link #participantArray}. */
+    Endpoint[] viewerArray() {
+        return viewerArray;
+    }
+
     /** The viewers (WHEP) now, in no particular order. */
     public Collection<Endpoint> viewers() {
         return List.copyOf(viewers.values());
@@ -267,6 +280,7 @@ public final class Conference {
             } while (endpoints.containsKey(viewerId) || viewers.containsKey(viewerId));
             viewer = new Endpoint(viewerId, this, displayName, bridge.now(), true);
             viewers.put(viewerId, viewer);
+            viewerArray = viewers.values().toArray(new Endpoint[0]);
             bridge.viewerCountChanged(+1);
         }
         LOG.info("viewer created conference={} viewer={}", id, viewer.id());
@@ -281,6 +295,7 @@ public final class Conference {
             if (viewer == null) {
                 return false;
             }
+            viewerArray = viewers.values().toArray(new Endpoint[0]);
             viewer.markRemoved(reason);
             bridge.viewerCountChanged(-1);
             if (endpoints.isEmpty() && viewers.isEmpty()) {
@@ -312,6 +327,7 @@ public final class Conference {
             } while (endpoints.containsKey(endpointId));
             endpoint = new Endpoint(endpointId, this, displayName, bridge.now());
             endpoints.put(endpointId, endpoint);
+            participantArray = endpoints.values().toArray(new Endpoint[0]);
             forwarding.endpointAdded(endpointId);
             bridge.endpointCountChanged(+1);
         }
@@ -331,6 +347,7 @@ public final class Conference {
             if (endpoint == null) {
                 return removeViewer(endpointId, reason);
             }
+            participantArray = endpoints.values().toArray(new Endpoint[0]);
             endpoint.markRemoved(reason);
             forwarding.endpointRemoved(endpointId);
             bridge.endpointCountChanged(-1);

@@ -66,19 +66,13 @@ final class ConferenceForwarding implements io.junction.bridge.pipeline.AudioObs
             core.counters().dominantSpeakerChanges.increment();
             core.control().execute(() -> conference.dominantSpeakerChanged(changed));
         }
-        java.util.Collection<Endpoint> endpoints = conference.endpoints(); // already a snapshot
-        java.util.Collection<Endpoint> viewers = conference.viewerCount() == 0 ? List.of() : conference.viewers();
-        if (!viewers.isEmpty()) {
+        Endpoint[] endpoints = conference.participantArray(); // snapshots, not copied: nothing allocated per tick
+        Endpoint[] viewers = conference.viewerArray();
+        if (viewers.length > 0) {
             followStage(viewers);
         }
-        for (java.util.Collection<Endpoint> receivers : List.of(endpoints, viewers)) {
-            for (Endpoint e : receivers) {
-                MediaSession m = e.mediaSession();
-                if (m != null) {
-                    m.allocate(nowNs);
-                }
-            }
-        }
+        allocate(endpoints, nowNs);
+        allocate(viewers, nowNs);
         if (core.config().forwarding().pauseUnusedLayers()) {
             for (Endpoint e : endpoints) {
                 MediaSession m = e.mediaSession();
@@ -96,6 +90,15 @@ final class ConferenceForwarding implements io.junction.bridge.pipeline.AudioObs
         }
     }
 
+    private static void allocate(Endpoint[] receivers, long nowNs) {
+        for (Endpoint e : receivers) {
+            MediaSession m = e.mediaSession();
+            if (m != null) {
+                m.allocate(nowNs);
+            }
+        }
+    }
+
     /**
      * Worker: points every viewer (WHEP) at the stage. Video: the operator's stage participant when it
      * sends video, else the best-ranked speaker that does (its screen share when it shares). Audio:
@@ -103,7 +106,7 @@ final class ConferenceForwarding implements io.junction.bridge.pipeline.AudioObs
      * participant gets that one's. Moves happen here, on the worker that runs the fan-out; a video
      * move completes at the new source's keyframe ({@link io.junction.bridge.forward.Subscription#retarget}).
      */
-    private void followStage(java.util.Collection<Endpoint> viewers) {
+    private void followStage(Endpoint[] viewers) {
         io.junction.bridge.forward.SourceTrack video = null;
         io.junction.bridge.forward.SourceTrack audio = null;
         String stage = conference.stage();

@@ -81,6 +81,12 @@ public final class Allocator {
          */
         public final int[] encodingOf;
         public final int[] spatialOf;
+        /** This tick's ladder: rung k is (ladderE[k], ladderT[k]), {@code rungs} of them; reused every tick. */
+        final int[] ladderE;
+        final int[] ladderT;
+        int rungs;
+        /** This tick's chosen rung, -1: none. */
+        int chosen;
 
         public Source(String endpointId, int encodings) {
             this.endpointId = endpointId;
@@ -95,6 +101,8 @@ public final class Allocator {
             this.height = new int[encodings];
             this.bps = new long[encodings][LayerRates.TEMPORAL_LAYERS];
             this.temporalLayers = new int[encodings];
+            this.ladderE = new int[encodings * LayerRates.TEMPORAL_LAYERS];
+            this.ladderT = new int[encodings * LayerRates.TEMPORAL_LAYERS];
         }
 
         /** The layer of {@code encoding} at spatial layer {@code spatial} (-1 when it has none), or -1. */
@@ -123,7 +131,20 @@ public final class Allocator {
      */
     public static long allocate(List<Source> sources, Constraints c, int defaultLastN, List<String> ranking,
                                 long budgetBps, long nowNs) {
-        List<Source> order = new ArrayList<>(sources);
+        return allocate(sources, new ArrayList<>(sources.size()), c, defaultLastN, ranking, budgetBps, nowNs);
+    }
+
+    /**
+     * As above, with {@code order} (cleared here) as the working list for the priority order: a caller
+     * that keeps one allocates nothing per call (the forwarding tick runs this ten times a second for
+     * every receiver).
+     */
+    public static long allocate(List<Source> sources, List<Source> order, Constraints c, int defaultLastN,
+                                List<String> ranking, long budgetBps, long nowNs) {
+        order.clear();
+        for (int i = 0; i < sources.size(); i++) { // not addAll: it copies the list into a new array
+            order.add(sources.get(i));
+        }
         for (int i = 0; i < order.size(); i++) {
             Source s = order.get(i);
             int stage = c.onStage().indexOf(s.endpointId);
@@ -132,68 +153,65 @@ public final class Allocator {
             // on stage first (their order), then speakers (rank), then the rest (given order)
             s.speakerRank = s.screen ? i - 2_000_000 : stage >= 0 ? stage - 1_000_000 : rank >= 0 ? rank : 1_000_000 + i;
         }
-        order.sort(Comparator.comparingInt(s -> s.speakerRank));
+        order.sort(BY_RANK);
         int lastN = c.lastN() >= 0 && defaultLastN >= 0 ? Math.min(c.lastN(), defaultLastN)
                 : c.lastN() >= 0 ? c.lastN() : defaultLastN;
         boolean anyOnStage = !c.onStage().isEmpty();
         int n = order.size();
-        int[][] ladderE = new int[n][];
-        int[][] ladderT = new int[n][];
-        int[] chosen = new int[n];
         long wanted = 0;
         for (int i = 0; i < n; i++) {
             Source s = order.get(i);
             s.priority = i;
-            chosen[i] = -1;
+            s.chosen = -1;
             s.ideal = -1;
+            s.rungs = 0;
             if (lastN >= 0 && i >= lastN) {
-                ladderE[i] = new int[0];
-                ladderT[i] = new int[0];
                 continue;
             }
             int maxHeight = c.maxHeight();
             if (anyOnStage && !s.onStage && !s.screen) {
                 maxHeight = maxHeight < 0 ? THUMBNAIL_HEIGHT : Math.min(maxHeight, THUMBNAIL_HEIGHT);
             }
-            buildLadder(s, maxHeight, i, ladderE, ladderT);
+            buildLadder(s, maxHeight);
             s.ideal = idealEncoding(s, maxHeight);
-            int top = ladderE[i].length - 1;
+            int top = s.rungs - 1;
             if (top >= 0) {
-                wanted += s.rate(ladderE[i][top], ladderT[i][top]);
+                wanted += s.rate(s.ladderE[top], s.ladderT[top]);
             }
         }
         long remaining = budgetBps;
         // 1. the lowest rung for everyone selected, by priority
         for (int i = 0; i < n; i++) {
-            if (ladderE[i].length == 0) {
+            Source s = order.get(i);
+            if (s.rungs == 0) {
                 continue;
             }
-            long cost = cost(order.get(i), ladderE[i][0], ladderT[i][0], nowNs);
+            long cost = cost(s, s.ladderE[0], s.ladderT[0], nowNs);
             if (cost <= remaining) {
-                chosen[i] = 0;
+                s.chosen = 0;
                 remaining -= cost;
             }
         }
         // 2. climb, by priority
         for (int i = 0; i < n; i++) {
-            if (chosen[i] < 0) {
+            Source s = order.get(i);
+            if (s.chosen < 0) {
                 continue;
             }
-            Source s = order.get(i);
-            long have = s.rate(ladderE[i][chosen[i]], ladderT[i][chosen[i]]);
-            for (int r = ladderE[i].length - 1; r > chosen[i]; r--) {
-                long extra = cost(s, ladderE[i][r], ladderT[i][r], nowNs) - have;
+            long have = s.rate(s.ladderE[s.chosen], s.ladderT[s.chosen]);
+            for (int r = s.rungs - 1; r > s.chosen; r--) {
+                long extra = cost(s, s.ladderE[r], s.ladderT[r], nowNs) - have;
                 if (extra <= remaining) {
                     remaining -= extra;
-                    chosen[i] = r;
+                    s.chosen = r;
                     break;
                 }
             }
         }
         for (int i = 0; i < n; i++) {
             Source s = order.get(i);
-            int e = chosen[i] < 0 ? -1 : ladderE[i][chosen[i]];
-            int t = chosen[i] < 0 ? -1 : ladderT[i][chosen[i]];
+            int e = s.chosen < 0 ? -1 : s.ladderE[s.chosen];
+            int t = s.chosen < 0 ? -1 : s.ladderT[s.chosen];
             if (isBelow(e, t, s.encoding, s.temporal)) {
                 s.lastDowngradeNs = nowNs;
             }
@@ -202,6 +220,8 @@ public final class Allocator {
         }
         return wanted;
     }
+
+    private static final Comparator<Source> BY_RANK = Comparator.comparingInt(s -> s.speakerRank);
 
     private static boolean isBelow(int e, int t, int prevE, int prevT) {
         return prevE >= 0 && (e < prevE || (e == prevE && t < prevT));
@@ -231,8 +251,7 @@ public final class Allocator {
         return best;
     }
 
-    private static void buildLadder(Source s, int maxHeight, int i, int[][] ladderE, int[][] ladderT) {
-        List<int[]> rungs = new ArrayList<>();
+    private static void buildLadder(Source s, int maxHeight) {
         int lowestActive = -1;
         for (int e = 0; e < s.encodings; e++) {
             if (!s.active[e]) {
@@ -247,22 +266,22 @@ public final class Allocator {
             // Above the lowest layer only the top two temporal layers (15 and 30 fps in Chromium's
             // three-layer pattern) are rungs: a larger picture at 7.5 fps is worse than a smaller one
             // at 30, so the budget goes to frame rate first.
-            int layers = Math.max(1, s.temporalLayers[e]);
+            int layers = Math.min(LayerRates.TEMPORAL_LAYERS, Math.max(1, s.temporalLayers[e]));
             int from = e == lowestActive ? 0 : Math.max(0, layers - 2);
             for (int t = from; t < layers; t++) {
-                rungs.add(new int[] {e, t});
+                addRung(s, e, t);
             }
         }
-        if (rungs.isEmpty() && lowestActive >= 0) {
-            for (int t = 0; t < Math.max(1, s.temporalLayers[lowestActive]); t++) {
-                rungs.add(new int[] {lowestActive, t});
+        if (s.rungs == 0 && lowestActive >= 0) {
+            for (int t = 0; t < Math.min(LayerRates.TEMPORAL_LAYERS, Math.max(1, s.temporalLayers[lowestActive])); t++) {
+                addRung(s, lowestActive, t);
             }
         }
-        ladderE[i] = new int[rungs.size()];
-        ladderT[i] = new int[rungs.size()];
-        for (int k = 0; k < rungs.size(); k++) {
-            ladderE[i][k] = rungs.get(k)[0];
-            ladderT[i][k] = rungs.get(k)[1];
-        }
+    }
+
+    private static void addRung(Source s, int e, int t) {
+        s.ladderE[s.rungs] = e;
+        s.ladderT[s.rungs] = t;
+        s.rungs++;
     }
 }

@@ -43,6 +43,10 @@ public final class DownlinkAllocation {
     private volatile long downlinkEstimateBps = -1;
     /** Budgets of the last allocations (one per tick); worker only. */
     private final long[] recentBudgets = new long[15];
+    /** The tick's working lists, reused (worker thread only): the sources allocated, their subscriptions, the priority order. */
+    private final List<Allocator.Source> sources = new ArrayList<>();
+    private final List<Subscription> forSources = new ArrayList<>();
+    private final List<Allocator.Source> order = new ArrayList<>();
     private int recentBudgetNext;
 
     DownlinkAllocation(Sender sender, Prober prober, EndpointStats stats, PacketTransport transport, PathContext ctx) {
@@ -77,8 +81,10 @@ public final class DownlinkAllocation {
      */
     public void allocate(long nowNs, List<String> speakerRanking) {
         Subscription[] subs = videoSubscriptions;
-        List<Allocator.Source> sources = new ArrayList<>(subs.length);
-        List<Subscription> forSources = new ArrayList<>(subs.length);
+        List<Allocator.Source> sources = this.sources;
+        List<Subscription> forSources = this.forSources;
+        sources.clear();
+        forSources.clear();
         for (Subscription sub : subs) {
             if (!sub.isActive()) {
                 continue;
@@ -130,9 +136,11 @@ public final class DownlinkAllocation {
             sources.add(a);
             forSources.add(sub);
         }
-        allocation.keySet().removeIf(Subscription::isRemoved);
+        if (allocation.size() > sources.size()) { // a subscription ended (its iterator only then)
+            allocation.keySet().removeIf(Subscription::isRemoved);
+        }
         long budget = stableBudget(downlinkBudgetBps());
-        long wanted = Allocator.allocate(sources, constraints, defaultLastN, speakerRanking, budget, nowNs);
+        long wanted = Allocator.allocate(sources, order, constraints, defaultLastN, speakerRanking, budget, nowNs);
         maybeProbe(forSources, wanted, budget, nowNs);
         // What goes out now, by the layers being forwarded: far above the budget, a lower layer must not
         // wait for its keyframe behind a full queue (see VideoProjection.setTarget).

@@ -43,6 +43,9 @@ public final class IceTransport implements AutoCloseable, NativeReceiver.Sink {
     private volatile boolean closed;
     private final MediaPort port;
     private final byte[] localPasswordBytes;
+    private final String localUfrag;
+    /** HMAC-SHA1 keyed with the local password, for consent checks (made on first use, on the endpoint's worker). */
+    private javax.crypto.Mac consentMac;
     private final io.junction.bridge.worker.PacketWorker worker;
     /** STUN on the connected socket checked per second, at most (a burst of 20, then 10 a second). */
     private final io.junction.bridge.limit.TokenBucket stunBudget =
@@ -76,6 +79,7 @@ public final class IceTransport implements AutoCloseable, NativeReceiver.Sink {
         // Only STUN requests signed with this password open per-source state for this ufrag.
         port.register(agent.getLocalUfrag(), agent.getLocalPassword());
         this.localPasswordBytes = agent.getLocalPassword().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        this.localUfrag = agent.getLocalUfrag();
     }
 
     private void onBuffer(Buffer b) {
@@ -182,7 +186,10 @@ public final class IceTransport implements AutoCloseable, NativeReceiver.Sink {
             port.countStun(false);
             return;
         }
-        int n = stun.answer(buf, off, len, agent.getLocalUfrag(), localPasswordBytes, remote);
+        if (consentMac == null) {
+            consentMac = StunResponder.keyed(localPasswordBytes);
+        }
+        int n = stun.answer(buf, off, len, localUfrag, consentMac, remote);
         if (n < 0) {
             // responses to ice4j's own consent checks land here too: ice4j only notes their time
             port.countStun(false);

@@ -21,7 +21,8 @@ import javax.crypto.spec.SecretKeySpec;
  * MESSAGE-INTEGRITY verifies with the endpoint's local password (RFC 8445 §7.3); the success response
  * carries XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY and FINGERPRINT. Anything else is left unanswered.
  *
- * <p>One instance per reader thread (it keeps its MAC and output buffer); not thread-safe.
+ * <p>One instance per packet worker (it keeps its output buffer); not thread-safe. The keyed MAC is the
+ * endpoint's own ({@link #keyed}), made once, so answering allocates nothing.
  */
 final class StunResponder {
     static final int MAGIC = 0x2112A442;
@@ -34,14 +35,17 @@ final class StunResponder {
     private static final int FINGERPRINT = 0x8028;
     private static final int FINGERPRINT_XOR = 0x5354554E;
 
-    private final Mac mac;
     private final CRC32 crc = new CRC32();
+    private final byte[] scratch = new byte[20];
     /** The last response made by {@link #answer}. */
     final byte[] out = new byte[HEADER + 24 + 24 + 8];
 
-    StunResponder() {
+    /** An HMAC-SHA1 keyed with {@code password}, for {@link #answer}: made once per endpoint. */
+    static Mac keyed(byte[] password) {
         try {
-            mac = Mac.getInstance("HmacSHA1");
+            Mac mac = Mac.getInstance("HmacSHA1");
+            mac.init(new SecretKeySpec(password, "HmacSHA1"));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("no HmacSHA1", e);
         }
@@ -58,6 +62,11 @@ final class StunResponder {
      * signed with {@code localPassword} (or is malformed).
      */
     int answer(byte[] buf, int off, int len, String localUfrag, byte[] localPassword, InetSocketAddress remote) {
+        return answer(buf, off, len, localUfrag, keyed(localPassword), remote);
+    }
+
+    /** As above with {@code keyed} ({@link #keyed} of the local password): nothing is allocated. */
+    int answer(byte[] buf, int off, int len, String localUfrag, Mac keyed, InetSocketAddress remote) {
         if (len < HEADER || len > 1500 || (len & 3) != 0 || readU16(buf, off) != BINDING_REQUEST
                 || readInt(buf, off + 4) != MAGIC || readU16(buf, off + 2) != len - HEADER) {
             return -1;
@@ -79,13 +88,13 @@ final class StunResponder {
             at += 4 + ((length + 3) & ~3);
         }
         // the signature checked as the media port's STUN gate checks it
-        if (!userOk || !VerifyingUdpHarvester.verifies(buf, off, len, localPassword)) {
+        if (!userOk || !VerifyingUdpHarvester.verifies(buf, off, len, keyed, scratch)) {
             return -1;
         }
-        return respond(buf, off, localPassword, remote);
+        return respond(buf, off, keyed, remote);
     }
 
-    private int respond(byte[] request, int off, byte[] localPassword, InetSocketAddress remote) {
+    private int respond(byte[] request, int off, Mac keyed, InetSocketAddress remote) {
         byte[] o = out;
         writeU16(o, 0, BINDING_SUCCESS);
         writeInt(o, 4, MAGIC);
@@ -104,11 +113,10 @@ final class StunResponder {
         at += 4 + (v4 ? 8 : 20);
         writeU16(o, 2, at - HEADER + 24);
         try {
-            mac.init(new SecretKeySpec(localPassword, "HmacSHA1"));
-            mac.update(o, 0, at);
+            keyed.update(o, 0, at);
             writeU16(o, at, MESSAGE_INTEGRITY);
             writeU16(o, at + 2, 20);
-            mac.doFinal(o, at + 4);
+            keyed.doFinal(o, at + 4);
         } catch (GeneralSecurityException e) {
             return -1;
         }

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
@@ -98,6 +97,20 @@ final class VerifyingUdpHarvester extends SinglePortUdpHarvester {
      * counting up to the end of the attribute (RFC 8489 §14.5). Reads nothing outside the message.
      */
     static boolean verifies(byte[] msg, int off, int len, byte[] key) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA1");
+            mac.init(new SecretKeySpec(key, "HmacSHA1"));
+            return verifies(msg, off, len, mac, new byte[20]);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    /**
+     * As above with {@code keyed}, an HMAC-SHA1 already initialised with the key (left reset), and
+     * {@code scratch} (20 bytes) for the computed value: nothing is allocated.
+     */
+    static boolean verifies(byte[] msg, int off, int len, Mac keyed, byte[] scratch) {
         if (len < 20 || (msg[off] & 0xC0) != 0 || ByteIo.readInt(msg, off + 4) != MAGIC_COOKIE) {
             return false;
         }
@@ -119,18 +132,20 @@ final class VerifyingUdpHarvester extends SinglePortUdpHarvester {
                     return false;
                 }
                 try {
-                    Mac mac = Mac.getInstance("HmacSHA1");
-                    mac.init(new SecretKeySpec(key, "HmacSHA1"));
                     int lengthToIntegrity = (at + 24) - (off + 20);
-                    mac.update(msg, off, 2);
-                    mac.update((byte) (lengthToIntegrity >> 8));
-                    mac.update((byte) lengthToIntegrity);
-                    mac.update(msg, off + 4, at - (off + 4));
-                    byte[] expected = mac.doFinal();
-                    return MessageDigest.isEqual(expected, java.util.Arrays.copyOfRange(msg, at + 4, at + 24));
+                    keyed.update(msg, off, 2);
+                    keyed.update((byte) (lengthToIntegrity >> 8));
+                    keyed.update((byte) lengthToIntegrity);
+                    keyed.update(msg, off + 4, at - (off + 4));
+                    keyed.doFinal(scratch, 0);
                 } catch (GeneralSecurityException e) {
                     return false;
                 }
+                int diff = 0; // constant time
+                for (int i = 0; i < 20; i++) {
+                    diff |= scratch[i] ^ msg[at + 4 + i];
+                }
+                return diff == 0;
             }
             at = next;
         }
