@@ -33,6 +33,30 @@ class AllocatorTest {
         return b.toString().trim();
     }
 
+    /** The forwarding tick runs this ten times a second for every receiver: with its order list kept, it allocates nothing. */
+    @Test
+    void allocatesNothingWithAKeptOrderList() {
+        List<Allocator.Source> src = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            src.add(source("p" + i));
+        }
+        List<Allocator.Source> order = new java.util.ArrayList<>();
+        Allocator.Constraints c = new Allocator.Constraints(360, 9, List.of("p3"));
+        List<String> ranking = List.of("p5", "p1", "p7");
+        long[] budgets = {300_000, 2_000_000, 9_000_000, 600_000};
+        for (int i = 0; i < 20_000; i++) { // compiled, as in a running bridge
+            Allocator.allocate(src, order, c, -1, ranking, budgets[i & 3], i * 100_000_000L);
+        }
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+        for (int i = 0; i < 10_000; i++) {
+            Allocator.allocate(src, order, c, -1, ranking, budgets[i & 3], (20_000 + i) * 100_000_000L);
+        }
+        long bytes = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        assertEquals("p3", order.get(0).endpointId, "the on-stage source comes first");
+        org.junit.jupiter.api.Assertions.assertTrue(bytes < 10_000, "allocated " + bytes + " bytes in 10 000 allocations");
+    }
+
     @Test
     void unlimitedBudgetGivesEveryoneTheTopLayer() {
         List<Allocator.Source> src = List.of(source("a"), source("b"));
