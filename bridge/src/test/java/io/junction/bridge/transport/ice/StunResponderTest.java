@@ -33,13 +33,19 @@ class StunResponderTest {
             + "80280004e57a3bcf");
     static final byte[] PASSWORD = "VOkJxbRl1RmTxUk/WvJxBt".getBytes(StandardCharsets.US_ASCII);
 
+    /** The answer to the sample request from {@code address}:32853, of {@code expectedLength} bytes. */
+    private static byte[] answerFrom(String address, int expectedLength) throws Exception {
+        StunResponder r = new StunResponder();
+        InetSocketAddress mapped = new InetSocketAddress(InetAddress.getByName(address), 32853);
+        int n = r.answer(SAMPLE_REQUEST, 0, SAMPLE_REQUEST.length, "evtj", PASSWORD, mapped);
+        assertEquals(expectedLength, n);
+        return Arrays.copyOf(r.out, n);
+    }
+
     @Test
     void answersTheSampleRequestWithAVerifiableResponse() throws Exception {
-        StunResponder r = new StunResponder();
-        InetSocketAddress mapped = new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 32853);
-        int n = r.answer(SAMPLE_REQUEST, 0, SAMPLE_REQUEST.length, "evtj", PASSWORD, mapped);
-        assertEquals(20 + 12 + 24 + 8, n);
-        byte[] out = Arrays.copyOf(r.out, n);
+        byte[] out = answerFrom("192.0.2.1", 20 + 12 + 24 + 8);
+        int n = out.length;
         assertEquals(0x0101, ((out[0] & 0xFF) << 8) | (out[1] & 0xFF), "binding success");
         assertEquals(n - 20, ((out[2] & 0xFF) << 8) | (out[3] & 0xFF), "message length");
         assertArrayEquals(Arrays.copyOfRange(SAMPLE_REQUEST, 4, 20), Arrays.copyOfRange(out, 4, 20), "cookie and transaction id");
@@ -50,20 +56,17 @@ class StunResponderTest {
         org.ice4j.message.Message m = org.ice4j.message.Message.decode(out, 0, n);
         org.ice4j.attribute.XorMappedAddressAttribute x = (org.ice4j.attribute.XorMappedAddressAttribute)
                 m.getAttribute(org.ice4j.attribute.Attribute.XOR_MAPPED_ADDRESS);
-        assertEquals(new org.ice4j.TransportAddress(mapped.getAddress(), 32853, org.ice4j.Transport.UDP),
+        assertEquals(new org.ice4j.TransportAddress(InetAddress.getByName("192.0.2.1"), 32853, org.ice4j.Transport.UDP),
                 x.getAddress(m.getTransactionID()));
     }
 
     @Test
     void anIpv6RemoteGetsTheSampleIpv6Encoding() throws Exception {
-        StunResponder r = new StunResponder();
-        InetSocketAddress mapped = new InetSocketAddress(InetAddress.getByName("2001:db8:1234:5678:11:2233:4455:6677"), 32853);
-        int n = r.answer(SAMPLE_REQUEST, 0, SAMPLE_REQUEST.length, "evtj", PASSWORD, mapped);
-        assertEquals(20 + 24 + 24 + 8, n);
+        byte[] out = answerFrom("2001:db8:1234:5678:11:2233:4455:6677", 20 + 24 + 24 + 8);
         // RFC 5769 §2.3 (same transaction id)
         assertArrayEquals(HexFormat.of().parseHex("00200014" + "0002a1470113a9faa5d3f179bc25f4b5bed2b9d9"),
-                Arrays.copyOfRange(r.out, 20, 44));
-        checkIntegrityAndFingerprint(Arrays.copyOf(r.out, n), 44);
+                Arrays.copyOfRange(out, 20, 44));
+        checkIntegrityAndFingerprint(out, 44);
     }
 
     @Test
