@@ -97,6 +97,11 @@ final class MediaSession implements IceTransport.Listener {
     }
 
     @Override
+    public void onConsentCheck(long receivedNs) {
+        transport.alive(receivedNs);
+    }
+
+    @Override
     public void onIceConnected(String selectedPair) {
         core.counters().iceSucceeded.increment();
         if (transport.ice().overTcp()) {

@@ -109,6 +109,11 @@ public final class EndpointTransport implements PacketTransport {
         return lastReceivedNs;
     }
 
+    /** The endpoint showed it is alive at {@code receivedNs} without a datagram of its own (a verified consent check). */
+    public void alive(long receivedNs) {
+        lastReceivedNs = receivedNs;
+    }
+
     public IceTransport ice() {
         return ice;
     }

@@ -32,6 +32,14 @@ public final class IceTransport implements AutoCloseable, NativeReceiver.Sink {
         void onIceConnected(String selectedPair);
 
         void onIceFailed(String reason);
+
+        /**
+         * The remote's consent check (a binding request carrying this endpoint's credentials) was
+         * verified and answered at {@code receivedNs}, on the endpoint's worker: the endpoint is alive
+         * even when it sends nothing else (a receive-only client in a room where nobody sends yet).
+         */
+        default void onConsentCheck(long receivedNs) {
+        }
     }
 
     private final Agent agent;
@@ -195,6 +203,7 @@ public final class IceTransport implements AutoCloseable, NativeReceiver.Sink {
             port.countStun(false);
             return;
         }
+        listener.onConsentCheck(receivedNs);
         try {
             send(stun.out, 0, n);
             port.countStun(true);

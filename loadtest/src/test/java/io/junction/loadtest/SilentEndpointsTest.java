@@ -1,0 +1,59 @@
+package io.junction.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.junction.api.JunctionServer;
+import io.junction.api.config.ConfigLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Endpoints that send nothing but ICE consent checks stay: a live stream's viewers joining one by
+ * one wait, connected, for the stream to start, and the first of them must not be expired as
+ * silent meanwhile (the bridge's consent timeout counts the client's verified consent checks, RFC 7675,
+ * as well as its media). Real bridge on loopback; the load tool's clients check consent every 2.5 s
+ * and start their media only once everyone has joined.
+ */
+class SilentEndpointsTest {
+    @Test
+    void endpointsThatOnlyCheckConsentOutliveTheConsentTimeout() throws Exception {
+        Path file = Files.createTempFile("junction-silent", ".conf");
+        Files.writeString(file, """
+                junction.http { host = "127.0.0.1", port = 0 }
+                junction.admin { host = "127.0.0.1", port = 0 }
+                junction.media { port = 0, tcp-port = 0, bind-address = "127.0.0.1", addresses = ["127.0.0.1"],
+                                 consent-timeout = 5s }
+                """);
+        JunctionServer server;
+        try {
+            server = new JunctionServer(ConfigLoader.load(file, Map.of()));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        server.start();
+        try {
+            // 25 subscribers at 2.5 a second: the first ones wait about 10 s, twice the consent timeout,
+            // before the publisher starts sending
+            Options options = Options.parse("--admin", "http://127.0.0.1:" + server.adminPort(), "--conferences", "1",
+                    "--publishers", "1", "--subscribers", "25", "--join-rate", "2.5", "--duration", "3",
+                    "--video-bitrate", "200k", "--no-baseline");
+            ByteArrayOutputStream progress = new ByteArrayOutputStream();
+            Report r = new LoadRun(options, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+            String text = r.text();
+            System.out.print(text);
+            assertEquals(26, r.connected(), "every endpoint connects: " + r.failures());
+            assertEquals(26, r.connectedAtEnd(), "none expired while waiting: " + r.failures());
+            assertTrue(r.deliveredPercentOfFanOut() > 99, "and the stream reaches them all: " + text);
+            long answered = server.bridge().media().counters().stunAnswered.sum();
+            assertTrue(answered >= 26, "consent checks answered by the bridge: " + answered);
+        } finally {
+            server.stop();
+        }
+    }
+}
