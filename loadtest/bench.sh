@@ -2,7 +2,7 @@
 # Runs one benchmark scenario against a Junction started here as a separate process (so its CPU is
 # measured apart from the load generator's), on loopback ports 18080/18081/20000 (change them with
 # BENCH_HTTP_PORT, BENCH_ADMIN_PORT and BENCH_MEDIA_PORT).
-#   loadtest/bench.sh 10x10 | 5x4+4 | 1to200 | whep200 | churn | custom [load generator options...]
+#   loadtest/bench.sh 10x10 | 5x4+4 | 1to200 | 1to1000 | whep200 | churn | custom [load generator options...]
 # Builds first when the jars are missing. Extra arguments go to the load generator
 # (e.g. --duration 60 --json out.json). JUNCTION_JAVA_OPTS is passed to the bridge's JVM
 # (e.g. "-XX:StartFlightRecording=filename=bridge.jfr" to profile it).
@@ -16,10 +16,11 @@ case "$scenario" in
   10x10)  args=(--conferences 1 --publishers 10 --subscribers 0) ;;   # 10 people, each sends and receives 9
   5x4+4)  args=(--conferences 5 --publishers 4 --subscribers 4) ;;
   1to200) args=(--conferences 1 --publishers 1 --subscribers 200 --join-rate 40) ;;
+  1to1000) args=(--conferences 1 --publishers 1 --subscribers 1000 --join-rate 50) ;;  # one conference at the box's limit
   whep200) args=(--conferences 1 --publishers 1 --subscribers 200 --join-rate 40 --whep) ;;  # the same, viewers over WHEP
   churn)  args=(--conferences 2 --publishers 3 --subscribers 4 --churn 2 --reading-every 30 --duration 300) ;;  # soak: no growth
   custom) args=() ;;
-  *) echo "unknown scenario $scenario (10x10, 5x4+4, 1to200, whep200, churn, custom)" >&2; exit 2 ;;
+  *) echo "unknown scenario $scenario (10x10, 5x4+4, 1to200, 1to1000, whep200, churn, custom)" >&2; exit 2 ;;
 esac
 
 http_port="${BENCH_HTTP_PORT:-18080}"; admin_port="${BENCH_ADMIN_PORT:-18081}"; media_port="${BENCH_MEDIA_PORT:-20000}"

@@ -53,6 +53,31 @@ public final class Conference {
         return worker;
     }
 
+    /**
+     * Where a new endpoint's RTP is protected and sent: null (on the conference's worker), unless
+     * {@code -Djunction.spread-sends-after=N} is set and the conference has more than N endpoints:
+     * then each new one gets another worker in turn, so one large conference (a live stream to
+     * hundreds) protects and sends on every core while its forwarding decisions stay on one thread.
+     * Off by default: on this project's 2-core test box, shared with the load generator, the hand-off
+     * cost more than it gave (docs/performance.md, "One conference on several cores").
+     */
+    synchronized io.junction.bridge.worker.PacketWorker sendWorker(MediaCore core) {
+        int after = SPREAD_SENDS_AFTER;
+        java.util.List<io.junction.bridge.worker.PacketWorker> all = core.workers().all();
+        if (after < 0 || all.size() < 2 || endpoints.size() + viewers.size() <= after) {
+            return null;
+        }
+        io.junction.bridge.worker.PacketWorker own = packetWorker(core);
+        io.junction.bridge.worker.PacketWorker w = own;
+        for (int i = 0; i < all.size() && w == own; i++) { // the others, in turn
+            w = all.get(Math.floorMod(nextSendWorker++, all.size()));
+        }
+        return w;
+    }
+
+    private int nextSendWorker;
+    static final int SPREAD_SENDS_AFTER = Integer.getInteger("junction.spread-sends-after", -1);
+
     private final ConferenceForwarding forwarding;
     /** The video codecs this conference offers, in order of preference (configured or set at creation). */
     private final List<String> videoCodecs;

@@ -63,7 +63,8 @@ final class MediaSession implements IceTransport.Listener {
         this.transport = new EndpointTransport(core.transportResources(),
                 "conference=" + conference.id() + " endpoint=" + endpoint.id(), ice, worker, conference.mediaCounters(),
                 this::onTransportFailed);
-        this.path = new MediaPath(endpoint.id(), transport, worker, core.pathContext(), stats, conference.mediaCounters(),
+        this.path = new MediaPath(endpoint.id(), transport, worker, conference.sendWorker(core), core.pathContext(), stats,
+                conference.mediaCounters(),
                 conference.forwarding());
         this.streams = path.streams();
         this.published = new PublishedTracks(endpoint.id(), streams, path.keyframes());

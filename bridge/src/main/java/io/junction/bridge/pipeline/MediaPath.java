@@ -30,8 +30,17 @@ public final class MediaPath {
 
     public MediaPath(String endpointId, PacketTransport transport, PacketWorker worker, PathContext ctx, EndpointStats stats,
                      ConferenceCounters conferenceCounters, AudioObserver audioObserver) {
+        this(endpointId, transport, worker, null, ctx, stats, conferenceCounters, audioObserver);
+    }
+
+    /**
+     * {@code sendWorker}: another worker that protects and sends this endpoint's RTP (a receiver of a
+     * large conference), or null: {@code worker} does.
+     */
+    public MediaPath(String endpointId, PacketTransport transport, PacketWorker worker, PacketWorker sendWorker, PathContext ctx,
+                     EndpointStats stats, ConferenceCounters conferenceCounters, AudioObserver audioObserver) {
         this.worker = worker;
-        this.sender = new Sender(transport, ctx, stats, conferenceCounters);
+        this.sender = new Sender(transport, ctx, stats, conferenceCounters, worker, sendWorker);
         Retransmitter retransmitter = new Retransmitter(sender, ctx);
         Prober prober = new Prober(sender, ctx, worker);
         this.feedback = new PublisherFeedback(transport, streams, stats, ctx, worker);

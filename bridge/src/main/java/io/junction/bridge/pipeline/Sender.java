@@ -48,7 +48,26 @@ public final class Sender {
     /** Parses packets for {@link #egressMap}; worker only. */
     private final io.junction.bridge.rtp.RtpPacket egressView = new io.junction.bridge.rtp.RtpPacket();
 
+    /**
+     * Where this endpoint's RTP is protected and sent when that is not the endpoint's own worker
+     * (a receiver of a large conference: its sends spread over the other cores), or null: here, at
+     * once. Everything else of this stage (numbering, the retransmission cache, the estimator's record,
+     * the statistics) stays on the endpoint's worker; the send worker only protects (it alone then uses
+     * the outgoing SRTP context) and sends.
+     */
+    private final io.junction.bridge.worker.PacketWorker sendWorker;
+    /** This endpoint's own worker (queues to {@link #sendWorker} wake it once per burst). */
+    private final io.junction.bridge.worker.PacketWorker ownWorker;
+    private final io.junction.bridge.worker.PacketHandler protectAndSendHere = this::protectAndSendQueued;
+
     Sender(PacketTransport transport, PathContext ctx, EndpointStats stats, ConferenceCounters conferenceCounters) {
+        this(transport, ctx, stats, conferenceCounters, null, null);
+    }
+
+    Sender(PacketTransport transport, PathContext ctx, EndpointStats stats, ConferenceCounters conferenceCounters,
+           io.junction.bridge.worker.PacketWorker ownWorker, io.junction.bridge.worker.PacketWorker sendWorker) {
+        this.ownWorker = ownWorker;
+        this.sendWorker = ownWorker == null || sendWorker == ownWorker ? null : sendWorker;
         var f = ctx.config().forwarding();
         this.estimator = f.estimateDownlink()
                 ? new DownlinkEstimator(f.startBitrateBps(), MIN_ESTIMATE_BPS, f.maxBitrateBps())
@@ -127,14 +146,31 @@ public final class Sender {
             pool.release(p);
             return;
         }
-        int n = srtp.protectRtp(b, at, p.len);
-        if (n < 0) {
-            counters.sendErrors.increment();
-            pool.release(p);
-            return;
-        }
-        if (transport.send(b, at, n)) {
+        int n;
+        if (sendWorker != null) {
+            // counted here, as sent (what the send worker fails to send is a send error of its own);
+            // the estimator learns the time it really left from the send worker
+            n = p.len + srtp.rtpOverhead();
             sent(tcc, n, -1);
+            p.handler = protectAndSendHere;
+            p.transportSeq = tcc;
+            if (!ownWorker.offerAfterDrain(sendWorker, p)) { // full: released by the worker, counted as a drop
+                counters.drop(io.junction.bridge.stats.DropReason.QUEUE_FULL);
+                return;
+            }
+            p = null;
+        } else {
+            n = srtp.protectRtp(b, at, p.len);
+            if (n < 0) {
+                counters.sendErrors.increment();
+                pool.release(p);
+                return;
+            }
+        }
+        if (p == null || transport.send(b, at, n)) {
+            if (p != null) {
+                sent(tcc, n, -1);
+            }
             sub.packetsSent++;
             sub.bytesSent += n;
             int kind = sub.source().kind().ordinal();
@@ -148,7 +184,24 @@ public final class Sender {
             conferenceCounters.bytesOut.add(n);
             wireSent(n);
         }
-        pool.release(p);
+        if (p != null) {
+            pool.release(p);
+        }
+    }
+
+    /** On the send worker: protects and sends a packet queued by {@link #forward} or {@link #protectAndSend}. */
+    private void protectAndSendQueued(Packet p) {
+        try {
+            PacketProtection srtp = transport.srtp();
+            int n = srtp == null ? -1 : srtp.protectRtp(p.buf, p.off, p.len);
+            if (n < 0) {
+                counters.sendErrors.increment();
+            } else if (transport.send(p.buf, p.off, n) && p.transportSeq >= 0 && estimator != null) {
+                estimator.onPacketLeft(p.transportSeq, System.nanoTime());
+            }
+        } finally {
+            pool.release(p);
+        }
     }
 
     /**
@@ -160,11 +213,25 @@ public final class Sender {
         if (!egress(buf, off, n)) {
             return -1;
         }
-        int len = srtp.protectRtp(buf, off, n);
-        if (len <= 0 || !transport.send(buf, off, len)) {
-            return -1;
+        int len;
+        if (sendWorker != null) {
+            len = n + srtp.rtpOverhead();
+            sent(tcc, len, probeCluster);
+            Packet q = pool.take();
+            q.copyFrom(buf, off, n);
+            q.handler = protectAndSendHere;
+            q.transportSeq = tcc;
+            if (!ownWorker.offerAfterDrain(sendWorker, q)) {
+                counters.drop(io.junction.bridge.stats.DropReason.QUEUE_FULL);
+                return -1;
+            }
+        } else {
+            len = srtp.protectRtp(buf, off, n);
+            if (len <= 0 || !transport.send(buf, off, len)) {
+                return -1;
+            }
+            sent(tcc, len, probeCluster);
         }
-        sent(tcc, len, probeCluster);
         stats.rtpPacketsOut++;
         stats.rtpBytesOut += len;
         wireSent(len);

@@ -25,6 +25,8 @@ public final class Packet {
      * -1 without one. Found once by the receive side; the send side writes its own number there.
      */
     public int tccOffset = -1;
+    /** A packet queued to a send worker: the transport-wide number it carries (0-65535), or -1. */
+    public int transportSeq = -1;
     /** Handler-specific flags (e.g. "this is a keyframe start"). */
     public int flags;
     /** Forwarded video whose sequence number and timestamp were already rewritten for its subscriber. */
@@ -54,6 +56,7 @@ public final class Packet {
         receivedNs = 0;
         handler = null;
         tccOffset = -1;
+        transportSeq = -1;
         flags = 0;
     }
 }

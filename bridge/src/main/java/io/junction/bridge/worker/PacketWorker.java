@@ -115,6 +115,48 @@ public final class PacketWorker implements Runnable {
         handledCount++;
     }
 
+    /** Workers this one queued packets to without waking them ({@link #offerAfterDrain}); worker thread only. */
+    private PacketWorker[] toWake = new PacketWorker[4];
+    private int toWakeCount;
+
+    /**
+     * Queues {@code p} (its handler set) to {@code target}, called on this worker's thread: the target
+     * is woken once, when this worker has finished its current burst (before its after-drain hook),
+     * not for every packet: a fan-out of one frame to hundreds of receivers whose sends another worker
+     * makes costs one wake-up. From any other thread, the same as {@code target.offer(p)}.
+     */
+    public boolean offerAfterDrain(PacketWorker target, Packet p) {
+        if (Thread.currentThread() != thread) {
+            return target.offer(p);
+        }
+        if (!target.packets.relaxedOffer(p)) {
+            target.queueFullDrops.increment();
+            pool.release(p);
+            return false;
+        }
+        for (int i = 0; i < toWakeCount; i++) {
+            if (toWake[i] == target) {
+                return true;
+            }
+        }
+        if (toWakeCount == toWake.length) {
+            toWake = java.util.Arrays.copyOf(toWake, toWake.length * 2);
+        }
+        toWake[toWakeCount++] = target;
+        return true;
+    }
+
+    private void wakeDeferred() {
+        for (int i = 0; i < toWakeCount; i++) {
+            PacketWorker t = toWake[i];
+            toWake[i] = null;
+            if (t.parked) { // a target about to wait sees its queue is not empty and does not
+                t.wake();
+            }
+        }
+        toWakeCount = 0;
+    }
+
     /** Runs a control task on this worker's thread. */
     public void execute(Runnable task) {
         tasks.add(task);
@@ -164,7 +206,7 @@ public final class PacketWorker implements Runnable {
     /** Handles every queued packet, then runs every queued task; true when there was anything. Worker thread only. */
     public boolean drain() {
         boolean didWork = drainQueues();
-        if (didWork) {
+        if (didWork || toWakeCount > 0) { // a packet handled inline before this call may have queued to another worker
             afterDrain();
         }
         return didWork;
@@ -190,6 +232,9 @@ public final class PacketWorker implements Runnable {
     }
 
     private void afterDrain() {
+        if (toWakeCount > 0) {
+            wakeDeferred();
+        }
         Runnable after = afterDrain;
         if (after != null) {
             try {

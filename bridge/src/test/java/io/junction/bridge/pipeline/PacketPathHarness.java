@@ -56,6 +56,11 @@ final class PacketPathHarness implements AutoCloseable {
         final List<Subscription> subscriptions = new ArrayList<>();
 
         Endpoint(String id) {
+            this(id, null);
+        }
+
+        /** {@code sendWorker}: another worker that protects and sends what goes to this endpoint (null: none). */
+        Endpoint(String id, PacketWorker sendWorker) {
             this.id = id;
             PacketProtection bridgeSide;
             if (profile == null) {
@@ -68,7 +73,7 @@ final class PacketPathHarness implements AutoCloseable {
                 client = new SrtpSession(profile, km, false);
             }
             transport = new FakeTransport(bridgeSide);
-            path = new MediaPath(id, transport, worker, ctx, stats, conferenceCounters, (e, rtp, now) -> { });
+            path = new MediaPath(id, transport, worker, sendWorker, ctx, stats, conferenceCounters, (e, rtp, now) -> { });
         }
 
         /** The client sends {@code plain} (RTP or RTCP, unprotected) at {@code nowNs}: protected, queued, handled. */
@@ -113,7 +118,12 @@ final class PacketPathHarness implements AutoCloseable {
         /** What the bridge sent this endpoint so far, as the client reads it (unprotected), and forgets it. */
         List<byte[]> received() {
             List<byte[]> out = new ArrayList<>();
-            for (byte[] d : transport.sent) {
+            List<byte[]> sent;
+            synchronized (transport.sent) {
+                sent = new ArrayList<>(transport.sent);
+                transport.sent.clear();
+            }
+            for (byte[] d : sent) {
                 byte[] b = java.util.Arrays.copyOf(d, d.length + 64);
                 int n = PacketTransport.isRtcp(b, 0, d.length) ? client.unprotectRtcp(b, 0, d.length)
                         : client.unprotectRtp(b, 0, d.length);
@@ -122,13 +132,16 @@ final class PacketPathHarness implements AutoCloseable {
                 }
                 out.add(java.util.Arrays.copyOf(b, n));
             }
-            transport.sent.clear();
             return out;
         }
     }
 
     Endpoint endpoint(String id) {
-        Endpoint e = new Endpoint(id);
+        return endpoint(id, null);
+    }
+
+    Endpoint endpoint(String id, PacketWorker sendWorker) {
+        Endpoint e = new Endpoint(id, sendWorker);
         endpoints.add(e);
         return e;
     }
@@ -156,9 +169,11 @@ final class PacketPathHarness implements AutoCloseable {
     /** A transport that keeps copies of what it sends (or only counts them). */
     static final class FakeTransport implements PacketTransport {
         final PacketProtection protection;
-        final List<byte[]> sent = new ArrayList<>();
+        final List<byte[]> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** The threads that sent (a send worker's, or the calling thread's). */
+        final java.util.Set<String> senderThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
         boolean keep = true;
-        long sentPackets;
+        volatile long sentPackets;
         long sentBytes;
 
         FakeTransport(PacketProtection protection) {
@@ -172,6 +187,7 @@ final class PacketPathHarness implements AutoCloseable {
 
         @Override
         public boolean send(byte[] buf, int off, int len) {
+            senderThreads.add(Thread.currentThread().getName());
             sentPackets++;
             sentBytes += len;
             if (keep) {

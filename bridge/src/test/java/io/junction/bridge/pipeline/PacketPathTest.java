@@ -51,6 +51,8 @@ class PacketPathTest {
     private PacketPathHarness.Endpoint sub;
     private Subscription audioSub;
     private Subscription videoSub;
+    private SourceTrack audio;
+    private SourceTrack video;
     private long now = 1_000_000_000L;
     private int tcc = 100;
 
@@ -58,8 +60,8 @@ class PacketPathTest {
         h = new PacketPathHarness(profile);
         pub = h.endpoint("pub");
         sub = h.endpoint("sub");
-        SourceTrack audio = pub.publish("0", MediaKind.AUDIO, List.of());
-        SourceTrack video = pub.publish("1", MediaKind.VIDEO, List.of("q", "h", "f"));
+        audio = pub.publish("0", MediaKind.AUDIO, List.of());
+        video = pub.publish("1", MediaKind.VIDEO, List.of("q", "h", "f"));
         audioSub = sub.subscribe(audio, "2");
         videoSub = sub.subscribe(video, "3");
         videoSub.video().setTarget(0, VideoProjection.ALL_TEMPORAL);
@@ -200,6 +202,66 @@ class PacketPathTest {
         assertEquals(1, h.counters.pliReceived.sum());
         sub.send(pli, now + 1_000_000L);
         assertTrue(pub.received().isEmpty(), "a second request within 200 ms is throttled");
+    }
+
+    /**
+     * A receiver of a large conference has its RTP protected and sent by another worker: it gets the
+     * same stream as one served inline (every packet, in order, decryptable — one thread alone uses
+     * its outgoing SRTP context —, this leg's transport-wide numbers in order), sent from that
+     * worker's thread only, and its NACKs are answered the same way.
+     */
+    @Test
+    void aReceiverWhoseSendsAnotherWorkerMakesGetsTheSameStream() throws Exception {
+        try (io.junction.bridge.worker.PacketWorkers others = new io.junction.bridge.worker.PacketWorkers(1, h.pool)) {
+            PacketPathHarness.Endpoint far = h.endpoint("far", others.all().get(0));
+            Subscription farAudio = far.subscribe(audio, "2");
+            Subscription farVideo = far.subscribe(video, "3");
+            farVideo.video().setTarget(0, VideoProjection.ALL_TEMPORAL);
+            sendStreams(300);
+            awaitSent(far, 600);
+            List<byte[]> got = far.received();
+            List<byte[]> inline = sub.received();
+            List<RtpPacket> farA = rtpWithSsrc(got, farAudio.outSsrc());
+            List<RtpPacket> farV = rtpWithSsrc(got, farVideo.outSsrc());
+            assertEquals(300, farA.size(), "every audio packet");
+            assertEquals(300, farV.size(), "every packet of layer q");
+            assertEquals(rtpWithSsrc(inline, videoSub.outSsrc()).size(), farV.size(), "as many as the receiver served inline");
+            for (List<RtpPacket> stream : List.of(farA, farV)) {
+                for (int i = 1; i < stream.size(); i++) {
+                    assertEquals((stream.get(i - 1).sequenceNumber() + 1) & 0xFFFF, stream.get(i).sequenceNumber(),
+                            "in order, continuous");
+                }
+            }
+            int expected = 0;
+            for (byte[] b : got) {
+                RtpPacket r = new RtpPacket();
+                if (!PacketTransport.isRtcp(b, 0, b.length) && r.wrap(b, 0, b.length)) {
+                    assertEquals(expected++, ByteIo.readU16(r.buffer(), r.findExtension(CodecCatalog.EXT_TRANSPORT_CC)),
+                            "this leg's transport-wide numbers, in order");
+                }
+            }
+            assertEquals(java.util.Set.of("packet-worker-0"), far.transport.senderThreads, "RTP sent by the send worker only");
+
+            RtpPacket lost = farV.get(295); // still in the retransmission cache (about 1 s)
+            byte[] nack = new byte[16];
+            Nack.write(nack, 0, 0x1234, farVideo.outSsrc(), new int[] {lost.sequenceNumber() << 16}, 1);
+            now += 10_000_000L;
+            far.send(nack, now);
+            awaitSent(far, 601);
+            List<RtpPacket> rtx = rtpWithSsrc(far.received(), farVideo.outRtxSsrc());
+            assertEquals(1, rtx.size(), "the NACK answered with one retransmission");
+            assertEquals(lost.sequenceNumber(), ByteIo.readU16(rtx.get(0).buffer(), rtx.get(0).payloadOffset()));
+            assertEquals(java.util.Set.of("packet-worker-0"), far.transport.senderThreads, "the retransmission too");
+            assertEquals(0, h.counters.sendErrors.sum());
+        }
+    }
+
+    private static void awaitSent(PacketPathHarness.Endpoint e, long packets) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (e.transport.sentPackets < packets && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(packets, e.transport.sentPackets, "sent by the send worker");
     }
 
     @Test

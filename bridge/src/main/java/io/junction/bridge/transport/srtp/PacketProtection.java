@@ -14,4 +14,9 @@ public interface PacketProtection {
     int unprotectRtcp(byte[] buf, int off, int len);
 
     int protectRtcp(byte[] buf, int off, int len);
+
+    /** How many bytes {@link #protectRtp} adds to a packet (the authentication tag). */
+    default int rtpOverhead() {
+        return 0;
+    }
 }

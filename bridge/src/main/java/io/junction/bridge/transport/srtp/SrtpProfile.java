@@ -27,6 +27,11 @@ public enum SrtpProfile {
         return protectionProfileId;
     }
 
+    /** Bytes an SRTP packet carries after its payload: the GCM tag (16) or the HMAC-SHA1-80 tag (10). */
+    public int rtpTagLength() {
+        return this == AEAD_AES_128_GCM ? 16 : 10;
+    }
+
     public int keyLength() {
         return keyLength;
     }

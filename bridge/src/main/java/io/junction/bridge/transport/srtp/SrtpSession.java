@@ -178,6 +178,11 @@ public final class SrtpSession implements PacketProtection {
         return impl.protectRtp(buf, off, len);
     }
 
+    @Override
+    public int rtpOverhead() {
+        return profile.rtpTagLength();
+    }
+
     /** Decrypts and authenticates an SRTCP packet in place. */
     @Override
     public int unprotectRtcp(byte[] buf, int off, int len) {
