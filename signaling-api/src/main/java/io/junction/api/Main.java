@@ -75,6 +75,18 @@ public final class Main {
         } catch (Exception e) {
             return startFailed(e, err);
         }
+        // The JIT compiles the DTLS handshake before the first burst of joins (docs/performance.md,
+        // "DTLS warm-up"): before the ports open by default (about half a second of start-up),
+        // -Djunction.warm-up=background beside the first joins, =false not at all (to measure without).
+        String warmUp = System.getProperty("junction.warm-up", "before");
+        var media = server.bridge().media();
+        if ("before".equals(warmUp)) {
+            long t0 = System.nanoTime();
+            int done = io.junction.bridge.transport.dtls.DtlsWarmUp.run(media.certificate(), media.dtlsExecutor(),
+                    io.junction.bridge.transport.dtls.DtlsWarmUp.DEFAULT_HANDSHAKES);
+            org.slf4j.LoggerFactory.getLogger(Main.class).info("DTLS warm-up: {} of {} handshakes in process in {} ms",
+                    done, io.junction.bridge.transport.dtls.DtlsWarmUp.DEFAULT_HANDSHAKES, (System.nanoTime() - t0) / 1_000_000);
+        }
         try {
             server.start();
         } catch (Exception e) {
@@ -83,10 +95,7 @@ public final class Main {
         }
         printUrls(server, config);
         installSignalHandlers(server, config);
-        // The JIT compiles the DTLS handshake now, on a background thread, not during the first burst
-        // of joins (docs/performance.md, "DTLS warm-up"); -Djunction.warm-up=false to measure without.
-        if (!"false".equals(System.getProperty("junction.warm-up"))) {
-            var media = server.bridge().media();
+        if ("background".equals(warmUp)) {
             io.junction.bridge.transport.dtls.DtlsWarmUp.startInBackground(media.certificate(), media.dtlsExecutor(),
                     io.junction.bridge.transport.dtls.DtlsWarmUp.DEFAULT_HANDSHAKES);
         }
