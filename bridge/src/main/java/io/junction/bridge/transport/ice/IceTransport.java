@@ -34,9 +34,10 @@ public final class IceTransport implements AutoCloseable, NativeReceiver.Sink {
         void onIceFailed(String reason);
 
         /**
-         * The remote's consent check (a binding request carrying this endpoint's credentials) was
-         * verified and answered at {@code receivedNs}, on the endpoint's worker: the endpoint is alive
-         * even when it sends nothing else (a receive-only client in a room where nobody sends yet).
+         * The remote's check (a binding request carrying this endpoint's credentials, its integrity
+         * verified) arrived at {@code receivedNs}: the endpoint is alive even when it sends nothing
+         * else (a receive-only client in a room where nobody sends yet). On the endpoint's worker when
+         * it reads the pair's own socket, on an ice4j thread otherwise (ICE-TCP, before selection).
          */
         default void onConsentCheck(long receivedNs) {
         }
@@ -68,7 +69,20 @@ public final class IceTransport implements AutoCloseable, NativeReceiver.Sink {
         this.worker = worker;
         this.listener = listener;
         this.port = port;
-        this.agent = new Agent();
+        this.agent = new Agent() {
+            // every binding request ice4j's STUN stack accepted for this agent (it checked
+            // MESSAGE-INTEGRITY): ICE checks, and consent checks on a pair ice4j still reads
+            @Override
+            protected boolean incomingCheckReceived(org.ice4j.TransportAddress remote, org.ice4j.TransportAddress local,
+                                                    long priority, String remoteUfrag, String localUfrag,
+                                                    boolean useCandidate) {
+                boolean accepted = super.incomingCheckReceived(remote, local, priority, remoteUfrag, localUfrag, useCandidate);
+                if (!closed) {
+                    IceTransport.this.listener.onConsentCheck(System.nanoTime());
+                }
+                return accepted;
+            }
+        };
         // The bridge is the offerer and runs full ICE, so it is the controlling agent (RFC 8445 §6.1.1);
         // Chromium, the answerer, is controlled and the bridge nominates the pair.
         agent.setControlling(true);
