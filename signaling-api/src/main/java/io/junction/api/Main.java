@@ -81,11 +81,8 @@ public final class Main {
         String warmUp = System.getProperty("junction.warm-up", "before");
         var media = server.bridge().media();
         if ("before".equals(warmUp)) {
-            long t0 = System.nanoTime();
-            int done = io.junction.bridge.transport.dtls.DtlsWarmUp.run(media.certificate(), media.dtlsExecutor(),
+            io.junction.bridge.transport.dtls.DtlsWarmUp.runLogged(media.certificate(), media.dtlsExecutor(),
                     io.junction.bridge.transport.dtls.DtlsWarmUp.DEFAULT_HANDSHAKES);
-            org.slf4j.LoggerFactory.getLogger(Main.class).info("DTLS warm-up: {} of {} handshakes in process in {} ms",
-                    done, io.junction.bridge.transport.dtls.DtlsWarmUp.DEFAULT_HANDSHAKES, (System.nanoTime() - t0) / 1_000_000);
         }
         try {
             server.start();

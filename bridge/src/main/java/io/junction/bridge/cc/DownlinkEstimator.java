@@ -119,19 +119,6 @@ public final class DownlinkEstimator {
      * {@code sizeBytes} counts what the bottleneck carries (the whole RTP packet); {@code probeClusterId}
      * is the id from {@link #startProbeCluster}, or -1 for an ordinary packet.
      */
-    /**
-     * Any thread: packet {@code transportSeq16}, already reported by {@link #onPacketSent} (which
-     * happened before, on the owner's thread, and was handed over with the packet), left the bridge
-     * at {@code sendNs}. A send worker that sends for this endpoint on another thread tells the
-     * true send time this way, so the time the packet waited in its queue is not taken for network
-     * delay (it was: receivers of a 600-way fan-out lost their video to "overuse").
-     */
-    public void onPacketLeft(int transportSeq16, long sendNs) {
-        SENT_NS.setRelease(sentNs, transportSeq16 & MASK, sendNs);
-    }
-
-    private static final java.lang.invoke.VarHandle SENT_NS = java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
-
     public void onPacketSent(int transportSeq16, int sizeBytes, long sendNs, int probeClusterId) {
         int seq16 = transportSeq16 & 0xFFFF;
         long ext;
@@ -152,6 +139,19 @@ public final class DownlinkEstimator {
         sentStatus[slot] = UNREPORTED;
         checkFeedbackTimeout(sendNs);
     }
+
+    /**
+     * Any thread: packet {@code transportSeq16}, already reported by {@link #onPacketSent} (which
+     * happened before, on the owner's thread, and was handed over with the packet), left the bridge
+     * at {@code sendNs}. A send worker that sends for this endpoint on another thread tells the
+     * true send time this way, so the time the packet waited in its queue is not taken for network
+     * delay (it was: receivers of a 600-way fan-out lost their video to "overuse").
+     */
+    public void onPacketLeft(int transportSeq16, long sendNs) {
+        SENT_NS.setRelease(sentNs, transportSeq16 & MASK, sendNs);
+    }
+
+    private static final java.lang.invoke.VarHandle SENT_NS = java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
 
     /**
      * Processes one transport-cc feedback message ({@code len} bytes at {@code off}, RTCP header

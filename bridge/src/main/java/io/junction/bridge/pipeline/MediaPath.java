@@ -28,11 +28,6 @@ public final class MediaPath {
     private final DownlinkAllocation allocation;
     private final PacketWorker worker;
 
-    public MediaPath(String endpointId, PacketTransport transport, PacketWorker worker, PathContext ctx, EndpointStats stats,
-                     ConferenceCounters conferenceCounters, AudioObserver audioObserver) {
-        this(endpointId, transport, worker, null, ctx, stats, conferenceCounters, audioObserver);
-    }
-
     /**
      * {@code sendWorker}: another worker that protects and sends this endpoint's RTP (a receiver of a
      * large conference), or null: {@code worker} does.

@@ -60,10 +60,6 @@ public final class Sender {
     private final io.junction.bridge.worker.PacketWorker ownWorker;
     private final io.junction.bridge.worker.PacketHandler protectAndSendHere = this::protectAndSendQueued;
 
-    Sender(PacketTransport transport, PathContext ctx, EndpointStats stats, ConferenceCounters conferenceCounters) {
-        this(transport, ctx, stats, conferenceCounters, null, null);
-    }
-
     Sender(PacketTransport transport, PathContext ctx, EndpointStats stats, ConferenceCounters conferenceCounters,
            io.junction.bridge.worker.PacketWorker ownWorker, io.junction.bridge.worker.PacketWorker sendWorker) {
         this.ownWorker = ownWorker;
@@ -146,47 +142,57 @@ public final class Sender {
             pool.release(p);
             return;
         }
-        int n;
         if (sendWorker != null) {
-            // counted here, as sent (what the send worker fails to send is a send error of its own);
-            // the estimator learns the time it really left from the send worker
-            n = p.len + srtp.rtpOverhead();
+            // counted here, as sent (what the send worker fails to send is a send error of its own)
+            int n = p.len + srtp.rtpOverhead();
             sent(tcc, n, -1);
-            p.handler = protectAndSendHere;
-            p.transportSeq = tcc;
-            if (!ownWorker.offerAfterDrain(sendWorker, p)) { // full: released by the worker, counted as a drop
-                counters.drop(io.junction.bridge.stats.DropReason.QUEUE_FULL);
-                return;
+            if (toSendWorker(p, tcc)) {
+                forwarded(sub, n);
             }
-            p = null;
-        } else {
-            n = srtp.protectRtp(b, at, p.len);
-            if (n < 0) {
-                counters.sendErrors.increment();
-                pool.release(p);
-                return;
-            }
+            return;
         }
-        if (p == null || transport.send(b, at, n)) {
-            if (p != null) {
-                sent(tcc, n, -1);
-            }
-            sub.packetsSent++;
-            sub.bytesSent += n;
-            int kind = sub.source().kind().ordinal();
-            stats.rtpPacketsOut++;
-            stats.rtpBytesOut += n;
-            stats.bytesOutByKind[kind] += n;
-            counters.rtpForwarded.increment();
-            counters.rtpPacketsOut[kind].increment();
-            counters.rtpBytesOut[kind].add(n);
-            conferenceCounters.packetsOut.increment();
-            conferenceCounters.bytesOut.add(n);
-            wireSent(n);
-        }
-        if (p != null) {
+        int n = srtp.protectRtp(b, at, p.len);
+        if (n < 0) {
+            counters.sendErrors.increment();
             pool.release(p);
+            return;
         }
+        if (transport.send(b, at, n)) {
+            sent(tcc, n, -1);
+            forwarded(sub, n);
+        }
+        pool.release(p);
+    }
+
+    /** One forwarded packet of {@code n} bytes (SRTP size) went, or was queued to go, to {@code sub}'s receiver. */
+    private void forwarded(Subscription sub, int n) {
+        sub.packetsSent++;
+        sub.bytesSent += n;
+        int kind = sub.source().kind().ordinal();
+        stats.rtpPacketsOut++;
+        stats.rtpBytesOut += n;
+        stats.bytesOutByKind[kind] += n;
+        counters.rtpForwarded.increment();
+        counters.rtpPacketsOut[kind].increment();
+        counters.rtpBytesOut[kind].add(n);
+        conferenceCounters.packetsOut.increment();
+        conferenceCounters.bytesOut.add(n);
+        wireSent(n);
+    }
+
+    /**
+     * Queues the finished (unprotected) RTP packet {@code p}, transport-wide number {@code tcc} or -1,
+     * to the send worker; false when its queue is full (released there, counted as a drop here).
+     * The estimator learns the time it really left from the send worker.
+     */
+    private boolean toSendWorker(Packet p, int tcc) {
+        p.handler = protectAndSendHere;
+        p.transportSeq = tcc;
+        if (!ownWorker.offerAfterDrain(sendWorker, p)) {
+            counters.drop(io.junction.bridge.stats.DropReason.QUEUE_FULL);
+            return false;
+        }
+        return true;
     }
 
     /** On the send worker: protects and sends a packet queued by {@link #forward} or {@link #protectAndSend}. */
@@ -219,10 +225,7 @@ public final class Sender {
             sent(tcc, len, probeCluster);
             Packet q = pool.take();
             q.copyFrom(buf, off, n);
-            q.handler = protectAndSendHere;
-            q.transportSeq = tcc;
-            if (!ownWorker.offerAfterDrain(sendWorker, q)) {
-                counters.drop(io.junction.bridge.stats.DropReason.QUEUE_FULL);
+            if (!toSendWorker(q, tcc)) {
                 return -1;
             }
         } else {

@@ -81,13 +81,21 @@ public final class PacketWorker implements Runnable {
 
     /** Queues a packet whose {@code handler} is set; on a full queue the packet is released, counted, and false returned. */
     public boolean offer(Packet p) {
-        if (!packets.relaxedOffer(p)) {
-            queueFullDrops.increment();
-            pool.release(p);
+        if (!enqueue(p)) {
             return false;
         }
         if (parked) {
             wake();
+        }
+        return true;
+    }
+
+    /** Queues without waking; on a full queue the packet is released, counted, and false returned. */
+    private boolean enqueue(Packet p) {
+        if (!packets.relaxedOffer(p)) {
+            queueFullDrops.increment();
+            pool.release(p);
+            return false;
         }
         return true;
     }
@@ -129,9 +137,7 @@ public final class PacketWorker implements Runnable {
         if (Thread.currentThread() != thread) {
             return target.offer(p);
         }
-        if (!target.packets.relaxedOffer(p)) {
-            target.queueFullDrops.increment();
-            pool.release(p);
+        if (!target.enqueue(p)) {
             return false;
         }
         for (int i = 0; i < toWakeCount; i++) {

@@ -41,18 +41,21 @@ public final class DtlsWarmUp {
         return done;
     }
 
-    /** Starts {@link #run} on a low-priority daemon thread and returns at once. */
+    /** {@link #run}, then logs how many and how long; a failure is logged, never thrown (the bridge runs without). */
+    public static void runLogged(DtlsCertificate serverCertificate, ExecutorService executor, int handshakes) {
+        long t0 = System.nanoTime();
+        try {
+            int done = run(serverCertificate, executor, handshakes);
+            LOG.info("DTLS warm-up: {} of {} handshakes in process in {} ms", done, handshakes,
+                    (System.nanoTime() - t0) / 1_000_000);
+        } catch (RuntimeException e) {
+            LOG.warn("DTLS warm-up failed (the bridge runs; its first joins compile the handshake)", e);
+        }
+    }
+
+    /** Starts {@link #runLogged} on a low-priority daemon thread and returns at once. */
     public static void startInBackground(DtlsCertificate serverCertificate, ExecutorService executor, int handshakes) {
-        Thread t = new Thread(() -> {
-            long t0 = System.nanoTime();
-            try {
-                int done = run(serverCertificate, executor, handshakes);
-                LOG.info("DTLS warm-up: {} of {} handshakes in process in {} ms", done, handshakes,
-                        (System.nanoTime() - t0) / 1_000_000);
-            } catch (RuntimeException e) {
-                LOG.warn("DTLS warm-up failed (the bridge runs; its first joins compile the handshake)", e);
-            }
-        }, "dtls-warm-up");
+        Thread t = new Thread(() -> runLogged(serverCertificate, executor, handshakes), "dtls-warm-up");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         t.start();
