@@ -1,5 +1,6 @@
 package io.junction.loadtest;
 
+import io.junction.bridge.transport.ice.StunMessages;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -62,7 +63,7 @@ final class Flood implements Runnable {
                         }
                     } else {
                         String ufrag = ufrags.get(random.nextInt(ufrags.size()));
-                        n = Stun.bindingRequest(buf, ufrag + ":flood" + random.nextInt(1000), "not-the-password",
+                        n = StunMessages.bindingRequest(buf, ufrag + ":flood" + random.nextInt(1000), "not-the-password",
                                 random.nextLong());
                     }
                     sources[source].send(ByteBuffer.wrap(buf, 0, n), target);

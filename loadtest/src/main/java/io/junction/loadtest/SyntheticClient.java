@@ -1,5 +1,6 @@
 package io.junction.loadtest;
 
+import io.junction.bridge.transport.ice.StunMessages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -347,7 +348,7 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
         }
         lastCheckNs = now;
         byte[] b = new byte[256];
-        int n = Stun.bindingRequest(b, offer.iceUfrag() + ":" + ufrag, offer.icePassword(), tieBreaker, controlling,
+        int n = StunMessages.bindingRequest(b, offer.iceUfrag() + ":" + ufrag, offer.icePassword(), tieBreaker, controlling,
                 nominating);
         sendRaw(b, n);
     }
@@ -406,14 +407,14 @@ final class SyntheticClient implements AutoCloseable, Receivers.Sink {
     }
 
     private void onStun(byte[] buf, int len, InetSocketAddress from) {
-        if (!Stun.isStun(buf, len)) {
+        if (!StunMessages.isStun(buf, len)) {
             return;
         }
-        int type = Stun.type(buf);
-        if (type == Stun.BINDING_REQUEST) {
+        int type = StunMessages.type(buf);
+        if (type == StunMessages.BINDING_REQUEST) {
             byte[] resp = new byte[128];
-            sendRaw(resp, Stun.bindingSuccess(resp, buf, from, pwd));
-        } else if (type == Stun.BINDING_SUCCESS && !iceConnected) {
+            sendRaw(resp, StunMessages.bindingSuccess(resp, buf, from, pwd));
+        } else if (type == StunMessages.BINDING_SUCCESS && !iceConnected) {
             iceNs = System.nanoTime();
             iceConnected = true;
             startDtls();

@@ -114,6 +114,16 @@ public final class JunctionServer {
         this.cluster = config.cluster().enabled()
                 ? new io.junction.api.cluster.Cluster(config.cluster(), bridge, this::clusterPublicUrl, this::clusterAdminUrl)
                 : null;
+        if (cluster != null) {
+            java.util.concurrent.ExecutorService relayExecutor = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "junction-relays");
+                t.setDaemon(true);
+                return t;
+            });
+            cluster.setRelays(new io.junction.api.cluster.Relays(cluster, bridge,
+                    new io.junction.api.cluster.ClusterForwarder(cluster.id(), config.admin().apiKey()), relayExecutor));
+            cluster.relays().bindMetrics(registry);
+        }
         this.admin = new AdminHandler(bridge, tokens, registry, config, this::publicPort, cluster);
         if (cluster != null) {
             io.micrometer.core.instrument.Gauge.builder("junction.cluster.bridges", cluster, c -> c.memberCount())
@@ -178,6 +188,7 @@ public final class JunctionServer {
         housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 1, TimeUnit.SECONDS);
         if (cluster != null) {
             cluster.start(housekeeping);
+            cluster.relays().start(housekeeping);
         }
         LOG.info("junction started: public http://{}:{}/ admin http://{}:{}/", config.http().host(), publicPort(),
                 config.admin().host(), adminPort());
@@ -268,6 +279,7 @@ public final class JunctionServer {
     public void stop() {
         admin.dashboard().stop();
         if (cluster != null) {
+            cluster.relays().close();
             cluster.close(); // first: its conferences' claims are released while they still exist
         }
         bridge.shutdown();

@@ -182,6 +182,39 @@ public final class Bridge {
         }
     }
 
+    /**
+     * This bridge's part of open room {@code name}, whose conference {@code id} another bridge of the
+     * cluster holds: a conference under the same id and name (made when missing, marked
+     * {@link Conference#isMirror}) that this bridge's participants join and that relays connect to the
+     * holder's. Returns the existing one when there is one.
+     */
+    public Conference mirrorOpenRoom(String name, String id, int maxOpenRooms) throws LimitExceededException {
+        Conference conference;
+        synchronized (this) {
+            Conference existing = openRooms.get(name);
+            if (existing != null && !existing.isEnded()) {
+                return existing;
+            }
+            existing = conferences.get(id);
+            if (existing != null && !existing.isEnded()) {
+                return existing;
+            }
+            checkAcceptingEndpoints();
+            if (openRooms.size() >= maxOpenRooms || conferences.size() >= config.maxConferences()) {
+                throw new LimitExceededException(LimitExceededException.Kind.MAX_CONFERENCES,
+                        "the bridge has reached its limit of open rooms or conferences");
+            }
+            conference = new Conference(id, name, now(), this, nowMs(), null);
+            conference.markMirror();
+            conferences.put(id, conference);
+            openRooms.put(name, conference);
+            metrics.conferenceAdded(id, conference, c -> ((Conference) c).endpointCount(),
+                    conference.mediaCounters(), conference.rates());
+        }
+        LOG.info("conference mirrored conference={} name={}", id, LogSafe.quote(name));
+        return conference;
+    }
+
     /** Whether this conference was created as an open room. */
     public boolean isOpenRoom(Conference conference) {
         return conference.name() != null && openRooms.get(conference.name()) == conference;

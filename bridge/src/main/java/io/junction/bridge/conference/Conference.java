@@ -29,6 +29,18 @@ public final class Conference {
     private volatile Endpoint[] viewerArray = new Endpoint[0];
     /** WHEP viewers: endpoints that play the stage, kept apart from the participants. */
     private final Map<String, Endpoint> viewers = new ConcurrentHashMap<>();
+    /**
+     * Relay endpoints: one per other bridge that serves this conference too, receiving what this
+     * bridge's own participants publish (never what reached this bridge over a relay). Not participants.
+     */
+    private final Map<String, Endpoint> relays = new ConcurrentHashMap<>();
+    private volatile Endpoint[] relayArray = new Endpoint[0];
+    /** The receiving ends of relays from other bridges, by bridge id. */
+    private final Map<String, RelayLink> links = new ConcurrentHashMap<>();
+    /** Made here for a conference another bridge holds (its id and name): this bridge's part of it. */
+    private volatile boolean mirror;
+    /** Participants served here (not remote), under this monitor: the conference is idle without them. */
+    private int localEndpoints;
     /** The participant an operator put on stage for viewers (null: the dominant speaker). */
     private volatile String stage;
     private final List<ConferenceListener> listeners = new CopyOnWriteArrayList<>();
@@ -243,6 +255,7 @@ public final class Conference {
     private List<Endpoint> endpointsAndViewers() {
         List<Endpoint> all = new ArrayList<>(endpoints.values());
         all.addAll(viewers.values());
+        all.addAll(relays.values());
         return all;
     }
 
@@ -254,6 +267,158 @@ public final class Conference {
     /** The viewers now, as {@link #participantArray}. */
     Endpoint[] viewerArray() {
         return viewerArray;
+    }
+
+    /** The relay endpoints now, as {@link #participantArray}. */
+    Endpoint[] relayArray() {
+        return relayArray;
+    }
+
+    // ---------------------------------------------------------------- relays between bridges
+
+    /**
+     * Adds a relay endpoint for bridge {@code peer} (at most one: an existing one is replaced): the
+     * other bridge connects to it as a client would and receives, as ordinary subscriptions, every
+     * track this bridge's own participants publish. It is not a participant: not listed, not
+     * announced, not ranked, outside {@code max-endpoints}.
+     */
+    public Endpoint addRelay(String peer) throws LimitExceededException {
+        Endpoint relay;
+        Endpoint previous = null;
+        synchronized (this) {
+            if (ended) {
+                throw new LimitExceededException(LimitExceededException.Kind.DRAINING, "conference has ended");
+            }
+            for (Endpoint r : relays.values()) {
+                if (r.relayPeer().equals(peer)) {
+                    previous = r;
+                }
+            }
+            String relayId;
+            do {
+                relayId = Ids.next();
+            } while (endpoints.containsKey(relayId) || viewers.containsKey(relayId) || relays.containsKey(relayId));
+            relay = new Endpoint(relayId, this, "relay to " + peer, bridge.now(), false, peer, null);
+            relays.put(relayId, relay);
+            relayArray = relays.values().toArray(new Endpoint[0]);
+        }
+        if (previous != null) {
+            removeEndpoint(previous.id(), RemovalReason.REMOVED);
+        }
+        LOG.info("relay endpoint created conference={} endpoint={} peer={}", id, relay.id(), peer);
+        return relay;
+    }
+
+    void markMirror() {
+        mirror = true;
+    }
+
+    /** Whether another bridge holds this conference and this is this bridge's part of it (see {@link Bridge#mirrorOpenRoom}). */
+    public boolean isMirror() {
+        return mirror;
+    }
+
+    /** Whether relays connect this conference to other bridges (either way). */
+    public boolean isRelayed() {
+        return !relays.isEmpty() || !links.isEmpty();
+    }
+
+    /** The participants served by this bridge (not the remote ones). */
+    public int localEndpointCount() {
+        synchronized (this) {
+            return localEndpoints;
+        }
+    }
+
+    /** A relay endpoint by id. */
+    public Optional<Endpoint> relay(String relayId) {
+        return relayId == null ? Optional.empty() : Optional.ofNullable(relays.get(relayId));
+    }
+
+    /** The relay endpoints (one per bridge this one relays to). */
+    public Collection<Endpoint> relays() {
+        return List.copyOf(relays.values());
+    }
+
+    private boolean removeRelay(String relayId, RemovalReason reason) {
+        Endpoint relay;
+        synchronized (this) {
+            relay = relays.remove(relayId);
+            if (relay == null) {
+                return false;
+            }
+            relayArray = relays.values().toArray(new Endpoint[0]);
+            relay.markRemoved(reason);
+        }
+        LOG.info("relay endpoint removed conference={} endpoint={} peer={} reason={}", id, relayId, relay.relayPeer(),
+                reason.wireName());
+        relay.closeMedia();
+        return true;
+    }
+
+    /**
+     * The receiving end of the relay from bridge {@code peer}, made when missing: it answers the offers
+     * of that bridge's relay endpoint for us ({@link RelayLink#answer}) and brings that bridge's
+     * participants into this conference as remote participants.
+     */
+    public RelayLink openRelayFrom(String peer) throws java.io.IOException {
+        synchronized (this) {
+            if (ended) {
+                throw new java.io.IOException("conference has ended");
+            }
+            RelayLink existing = links.get(peer);
+            if (existing != null && !existing.isClosed()) {
+                return existing;
+            }
+            RelayLink link = new RelayLink(this, peer, bridge.media());
+            links.put(peer, link);
+            return link;
+        }
+    }
+
+    /** The receiving ends of relays from other bridges. */
+    public Collection<RelayLink> relayLinks() {
+        return List.copyOf(links.values());
+    }
+
+    /** Control thread: the link from {@code link.peer()} closed; its participants leave. */
+    void relayLinkClosed(RelayLink link) {
+        links.remove(link.peer(), link);
+        for (Endpoint e : endpoints.values()) {
+            if (e.isRemote() && e.remoteBridge().equals(link.peer())) {
+                removeEndpoint(e.id(), RemovalReason.DISCONNECTED);
+            }
+        }
+    }
+
+    /**
+     * Adds participant {@code endpointId} of the bridge behind {@code link} (its own id, so every bridge
+     * names it alike), or returns it when it is here already. Announced like one who joined here.
+     */
+    Endpoint addRemoteEndpoint(String endpointId, String displayName, RelayLink link) {
+        Endpoint endpoint;
+        synchronized (this) {
+            Endpoint existing = endpoints.get(endpointId);
+            if (existing != null || ended) {
+                return existing;
+            }
+            endpoint = new Endpoint(endpointId, this, displayName, bridge.now(), false, null, link);
+            endpoints.put(endpointId, endpoint);
+            participantArray = endpoints.values().toArray(new Endpoint[0]);
+            forwarding.endpointAdded(endpointId);
+        }
+        LOG.info("remote endpoint added conference={} endpoint={} bridge={}", id, endpointId, link.peer());
+        for (ConferenceListener l : listeners) {
+            l.endpointAdded(endpoint);
+        }
+        return endpoint;
+    }
+
+    /** Worker, with the forwarding tick: each relay link's keep-alive. */
+    void tickLinks(long nowNs) {
+        for (RelayLink l : links.values()) {
+            l.tick(nowNs);
+        }
     }
 
     /** The viewers (WHEP) now, in no particular order. */
@@ -323,7 +488,7 @@ public final class Conference {
             viewerArray = viewers.values().toArray(new Endpoint[0]);
             viewer.markRemoved(reason);
             bridge.viewerCountChanged(-1);
-            if (endpoints.isEmpty() && viewers.isEmpty()) {
+            if (localEndpoints == 0 && viewers.isEmpty()) {
                 emptySinceMs = bridge.nowMs();
             }
         }
@@ -352,6 +517,7 @@ public final class Conference {
             } while (endpoints.containsKey(endpointId));
             endpoint = new Endpoint(endpointId, this, displayName, bridge.now());
             endpoints.put(endpointId, endpoint);
+            localEndpoints++;
             participantArray = endpoints.values().toArray(new Endpoint[0]);
             forwarding.endpointAdded(endpointId);
             bridge.endpointCountChanged(+1);
@@ -370,16 +536,19 @@ public final class Conference {
         synchronized (this) {
             endpoint = endpointId == null ? null : endpoints.remove(endpointId);
             if (endpoint == null) {
-                return removeViewer(endpointId, reason);
+                return removeViewer(endpointId, reason) || removeRelay(endpointId, reason);
             }
             participantArray = endpoints.values().toArray(new Endpoint[0]);
             endpoint.markRemoved(reason);
             forwarding.endpointRemoved(endpointId);
-            bridge.endpointCountChanged(-1);
+            if (!endpoint.isRemote()) {
+                localEndpoints--;
+                bridge.endpointCountChanged(-1);
+            }
             if (stage != null && stage.equals(endpointId)) {
                 stage = null;
             }
-            if (endpoints.isEmpty() && viewers.isEmpty()) {
+            if (localEndpoints == 0 && viewers.isEmpty()) {
                 emptySinceMs = bridge.nowMs();
             }
         }
@@ -388,7 +557,7 @@ public final class Conference {
             l.endpointRemoved(endpoint, reason);
         }
         List<SourceTrack> ended = endpoint.closeMedia();
-        for (Endpoint other : endpoints.values()) {
+        for (Endpoint other : receivers()) {
             MediaSession m = other.mediaSession();
             if (m != null) {
                 for (SourceTrack t : ended) {
@@ -411,13 +580,11 @@ public final class Conference {
         }
         List<SourceTrack> existing = new java.util.ArrayList<>();
         for (Endpoint other : endpoints.values()) {
-            if (other == endpoint) {
+            // a relay takes only what this bridge's own participants publish: relayed media never goes on
+            if (other == endpoint || (endpoint.relayPeer() != null && other.isRemote())) {
                 continue;
             }
-            MediaSession theirs = other.mediaSession();
-            if (theirs != null) {
-                existing.addAll(theirs.publishedTracks());
-            }
+            existing.addAll(other.publishedTracks());
         }
         mine.subscribeAll(existing);
     }
@@ -426,8 +593,10 @@ public final class Conference {
     void trackPublished(SourceTrack track) {
         LOG.info("track published conference={} endpoint={} kind={} ssrc={}", id, track.endpointId(),
                 track.kind().sdpName(), Integer.toUnsignedString(track.primarySsrc()));
-        for (Endpoint other : endpoints.values()) {
-            if (other.id().equals(track.endpointId())) {
+        Endpoint publisher = endpoints.get(track.endpointId());
+        boolean relayed = publisher == null || publisher.isRemote();
+        for (Endpoint other : receivers()) {
+            if (other.id().equals(track.endpointId()) || (relayed && other.relayPeer() != null)) {
                 continue;
             }
             MediaSession m = other.mediaSession();
@@ -437,10 +606,17 @@ public final class Conference {
         }
     }
 
+    /** The participants and the relay endpoints: every endpoint that subscribes to published tracks. */
+    private List<Endpoint> receivers() {
+        List<Endpoint> all = new ArrayList<>(endpoints.values());
+        all.addAll(relays.values());
+        return all;
+    }
+
     /** A track stopped while its endpoint stays: every subscriber lets it go. */
     void trackEnded(SourceTrack track) {
         LOG.info("track ended conference={} endpoint={} kind={}", id, track.endpointId(), track.kind().sdpName());
-        for (Endpoint other : endpoints.values()) {
+        for (Endpoint other : receivers()) {
             MediaSession m = other.mediaSession();
             if (m != null && !other.id().equals(track.endpointId())) {
                 m.unsubscribe(track);
@@ -495,6 +671,9 @@ public final class Conference {
                 }
             }
         }
+        for (RelayLink l : links.values()) {
+            l.sample(nowNs);
+        }
         rates.sample(nowNs, sums);
     }
 
@@ -515,7 +694,9 @@ public final class Conference {
 
     /** True when the conference has had no endpoints for at least {@code timeoutMs}. */
     boolean isIdle(long nowMs, long timeoutMs) {
-        return endpoints.isEmpty() && viewers.isEmpty() && nowMs - emptySinceMs >= timeoutMs;
+        synchronized (this) {
+            return localEndpoints == 0 && viewers.isEmpty() && nowMs - emptySinceMs >= timeoutMs;
+        }
     }
 
     /** Removes every endpoint and marks the conference ended. Called by {@link Bridge}. */
@@ -531,6 +712,9 @@ public final class Conference {
         RemovalReason endpointReason = reason == RemovalReason.SHUTDOWN ? reason : RemovalReason.CONFERENCE_ENDED;
         for (Endpoint e : toRemove) {
             removeEndpoint(e.id(), endpointReason);
+        }
+        for (RelayLink l : links.values()) {
+            l.close();
         }
         for (ConferenceListener l : listeners) {
             l.conferenceEnded(this, reason);

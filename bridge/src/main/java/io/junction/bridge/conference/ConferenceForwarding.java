@@ -73,6 +73,8 @@ final class ConferenceForwarding implements io.junction.bridge.pipeline.AudioObs
         }
         allocate(endpoints, nowNs);
         allocate(viewers, nowNs);
+        allocate(conference.relayArray(), nowNs);
+        conference.tickLinks(nowNs);
         if (core.config().forwarding().pauseUnusedLayers()) {
             for (Endpoint e : endpoints) {
                 MediaSession m = e.mediaSession();

@@ -21,13 +21,26 @@ public final class Endpoint {
     private volatile MediaSession media;
     /** A WHEP viewer: receives the conference's stage, publishes nothing, is not a participant. */
     private final boolean viewer;
+    /** A relay endpoint: the bridge with this id receives this bridge's participants through it (else null). */
+    private final String relayPeer;
+    /** A participant served by another bridge: its media arrives over this relay (else null). */
+    private final RelayLink remoteLink;
+    /** A remote participant's tracks, as its bridge relays them (replaced, never changed). */
+    private volatile java.util.List<io.junction.bridge.forward.SourceTrack> remoteTracks = java.util.List.of();
 
     Endpoint(String id, Conference conference, String displayName, Instant createdAt) {
         this(id, conference, displayName, createdAt, false);
     }
 
     Endpoint(String id, Conference conference, String displayName, Instant createdAt, boolean viewer) {
+        this(id, conference, displayName, createdAt, viewer, null, null);
+    }
+
+    Endpoint(String id, Conference conference, String displayName, Instant createdAt, boolean viewer, String relayPeer,
+             RelayLink remoteLink) {
         this.viewer = viewer;
+        this.relayPeer = relayPeer;
+        this.remoteLink = remoteLink;
         this.id = Objects.requireNonNull(id);
         this.conference = Objects.requireNonNull(conference);
         this.displayName = displayName == null ? "" : displayName;
@@ -44,6 +57,38 @@ public final class Endpoint {
      */
     public boolean isViewer() {
         return viewer;
+    }
+
+    /** The id of the bridge this relay endpoint forwards to, or null (not a relay endpoint). */
+    public String relayPeer() {
+        return relayPeer;
+    }
+
+    /** Whether this participant is served by another bridge of the cluster (its media comes over a relay). */
+    public boolean isRemote() {
+        return remoteLink != null;
+    }
+
+    /** The bridge that serves this remote participant, or null for one served here. */
+    public String remoteBridge() {
+        return remoteLink == null ? null : remoteLink.peer();
+    }
+
+    java.util.List<io.junction.bridge.forward.SourceTrack> remoteTracks() {
+        return remoteTracks;
+    }
+
+    void setRemoteTracks(java.util.List<io.junction.bridge.forward.SourceTrack> tracks) {
+        remoteTracks = java.util.List.copyOf(tracks);
+    }
+
+    /** What this endpoint publishes now: a local one's session's tracks, a remote one's relayed tracks. */
+    java.util.List<io.junction.bridge.forward.SourceTrack> publishedTracks() {
+        if (remoteLink != null) {
+            return remoteTracks;
+        }
+        MediaSession m = media;
+        return m == null ? java.util.List.of() : m.publishedTracks();
     }
 
     public Conference conference() {
@@ -254,6 +299,9 @@ public final class Endpoint {
 
     /** Closes the media session, returning the tracks it published. */
     java.util.List<io.junction.bridge.forward.SourceTrack> closeMedia() {
+        if (remoteLink != null) {
+            return remoteLink.endpointGone(id);
+        }
         MediaSession m;
         synchronized (this) {
             m = media;

@@ -128,7 +128,7 @@ final class RtpIngress {
             VideoCodec codec = inspect(p, enc, track, frame);
             fanOut.video(p, rtp, enc, codec, frame);
         } else {
-            audioObserver.onAudio(endpointId, rtp, p.receivedNs);
+            audioObserver.onAudio(track.endpointId(), rtp, p.receivedNs); // the track's: a relay carries several endpoints'
             fanOut.audio(p, rtp, track);
         }
     }

@@ -147,9 +147,24 @@ public final class EndpointTransport implements PacketTransport {
 
     /** Starts ICE checks and the DTLS server with the client's credentials from its first answer. */
     public void start(String iceUfrag, String icePassword, String fingerprintSha256) {
+        start(iceUfrag, icePassword, fingerprintSha256, false);
+    }
+
+    /**
+     * As {@link #start}, but this side is the DTLS client ({@code setup:active}): a bridge that
+     * connects to another bridge's relay endpoint. Its handshake begins once ICE selected a pair.
+     */
+    public void startClient(String iceUfrag, String icePassword, String fingerprintSha256) {
+        start(iceUfrag, icePassword, fingerprintSha256, true);
+    }
+
+    private volatile boolean dtlsClient;
+
+    private void start(String iceUfrag, String icePassword, String fingerprintSha256, boolean client) {
         this.remoteUfrag = iceUfrag;
         this.remoteFingerprint = fingerprintSha256;
         this.startedNs = System.nanoTime();
+        this.dtlsClient = client;
         DtlsServerSession d = new DtlsServerSession(resources.certificate(), fingerprintSha256,
                 resources.dtlsHandshakeTimeout(), resources.dtlsExecutor(), this::sendDtls,
                 new DtlsServerSession.Listener() {
@@ -164,7 +179,11 @@ public final class EndpointTransport implements PacketTransport {
                     }
                 });
         this.dtls = d;
-        d.start();
+        if (client) {
+            d.startClient();
+        } else {
+            d.start();
+        }
         ice.start(iceUfrag, icePassword);
     }
 
@@ -185,7 +204,7 @@ public final class EndpointTransport implements PacketTransport {
     private void dtlsConnected(SrtpProfile profile, byte[] keyingMaterial) {
         SrtpSession session;
         try {
-            session = new SrtpSession(profile, keyingMaterial, true);
+            session = new SrtpSession(profile, keyingMaterial, !dtlsClient);
         } catch (RuntimeException e) {
             LOG.warn("srtp setup failed {}", logName, e);
             dtlsFailed(DtlsServerSession.FailureReason.PROTOCOL_ERROR, "srtp setup failed");

@@ -79,6 +79,17 @@ public final class Cluster implements AutoCloseable {
                 .database(JedisURIHelper.getDBIndex(uri)).ssl(JedisURIHelper.isRedisSSLScheme(uri)).build());
     }
 
+    private volatile Relays relays;
+
+    /** The relays of conferences that span bridges (set once, right after construction). */
+    public void setRelays(Relays relays) {
+        this.relays = relays;
+    }
+
+    public Relays relays() {
+        return relays;
+    }
+
     public String id() {
         return id;
     }
@@ -123,6 +134,14 @@ public final class Cluster implements AutoCloseable {
             redis.set(PREFIX + "bridge:" + id, JSON.writeValueAsString(self()), SetParams.setParams().px(ttl));
             redis.sadd(PREFIX + "bridges", id);
             for (Conference c : bridge.conferences()) {
+                if (c.isMirror() || c.isRelayed()) {
+                    String key = PREFIX + "serving:" + c.id();
+                    redis.sadd(key, id);
+                    redis.pexpire(key, ttl);
+                }
+                if (c.isMirror()) {
+                    continue; // another bridge holds it: its claims are that bridge's
+                }
                 redis.set(PREFIX + "conference:" + c.id(), id, SetParams.setParams().px(ttl));
                 if (bridge.isOpenRoom(c)) {
                     redis.set(PREFIX + "room:" + c.name(), id + " " + c.id(), SetParams.setParams().px(ttl));
@@ -182,6 +201,34 @@ public final class Cluster implements AutoCloseable {
             return Optional.empty();
         }
         return liveMember(holder);
+    }
+
+    /**
+     * Notes that this bridge serves part of conference {@code conferenceId} and returns the other live
+     * bridges that do (the holder {@code holderId} always among them): the ones to relay with.
+     */
+    public List<Member> joinServing(String conferenceId, String holderId) throws ClusterUnavailableException {
+        String key = PREFIX + "serving:" + conferenceId;
+        java.util.Set<String> ids;
+        try {
+            redis.sadd(key, id, holderId);
+            redis.pexpire(key, config.ttl().toMillis());
+            ids = redis.smembers(key);
+        } catch (RuntimeException e) {
+            throw unreachable(e);
+        }
+        List<Member> out = new ArrayList<>();
+        for (Member m : members()) {
+            if (!m.id().equals(id) && ids.contains(m.id())) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** The live bridge {@code bridgeId}, if it heart-beat within the TTL. */
+    public Optional<Member> member(String bridgeId) throws ClusterUnavailableException {
+        return liveMember(bridgeId);
     }
 
     /** The live bridge {@code bridgeId}, if it heart-beat within the TTL. */

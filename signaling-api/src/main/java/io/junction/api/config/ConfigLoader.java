@@ -208,7 +208,7 @@ public final class ConfigLoader {
         }
         return new JunctionConfig.Cluster(redis, id, region, baseUrl("junction.cluster.admin-url"),
                 baseUrl("junction.cluster.public-url"), heartbeat, ttl,
-                intInRange("junction.cluster.max-endpoints", 1, 1_000_000));
+                intInRange("junction.cluster.max-endpoints", 1, 1_000_000), bool("junction.cluster.relay"));
     }
 
     private BridgeConfig.Forwarding forwarding() throws ConfigError {

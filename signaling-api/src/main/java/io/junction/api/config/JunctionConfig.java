@@ -22,7 +22,7 @@ public record JunctionConfig(
      * derived from the configured hosts and the bound ports).
      */
     public record Cluster(String redis, String bridgeId, String region, String adminUrl, String publicUrl,
-                          Duration heartbeat, Duration ttl, int maxEndpoints) {
+                          Duration heartbeat, Duration ttl, int maxEndpoints, boolean relay) {
         public boolean enabled() {
             return !redis.isEmpty();
         }

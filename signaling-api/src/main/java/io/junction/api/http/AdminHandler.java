@@ -249,6 +249,10 @@ public final class AdminHandler {
             viewers(ex, conference);
             return;
         }
+        if (s.length == 4 && s[3].equals("relays") && cluster != null) {
+            relay(ex, conference);
+            return;
+        }
         if (!s[3].equals("endpoints") && !s[3].equals("stats")) {
             throw ApiException.notFound("no such resource: " + ex.path());
         }
@@ -396,6 +400,39 @@ public final class AdminHandler {
         return names;
     }
 
+    /**
+     * {@code POST /v1/conferences/{id}/relays} {@code {"bridge": id, "reply": bool}} (cluster only):
+     * another bridge that serves this conference too asks for a relay endpoint, through which it will
+     * receive what this bridge's participants publish; answered like an endpoint's creation (its
+     * signaling URL). Unless {@code reply}, this bridge connects back to that one's relay endpoint.
+     */
+    private void relay(Exchange ex, Conference conference) throws ApiException {
+        requireMethod(ex, "POST");
+        ObjectNode body = ex.readJsonObject();
+        Exchange.allowOnly(body, "bridge", "reply");
+        String peer = Exchange.optionalName(body, "bridge", 64);
+        if (peer == null || peer.isEmpty() || peer.equals(cluster.id())) {
+            throw ApiException.badRequest("'bridge' must name another bridge of the cluster");
+        }
+        boolean reply = body.path("reply").asBoolean(false);
+        Endpoint relay;
+        try {
+            relay = conference.addRelay(peer);
+        } catch (LimitExceededException e) {
+            throw limitError(e);
+        }
+        String token = tokens.issue(conference.id(), relay.id());
+        ObjectNode json = Exchange.JSON.createObjectNode();
+        json.put("id", relay.id());
+        json.put("conferenceId", conference.id());
+        json.put("token", token);
+        json.put("signalingUrl", signalingUrl(publicBase(ex), token));
+        ex.json(201, json);
+        if (!reply) {
+            cluster.relays().connectBack(conference, peer);
+        }
+    }
+
     static Endpoint addEndpoint(Conference conference, String displayName) throws ApiException {
         try {
             return conference.addEndpoint(displayName);
@@ -490,6 +527,10 @@ public final class AdminHandler {
         json.put("redis", "up");
         for (var m : members) {
             list.add(Exchange.JSON.valueToTree(m));
+        }
+        ArrayNode relays = json.putArray("relays");
+        for (var r : cluster.relays().byPeer()) {
+            relays.add(Exchange.JSON.valueToTree(r));
         }
         return json;
     }

@@ -15,6 +15,7 @@ import org.eclipse.jetty.server.Request;
  * JS SDK. The signaling WebSocket is mounted in front of this handler by {@link JunctionServer}.
  */
 public final class PublicHandler {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PublicHandler.class);
     private static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern STATIC_PATH = Pattern.compile("([A-Za-z0-9_-]+/)*[A-Za-z0-9_.-]+\\.(html|js|css|svg|png|json|ts|md)");
 
@@ -105,6 +106,9 @@ public final class PublicHandler {
             // the room may be on another bridge: join it there (this bridge checked who may join)
             try {
                 var there = cluster.roomHolder(room);
+                if (there.isPresent() && joinHereRelayed(ex, there.get(), room, displayName)) {
+                    return;
+                }
                 if (there.isPresent() && joinElsewhere(ex, there.get(), displayName)) {
                     return;
                 }
@@ -191,6 +195,45 @@ public final class PublicHandler {
             bridge.removeConference(made.id(), io.junction.bridge.conference.RemovalReason.REMOVED);
             throw new ApiException(503, "cluster-unavailable", "the cluster's Redis does not answer: a new room cannot be placed now");
         }
+    }
+
+    /**
+     * Joins open room {@code there}, which another bridge holds, on this bridge: this bridge's part of
+     * the room (same conference id and name) relays with every other bridge that serves it, so the
+     * client's media stays on the bridge it reached. False when no relay could be opened (the caller
+     * then joins the holder directly).
+     */
+    private boolean joinHereRelayed(Exchange ex, io.junction.api.cluster.Cluster.RoomPlace there, String room,
+                                    String displayName) throws ApiException, io.junction.api.cluster.ClusterUnavailableException {
+        if (!config.cluster().relay()) {
+            return false;
+        }
+        Conference mirror;
+        try {
+            mirror = bridge.mirrorOpenRoom(room, there.conferenceId(), config.demo().maxOpenRooms());
+        } catch (LimitExceededException e) {
+            throw AdminHandler.limitError(e);
+        }
+        if (!mirror.isRelayed()) {
+            try {
+                cluster.relays().join(mirror, there.bridge().id());
+            } catch (java.io.IOException e) {
+                LOG.info("room {}: no relay to bridge {} ({}); joining there", room, there.bridge().id(), e.getMessage());
+                if (mirror.localEndpointCount() == 0) {
+                    bridge.removeConference(mirror.id(), io.junction.bridge.conference.RemovalReason.REMOVED);
+                }
+                return false;
+            }
+        }
+        Endpoint endpoint = AdminHandler.addEndpoint(mirror, displayName);
+        String token = tokens.issue(mirror.id(), endpoint.id());
+        ObjectNode json = Exchange.JSON.createObjectNode();
+        json.put("token", token);
+        json.put("signalingUrl", AdminHandler.signalingUrl(publicBase(ex), token));
+        json.put("conferenceId", mirror.id());
+        json.put("endpointId", endpoint.id());
+        ex.json(200, json);
+        return true;
     }
 
     /**

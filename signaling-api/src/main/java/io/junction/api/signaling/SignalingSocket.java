@@ -88,7 +88,8 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Co
             }
         }
         Conference c = bridge.conference(claims.conferenceId()).orElse(null);
-        Endpoint e = c == null ? null : c.endpoint(claims.endpointId()).orElse(null);
+        String claimed = claims.endpointId();
+        Endpoint e = c == null ? null : c.endpoint(claimed).or(() -> c.relay(claimed)).orElse(null);
         if (expired && (e == null || e.isRemoved() || !e.hasConnected() || e.hasSignaling())) {
             // An expired token may only resume an endpoint whose socket dropped (in its reconnect grace).
             session.close(CLOSE_UNAUTHORIZED, "token expired", Callback.NOOP);

@@ -5,12 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.junction.api.TestServer;
 import io.junction.api.cluster.RedisServer;
+import io.junction.bridge.conference.Conference;
+import io.junction.bridge.conference.Endpoint;
+import io.junction.bridge.conference.EndpointStatsView;
+import io.junction.bridge.conference.RelayLink;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two bridges in a cluster (a real redis-server on loopback) and real Chromium: a participant who
- * opens bridge A's demo page and one who opens bridge B's, same room name, are in one room and
- * decode each other (the room lives on the bridge that created it; B's page is sent there).
+ * Two bridges in a cluster (a real redis-server on loopback) and real Chromium, one room across both:
+ * Ada and Cy open bridge A's demo page, Bob opens bridge B's. Each is served by the bridge it reached;
+ * the bridges relay the room's media to each other (ICE, DTLS-SRTP, one relay each way), and everyone
+ * decodes both others. Then Bob asks for 180 p at most and A sends only the low layers across.
  */
 class ClusterIT extends BrowserTest {
     private static TestServer bridge(RedisServer redis, String id) throws Exception {
@@ -19,7 +24,7 @@ class ClusterIT extends BrowserTest {
     }
 
     @Test
-    void theDemoPagesOfTwoBridgesJoinOneRoom() throws Exception {
+    void theDemoPagesOfTwoBridgesShareOneRoomOverRelays() throws Exception {
         try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a"); TestServer b = bridge(redis, "b")) {
             await("both bridges listed", 5000, () -> {
                 try {
@@ -32,23 +37,87 @@ class ClusterIT extends BrowserTest {
             participants.add(ada);
             ada.join(a.publicUrl(""), "cross");
             await("Ada joined on A", 20000, ada::joined);
+            Participant cy = new Participant("Cy");
+            participants.add(cy);
+            cy.join(a.publicUrl(""), "cross");
             Participant bob = new Participant("Bob");
             participants.add(bob);
             bob.join(b.publicUrl(""), "cross");
-            await("Bob joined through B", 20000, bob::joined);
+            await("Cy and Bob joined", 20000, () -> cy.joined() && bob.joined());
             String adaId = ada.endpointId();
             String bobId = bob.endpointId();
-            await("each decodes the other", 30000, () -> {
-                Participant.Remote r1 = ada.remotes().get(bobId);
-                Participant.Remote r2 = bob.remotes().get(adaId);
-                return r1 != null && r1.framesDecoded() > 10 && r2 != null && r2.framesDecoded() > 10;
-            });
-            assertEquals(1, a.server.bridge().conferenceCount(), "one room, on the bridge that made it");
-            assertEquals(2, a.server.bridge().endpointCount());
-            assertEquals(0, b.server.bridge().conferenceCount());
-            assertTrue(b.server.bridge().existingOpenRoom("cross").isEmpty());
-            System.out.printf("cluster: Bob joined through B and decodes Ada on A (%d frames)%n",
-                    bob.remotes().get(adaId).framesDecoded());
+            String cyId = cy.endpointId();
+            await("everyone decodes both others", 40000, () -> decodes(ada, bobId) && decodes(ada, cyId)
+                    && decodes(cy, bobId) && decodes(cy, adaId) && decodes(bob, adaId) && decodes(bob, cyId));
+
+            // each participant is served by the bridge it reached; the other bridge knows it as remote
+            Conference onA = a.server.bridge().conferences().iterator().next();
+            Conference onB = b.server.bridge().conferences().iterator().next();
+            assertEquals(onA.id(), onB.id(), "one room: the same conference id on both bridges");
+            assertTrue(onB.isMirror() && !onA.isMirror());
+            assertEquals(2, a.server.bridge().endpointCount(), "Ada and Cy on A");
+            assertEquals(1, b.server.bridge().endpointCount(), "Bob on B");
+            assertTrue(onA.endpoint(bobId).orElseThrow().isRemote());
+            assertTrue(onB.endpoint(adaId).orElseThrow().isRemote() && onB.endpoint(cyId).orElseThrow().isRemote());
+            assertEquals("Ada", onB.endpoint(adaId).orElseThrow().displayName());
+
+            // relays both ways, with traffic, in the metrics
+            RelayLink fromA = onB.relayLinks().iterator().next();
+            RelayLink fromB = onA.relayLinks().iterator().next();
+            assertEquals("a", fromA.peer());
+            assertEquals("b", fromB.peer());
+            await("relay metrics above zero on both bridges", 10000, () -> metric(a, "junction_relay_bitrate_in", "b") > 0
+                    && metric(a, "junction_relay_bitrate_out", "b") > 0 && metric(b, "junction_relay_bitrate_in", "a") > 0
+                    && metric(b, "junction_relay_bitrate_out", "a") > 0);
+            Endpoint relayToB = onA.relays().iterator().next();
+            assertEquals("b", relayToB.relayPeer());
+            await("A relays Ada's and Cy's high layer while Bob takes any", 20000, () -> forwardedLayers(relayToB) == 2 * 2);
+            Thread.sleep(4000); // a few rate samples at the high layers
+            double freeBps = fromA.bitrateInBps();
+
+            // Bob wants 180 p at most: A forwards only the lowest layer across
+            bob.browser.js("window.junctionRoom.setConstraints({maxHeight: 180})");
+            await("A relays only the low layers", 20000, () -> forwardedLayers(relayToB) == 0);
+            Thread.sleep(4000);
+            double lowBps = fromA.bitrateInBps();
+            System.out.printf("relay A->B: %.0f kbit/s with Bob free, %.0f kbit/s with Bob at 180p%n", freeBps / 1000,
+                    lowBps / 1000);
+            assertTrue(lowBps < freeBps / 2, "relay bitrate dropped: " + freeBps + " -> " + lowBps);
+            long framesBefore = bob.remotes().get(adaId).framesDecoded();
+            await("Bob still decodes Ada", 10000, () -> bob.remotes().get(adaId).framesDecoded() > framesBefore + 20);
+            assertTrue(bob.remotes().get(adaId).videoWidth() > 0);
         }
+    }
+
+    /** The layers A forwards over its relay for the two video tracks, summed (0: both lowest; 4: both highest of three). */
+    private static int forwardedLayers(Endpoint relay) {
+        int sum = 0;
+        int videos = 0;
+        for (EndpointStatsView.Outbound o : relay.stats().outbound()) {
+            if (o.kind().equals("video") && o.forwardedLayer() != null) {
+                sum += o.forwardedLayer();
+                videos++;
+            }
+        }
+        return videos == 2 ? sum : -1;
+    }
+
+    private static boolean decodes(Participant p, String remoteId) {
+        Participant.Remote r = p.remotes().get(remoteId);
+        return r != null && r.framesDecoded() > 10;
+    }
+
+    private static double metric(TestServer s, String name, String peer) {
+        try {
+            String text = s.admin("GET", "/metrics", null).body();
+            for (String line : text.split("\n")) {
+                if (line.startsWith(name) && line.contains("peer=\"" + peer + "\"")) {
+                    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return 0;
     }
 }

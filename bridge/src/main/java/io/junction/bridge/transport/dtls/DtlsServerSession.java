@@ -90,6 +90,8 @@ public final class DtlsServerSession implements AutoCloseable {
     private volatile boolean acceptingRecords = true;
     private volatile DTLSTransport dtlsTransport;
     private volatile Thread thread;
+    /** The client's side of the handshake instead (a bridge-to-bridge relay: the receiving bridge connects). */
+    private volatile boolean clientRole;
 
     public DtlsServerSession(DtlsCertificate certificate, String expectedFingerprintSha256, Duration handshakeTimeout,
                              ExecutorService executor, Sender sender, Listener listener) {
@@ -103,6 +105,41 @@ public final class DtlsServerSession implements AutoCloseable {
 
     public void start() {
         executor.execute(this::run);
+    }
+
+    /**
+     * Starts the client's side of the handshake instead (a bridge connecting to another bridge's
+     * relay endpoint, RFC 5763 {@code setup:active}): the server's certificate must match the expected
+     * fingerprint. The same queue, sender, timeout and listener as the server.
+     */
+    public void startClient() {
+        clientRole = true;
+        executor.execute(this::runClient);
+    }
+
+    private void runClient() {
+        thread = Thread.currentThread();
+        QueueTransport transport = new QueueTransport();
+        DtlsClient client = new DtlsClient(certificate, SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES128_CM_HMAC_SHA1_80);
+        try {
+            DTLSTransport dtls = new org.bouncycastle.tls.DTLSClientProtocol().connect(client, transport);
+            dtlsTransport = dtls;
+            handshakeDone = true;
+            if (client.serverFingerprint() == null || !client.serverFingerprint().equalsIgnoreCase(expectedFingerprint)) {
+                listener.onFailed(FailureReason.FINGERPRINT_MISMATCH, "server certificate does not match the fingerprint");
+                return;
+            }
+            listener.onConnected(SrtpProfile.byId(client.negotiatedProfile()), client.keyingMaterial());
+        } catch (InterruptedIOException | TlsTimeoutException e) {
+            listener.onFailed(closed ? FailureReason.CLOSED : FailureReason.TIMEOUT, "handshake timed out; records "
+                    + trace());
+        } catch (IOException | RuntimeException e) {
+            listener.onFailed(closed ? FailureReason.CLOSED : FailureReason.PROTOCOL_ERROR, String.valueOf(e));
+        } finally {
+            acceptingRecords = false;
+            inbound.clear();
+            thread = null;
+        }
     }
 
     /**
@@ -275,7 +312,7 @@ public final class DtlsServerSession implements AutoCloseable {
             }
             int n = Math.min(d.length, len);
             System.arraycopy(d, 0, buf, off, n);
-            if (handshakeDone) {
+            if (handshakeDone || clientRole) {
                 return n;
             }
             int kept = order.filter(buf, off, n);

@@ -65,6 +65,19 @@ public final class IceTransport implements AutoCloseable, NativeReceiver.Sink {
     /** @param worker the packet worker that handles this endpoint's packets (and reads its connected socket) */
     public IceTransport(MediaPort port, String name, Listener listener, io.junction.bridge.worker.PacketWorker worker)
             throws IOException {
+        this(port, name, listener, worker, null);
+    }
+
+    /** A harvester of this agent's own (a relay's port, see {@link MediaPort#ownPort}), closed with it; else null. */
+    private final SinglePortUdpHarvester own;
+
+    /**
+     * @param own null: the media port's candidates (browsers, relay endpoints); else this agent's
+     *            only candidate's port (the connecting side of a relay), closed with the agent
+     */
+    public IceTransport(MediaPort port, String name, Listener listener, io.junction.bridge.worker.PacketWorker worker,
+                        SinglePortUdpHarvester own) throws IOException {
+        this.own = own;
         this.name = name;
         this.worker = worker;
         this.listener = listener;
@@ -88,10 +101,10 @@ public final class IceTransport implements AutoCloseable, NativeReceiver.Sink {
         agent.setControlling(true);
         agent.setUseDynamicPorts(false);
         agent.setTrickling(false);
-        for (SinglePortUdpHarvester h : port.harvesters()) {
+        for (SinglePortUdpHarvester h : own != null ? java.util.List.of(own) : port.harvesters()) {
             agent.addCandidateHarvester(h);
         }
-        if (port.tcpHarvester() != null) {
+        if (own == null && port.tcpHarvester() != null) {
             agent.addCandidateHarvester(port.tcpHarvester());
         }
         this.stream = agent.createMediaStream("media-" + name);
@@ -246,6 +259,22 @@ public final class IceTransport implements AutoCloseable, NativeReceiver.Sink {
      */
     public void setControlling(boolean controlling) {
         agent.setControlling(controlling);
+    }
+
+    /**
+     * Knocks at a remote UDP candidate from the media port with a binding request as the controlled
+     * agent (see {@link MediaPort#sendFrom}); after {@link #start}, which set the remote password.
+     */
+    public void knock(String address, int port, String remoteUfrag, String remotePassword) {
+        byte[] b = new byte[256];
+        int n = StunMessages.bindingRequest(b, remoteUfrag + ":" + localUfrag, remotePassword,
+                java.util.concurrent.ThreadLocalRandom.current().nextLong());
+        java.net.InetSocketAddress to = new java.net.InetSocketAddress(address, port);
+        if (own != null) {
+            MediaPort.sendFrom(own, to, b, n);
+        } else {
+            this.port.sendFrom(to, b, n);
+        }
     }
 
     /** Starts connectivity checks with the remote credentials from the client's answer. */
@@ -403,6 +432,9 @@ public final class IceTransport implements AutoCloseable, NativeReceiver.Sink {
             agent.free();
         } catch (RuntimeException e) {
             LOG.debug("agent free failed for {}", name, e);
+        }
+        if (own != null) {
+            own.close();
         }
     }
 }

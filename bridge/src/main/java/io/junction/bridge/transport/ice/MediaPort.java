@@ -408,6 +408,53 @@ public final class MediaPort implements AutoCloseable {
         return harvesters;
     }
 
+    /**
+     * Sends one datagram from the media port (its first UDP address of {@code to}'s family) to
+     * {@code to}: the first connectivity check toward another bridge. ice4j's single-port candidates
+     * send only to a remote that has written to them first (they are made for browsers, which check
+     * first), and a bridge waits for checks too, so a bridge that connects to another one's relay
+     * endpoint knocks first; the other bridge's answer and its own triggered check then open the pair
+     * on both ports as a browser's check would. False when no socket could send it.
+     */
+    public boolean sendFrom(java.net.InetSocketAddress to, byte[] buf, int len) {
+        boolean v6 = to.getAddress() instanceof java.net.Inet6Address;
+        for (SinglePortUdpHarvester h : harvesters) {
+            if ((h.getLocalAddress().getAddress() instanceof java.net.Inet6Address) == v6) {
+                return sendFrom(h, to, buf, len);
+            }
+        }
+        return false;
+    }
+
+    /** Sends one datagram from harvester {@code h}'s socket (ice4j keeps it private: read by reflection). */
+    static boolean sendFrom(SinglePortUdpHarvester h, java.net.InetSocketAddress to, byte[] buf, int len) {
+        try {
+            java.lang.reflect.Field f = org.ice4j.ice.harvest.AbstractUdpListener.class.getDeclaredField("receiveSocket");
+            f.setAccessible(true);
+            java.net.DatagramSocket socket = (java.net.DatagramSocket) f.get(h);
+            socket.send(new java.net.DatagramPacket(buf, 0, len, to));
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException | IOException e) {
+            LOG.debug("send from {} to {} failed", h.getLocalAddress(), to, e);
+            return false;
+        }
+    }
+
+    /**
+     * A UDP port of its own on the media port's first address of {@code v6}'s family, for one relay
+     * from another bridge: ice4j maps each remote address to one ICE agent, so two bridges' media
+     * ports could carry only one ICE session between them; the connecting side takes a port per relay.
+     */
+    public SinglePortUdpHarvester ownPort(boolean v6) throws IOException {
+        for (SinglePortUdpHarvester h : harvesters) {
+            java.net.InetAddress a = h.getLocalAddress().getAddress();
+            if ((a instanceof java.net.Inet6Address) == v6) {
+                return new SinglePortUdpHarvester(new TransportAddress(a, 0, org.ice4j.Transport.UDP));
+            }
+        }
+        throw new IOException("the media port has no " + (v6 ? "IPv6" : "IPv4") + " address");
+    }
+
     /** "public address configured", "public address from STUN host:port", why STUN failed, or empty. */
     public String publicAddressSource() {
         return publicAddressSource;

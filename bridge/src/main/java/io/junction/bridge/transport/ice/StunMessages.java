@@ -1,4 +1,4 @@
-package io.junction.loadtest;
+package io.junction.bridge.transport.ice;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -12,11 +12,13 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The little STUN (RFC 5389) an ICE-controlled agent needs: binding requests with USERNAME, PRIORITY,
  * ICE-CONTROLLED, MESSAGE-INTEGRITY and FINGERPRINT, and success responses with XOR-MAPPED-ADDRESS.
- * Incoming messages are checked for type and transaction id only; the bridge is trusted here.
+ * Incoming messages are checked for type and transaction id only. The load generator's clients send
+ * their checks with it, and a bridge its first check toward another bridge's relay endpoint
+ * ({@link MediaPort#sendFrom}). The bridge answers checks with {@link StunResponder} (or ice4j).
  */
-final class Stun {
-    static final int BINDING_REQUEST = 0x0001;
-    static final int BINDING_SUCCESS = 0x0101;
+public final class StunMessages {
+    public static final int BINDING_REQUEST = 0x0001;
+    public static final int BINDING_SUCCESS = 0x0101;
     private static final int MAGIC = 0x2112A442;
     private static final int ATTR_USERNAME = 0x0006;
     private static final int ATTR_MESSAGE_INTEGRITY = 0x0008;
@@ -27,18 +29,18 @@ final class Stun {
     private static final int ATTR_USE_CANDIDATE = 0x0025;
     private static final int ATTR_FINGERPRINT = 0x8028;
 
-    private Stun() {}
+    private StunMessages() {}
 
-    static boolean isStun(byte[] b, int len) {
+    public static boolean isStun(byte[] b, int len) {
         return len >= 20 && (b[0] & 0xC0) == 0 && ByteBuffer.wrap(b, 4, 4).getInt() == MAGIC;
     }
 
-    static int type(byte[] b) {
+    public static int type(byte[] b) {
         return ((b[0] & 0xFF) << 8) | (b[1] & 0xFF);
     }
 
     /** A binding request from the controlled side; returns its length in {@code out}. */
-    static int bindingRequest(byte[] out, String username, String remotePassword, long tieBreaker) {
+    public static int bindingRequest(byte[] out, String username, String remotePassword, long tieBreaker) {
         return bindingRequest(out, username, remotePassword, tieBreaker, false, false);
     }
 
@@ -47,7 +49,7 @@ final class Stun {
      * {@code nominate} it nominates the pair (USE-CANDIDATE), as the bridge, controlled, waits for;
      * once connected, consent checks (RFC 7675) go without it, as browsers send them.
      */
-    static int bindingRequest(byte[] out, String username, String remotePassword, long tieBreaker, boolean controlling,
+    public static int bindingRequest(byte[] out, String username, String remotePassword, long tieBreaker, boolean controlling,
                               boolean nominate) {
         ByteBuffer bb = ByteBuffer.wrap(out);
         header(bb, BINDING_REQUEST, randomTransactionId());
@@ -66,7 +68,7 @@ final class Stun {
     }
 
     /** A success response to {@code request}, integrity-protected with our own password. */
-    static int bindingSuccess(byte[] out, byte[] request, InetSocketAddress from, String localPassword) {
+    public static int bindingSuccess(byte[] out, byte[] request, InetSocketAddress from, String localPassword) {
         ByteBuffer bb = ByteBuffer.wrap(out);
         byte[] tid = new byte[12];
         System.arraycopy(request, 8, tid, 0, 12);
