@@ -25,9 +25,14 @@ class ClusterTest {
     private static final String SECRET = "cluster-test-secret-0123456789abcdef";
 
     private static TestServer bridge(RedisServer redis, String id, String region) throws Exception {
+        return bridge(redis, id, region, true);
+    }
+
+    /** {@code relay} false: joins of a room another bridge holds go to that bridge (cluster.relay). */
+    private static TestServer bridge(RedisServer redis, String id, String region, boolean relay) throws Exception {
         return TestServer.start("junction.signaling.token-secret = \"" + SECRET + "\"\n"
                 + "junction.cluster { redis = \"" + redis.url() + "\", bridge-id = \"" + id + "\", region = \"" + region
-                + "\", heartbeat = 200ms, ttl = 1s }\n");
+                + "\", heartbeat = 200ms, ttl = 1s, relay = " + relay + " }\n");
     }
 
     private static void await(String what, long ms, BooleanSupplier ok) throws InterruptedException {
@@ -113,10 +118,45 @@ class ClusterTest {
         }
     }
 
-    /** An open room (the demo page's, joined by name) is one room whichever bridge's page joins it. */
+    /**
+     * With relays (the default), a join through another bridge is served there: that bridge makes its
+     * part of the room under the same conference id and the two bridges open relay endpoints for each
+     * other.
+     */
+    @Test
+    void anOpenRoomJoinedThroughAnotherBridgeIsServedThereAndRelayed() throws Exception {
+        try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a", "eu"); TestServer b = bridge(redis, "b", "eu")) {
+            awaitListed("both listed", 5000, a, ids -> ids.size() == 2);
+            HttpResponse<String> first = a.publicRequest("POST", "/v1/rooms/standup/join", "{\"displayName\": \"Ada\"}");
+            String conf = TestServer.json(first).get("conferenceId").asText();
+            HttpResponse<String> second = b.publicRequest("POST", "/v1/rooms/standup/join", "{\"displayName\": \"Bo\"}");
+            assertEquals(200, second.statusCode(), second.body());
+            JsonNode joined = TestServer.json(second);
+            assertEquals(conf, joined.get("conferenceId").asText(), "the same room");
+            assertTrue(joined.get("signalingUrl").asText().startsWith("ws://127.0.0.1:" + b.server.publicPort() + "/"),
+                    "served by the bridge asked: " + joined);
+            var onB = b.server.bridge().existingOpenRoom("standup").orElseThrow();
+            assertEquals(conf, onB.id());
+            assertTrue(onB.isMirror());
+            assertEquals(1, b.server.bridge().endpointCount());
+            await("relay endpoints both ways", 5000, () -> a.server.bridge().conference(conf).orElseThrow().relays().size() == 1
+                    && onB.relays().size() == 1);
+            assertEquals("b", a.server.bridge().conference(conf).orElseThrow().relays().iterator().next().relayPeer());
+            assertEquals("a", onB.relays().iterator().next().relayPeer());
+            assertEquals(1, a.server.bridge().conference(conf).orElseThrow().endpointCount(), "relays are not participants");
+            // the holder's claim stands: b's part of the room does not take it over
+            Thread.sleep(600);
+            try (redis.clients.jedis.JedisPooled r = new redis.clients.jedis.JedisPooled(java.net.URI.create(redis.url()))) {
+                assertEquals("a", r.get("junction:conference:" + conf));
+            }
+        }
+    }
+
+    /** Without relays, an open room (joined by name) lives on one bridge whichever bridge's page joins it. */
     @Test
     void anOpenRoomIsOneRoomWhicheverBridgeIsJoined() throws Exception {
-        try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a", "eu"); TestServer b = bridge(redis, "b", "eu")) {
+        try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a", "eu", false);
+             TestServer b = bridge(redis, "b", "eu", false)) {
             awaitListed("both listed", 5000, a, ids -> ids.size() == 2);
             HttpResponse<String> first = a.publicRequest("POST", "/v1/rooms/standup/join", "{\"displayName\": \"Ada\"}");
             assertEquals(200, first.statusCode(), first.body());

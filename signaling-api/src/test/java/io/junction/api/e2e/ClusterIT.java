@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * Two bridges in a cluster (a real redis-server on loopback) and real Chromium, one room across both:
  * Ada and Cy open bridge A's demo page, Bob opens bridge B's. Each is served by the bridge it reached;
  * the bridges relay the room's media to each other (ICE, DTLS-SRTP, one relay each way), and everyone
- * decodes both others. Then Bob asks for 180 p at most and A sends only the low layers across.
+ * decodes both others. Then Bob asks for 180 p at most and A sends only the low layers across. Then
+ * bridge B stops: Bob leaves A's room, whose call goes on and which still takes joins.
  */
 class ClusterIT extends BrowserTest {
     private static TestServer bridge(RedisServer redis, String id) throws Exception {
@@ -86,6 +87,18 @@ class ClusterIT extends BrowserTest {
             long framesBefore = bob.remotes().get(adaId).framesDecoded();
             await("Bob still decodes Ada", 10000, () -> bob.remotes().get(adaId).framesDecoded() > framesBefore + 20);
             assertTrue(bob.remotes().get(adaId).videoWidth() > 0);
+
+            // bridge B goes away: A's participants see Bob leave, the room goes on and takes new joins on A
+            long stopped = System.nanoTime();
+            b.close();
+            await("Bob gone from A", 10000, () -> onA.endpoint(bobId).isEmpty());
+            System.out.printf("bridge B stopped: Bob left A's room after %d ms%n", (System.nanoTime() - stopped) / 1_000_000);
+            assertTrue(onA.relayLinks().isEmpty() && onA.relays().isEmpty(), "no relay left toward B");
+            var again = a.publicRequest("POST", "/v1/rooms/cross/join", "{}");
+            assertEquals(200, again.statusCode(), again.body());
+            assertEquals(onA.id(), TestServer.json(again).get("conferenceId").asText());
+            long before = ada.remotes().get(cyId).framesDecoded();
+            await("Ada still decodes Cy", 10000, () -> ada.remotes().get(cyId).framesDecoded() > before + 20);
         }
     }
 
