@@ -70,6 +70,23 @@ class ClusterIT extends BrowserTest {
             await("relay metrics above zero on both bridges", 10000, () -> metric(a, "junction_relay_bitrate_in", "b") > 0
                     && metric(a, "junction_relay_bitrate_out", "b") > 0 && metric(b, "junction_relay_bitrate_in", "a") > 0
                     && metric(b, "junction_relay_bitrate_out", "a") > 0);
+            // the dashboard's relay and cluster panels query what a bridge of a cluster exports
+            String scrape = a.admin("GET", "/metrics", null).body();
+            com.fasterxml.jackson.databind.JsonNode grafana = TestServer.JSON.readTree(
+                    java.nio.file.Path.of("..", "deploy", "grafana", "dashboards", "junction.json").toFile());
+            int checked = 0;
+            for (com.fasterxml.jackson.databind.JsonNode panel : grafana.get("panels")) {
+                for (com.fasterxml.jackson.databind.JsonNode target : panel.get("targets")) {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("junction_(relay|cluster)_[a-z0-9_]+")
+                            .matcher(target.get("expr").asText());
+                    while (m.find()) {
+                        assertTrue(scrape.contains("\n" + m.group() + "{") || scrape.contains("\n" + m.group() + " "),
+                                "panel '" + panel.get("title").asText() + "' queries " + m.group() + ", not exported");
+                        checked++;
+                    }
+                }
+            }
+            assertTrue(checked >= 5, "relay and cluster metrics checked: " + checked);
             Endpoint relayToB = onA.relays().iterator().next();
             assertEquals("b", relayToB.relayPeer());
             await("A relays Ada's and Cy's high layer while Bob takes any", 20000, () -> forwardedLayers(relayToB) == 2 * 2);

@@ -194,6 +194,9 @@ class MonitoringIT {
                                 "cause", "conference", "direction", "quantile").contains(name)) {
                             continue;
                         }
+                        if (name.startsWith("junction_relay_") || name.startsWith("junction_cluster_")) {
+                            continue; // exported only by a bridge of a cluster: ClusterIT checks these
+                        }
                         assertTrue(exported.contains(name), "Grafana panel '" + panel.get("title").asText()
                                 + "' queries " + name + ", which the bridge does not export");
                         checked++;
