@@ -189,9 +189,23 @@ public final class Bridge {
      * holder's. Returns the existing one when there is one.
      */
     public Conference mirrorOpenRoom(String name, String id, int maxOpenRooms) throws LimitExceededException {
+        return mirror(id, name, maxOpenRooms);
+    }
+
+    /**
+     * This bridge's part of conference {@code id} (named {@code name}), which another bridge of the
+     * cluster holds: as {@link #mirrorOpenRoom}, for a conference made through the admin API.
+     */
+    public Conference mirrorConference(String id, String name) throws LimitExceededException {
+        return mirror(id, name, -1);
+    }
+
+    /** {@code maxOpenRooms} &lt; 0: not an open room. */
+    private Conference mirror(String id, String name, int maxOpenRooms) throws LimitExceededException {
+        boolean room = maxOpenRooms >= 0;
         Conference conference;
         synchronized (this) {
-            Conference existing = openRooms.get(name);
+            Conference existing = room ? openRooms.get(name) : null;
             if (existing != null && !existing.isEnded()) {
                 return existing;
             }
@@ -200,14 +214,16 @@ public final class Bridge {
                 return existing;
             }
             checkAcceptingEndpoints();
-            if (openRooms.size() >= maxOpenRooms || conferences.size() >= config.maxConferences()) {
+            if ((room && openRooms.size() >= maxOpenRooms) || conferences.size() >= config.maxConferences()) {
                 throw new LimitExceededException(LimitExceededException.Kind.MAX_CONFERENCES,
-                        "the bridge has reached its limit of open rooms or conferences");
+                        "the bridge has reached its limit of " + (room ? "open rooms or " : "") + "conferences");
             }
             conference = new Conference(id, name, now(), this, nowMs(), null);
             conference.markMirror();
             conferences.put(id, conference);
-            openRooms.put(name, conference);
+            if (room) {
+                openRooms.put(name, conference);
+            }
             metrics.conferenceAdded(id, conference, c -> ((Conference) c).endpointCount(),
                     conference.mediaCounters(), conference.rates());
         }

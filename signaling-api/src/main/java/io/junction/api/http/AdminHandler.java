@@ -222,7 +222,10 @@ public final class AdminHandler {
             } catch (io.junction.api.cluster.ClusterUnavailableException e) {
                 throw clusterUnavailable(e);
             }
-            if (holder.isPresent()) {
+            if (holder.isPresent() && servesHere(ex, s)) {
+                local = relayedHere(s[2], holder.get());
+            }
+            if (local.isEmpty() && holder.isPresent()) {
                 forward(ex, holder.get(), ex.path(), ex.hasBody() ? ex.readJsonObject() : null);
                 return;
             }
@@ -431,6 +434,52 @@ public final class AdminHandler {
         if (!reply) {
             cluster.relays().connectBack(conference, peer);
         }
+    }
+
+    /**
+     * Whether a new endpoint of a conference another bridge holds is placed here: with relays on
+     * ({@code cluster.relay}), for {@code POST .../endpoints}, when this bridge takes endpoints (not
+     * draining, not full).
+     */
+    private boolean servesHere(Exchange ex, String[] s) {
+        return config.cluster().relay() && s.length == 4 && s[3].equals("endpoints") && ex.method().equals("POST")
+                && cluster.self().available();
+    }
+
+    /**
+     * This bridge's part of conference {@code id} that {@code holder} holds, relayed with every bridge
+     * that serves it; empty when no relay could be opened (the request then goes to the holder).
+     */
+    private Optional<Conference> relayedHere(String id, io.junction.api.cluster.Member holder) throws ApiException {
+        String name = "";
+        try {
+            var r = forwarder.send(holder, "GET", "/v1/conferences/" + id, null);
+            if (r.statusCode() == 200) {
+                name = Exchange.JSON.readTree(r.body()).path("name").asText("");
+            }
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        Conference mirror;
+        try {
+            mirror = bridge.mirrorConference(id, name);
+        } catch (LimitExceededException e) {
+            return Optional.empty();
+        }
+        if (!mirror.isRelayed()) {
+            try {
+                cluster.relays().join(mirror, holder.id());
+            } catch (java.io.IOException | io.junction.api.cluster.ClusterUnavailableException e) {
+                if (mirror.localEndpointCount() == 0) {
+                    bridge.removeConference(mirror.id(), RemovalReason.REMOVED);
+                }
+                return Optional.empty();
+            }
+        }
+        return Optional.of(mirror);
     }
 
     static Endpoint addEndpoint(Conference conference, String displayName) throws ApiException {

@@ -85,9 +85,11 @@ class ClusterTest {
         return TestServer.json(r).get("id").asText();
     }
 
+    /** Without relays ({@code cluster.relay = false}) a conference lives on one bridge, whichever bridge is asked. */
     @Test
     void anEndpointIsPlacedOnTheBridgeThatHoldsItsConference() throws Exception {
-        try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a", "eu"); TestServer b = bridge(redis, "b", "us")) {
+        try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a", "eu", false);
+             TestServer b = bridge(redis, "b", "us", false)) {
             awaitListed("both bridges listed by a", 5000, a, ids -> ids.equals(List.of("a", "b")));
             awaitListed("both bridges listed by b", 5000, b, ids -> ids.equals(List.of("a", "b")));
             JsonNode listed = TestServer.json(a.admin("GET", "/v1/cluster", null));
@@ -144,6 +146,16 @@ class ClusterTest {
             assertEquals("b", a.server.bridge().conference(conf).orElseThrow().relays().iterator().next().relayPeer());
             assertEquals("a", onB.relays().iterator().next().relayPeer());
             assertEquals(1, a.server.bridge().conference(conf).orElseThrow().endpointCount(), "relays are not participants");
+            // the admin API too: an endpoint of a's conference asked of b is placed on b, relayed
+            String made = TestServer.json(a.admin("POST", "/v1/conferences", "{\"name\": \"board\"}")).get("id").asText();
+            HttpResponse<String> viaB = b.admin("POST", "/v1/conferences/" + made + "/endpoints", "{\"displayName\": \"Cyd\"}");
+            assertEquals(201, viaB.statusCode(), viaB.body());
+            assertTrue(TestServer.json(viaB).get("signalingUrl").asText().startsWith("ws://127.0.0.1:" + b.server.publicPort() + "/"));
+            var boardOnB = b.server.bridge().conference(made).orElseThrow();
+            assertTrue(boardOnB.isMirror());
+            assertEquals("board", boardOnB.name());
+            await("the board's relays both ways", 5000, () -> boardOnB.relays().size() == 1
+                    && a.server.bridge().conference(made).orElseThrow().relays().size() == 1);
             // the holder's claim stands: b's part of the room does not take it over
             Thread.sleep(600);
             try (redis.clients.jedis.JedisPooled r = new redis.clients.jedis.JedisPooled(java.net.URI.create(redis.url()))) {
@@ -293,8 +305,10 @@ class ClusterTest {
                     return false;
                 }
             });
-            assertEquals(2, a.server.bridge().conference(conf).orElseThrow().endpointCount(),
-                    "the one made during the outage and the one placed after it");
+            assertEquals(1, a.server.bridge().conference(conf).orElseThrow().localEndpointCount(),
+                    "the one made during the outage");
+            assertEquals(1, b.server.bridge().conference(conf).orElseThrow().localEndpointCount(),
+                    "the one placed after it: on the bridge asked, relayed");
         }
     }
 }
