@@ -349,6 +349,9 @@ public final class Conference {
             }
             relayArray = relays.values().toArray(new Endpoint[0]);
             relay.markRemoved(reason);
+            if (localEndpoints == 0 && viewers.isEmpty()) {
+                emptySinceMs = bridge.nowMs();
+            }
         }
         LOG.info("relay endpoint removed conference={} endpoint={} peer={} reason={}", id, relayId, relay.relayPeer(),
                 reason.wireName());
@@ -692,10 +695,16 @@ public final class Conference {
         return rates.bps(io.junction.bridge.stats.ConferenceRates.WIRE_OUT);
     }
 
-    /** True when the conference has had no endpoints for at least {@code timeoutMs}. */
+    /**
+     * True when the conference has had no endpoints of its own (participants served here, viewers) for
+     * at least {@code timeoutMs}, and, unless it is a mirror, no relay to another bridge.
+     */
     boolean isIdle(long nowMs, long timeoutMs) {
         synchronized (this) {
-            return localEndpoints == 0 && viewers.isEmpty() && nowMs - emptySinceMs >= timeoutMs;
+            // the holder of a conference that spans bridges stays while another bridge relays it: the
+            // others' parts have no claim in the cluster of their own
+            return localEndpoints == 0 && viewers.isEmpty() && (mirror || relays.isEmpty())
+                    && nowMs - emptySinceMs >= timeoutMs;
         }
     }
 
