@@ -30,6 +30,21 @@ final class LoadRun {
         this.o = options;
         this.progress = progress;
         this.admin = new AdminApi(http, options.adminUrl(), options.apiKey());
+        for (String url : options.spreadAdmins()) {
+            spread.add(new AdminApi(http, url, options.apiKey()));
+        }
+    }
+
+    /** The other bridges of a cluster the subscribers are spread over (--spread-admin). */
+    private final List<AdminApi> spread = new ArrayList<>();
+
+    /** The CPU seconds of the other bridges (--spread-pids) together; 0 without. */
+    private double spreadCpuSeconds() {
+        double sum = 0;
+        for (long pid : o.spreadPids()) {
+            sum += BridgeProbe.procCpuSeconds(pid);
+        }
+        return sum;
     }
 
     /** Totals over every client at one instant. */
@@ -70,7 +85,10 @@ final class LoadRun {
                     boolean publishes = e < o.publishers();
                     boolean viewer = !publishes && viewerToken != null;
                     String name = (publishes ? "pub" : viewer ? "whep" : "sub") + c + "-" + e;
-                    String url = viewer ? viewerToken[0] : admin.createEndpoint(conf, name);
+                    // subscribers in turn on every bridge of --spread-admin too; publishers on the first
+                    AdminApi on = publishes || spread.isEmpty() ? admin : e % (spread.size() + 1) == 0 ? admin
+                            : spread.get(e % (spread.size() + 1) - 1);
+                    String url = viewer ? viewerToken[0] : on.createEndpoint(conf, name);
                     long wait = nextJoin - System.nanoTime();
                     if (wait > 0) {
                         TimeUnit.NANOSECONDS.sleep(wait);
@@ -140,6 +158,7 @@ final class LoadRun {
                 floodThread.start();
             }
             BridgeProbe.Sample start = probe.sample();
+            double spreadCpu0 = spreadCpuSeconds();
             // The bridge's CPU per forwarded packet in 10 s windows: a young bridge pays for the JIT
             // compiling its packet path (docs/performance.md, "Warm-up").
             double bridgeUptime = probe.pid() > 0 ? BridgeProbe.procUptimeSeconds(probe.pid()) : Double.NaN;
@@ -220,7 +239,12 @@ final class LoadRun {
             long lost = Math.max(0, expected - (after.sourceReceived - before.sourceReceived));
             long sequenceGaps = Math.max(0, (after.expected - before.expected) - forwarded);
             long fanOut = after.fanOut - before.fanOut;
-            double cpu = stop.cpuSeconds() - start.cpuSeconds();
+            double spreadCpu = spreadCpuSeconds() - spreadCpu0;
+            double cpu = stop.cpuSeconds() - start.cpuSeconds() + spreadCpu;
+            if (!spread.isEmpty()) {
+                progress.printf(Locale.ROOT, "cluster of %d bridges: CPU %.2f s on the first, %.2f s on the others%n",
+                        spread.size() + 1, stop.cpuSeconds() - start.cpuSeconds(), spreadCpu);
+            }
             double heapPerEndpoint = Double.isNaN(heapBefore) ? Double.NaN
                     : (probe.liveHeapBytes() - heapBefore) / Math.max(1, connected) / 1024;
 

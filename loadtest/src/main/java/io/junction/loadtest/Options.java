@@ -8,7 +8,7 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                double settleSeconds, long videoBitrateBps, int fps, double joinRate, long bridgePid, Path json,
                boolean baseline, double maxLossPercent, boolean quiet, double malformedPerSecond, double churnPerSecond,
                double readingEverySeconds, Flood.Kind flood, double floodPerSecond, boolean ipv6, boolean whep,
-               String codec) {
+               String codec, java.util.List<String> spreadAdmins, java.util.List<Long> spreadPids) {
     /** The publishers send VP9. */
     boolean vp9() {
         return codec.equals("vp9");
@@ -52,12 +52,18 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                                      ports that are nobody's endpoint: random datagrams, or STUN
                                      naming live ufrags with a wrong password; at --flood-rate    [off]
               --flood-rate N         flood datagrams per second                     [10000]
+              --spread-admin URLS    more bridges of the same cluster (their admin APIs, comma-separated,
+                                     loopback): subscribers are placed on all bridges in turn, the
+                                     publishers on --admin's; the bridges relay the conference [off]
+              --spread-pids PIDS     their processes (same order), for the CPU of all bridges together
             Every publisher's packets go to all other endpoints of its conference. At most %d endpoints
             and %d s; all traffic stays on loopback.
             """.formatted(MAX_ENDPOINTS, (int) MAX_SECONDS);
 
     static Options parse(String... args) {
         String admin = "http://127.0.0.1:8081";
+        java.util.List<String> spreadAdmins = new java.util.ArrayList<>();
+        java.util.List<Long> spreadPids = new java.util.ArrayList<>();
         String key = System.getenv().getOrDefault("JUNCTION_API_KEY", "");
         int k = 1;
         int n = 2;
@@ -95,6 +101,16 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                     String v = args[++i];
                     switch (a) {
                         case "--admin" -> admin = v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+                        case "--spread-admin" -> {
+                            for (String x : v.split(",")) {
+                                spreadAdmins.add(x.endsWith("/") ? x.substring(0, x.length() - 1) : x);
+                            }
+                        }
+                        case "--spread-pids" -> {
+                            for (String x : v.split(",")) {
+                                spreadPids.add((long) intIn(a, x, 1, Integer.MAX_VALUE));
+                            }
+                        }
                         case "--api-key" -> key = v;
                         case "--codec" -> {
                             codec = v.toLowerCase(java.util.Locale.ROOT);
@@ -136,11 +152,20 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
         if ((long) k * (n + m) > MAX_ENDPOINTS) {
             throw new IllegalArgumentException("at most " + MAX_ENDPOINTS + " endpoints in all, asked for " + (long) k * (n + m));
         }
-        URI u = URI.create(admin);
-        String host = u.getHost();
-        if (!"http".equals(u.getScheme()) || host == null
-                || !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"))) {
-            throw new IllegalArgumentException("--admin must be an http URL on loopback (the load stays on this machine): " + admin);
+        for (String url : concat(admin, spreadAdmins)) {
+            URI u = URI.create(url);
+            String host = u.getHost();
+            if (!"http".equals(u.getScheme()) || host == null
+                    || !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"))) {
+                throw new IllegalArgumentException("--admin and --spread-admin must be http URLs on loopback (the load stays on "
+                        + "this machine): " + url);
+            }
+        }
+        if (!spreadPids.isEmpty() && spreadPids.size() != spreadAdmins.size()) {
+            throw new IllegalArgumentException("--spread-pids: one process per --spread-admin URL");
+        }
+        if (!spreadAdmins.isEmpty() && (whep || churn > 0)) {
+            throw new IllegalArgumentException("--spread-admin goes with neither --whep nor --churn");
         }
         if (whep && n != 1) {
             throw new IllegalArgumentException("--whep: a WHEP viewer plays one participant (the stage): use --publishers 1");
@@ -155,7 +180,15 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
             throw new IllegalArgumentException("--churn reads the bridge's threads and file descriptors: give --bridge-pid");
         }
         return new Options(admin, key, k, n, m, secs, settle, bitrate, fps, joinRate, pid, json, baseline, maxLoss, quiet,
-                malformed, churn, readingEvery, flood, floodRate, ipv6, whep, codec);
+                malformed, churn, readingEvery, flood, floodRate, ipv6, whep, codec, java.util.List.copyOf(spreadAdmins),
+                java.util.List.copyOf(spreadPids));
+    }
+
+    private static java.util.List<String> concat(String first, java.util.List<String> rest) {
+        java.util.List<String> all = new java.util.ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
     }
 
     /** The loopback address the synthetic clients bind to. */

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * Ada and Cy open bridge A's demo page, Bob opens bridge B's. Each is served by the bridge it reached;
  * the bridges relay the room's media to each other (ICE, DTLS-SRTP, one relay each way), and everyone
  * decodes both others. Then Bob asks for 180 p at most and A sends only the low layers across. Then
- * bridge B stops: Bob leaves A's room, whose call goes on and which still takes joins.
+ * Redis stops and comes back during the call (the call goes on; joins work again), and bridge B
+ * stops: Bob leaves A's room, whose call goes on and which still takes joins.
  */
 class ClusterIT extends BrowserTest {
     private static TestServer bridge(RedisServer redis, String id) throws Exception {
@@ -104,6 +105,22 @@ class ClusterIT extends BrowserTest {
             long framesBefore = bob.remotes().get(adaId).framesDecoded();
             await("Bob still decodes Ada", 10000, () -> bob.remotes().get(adaId).framesDecoded() > framesBefore + 20);
             assertTrue(bob.remotes().get(adaId).videoWidth() > 0);
+
+            // Redis stops during the call: the relayed call goes on; back, a join through B is relayed again
+            redis.stop();
+            long duringOutage = bob.remotes().get(adaId).framesDecoded();
+            await("Bob decodes Ada with Redis down", 10000, () -> bob.remotes().get(adaId).framesDecoded() > duringOutage + 30);
+            assertEquals(503, b.publicRequest("POST", "/v1/rooms/elsewhere/join", "{}").statusCode(),
+                    "a new room cannot be placed without Redis");
+            redis.start();
+            await("joins through B work again", 10000, () -> {
+                try {
+                    var r = b.publicRequest("POST", "/v1/rooms/cross/join", "{}");
+                    return r.statusCode() == 200 && TestServer.json(r).get("conferenceId").asText().equals(onA.id());
+                } catch (Exception e) {
+                    return false;
+                }
+            });
 
             // bridge B goes away: A's participants see Bob leave, the room goes on and takes new joins on A
             long stopped = System.nanoTime();
