@@ -13,13 +13,23 @@ cd "$(dirname "$0")/.."
 n="${1:-3}"; shift || true
 command -v redis-server >/dev/null || { echo "redis-server is missing (apt-get install redis-server)" >&2; exit 1; }
 redis_port=16379
+for _ in $(seq 1 50); do # a previous run's Redis may still be going away
+  redis-cli -p "$redis_port" ping >/dev/null 2>&1 || break
+  sleep 0.2
+done
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >/dev/null 2>&1 &
 redis=$!
+for _ in $(seq 1 50); do
+  redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+redis-cli -p "$redis_port" ping >/dev/null 2>&1 || { echo "redis-server did not start on port $redis_port" >&2; exit 1; }
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   kill "$redis" 2>/dev/null || true
+  wait "$redis" 2>/dev/null || true
 }
 trap cleanup EXIT
 for i in $(seq 0 $((n - 1))); do

@@ -86,8 +86,9 @@ final class LoadRun {
                     boolean viewer = !publishes && viewerToken != null;
                     String name = (publishes ? "pub" : viewer ? "whep" : "sub") + c + "-" + e;
                     // subscribers in turn on every bridge of --spread-admin too; publishers on the first
-                    AdminApi on = publishes || spread.isEmpty() ? admin : e % (spread.size() + 1) == 0 ? admin
-                            : spread.get(e % (spread.size() + 1) - 1);
+                    AdminApi on = publishes || spread.isEmpty() ? admin
+                            : o.subscribersElsewhere() ? spread.get(e % spread.size())
+                            : e % (spread.size() + 1) == 0 ? admin : spread.get(e % (spread.size() + 1) - 1);
                     String url = viewer ? viewerToken[0] : on.createEndpoint(conf, name);
                     long wait = nextJoin - System.nanoTime();
                     if (wait > 0) {

@@ -8,7 +8,7 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                double settleSeconds, long videoBitrateBps, int fps, double joinRate, long bridgePid, Path json,
                boolean baseline, double maxLossPercent, boolean quiet, double malformedPerSecond, double churnPerSecond,
                double readingEverySeconds, Flood.Kind flood, double floodPerSecond, boolean ipv6, boolean whep,
-               String codec, java.util.List<String> spreadAdmins, java.util.List<Long> spreadPids) {
+               String codec, java.util.List<String> spreadAdmins, java.util.List<Long> spreadPids, boolean subscribersElsewhere) {
     /** The publishers send VP9. */
     boolean vp9() {
         return codec.equals("vp9");
@@ -56,6 +56,8 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                                      loopback): subscribers are placed on all bridges in turn, the
                                      publishers on --admin's; the bridges relay the conference [off]
               --spread-pids PIDS     their processes (same order), for the CPU of all bridges together
+              --subscribers-elsewhere  with --spread-admin: no subscriber on --admin's bridge (every
+                                     packet they get crossed a relay)
             Every publisher's packets go to all other endpoints of its conference. At most %d endpoints
             and %d s; all traffic stays on loopback.
             """.formatted(MAX_ENDPOINTS, (int) MAX_SECONDS);
@@ -64,6 +66,7 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
         String admin = "http://127.0.0.1:8081";
         java.util.List<String> spreadAdmins = new java.util.ArrayList<>();
         java.util.List<Long> spreadPids = new java.util.ArrayList<>();
+        boolean elsewhere = false;
         String key = System.getenv().getOrDefault("JUNCTION_API_KEY", "");
         int k = 1;
         int n = 2;
@@ -93,6 +96,7 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                 case "--quiet" -> quiet = true;
                 case "--ipv6" -> ipv6 = true;
                 case "--whep" -> whep = true;
+                case "--subscribers-elsewhere" -> elsewhere = true;
                 case "-h", "--help" -> throw new IllegalArgumentException("");
                 default -> {
                     if (i + 1 >= args.length) {
@@ -161,6 +165,9 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
                         + "this machine): " + url);
             }
         }
+        if (elsewhere && spreadAdmins.isEmpty()) {
+            throw new IllegalArgumentException("--subscribers-elsewhere needs --spread-admin");
+        }
         if (!spreadPids.isEmpty() && spreadPids.size() != spreadAdmins.size()) {
             throw new IllegalArgumentException("--spread-pids: one process per --spread-admin URL");
         }
@@ -181,7 +188,7 @@ record Options(String adminUrl, String apiKey, int conferences, int publishers, 
         }
         return new Options(admin, key, k, n, m, secs, settle, bitrate, fps, joinRate, pid, json, baseline, maxLoss, quiet,
                 malformed, churn, readingEvery, flood, floodRate, ipv6, whep, codec, java.util.List.copyOf(spreadAdmins),
-                java.util.List.copyOf(spreadPids));
+                java.util.List.copyOf(spreadPids), elsewhere);
     }
 
     private static java.util.List<String> concat(String first, java.util.List<String> rest) {
