@@ -136,6 +136,79 @@ class ClusterIT extends BrowserTest {
         }
     }
 
+    /**
+     * Bridge B is another process and is killed with SIGKILL mid-call: A's participant sees B's
+     * participant leave within the cluster's TTL, and a newcomer joining through A gets into the room.
+     */
+    @Test
+    void aBridgeKilledMidCallLeavesTheOthersInTheRoom() throws Exception {
+        try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a")) {
+            int[] ports = freePorts();
+            java.nio.file.Path conf = java.nio.file.Files.createTempFile("junction-b", ".conf");
+            java.nio.file.Files.writeString(conf, "junction.http { host = \"127.0.0.1\", port = " + ports[0] + " }\n"
+                    + "junction.admin { host = \"127.0.0.1\", port = " + ports[1] + " }\n"
+                    + "junction.media { port = " + ports[2] + ", tcp-port = 0, bind-address = \"127.0.0.1\", addresses = [\"127.0.0.1\"] }\n"
+                    + "junction.signaling.token-secret = \"cluster-it-secret-0123456789abcdef\"\n"
+                    + "junction.cluster { redis = \"" + redis.url() + "\", bridge-id = \"b\", heartbeat = 200ms, ttl = 1s }\n"
+                    + "junction.demo.open-rooms = true\n");
+            ProcessBuilder pb = io.junction.api.ChildJvm.junction("--config", conf.toString())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            Process b = pb.start();
+            try {
+                String bPage = "http://127.0.0.1:" + ports[0];
+                await("bridge B up and in the cluster", 30000, () -> {
+                    try {
+                        return TestServer.json(a.admin("GET", "/v1/cluster", null)).get("bridges").size() == 2;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                Participant ada = new Participant("Ada");
+                participants.add(ada);
+                ada.join(a.publicUrl(""), "kill");
+                await("Ada joined on A", 20000, ada::joined);
+                Participant bob = new Participant("Bob");
+                participants.add(bob);
+                bob.join(bPage, "kill");
+                await("Bob joined on B", 20000, bob::joined);
+                String bobId = bob.endpointId();
+                String adaId = ada.endpointId();
+                await("each decodes the other across the relay", 30000, () -> decodes(ada, bobId) && decodes(bob, adaId));
+                participants.remove(bob);
+                bob.close();
+
+                Conference onA = a.server.bridge().conferences().iterator().next();
+                long killed = System.nanoTime();
+                b.destroyForcibly(); // SIGKILL
+                await("Ada's page drops Bob", 10000, () -> !ada.remoteVideoIds().contains(bobId) && onA.endpoint(bobId).isEmpty());
+                long ms = (System.nanoTime() - killed) / 1_000_000;
+                System.out.printf("bridge B killed: Bob gone from Ada's page after %d ms (TTL 1000 ms)%n", ms);
+                assertTrue(ms < 1000 + 1500, "within the TTL (and a heartbeat): " + ms + " ms");
+                Participant cy = new Participant("Cy");
+                participants.add(cy);
+                cy.join(a.publicUrl(""), "kill");
+                await("Cy joined through A", 20000, cy::joined);
+                String cyId = cy.endpointId();
+                await("Ada and Cy decode each other", 30000, () -> decodes(ada, cyId) && decodes(cy, adaId));
+            } finally {
+                b.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                java.nio.file.Files.deleteIfExists(conf);
+            }
+        }
+    }
+
+    private static int[] freePorts() throws java.io.IOException {
+        int[] out = new int[3];
+        try (java.net.ServerSocket h = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             java.net.ServerSocket ad = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             java.net.DatagramSocket m = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            out[0] = h.getLocalPort();
+            out[1] = ad.getLocalPort();
+            out[2] = m.getLocalPort();
+        }
+        return out;
+    }
+
     /** The layers A forwards over its relay for the two video tracks, summed (0: both lowest; 4: both highest of three). */
     private static int forwardedLayers(Endpoint relay) {
         int sum = 0;
