@@ -243,6 +243,12 @@ public final class RelayLink implements IceTransport.Listener {
             }
         }
         path.streams().encodingsBySsrc = table;
+        SourceTrack[] tracks = new SourceTrack[byMid.size()];
+        int i = 0;
+        for (Mirrored m : byMid.values()) {
+            tracks[i++] = m.track();
+        }
+        path.streams().relayedTracks = tracks;
     }
 
     /** The primary SSRC of an m-line and its RTX SSRC (from {@code ssrc-group:FID}), 0 when absent. */

@@ -25,6 +25,11 @@ public final class EndpointStreams {
     public volatile SsrcTable<Subscription> subscriptionsByOutSsrc = SsrcTable.empty();
     /** The latest round-trip time measured toward this endpoint (ns), -1 until measured. */
     public volatile long rttNs = -1;
+    /**
+     * The tracks a relay from another bridge brings in (its receiver reports cover these instead of
+     * the publish m-lines' tracks); empty for every other endpoint. Replaced, never changed.
+     */
+    public volatile SourceTrack[] relayedTracks = new SourceTrack[0];
     /** A publisher that chose its own numbering (WHIP): how to renumber its packets; null for the rest. */
     public volatile IngestMap ingestMap;
 

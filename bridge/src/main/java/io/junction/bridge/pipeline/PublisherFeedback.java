@@ -97,6 +97,29 @@ final class PublisherFeedback implements KeyframeSource {
     }
 
     /** One receiver report to this publisher about each stream it sends (RFC 3550 §6.4.2). */
+    /** Report blocks and SSRCs written into the receiver report being built (worker only). */
+    private int blocks;
+    private int ssrcCount;
+    /** Where the next report of a relay's tracks starts, so more than 31 encodings are each reported in turn. */
+    private int relayedReportStart;
+
+    /** Appends a report block per encoding of {@code t} that has received packets; returns the new end. */
+    private int reportBlocks(SourceTrack t, Packet out, int at, long nowNs) {
+        for (SourceEncoding e : t.encodings()) {
+            ReceiveStreamStats rs = e.receiveStats();
+            if (e.ssrc() == 0 || rs.packets == 0 || blocks == ReceiverReport.MAX_BLOCKS) {
+                continue;
+            }
+            at += ReportBlock.write(out.buf, at, e.ssrc(), rs.fractionLostSinceLastReport(), rs.cumulativeLost(),
+                    rs.extendedHighestSeq(), rs.jitterUnits(), rs.lastSrNtpMiddle(), rs.delaySinceLastSr(nowNs));
+            blocks++;
+            if (ssrcCount < reportedSsrcs.length) {
+                reportedSsrcs[ssrcCount++] = e.ssrc(); // the REMB's SSRC list (a browser's 3 layers at most)
+            }
+        }
+        return at;
+    }
+
     private void sendReceiverReport(long nowNs) {
         lastReceiverReportNs = nowNs;
         if (!transport.isSrtpReady()) {
@@ -104,24 +127,22 @@ final class PublisherFeedback implements KeyframeSource {
         }
         Packet out = pool.take();
         try {
-            int blocks = 0;
-            int ssrcCount = 0;
+            blocks = 0;
+            ssrcCount = 0;
             int at = out.off + ReceiverReport.HEADER_LENGTH;
-            for (MediaKind kind : MediaKind.values()) {
-                SourceTrack t = streams.published(kind);
-                if (t == null) {
-                    continue;
+            SourceTrack[] relayed = streams.relayedTracks;
+            if (relayed.length > 0) {
+                // a relay from another bridge: every track it forwards (up to an RR's 31 blocks, in turn)
+                for (int i = 0; i < relayed.length; i++) {
+                    at = reportBlocks(relayed[(i + relayedReportStart) % relayed.length], out, at, nowNs);
                 }
-                for (SourceEncoding e : t.encodings()) {
-                    ReceiveStreamStats rs = e.receiveStats();
-                    if (e.ssrc() == 0 || rs.packets == 0 || blocks == ReceiverReport.MAX_BLOCKS
-                            || ssrcCount == reportedSsrcs.length) {
-                        continue;
+                relayedReportStart = (relayedReportStart + ReceiverReport.MAX_BLOCKS) % relayed.length;
+            } else {
+                for (MediaKind kind : MediaKind.values()) {
+                    SourceTrack t = streams.published(kind);
+                    if (t != null) {
+                        at = reportBlocks(t, out, at, nowNs);
                     }
-                    at += ReportBlock.write(out.buf, at, e.ssrc(), rs.fractionLostSinceLastReport(), rs.cumulativeLost(),
-                            rs.extendedHighestSeq(), rs.jitterUnits(), rs.lastSrNtpMiddle(), rs.delaySinceLastSr(nowNs));
-                    blocks++;
-                    reportedSsrcs[ssrcCount++] = e.ssrc();
                 }
             }
             if (blocks == 0) {

@@ -30,7 +30,8 @@ final class RelayClient implements WebSocket.Listener {
     private final RelayLink link;
     private final StringBuilder partial = new StringBuilder();
     private volatile WebSocket ws;
-    private volatile int sentMaxHeight = Integer.MIN_VALUE;
+    /** The constraints sent last (maxHeight, lastN packed), or none yet. */
+    private volatile long sent = Long.MIN_VALUE;
     private volatile boolean closed;
 
     RelayClient(RelayLink link) {
@@ -79,7 +80,7 @@ final class RelayClient implements WebSocket.Listener {
                 for (JsonNode p : msg.path("participants")) {
                     link.participant(p.path("endpointId").asText(), p.path("displayName").asText());
                 }
-                sendConstraints(-1);
+                sendConstraints(-1, RELAY_LAST_N);
             }
             case "participantJoined", "participantUpdated" ->
                     link.participant(msg.path("endpointId").asText(), msg.path("displayName").asText());
@@ -111,14 +112,16 @@ final class RelayClient implements WebSocket.Listener {
     }
 
     /**
-     * Asks the other bridge for video up to {@code maxHeight} (-1: any): the tallest any receiver here
-     * wants, so layers nobody here shows do not cross. Sent only when it changed.
+     * Asks the other bridge for video up to {@code maxHeight} (-1: any) and at most {@code lastN}
+     * videos: what the receivers here want together, so layers and videos nobody here shows do not
+     * cross. Sent only when it changed.
      */
-    void sendConstraints(int maxHeight) {
-        if (maxHeight == sentMaxHeight || ws == null) {
+    void sendConstraints(int maxHeight, int lastN) {
+        long key = ((long) maxHeight << 32) | (lastN & 0xFFFFFFFFL);
+        if (key == sent || ws == null) {
             return;
         }
-        sentMaxHeight = maxHeight;
+        sent = key;
         ObjectNode c = JSON.createObjectNode();
         c.put("type", "constraints");
         if (maxHeight >= 0) {
@@ -126,7 +129,7 @@ final class RelayClient implements WebSocket.Listener {
         } else {
             c.putNull("maxHeight");
         }
-        c.put("lastN", RELAY_LAST_N);
+        c.put("lastN", lastN);
         send(c);
     }
 

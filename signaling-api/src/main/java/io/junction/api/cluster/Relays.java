@@ -202,7 +202,7 @@ public final class Relays implements AutoCloseable {
                     c.close();
                     continue;
                 }
-                c.sendConstraints(tallestWanted(conf));
+                c.sendConstraints(tallestWanted(conf), mostVideosWanted(conf));
             }
             // a peer that left the cluster (its record expired): its links go, and its participants with them
             if (!clients.isEmpty() && cluster.redisUp()) {
@@ -222,6 +222,27 @@ public final class Relays implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("relay refresh failed", e);
         }
+    }
+
+    /**
+     * The most videos any participant served here wants ({@code lastN}; {@link RelayClient#RELAY_LAST_N}
+     * when one takes the bridge's default or any number, or when none is here). The other bridge then
+     * relays its best-ranked speakers' videos up to that many: a superset of what each receiver here
+     * shows, as both bridges rank speakers from the same audio levels.
+     */
+    static int mostVideosWanted(Conference conference) {
+        int max = -1;
+        for (Endpoint e : conference.endpoints()) {
+            if (e.isRemote()) {
+                continue;
+            }
+            int n = e.constraints().lastN();
+            if (n < 0) {
+                return RelayClient.RELAY_LAST_N;
+            }
+            max = Math.max(max, n);
+        }
+        return max < 0 ? RelayClient.RELAY_LAST_N : max;
     }
 
     /** The tallest video any participant served here wants (-1: one of them takes any). */

@@ -91,6 +91,13 @@ class ClusterIT extends BrowserTest {
             Endpoint relayToB = onA.relays().iterator().next();
             assertEquals("b", relayToB.relayPeer());
             await("A relays Ada's and Cy's high layer while Bob takes any", 20000, () -> forwardedLayers(relayToB) == 2 * 2);
+            // feedback crosses the relay as from a browser: B's receiver reports give A a round-trip time,
+            // B's transport-cc feedback drives A's estimate for the relay
+            EndpointStatsView relayStats = relayToB.stats();
+            assertTrue(relayStats.rttMs() != null && relayStats.rttMs() >= 0, "RTT over the relay: " + relayStats.rttMs());
+            assertTrue(relayStats.transportCcFeedbackIn() > 0, "transport-cc feedback from B");
+            assertTrue(relayStats.downlinkEstimateBps() != null && relayStats.downlinkEstimateBps() > 1_000_000,
+                    "A's estimate for the relay: " + relayStats.downlinkEstimateBps());
             Thread.sleep(4000); // a few rate samples at the high layers
             double freeBps = fromA.bitrateInBps();
 
