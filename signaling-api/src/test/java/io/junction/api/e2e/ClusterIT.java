@@ -144,6 +144,58 @@ class ClusterIT extends BrowserTest {
     }
 
     /**
+     * Three bridges, one participant on each: every bridge relays with both others (six relays), each
+     * participant decodes both others, and nothing comes twice (a bridge relays only its own
+     * participants' tracks, never what reached it over a relay).
+     */
+    @Test
+    void threeBridgesRelayAFullMeshWithoutLoops() throws Exception {
+        try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a"); TestServer b = bridge(redis, "b");
+             TestServer c = bridge(redis, "c")) {
+            await("three bridges listed", 5000, () -> {
+                try {
+                    return TestServer.json(a.admin("GET", "/v1/cluster", null)).get("bridges").size() == 3;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            TestServer[] bridges = {a, b, c};
+            Participant[] people = new Participant[3];
+            for (int i = 0; i < 3; i++) {
+                people[i] = new Participant("P" + i);
+                participants.add(people[i]);
+                people[i].join(bridges[i].publicUrl(""), "mesh");
+                Participant p = people[i];
+                await(p.name + " joined", 20000, p::joined);
+            }
+            await("everyone decodes both others", 40000, () -> {
+                for (Participant p : people) {
+                    for (Participant q : people) {
+                        if (p != q && !decodes(p, q.endpointId())) {
+                            return false;
+                        }
+                    }
+                }
+                return true;
+            });
+            for (TestServer t : bridges) {
+                Conference conf = t.server.bridge().conferences().iterator().next();
+                assertEquals(2, conf.relays().size(), "a relay endpoint for each other bridge");
+                assertEquals(2, conf.relayLinks().size(), "a link from each other bridge");
+                assertEquals(3, conf.endpoints().size(), "three participants, each once");
+                for (Endpoint relay : conf.relays()) {
+                    assertEquals(2, relay.stats().outbound().size(),
+                            "a relay carries its bridge's own participant (audio, video), nothing relayed: "
+                                    + relay.stats().outbound());
+                }
+            }
+            for (Participant p : people) {
+                assertEquals(2, p.remoteVideoIds().size(), p.name + " shows each other once: " + p.remoteVideoIds());
+            }
+        }
+    }
+
+    /**
      * Bridge B is another process and is killed with SIGKILL mid-call: A's participant sees B's
      * participant leave within the cluster's TTL, and a newcomer joining through A gets into the room.
      */
