@@ -47,7 +47,8 @@ public final class Browser implements AutoCloseable {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                 "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
-                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
+                // 127.0.0.2: a second bridge of ClusterIT on an address of its own (loopback too)
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE 127.0.0.2"
                         + (remoteDriverUrl != null ? " , EXCLUDE " + VethNamespace.PARENT_ADDRESS : ""),
                 "--autoplay-policy=no-user-gesture-required", "--disable-dev-shm-usage",
                 "--window-size=1280,800", "--user-data-dir=" + profile));

@@ -202,11 +202,13 @@ class ClusterIT extends BrowserTest {
     @Test
     void aBridgeKilledMidCallLeavesTheOthersInTheRoom() throws Exception {
         try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a")) {
-            int[] ports = freePorts();
+            // B: a process of its own on an address of its own (127.0.0.2: loopback, as the network rule wants)
+            String bHost = "127.0.0.2";
+            int[] ports = freePorts(bHost);
             java.nio.file.Path conf = java.nio.file.Files.createTempFile("junction-b", ".conf");
-            java.nio.file.Files.writeString(conf, "junction.http { host = \"127.0.0.1\", port = " + ports[0] + " }\n"
-                    + "junction.admin { host = \"127.0.0.1\", port = " + ports[1] + " }\n"
-                    + "junction.media { port = " + ports[2] + ", tcp-port = 0, bind-address = \"127.0.0.1\", addresses = [\"127.0.0.1\"] }\n"
+            java.nio.file.Files.writeString(conf, "junction.http { host = \"" + bHost + "\", port = " + ports[0] + " }\n"
+                    + "junction.admin { host = \"" + bHost + "\", port = " + ports[1] + " }\n"
+                    + "junction.media { port = " + ports[2] + ", tcp-port = 0, bind-address = \"" + bHost + "\", addresses = [\"" + bHost + "\"] }\n"
                     + "junction.signaling.token-secret = \"cluster-it-secret-0123456789abcdef\"\n"
                     + "junction.cluster { redis = \"" + redis.url() + "\", bridge-id = \"b\", heartbeat = 200ms, ttl = 1s }\n"
                     + "junction.demo.open-rooms = true\n");
@@ -214,7 +216,7 @@ class ClusterIT extends BrowserTest {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD);
             Process b = pb.start();
             try {
-                String bPage = "http://127.0.0.1:" + ports[0];
+                String bPage = "http://" + bHost + ":" + ports[0];
                 await("bridge B up and in the cluster", 30000, () -> {
                     try {
                         return TestServer.json(a.admin("GET", "/v1/cluster", null)).get("bridges").size() == 2;
@@ -256,11 +258,12 @@ class ClusterIT extends BrowserTest {
         }
     }
 
-    private static int[] freePorts() throws java.io.IOException {
+    private static int[] freePorts(String host) throws java.io.IOException {
         int[] out = new int[3];
-        try (java.net.ServerSocket h = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-             java.net.ServerSocket ad = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-             java.net.DatagramSocket m = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+        java.net.InetAddress at = java.net.InetAddress.getByName(host);
+        try (java.net.ServerSocket h = new java.net.ServerSocket(0, 1, at);
+             java.net.ServerSocket ad = new java.net.ServerSocket(0, 1, at);
+             java.net.DatagramSocket m = new java.net.DatagramSocket(0, at)) {
             out[0] = h.getLocalPort();
             out[1] = ad.getLocalPort();
             out[2] = m.getLocalPort();
