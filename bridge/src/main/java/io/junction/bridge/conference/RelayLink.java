@@ -65,7 +65,8 @@ public final class RelayLink implements IceTransport.Listener {
         this.core = core;
         this.worker = conference.packetWorker(core);
         // a port of its own (the other bridge's media port tells ICE sessions apart by remote address)
-        IceTransport ice = new IceTransport(core.port(), "relay-" + peer, this, worker, core.port().ownPort(false));
+        IceTransport ice = new IceTransport(core.port(), "relay-" + peer, this, worker,
+                core.port().ownPort(java.net.InetAddress.getLoopbackAddress()));
         ice.setControlling(false); // the relay endpoint's bridge offers and controls, as it does for browsers
         this.transport = new EndpointTransport(core.transportResources(),
                 "conference=" + conference.id() + " relay-from=" + peer, ice, worker, conference.mediaCounters(),
@@ -86,6 +87,11 @@ public final class RelayLink implements IceTransport.Listener {
 
     public boolean isClosed() {
         return closed;
+    }
+
+    /** The ICE pair the relay runs on ("local <-> remote"), or what ice4j says before one. */
+    public String selectedPair() {
+        return transport.selectedPair();
     }
 
     /** True once DTLS completed and SRTP keys are in. */
@@ -192,16 +198,19 @@ public final class RelayLink implements IceTransport.Listener {
             byMid.clear();
             byMid.putAll(next);
             publishSsrcs();
+            if (!started) {
+                candidates.clear();
+                for (String c : first.attributes("candidate")) {
+                    addCandidate(c);
+                }
+                useReachingPort();
+            }
             answer = writeAnswer(d);
             if (!started) {
                 started = true;
                 transport.startClient(ufrag, pwd, fp.substring(8).trim());
                 remoteUfrag = ufrag;
                 remotePassword = pwd;
-                candidates.clear();
-                for (String c : first.attributes("candidate")) {
-                    addCandidate(c);
-                }
                 knock();
             }
         }
@@ -285,6 +294,30 @@ public final class RelayLink implements IceTransport.Listener {
             } catch (RuntimeException e) {
                 LOG.debug("relay candidate skipped {}", c, e);
             }
+        }
+    }
+
+    /**
+     * Under this monitor, before ICE starts: when the other bridge is not on loopback, this side's port
+     * moves to an interface address (made on loopback first, as the offer was not known yet).
+     */
+    private void useReachingPort() throws AnswerException {
+        java.net.InetAddress towards = java.net.InetAddress.getLoopbackAddress();
+        for (java.net.InetSocketAddress c : candidates) {
+            if (c.getAddress() != null && !c.getAddress().isLoopbackAddress()) {
+                towards = c.getAddress();
+                break;
+            }
+        }
+        if (towards.isLoopbackAddress()) {
+            return;
+        }
+        try {
+            IceTransport ice = new IceTransport(core.port(), "relay-" + peer, this, worker, core.port().ownPort(towards));
+            ice.setControlling(false);
+            transport.useIce(ice);
+        } catch (IOException e) {
+            throw new AnswerException("internal", "no port for the relay: " + e.getMessage());
         }
     }
 

@@ -122,6 +122,13 @@ public final class EndpointTransport implements PacketTransport {
         return restarting;
     }
 
+    /** Before {@link #startClient}: {@code next} carries this transport instead (the previous agent is closed). */
+    public void useIce(IceTransport next) {
+        IceTransport old = ice;
+        ice = next;
+        old.close();
+    }
+
     /**
      * ICE restart, step 1: {@code next} (a new agent with new local credentials, which the next offer
      * carries) replaces the current one, which is closed. DTLS and SRTP are untouched.

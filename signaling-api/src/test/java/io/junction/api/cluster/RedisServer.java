@@ -17,8 +17,15 @@ public final class RedisServer implements AutoCloseable {
     public final int port;
     private final Path dir;
     private Process process;
+    /** Addresses it listens on besides 127.0.0.1 (a test's veth address, for a bridge in another namespace). */
+    private final List<String> alsoOn;
 
     public RedisServer() throws IOException, InterruptedException {
+        this(List.of());
+    }
+
+    public RedisServer(List<String> alsoOn) throws IOException, InterruptedException {
+        this.alsoOn = alsoOn;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
@@ -27,12 +34,19 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public String url() {
-        return "redis://127.0.0.1:" + port;
+        return url("127.0.0.1");
+    }
+
+    /** Its URL at {@code host} (127.0.0.1 or one of the addresses it was made to listen on too). */
+    public String url(String host) {
+        return "redis://" + host + ":" + port;
     }
 
     public void start() throws IOException, InterruptedException {
-        process = new ProcessBuilder(List.of(binary(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no"))
+        List<String> cmd = new java.util.ArrayList<>(List.of(binary(), "--port", String.valueOf(port), "--bind", "127.0.0.1"));
+        cmd.addAll(alsoOn); // --bind takes several addresses
+        cmd.addAll(List.of("--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no"));
+        process = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         long deadline = System.currentTimeMillis() + 10_000;
         while (!ping()) {

@@ -18,6 +18,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * camera and microphone. Must run inside the test's loopback-only namespace.
  */
 public final class Browser implements AutoCloseable {
+    /** The public port of a bridge a test runs on the veth child's address (ClusterIT's bridge B). */
+    static final int VETH_PAGE_PORT = 18480;
     public static final String CHROMIUM = "/usr/bin/chromium";
     public static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
@@ -47,9 +49,12 @@ public final class Browser implements AutoCloseable {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                 "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
-                // 127.0.0.2: a second bridge of ClusterIT on an address of its own (loopback too)
-                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE 127.0.0.2"
-                        + (remoteDriverUrl != null ? " , EXCLUDE " + VethNamespace.PARENT_ADDRESS : ""),
+                // the veth addresses: a browser in a child namespace reaches the bridge there, ClusterIT's
+                // second bridge runs in one (198.18.0.0/15, only ever inside the test's namespaces)
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE " + VethNamespace.PARENT_ADDRESS
+                        + " , EXCLUDE " + VethNamespace.CHILD_ADDRESS,
+                // a page there may use the camera (getUserMedia needs a secure origin; loopback is one)
+                "--unsafely-treat-insecure-origin-as-secure=http://" + VethNamespace.CHILD_ADDRESS + ":" + VETH_PAGE_PORT,
                 "--autoplay-policy=no-user-gesture-required", "--disable-dev-shm-usage",
                 "--window-size=1280,800", "--user-data-dir=" + profile));
         if (remoteDriverUrl != null) {

@@ -9,6 +9,7 @@ import io.junction.bridge.conference.Conference;
 import io.junction.bridge.conference.Endpoint;
 import io.junction.bridge.conference.EndpointStatsView;
 import io.junction.bridge.conference.RelayLink;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -196,64 +197,80 @@ class ClusterIT extends BrowserTest {
     }
 
     /**
-     * Bridge B is another process and is killed with SIGKILL mid-call: A's participant sees B's
-     * participant leave within the cluster's TTL, and a newcomer joining through A gets into the room.
+     * Bridge B is another process on a host of its own (a network namespace the test makes, joined to
+     * the test's by a veth pair: A at 198.18.0.1, B at 198.18.0.2) and is killed with SIGKILL mid-call:
+     * A's participant sees B's participant leave within the cluster's TTL, and a newcomer joining
+     * through A gets into the room.
      */
     @Test
-    void aBridgeKilledMidCallLeavesTheOthersInTheRoom() throws Exception {
-        try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a")) {
-            // B: a process of its own on an address of its own (127.0.0.2: loopback, as the network rule wants)
-            String bHost = "127.0.0.2";
-            int[] ports = freePorts(bHost);
-            java.nio.file.Path conf = java.nio.file.Files.createTempFile("junction-b", ".conf");
-            java.nio.file.Files.writeString(conf, "junction.http { host = \"" + bHost + "\", port = " + ports[0] + " }\n"
-                    + "junction.admin { host = \"" + bHost + "\", port = " + ports[1] + " }\n"
-                    + "junction.media { port = " + ports[2] + ", tcp-port = 0, bind-address = \"" + bHost + "\", addresses = [\"" + bHost + "\"] }\n"
-                    + "junction.signaling.token-secret = \"cluster-it-secret-0123456789abcdef\"\n"
-                    + "junction.cluster { redis = \"" + redis.url() + "\", bridge-id = \"b\", heartbeat = 200ms, ttl = 1s }\n"
-                    + "junction.demo.open-rooms = true\n");
-            ProcessBuilder pb = io.junction.api.ChildJvm.junction("--config", conf.toString())
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            Process b = pb.start();
-            try {
-                String bPage = "http://" + bHost + ":" + ports[0];
-                await("bridge B up and in the cluster", 30000, () -> {
-                    try {
-                        return TestServer.json(a.admin("GET", "/v1/cluster", null)).get("bridges").size() == 2;
-                    } catch (Exception e) {
-                        return false;
-                    }
-                });
-                Participant ada = new Participant("Ada");
-                participants.add(ada);
-                ada.join(a.publicUrl(""), "kill");
-                await("Ada joined on A", 20000, ada::joined);
-                Participant bob = new Participant("Bob");
-                participants.add(bob);
-                bob.join(bPage, "kill");
-                await("Bob joined on B", 20000, bob::joined);
-                String bobId = bob.endpointId();
-                String adaId = ada.endpointId();
-                await("each decodes the other across the relay", 30000, () -> decodes(ada, bobId) && decodes(bob, adaId));
-                participants.remove(bob);
-                bob.close();
+    void aBridgeOnAnotherHostKilledMidCallLeavesTheOthersInTheRoom() throws Exception {
+        String aHost = VethNamespace.PARENT_ADDRESS;
+        String bHost = VethNamespace.CHILD_ADDRESS;
+        String secrets = "junction.signaling.token-secret = \"cluster-it-secret-0123456789abcdef\"\n"
+                + "junction.admin.api-key = \"cluster-it-admin-key\"\njunction.demo.open-rooms = true\n";
+        try (VethNamespace veth = new VethNamespace(); RedisServer redis = new RedisServer(List.of(aHost))) {
+            int[] ap = freePorts(aHost);
+            String cluster = "junction.cluster { redis = \"" + redis.url(aHost) + "\", heartbeat = 200ms, ttl = 1s";
+            try (TestServer a = TestServer.start(secrets
+                    + "junction.http { host = \"0.0.0.0\", port = " + ap[0] + " }\n"
+                    + "junction.admin { host = \"0.0.0.0\", port = " + ap[1] + " }\n"
+                    + "junction.media { bind-address = \"0.0.0.0\", addresses = [\"127.0.0.1\", \"" + aHost + "\"] }\n"
+                    + cluster + ", bridge-id = \"a\", public-url = \"http://" + aHost + ":" + ap[0]
+                    + "\", admin-url = \"http://" + aHost + ":" + ap[1] + "\" }\n")) {
+                java.nio.file.Path conf = java.nio.file.Files.createTempFile("junction-b", ".conf");
+                java.nio.file.Path log = java.nio.file.Files.createTempFile("junction-b", ".log");
+                int port = Browser.VETH_PAGE_PORT;
+                java.nio.file.Files.writeString(conf, secrets
+                        + "junction.http { host = \"" + bHost + "\", port = " + port + " }\n"
+                        + "junction.admin { host = \"" + bHost + "\", port = " + (port + 1) + " }\n"
+                        + "junction.media { port = " + (port + 2) + ", tcp-port = 0, bind-address = \"" + bHost
+                        + "\", addresses = [\"" + bHost + "\"] }\n"
+                        + cluster + ", bridge-id = \"b\" }\n");
+                List<String> cmd = new java.util.ArrayList<>(io.junction.api.ChildJvm.junction("--config", conf.toString()).command());
+                Process b = veth.startInChild(log, cmd.toArray(new String[0]));
+                try {
+                    String bPage = "http://" + bHost + ":" + port;
+                    await("bridge B up and in the cluster", 30000, () -> {
+                        try {
+                            return TestServer.json(a.admin("GET", "/v1/cluster", null)).get("bridges").size() == 2;
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    });
+                    Participant ada = new Participant("Ada");
+                    participants.add(ada);
+                    ada.join("http://127.0.0.1:" + ap[0], "kill"); // a loopback page may use the camera
+                    await("Ada joined on A", 20000, ada::joined);
+                    Participant bob = new Participant("Bob");
+                    participants.add(bob);
+                    bob.join(bPage, "kill");
+                    await("Bob joined on B", 20000, bob::joined);
+                    String bobId = bob.endpointId();
+                    String adaId = ada.endpointId();
+                    await("each decodes the other across the relay", 30000, () -> decodes(ada, bobId) && decodes(bob, adaId));
+                    Conference onA = a.server.bridge().conferences().iterator().next();
+                    String relayPair = onA.relayLinks().iterator().next().selectedPair();
+                    assertTrue(relayPair.contains(aHost) && relayPair.contains(bHost), "the relay runs over the veth: " + relayPair);
+                    participants.remove(bob);
+                    bob.close();
 
-                Conference onA = a.server.bridge().conferences().iterator().next();
-                long killed = System.nanoTime();
-                b.destroyForcibly(); // SIGKILL
-                await("Ada's page drops Bob", 10000, () -> !ada.remoteVideoIds().contains(bobId) && onA.endpoint(bobId).isEmpty());
-                long ms = (System.nanoTime() - killed) / 1_000_000;
-                System.out.printf("bridge B killed: Bob gone from Ada's page after %d ms (TTL 1000 ms)%n", ms);
-                assertTrue(ms < 1000 + 1500, "within the TTL (and a heartbeat): " + ms + " ms");
-                Participant cy = new Participant("Cy");
-                participants.add(cy);
-                cy.join(a.publicUrl(""), "kill");
-                await("Cy joined through A", 20000, cy::joined);
-                String cyId = cy.endpointId();
-                await("Ada and Cy decode each other", 30000, () -> decodes(ada, cyId) && decodes(cy, adaId));
-            } finally {
-                b.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-                java.nio.file.Files.deleteIfExists(conf);
+                    long killed = System.nanoTime();
+                    b.destroyForcibly(); // SIGKILL
+                    await("Ada's page drops Bob", 10000, () -> !ada.remoteVideoIds().contains(bobId) && onA.endpoint(bobId).isEmpty());
+                    long ms = (System.nanoTime() - killed) / 1_000_000;
+                    System.out.printf("bridge B killed: Bob gone from Ada's page after %d ms (TTL 1000 ms)%n", ms);
+                    assertTrue(ms < 1000 + 1500, "within the TTL (and a heartbeat): " + ms + " ms");
+                    Participant cy = new Participant("Cy");
+                    participants.add(cy);
+                    cy.join("http://127.0.0.1:" + ap[0], "kill");
+                    await("Cy joined through A", 20000, cy::joined);
+                    String cyId = cy.endpointId();
+                    await("Ada and Cy decode each other", 30000, () -> decodes(ada, cyId) && decodes(cy, adaId));
+                } finally {
+                    b.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                    java.nio.file.Files.deleteIfExists(conf);
+                    java.nio.file.Files.deleteIfExists(log);
+                }
             }
         }
     }

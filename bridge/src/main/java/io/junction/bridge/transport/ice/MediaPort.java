@@ -441,18 +441,29 @@ public final class MediaPort implements AutoCloseable {
     }
 
     /**
-     * A UDP port of its own on the media port's first address of {@code v6}'s family, for one relay
+     * A UDP port of its own on the media port's address that reaches {@code towards}, for one relay
      * from another bridge: ice4j maps each remote address to one ICE agent, so two bridges' media
      * ports could carry only one ICE session between them; the connecting side takes a port per relay.
      */
-    public SinglePortUdpHarvester ownPort(boolean v6) throws IOException {
+    public SinglePortUdpHarvester ownPort(java.net.InetAddress towards) throws IOException {
+        boolean v6 = towards instanceof java.net.Inet6Address;
+        java.net.InetAddress pick = null;
         for (SinglePortUdpHarvester h : harvesters) {
             java.net.InetAddress a = h.getLocalAddress().getAddress();
-            if ((a instanceof java.net.Inet6Address) == v6) {
-                return new SinglePortUdpHarvester(new TransportAddress(a, 0, org.ice4j.Transport.UDP));
+            if ((a instanceof java.net.Inet6Address) != v6) {
+                continue;
+            }
+            // loopback toward loopback, an interface's address toward anything else (the kernel would
+            // not route a loopback source to another host)
+            if (pick == null || (a.isLoopbackAddress() == towards.isLoopbackAddress()
+                    && pick.isLoopbackAddress() != towards.isLoopbackAddress())) {
+                pick = a;
             }
         }
-        throw new IOException("the media port has no " + (v6 ? "IPv6" : "IPv4") + " address");
+        if (pick == null) {
+            throw new IOException("the media port has no " + (v6 ? "IPv6" : "IPv4") + " address");
+        }
+        return new SinglePortUdpHarvester(new TransportAddress(pick, 0, org.ice4j.Transport.UDP));
     }
 
     /** "public address configured", "public address from STUN host:port", why STUN failed, or empty. */
