@@ -96,7 +96,6 @@ final class PublisherFeedback implements KeyframeSource {
         return 0;
     }
 
-    /** One receiver report to this publisher about each stream it sends (RFC 3550 §6.4.2). */
     /** Report blocks and SSRCs written into the receiver report being built (worker only). */
     private int blocks;
     private int ssrcCount;
@@ -120,6 +119,7 @@ final class PublisherFeedback implements KeyframeSource {
         return at;
     }
 
+    /** One receiver report to this publisher about each stream it sends (RFC 3550 §6.4.2). */
     private void sendReceiverReport(long nowNs) {
         lastReceiverReportNs = nowNs;
         if (!transport.isSrtpReady()) {
