@@ -79,6 +79,35 @@ public final class Relays implements AutoCloseable {
     }
 
     /**
+     * Makes {@code mirror}, this bridge's part of a conference {@code holderId} holds, serve here:
+     * true when it is relayed (already, or now). When no relay could be opened (false) or Redis does
+     * not answer (thrown), a mirror with no participant of its own is let go at once.
+     */
+    public boolean serve(Conference mirror, String holderId) throws ClusterUnavailableException {
+        if (mirror.isRelayed()) {
+            return true;
+        }
+        try {
+            join(mirror, holderId);
+            return true;
+        } catch (IOException e) {
+            LOG.info("conference {}: no relay to bridge {} ({}); its holder serves the join", mirror.id(), holderId,
+                    e.getMessage());
+            letGoIfEmpty(mirror);
+            return false;
+        } catch (ClusterUnavailableException e) {
+            letGoIfEmpty(mirror);
+            throw e;
+        }
+    }
+
+    private void letGoIfEmpty(Conference mirror) {
+        if (mirror.localEndpointCount() == 0) {
+            bridge.removeConference(mirror.id(), io.junction.bridge.conference.RemovalReason.REMOVED);
+        }
+    }
+
+    /**
      * Bridge {@code peerId} asked for a relay endpoint here ({@code reply} false): connect back to it, so
      * its participants' media comes here too. In the background.
      */

@@ -469,17 +469,11 @@ public final class AdminHandler {
         } catch (LimitExceededException e) {
             return Optional.empty();
         }
-        if (!mirror.isRelayed()) {
-            try {
-                cluster.relays().join(mirror, holder.id());
-            } catch (java.io.IOException | io.junction.api.cluster.ClusterUnavailableException e) {
-                if (mirror.localEndpointCount() == 0) {
-                    bridge.removeConference(mirror.id(), RemovalReason.REMOVED);
-                }
-                return Optional.empty();
-            }
+        try {
+            return cluster.relays().serve(mirror, holder.id()) ? Optional.of(mirror) : Optional.empty();
+        } catch (io.junction.api.cluster.ClusterUnavailableException e) {
+            return Optional.empty();
         }
-        return Optional.of(mirror);
     }
 
     static Endpoint addEndpoint(Conference conference, String displayName) throws ApiException {

@@ -15,7 +15,6 @@ import org.eclipse.jetty.server.Request;
  * JS SDK. The signaling WebSocket is mounted in front of this handler by {@link JunctionServer}.
  */
 public final class PublicHandler {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PublicHandler.class);
     private static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern STATIC_PATH = Pattern.compile("([A-Za-z0-9_-]+/)*[A-Za-z0-9_.-]+\\.(html|js|css|svg|png|json|ts|md)");
 
@@ -132,14 +131,7 @@ public final class PublicHandler {
                 return;
             }
         }
-        Endpoint endpoint = AdminHandler.addEndpoint(conference, displayName);
-        String token = tokens.issue(conference.id(), endpoint.id());
-        ObjectNode json = Exchange.JSON.createObjectNode();
-        json.put("token", token);
-        json.put("signalingUrl", AdminHandler.signalingUrl(publicBase(ex), token));
-        json.put("conferenceId", conference.id());
-        json.put("endpointId", endpoint.id());
-        ex.json(200, json);
+        joinHere(ex, conference, displayName);
     }
 
     /**
@@ -214,26 +206,23 @@ public final class PublicHandler {
         } catch (LimitExceededException e) {
             throw AdminHandler.limitError(e);
         }
-        if (!mirror.isRelayed()) {
-            try {
-                cluster.relays().join(mirror, there.bridge().id());
-            } catch (java.io.IOException e) {
-                LOG.info("room {}: no relay to bridge {} ({}); joining there", room, there.bridge().id(), e.getMessage());
-                if (mirror.localEndpointCount() == 0) {
-                    bridge.removeConference(mirror.id(), io.junction.bridge.conference.RemovalReason.REMOVED);
-                }
-                return false;
-            }
+        if (!cluster.relays().serve(mirror, there.bridge().id())) {
+            return false;
         }
-        Endpoint endpoint = AdminHandler.addEndpoint(mirror, displayName);
-        String token = tokens.issue(mirror.id(), endpoint.id());
+        joinHere(ex, mirror, displayName);
+        return true;
+    }
+
+    /** Adds an endpoint to {@code conference} here and answers the join with its token and signaling URL. */
+    private void joinHere(Exchange ex, Conference conference, String displayName) throws ApiException {
+        Endpoint endpoint = AdminHandler.addEndpoint(conference, displayName);
+        String token = tokens.issue(conference.id(), endpoint.id());
         ObjectNode json = Exchange.JSON.createObjectNode();
         json.put("token", token);
         json.put("signalingUrl", AdminHandler.signalingUrl(publicBase(ex), token));
-        json.put("conferenceId", mirror.id());
+        json.put("conferenceId", conference.id());
         json.put("endpointId", endpoint.id());
         ex.json(200, json);
-        return true;
     }
 
     /**
