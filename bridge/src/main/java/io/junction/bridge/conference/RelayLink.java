@@ -94,11 +94,6 @@ public final class RelayLink implements IceTransport.Listener {
         return transport.selectedPair();
     }
 
-    /** True once DTLS completed and SRTP keys are in. */
-    public boolean isConnected() {
-        return transport.isSrtpReady();
-    }
-
     /** RTP received over this relay, bit/s (last sample), and packets lost on the way (cumulative). */
     public double bitrateInBps() {
         return stats.bitrateInBps();
@@ -106,10 +101,6 @@ public final class RelayLink implements IceTransport.Listener {
 
     public long packetsIn() {
         return stats.rtpPacketsIn;
-    }
-
-    public long bytesIn() {
-        return stats.rtpBytesIn + stats.rtcpBytesIn;
     }
 
     /** Packets the relay lost (from the forwarded streams' sequence numbers), summed over its tracks. */
