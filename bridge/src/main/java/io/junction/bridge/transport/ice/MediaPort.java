@@ -426,12 +426,27 @@ public final class MediaPort implements AutoCloseable {
         return false;
     }
 
-    /** Sends one datagram from harvester {@code h}'s socket (ice4j keeps it private: read by reflection). */
-    static boolean sendFrom(SinglePortUdpHarvester h, java.net.InetSocketAddress to, byte[] buf, int len) {
+    /** ice4j's socket of a harvester, which it keeps private (null when this ice4j has no such field). */
+    private static final java.lang.reflect.Field HARVESTER_SOCKET = harvesterSocketField();
+
+    private static java.lang.reflect.Field harvesterSocketField() {
         try {
             java.lang.reflect.Field f = org.ice4j.ice.harvest.AbstractUdpListener.class.getDeclaredField("receiveSocket");
             f.setAccessible(true);
-            java.net.DatagramSocket socket = (java.net.DatagramSocket) f.get(h);
+            return f;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Sends one datagram from harvester {@code h}'s socket (ice4j keeps it private: read by reflection). */
+    static boolean sendFrom(SinglePortUdpHarvester h, java.net.InetSocketAddress to, byte[] buf, int len) {
+        if (HARVESTER_SOCKET == null) {
+            LOG.debug("send from {} to {}: ice4j's harvester socket is out of reach", h.getLocalAddress(), to);
+            return false;
+        }
+        try {
+            java.net.DatagramSocket socket = (java.net.DatagramSocket) HARVESTER_SOCKET.get(h);
             socket.send(new java.net.DatagramPacket(buf, 0, len, to));
             return true;
         } catch (ReflectiveOperationException | RuntimeException | IOException e) {
