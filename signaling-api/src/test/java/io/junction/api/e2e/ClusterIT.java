@@ -29,13 +29,7 @@ class ClusterIT extends BrowserTest {
     @Test
     void theDemoPagesOfTwoBridgesShareOneRoomOverRelays() throws Exception {
         try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a"); TestServer b = bridge(redis, "b")) {
-            await("both bridges listed", 5000, () -> {
-                try {
-                    return TestServer.json(a.admin("GET", "/v1/cluster", null)).get("bridges").size() == 2;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            awaitBridges(a, 2, "both bridges listed", 5000);
             Participant ada = new Participant("Ada");
             participants.add(ada);
             ada.join(a.publicUrl(""), "cross");
@@ -153,13 +147,7 @@ class ClusterIT extends BrowserTest {
     void threeBridgesRelayAFullMeshWithoutLoops() throws Exception {
         try (RedisServer redis = new RedisServer(); TestServer a = bridge(redis, "a"); TestServer b = bridge(redis, "b");
              TestServer c = bridge(redis, "c")) {
-            await("three bridges listed", 5000, () -> {
-                try {
-                    return TestServer.json(a.admin("GET", "/v1/cluster", null)).get("bridges").size() == 3;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            awaitBridges(a, 3, "three bridges listed", 5000);
             TestServer[] bridges = {a, b, c};
             Participant[] people = new Participant[3];
             for (int i = 0; i < 3; i++) {
@@ -230,13 +218,7 @@ class ClusterIT extends BrowserTest {
                 Process b = veth.startInChild(log, cmd.toArray(new String[0]));
                 try {
                     String bPage = "http://" + bHost + ":" + port;
-                    await("bridge B up and in the cluster", 30000, () -> {
-                        try {
-                            return TestServer.json(a.admin("GET", "/v1/cluster", null)).get("bridges").size() == 2;
-                        } catch (Exception e) {
-                            return false;
-                        }
-                    });
+                    awaitBridges(a, 2, "bridge B up and in the cluster", 30000);
                     Participant ada = new Participant("Ada");
                     participants.add(ada);
                     ada.join("http://127.0.0.1:" + ap[0], "kill"); // a loopback page may use the camera
@@ -286,6 +268,17 @@ class ClusterIT extends BrowserTest {
             out[2] = m.getLocalPort();
         }
         return out;
+    }
+
+    /** Waits until {@code a} lists {@code count} bridges in the cluster. */
+    private static void awaitBridges(TestServer a, int count, String what, long timeoutMs) throws InterruptedException {
+        await(what, timeoutMs, () -> {
+            try {
+                return TestServer.json(a.admin("GET", "/v1/cluster", null)).get("bridges").size() == count;
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     /** The layers A forwards over its relay for the two video tracks, summed (0: both lowest; 4: both highest of three). */
