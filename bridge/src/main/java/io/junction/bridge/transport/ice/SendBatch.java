@@ -16,7 +16,6 @@ import io.junction.bridge.worker.PacketWorker;
  * (DTLS flights, ICE-TCP) go out at once.
  */
 public final class SendBatch {
-    private static final ThreadLocal<SendBatch> CURRENT = new ThreadLocal<>();
     /** Room for 64 full-size datagrams. */
     private static final int CAPACITY = NativeUdp.MAX_BATCH * 1500;
 
@@ -37,13 +36,14 @@ public final class SendBatch {
     /** Gives {@code worker} a batch: its thread's sends on the media port go through it from now on. */
     public static void install(PacketWorker worker, MediaCounters counters) {
         SendBatch batch = new SendBatch(counters);
-        worker.execute(() -> CURRENT.set(batch));
+        worker.execute(() -> worker.attach(batch));
         worker.setAfterDrain(batch::flush);
     }
 
     /** The calling thread's batch, or null when it has none (not a packet worker). */
     static SendBatch current() {
-        return CURRENT.get();
+        PacketWorker w = PacketWorker.current();
+        return w != null && w.attachment() instanceof SendBatch b ? b : null;
     }
 
     /** Queues one datagram to the destination record {@code dest} (of {@code to}'s family). */

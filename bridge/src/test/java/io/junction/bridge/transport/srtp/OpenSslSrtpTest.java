@@ -82,9 +82,10 @@ class OpenSslSrtpTest {
     }
 
     /**
-     * Every packet one side protects, the other unprotects to the same bytes: 70 000 packets per SSRC
-     * starting near the sequence number wrap (so the rollover counter changes), some sent twice and
-     * some out of order, both directions, both profiles, ours against jitsi-srtp either way.
+     * Every packet one side protects, the other unprotects to the same bytes: about 70 000 packets on
+     * each of three interleaved SSRCs, each crossing the sequence number wrap (so its rollover counter
+     * changes), some sent twice and some out of order, both directions, both profiles, ours against
+     * jitsi-srtp either way.
      */
     @ParameterizedTest
     @EnumSource(SrtpProfile.class)
@@ -99,34 +100,45 @@ class OpenSslSrtpTest {
     private static void check(SrtpProfile profile, SrtpSession sender, SrtpSession receiver) {
         Random r = new Random(7);
         int tag = profile == SrtpProfile.AEAD_AES_128_GCM ? 16 : 10;
-        for (int ssrc : new int[] {0x12345678, 0xCAFEBABE}) {
-            int seq = 65_000;
-            byte[] held = null;
-            int heldLen = 0;
-            for (int i = 0; i < 70_000; i++) {
-                byte[] plain = rtp(r, seq, ssrc, 20 + r.nextInt(200));
-                byte[] buf = Fixtures.withRoom(plain, HEAD, TAIL);
-                int n = sender.protectRtp(buf, HEAD, plain.length);
-                assertEquals(plain.length + tag, n);
-                assertFalse(Arrays.equals(plain, Arrays.copyOfRange(buf, HEAD, HEAD + plain.length)));
-                if (i % 1000 == 17 && held == null) {
-                    held = buf;          // delivered after the next packet: out of order
-                    heldLen = n;
-                } else {
-                    byte[] copy = buf.clone();
-                    assertEquals(plain.length, receiver.unprotectRtp(buf, HEAD, n), "packet " + i);
-                    assertArrayEquals(plain, Arrays.copyOfRange(buf, HEAD, HEAD + plain.length));
-                    if (i % 5000 == 3) {
-                        assertEquals(SrtpSession.ERR_REPLAY, receiver.unprotectRtp(copy, HEAD, n), "a replay");
-                    }
-                    if (held != null) {
-                        assertTrue(receiver.unprotectRtp(held, HEAD, heldLen) > 0, "late packet " + i);
-                        held = null;
-                    }
+        // three streams interleaved in runs, as a receiver's audio, video and RTX come: more streams
+        // than a side keeps at hand, each crossing the wrap at another time, so that for long
+        // stretches their rollover counters differ while their sequence numbers are far apart
+        int[] ssrcs = {0x12345678, 0xCAFEBABE, 0x0BADF00D};
+        int[] seqs = {65_000, 20_000, 64_200};
+        int[] wraps = new int[3];
+        byte[] held = null;
+        int heldLen = 0;
+        int k = 0;
+        for (int i = 0; i < 3 * 70_000; i++) {
+            if (r.nextInt(4) == 0) {
+                k = r.nextInt(ssrcs.length);
+            }
+            byte[] plain = rtp(r, seqs[k], ssrcs[k], 20 + r.nextInt(200));
+            byte[] buf = Fixtures.withRoom(plain, HEAD, TAIL);
+            int n = sender.protectRtp(buf, HEAD, plain.length);
+            assertEquals(plain.length + tag, n, "protect " + i + " stream " + k + " seq " + seqs[k]);
+            assertFalse(Arrays.equals(plain, Arrays.copyOfRange(buf, HEAD, HEAD + plain.length)));
+            if (i % 1000 == 17 && held == null) {
+                held = buf;          // delivered after the next packet: out of order
+                heldLen = n;
+            } else {
+                byte[] copy = buf.clone();
+                assertEquals(plain.length, receiver.unprotectRtp(buf, HEAD, n), "packet " + i);
+                assertArrayEquals(plain, Arrays.copyOfRange(buf, HEAD, HEAD + plain.length));
+                if (i % 5000 == 3) {
+                    assertEquals(SrtpSession.ERR_REPLAY, receiver.unprotectRtp(copy, HEAD, n), "a replay");
                 }
-                seq = (seq + 1) & 0xFFFF;
+                if (held != null) {
+                    assertTrue(receiver.unprotectRtp(held, HEAD, heldLen) > 0, "late packet " + i);
+                    held = null;
+                }
+            }
+            seqs[k] = (seqs[k] + 1) & 0xFFFF;
+            if (seqs[k] == 0) {
+                wraps[k]++;
             }
         }
+        assertTrue(wraps[0] > 0 && wraps[1] > 0 && wraps[2] > 0, "every stream wrapped: " + Arrays.toString(wraps));
     }
 
     @ParameterizedTest
