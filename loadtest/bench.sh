@@ -6,7 +6,8 @@
 # Builds first when the jars are missing. Extra arguments go to the load generator
 # (e.g. --duration 60 --json out.json). JUNCTION_JAVA_OPTS is passed to the bridge's JVM
 # (e.g. "-XX:StartFlightRecording=filename=bridge.jfr" to profile it); JUNCTION_JAVA names the bridge's
-# java binary (default: the java on PATH; the load generator always runs on that one).
+# java binary (default: the java on PATH; the load generator always runs on that one);
+# LOADTEST_JAVA_OPTS is passed to the load generator's JVM (e.g. "-Xlog:gc:file=gen-gc.log").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f signaling-api/target/junction.jar ] && [ -f loadtest/target/junction-loadtest.jar ] \
@@ -45,4 +46,4 @@ if ! kill -0 "$bridge" 2>/dev/null; then
   echo "the bridge did not start (ports $http_port/$admin_port/$media_port; set BENCH_*_PORT for others); its log: $log" >&2
   exit 1
 fi
-java -jar loadtest/target/junction-loadtest.jar --admin "http://127.0.0.1:$admin_port" --bridge-pid "$bridge" "${args[@]}" "$@"
+java ${LOADTEST_JAVA_OPTS:-} -jar loadtest/target/junction-loadtest.jar --admin "http://127.0.0.1:$admin_port" --bridge-pid "$bridge" "${args[@]}" "$@"
