@@ -21,6 +21,8 @@ public final class PacketWorker implements Runnable {
 
     private final String name;
     private final PacketPool pool;
+    /** This worker's own free packets in front of the pool's shared queue (its thread only). */
+    private final PacketPool.Local poolCache;
     private final MpscArrayQueue<Packet> packets;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final LongAdder queueFullDrops = new LongAdder();
@@ -66,6 +68,7 @@ public final class PacketWorker implements Runnable {
     public PacketWorker(String name, PacketPool pool, int queueCapacity) {
         this.name = name;
         this.pool = pool;
+        this.poolCache = pool == null ? null : pool.newLocal();
         this.packets = new MpscArrayQueue<>(queueCapacity);
     }
 
@@ -93,6 +96,10 @@ public final class PacketWorker implements Runnable {
      * this worker's thread only (attach it from a task given to {@link #execute}).
      */
     private Object attachment;
+
+    PacketPool.Local poolCache() {
+        return poolCache;
+    }
 
     public Object attachment() {
         return attachment;
