@@ -172,7 +172,10 @@ class NativeReceiverTest {
                 }
                 assertEquals(rounds, sink.got.size());
                 assertEquals(0, mediaGotFromRemote.get(), family + ": the remote's datagrams went to the connected socket");
-                assertTrue(mediaGot.get() > 1000, family + ": the media socket kept getting the other remote's: " + mediaGot);
+                // the other remote blasted all through the openings, and the media socket kept getting
+                // its datagrams (a count, not a rate: how many the 200 openings overlap depends on the box)
+                assertTrue(blasted.get() > rounds && mediaGot.get() >= blasted.get() / 2,
+                        family + ": the media socket kept getting the other remote's: " + mediaGot + " of " + blasted);
                 // stopped: the remote's datagrams go to the media socket again
                 waitUntil(() -> reader.registered() == 0);
                 media.setSoTimeout(2000);
