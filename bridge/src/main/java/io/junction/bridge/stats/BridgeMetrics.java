@@ -145,7 +145,15 @@ public final class BridgeMetrics {
     }
 
     private Meter counter(String name, String description, Tags tags, LongAdder adder, String baseUnit) {
-        FunctionCounter.Builder<LongAdder> b = FunctionCounter.builder(name, adder, LongAdder::sum).description(description).tags(tags);
+        return counter(name, description, tags, adder, LongAdder::sum, baseUnit);
+    }
+
+    private Meter counter(String name, String description, Tags tags, StripedCounter c, String baseUnit) {
+        return counter(name, description, tags, c, StripedCounter::sum, baseUnit);
+    }
+
+    private <T> Meter counter(String name, String description, Tags tags, T source, ToDoubleFunction<T> sum, String baseUnit) {
+        FunctionCounter.Builder<T> b = FunctionCounter.builder(name, source, sum).description(description).tags(tags);
         if (baseUnit != null) {
             b.baseUnit(baseUnit);
         }

@@ -3,20 +3,21 @@ package io.junction.bridge.stats;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Bridge-wide media counters. Each is a {@link LongAdder}: the packet threads add with no contention
- * worth measuring at our packet rates, and Micrometer function counters read the sums on scrape.
+ * Bridge-wide media counters, read by Micrometer function counters on scrape. Those the packet
+ * workers add to for every packet are {@link StripedCounter}s (a cell per worker); the rest are
+ * {@link LongAdder}s.
  */
 public final class MediaCounters {
     private final LongAdder[] drops = new LongAdder[DropReason.values().length];
     private final LongAdder[] dropBytes = new LongAdder[DropReason.values().length];
     /** Every RTP datagram received on endpoints' transports (before any check) and sent to subscribers (all kinds), SRTP size. */
-    public final LongAdder rtpWireBytesIn = new LongAdder();
-    public final LongAdder rtpWireBytesOut = new LongAdder();
-    public final LongAdder packetsReceived = new LongAdder();
-    public final LongAdder bytesReceived = new LongAdder();
-    public final LongAdder packetsSent = new LongAdder();
-    public final LongAdder bytesSent = new LongAdder();
-    public final LongAdder rtpForwarded = new LongAdder();
+    public final StripedCounter rtpWireBytesIn = new StripedCounter();
+    public final StripedCounter rtpWireBytesOut = new StripedCounter();
+    public final StripedCounter packetsReceived = new StripedCounter();
+    public final StripedCounter bytesReceived = new StripedCounter();
+    public final StripedCounter packetsSent = new StripedCounter();
+    public final StripedCounter bytesSent = new StripedCounter();
+    public final StripedCounter rtpForwarded = new StripedCounter();
     /** Keyframe requests to publishers: all, and by message (PLI, or FIR when a subscriber asked with FIR). */
     public final LongAdder keyframeRequestsSent = new LongAdder();
     public final LongAdder pliSent = new LongAdder();
@@ -44,11 +45,11 @@ public final class MediaCounters {
     public final LongAdder dtlsFingerprintMismatch = new LongAdder();
     public final LongAdder sendErrors = new LongAdder();
     /** Native send system calls on the media port (sendto and sendmmsg) and the datagrams they carried. */
-    public final LongAdder sendCalls = new LongAdder();
-    public final LongAdder sendCallDatagrams = new LongAdder();
+    public final StripedCounter sendCalls = new StripedCounter();
+    public final StripedCounter sendCallDatagrams = new StripedCounter();
     /** Native receive calls on the data path's own sockets (recvmmsg after epoll) and the datagrams they read. */
-    public final LongAdder receiveCalls = new LongAdder();
-    public final LongAdder receiveCallDatagrams = new LongAdder();
+    public final StripedCounter receiveCalls = new StripedCounter();
+    public final StripedCounter receiveCallDatagrams = new StripedCounter();
     /** Datagrams of other remotes a new connected socket caught before it was connected, discarded. */
     public final LongAdder receiveStrays = new LongAdder();
     /** Consent checks (STUN binding requests) the bridge answered on its own sockets, and STUN it ignored there. */
@@ -104,10 +105,10 @@ public final class MediaCounters {
     /** Dominant speaker changes. */
     public final LongAdder dominantSpeakerChanges = new LongAdder();
     /** RTP received from publishers / sent to subscribers, by kind (index: MediaKind ordinal). */
-    public final LongAdder[] rtpPacketsIn = {new LongAdder(), new LongAdder()};
-    public final LongAdder[] rtpBytesIn = {new LongAdder(), new LongAdder()};
-    public final LongAdder[] rtpPacketsOut = {new LongAdder(), new LongAdder()};
-    public final LongAdder[] rtpBytesOut = {new LongAdder(), new LongAdder()};
+    public final StripedCounter[] rtpPacketsIn = {new StripedCounter(), new StripedCounter()};
+    public final StripedCounter[] rtpBytesIn = {new StripedCounter(), new StripedCounter()};
+    public final StripedCounter[] rtpPacketsOut = {new StripedCounter(), new StripedCounter()};
+    public final StripedCounter[] rtpBytesOut = {new StripedCounter(), new StripedCounter()};
     /** Packets publishers sent that never reached the bridge (sequence gaps), by kind. */
     public final LongAdder[] rtpLostIn = {new LongAdder(), new LongAdder()};
 

@@ -72,14 +72,59 @@ public final class PacketWorker implements Runnable {
         this.packets = new MpscArrayQueue<>(queueCapacity);
     }
 
-    /** A packet worker's thread: knows its worker, so per-worker state needs no {@code ThreadLocal}. */
+    /**
+     * Slots for per-worker counter cells ({@link io.junction.bridge.stats.StripedCounter}): a running
+     * worker thread holds one while it runs (at most one live thread writes a slot's cells), and
+     * gives it back when its loop has ended. Twice the cores, at least 8: workers beyond that (many
+     * bridges in one JVM, as in tests) get none and count through a shared adder.
+     */
+    public static final int SLOTS = Math.min(256, Math.max(8, 2 * Runtime.getRuntime().availableProcessors()));
+    private static final java.util.BitSet SLOTS_TAKEN = new java.util.BitSet(SLOTS);
+
+    private static synchronized int takeSlot() {
+        int s = SLOTS_TAKEN.nextClearBit(0);
+        if (s >= SLOTS) {
+            return -1;
+        }
+        SLOTS_TAKEN.set(s);
+        return s;
+    }
+
+    private static synchronized void giveBackSlot(int s) {
+        if (s >= 0) {
+            SLOTS_TAKEN.clear(s);
+        }
+    }
+
+    /** A packet worker's thread: knows its worker and counter slot, so per-worker state needs no {@code ThreadLocal}. */
     private static final class WorkerThread extends Thread {
         final PacketWorker worker;
+        final int slot;
 
         WorkerThread(PacketWorker worker, String name) {
             super(worker, name);
             this.worker = worker;
+            this.slot = takeSlot();
         }
+
+        @Override
+        public void run() {
+            try {
+                super.run();
+            } finally {
+                giveBackSlot(slot); // after this thread's last count: the next holder continues its cells
+            }
+        }
+    }
+
+    /** Counter slots held by running worker threads (for tests and diagnostics). */
+    public static synchronized int slotsInUse() {
+        return SLOTS_TAKEN.cardinality();
+    }
+
+    /** The counter slot of the packet worker whose thread calls, or -1 (another thread, or no slot was free). */
+    public static int currentSlot() {
+        return Thread.currentThread() instanceof WorkerThread t ? t.slot : -1;
     }
 
     /**
