@@ -292,7 +292,10 @@ JNIEXPORT jint JNICALL FN(openConnected)(JNIEnv *env, jclass cls, jbyteArray loc
     /*
      * Whatever another remote sent in the instant between bind and connect is not this pair's:
      * discarded here (and counted), so it never reaches the endpoint. What the remote itself sent
-     * stays queued.
+     * stays queued. This cannot catch everything: a datagram the kernel matched to this socket just
+     * before connect may be queued only after this loop (on another core, or when softirqs run late
+     * on a busy machine), or sit behind one of the remote's. So receive() also reports each
+     * datagram's source, and the reader drops what is not from the remote.
      */
     jint dropped = 0;
     for (;;) {
@@ -310,6 +313,34 @@ JNIEXPORT jint JNICALL FN(openConnected)(JNIEnv *env, jclass cls, jbyteArray loc
     }
     (*env)->SetIntArrayRegion(env, strays, 0, 1, &dropped);
     return fd;
+}
+
+/*
+ * Connects `fd` (a socket of openConnected) to another remote, IPv4-mapped when `v6`: 0 or -errno.
+ * What is already queued stays queued: the tests use it to put another remote's datagram in a
+ * connected socket, as the race described in openConnected does.
+ */
+JNIEXPORT jint JNICALL FN(connectTo)(JNIEnv *env, jclass cls, jint fd, jbyteArray remoteArray, jboolean v6) {
+    if ((*env)->GetArrayLength(env, remoteArray) != DEST) {
+        return -EINVAL;
+    }
+    unsigned char remote[DEST];
+    (*env)->GetByteArrayRegion(env, remoteArray, 0, DEST, (jbyte *) remote);
+    if (v6 && remote[0] == 4) {
+        unsigned char m[DEST];
+        memset(m, 0, DEST);
+        m[0] = 6;
+        memcpy(m + 2, remote + 2, 2);
+        m[14] = m[15] = 0xFF;
+        memcpy(m + 16, remote + 4, 4);
+        memcpy(remote, m, DEST);
+    }
+    struct sockaddr_storage ra;
+    socklen_t rl = to_sockaddr(remote, &ra);
+    if (rl == 0) {
+        return -EINVAL;
+    }
+    return connect(fd, (struct sockaddr *) &ra, rl) == 0 ? 0 : -errno;
 }
 
 /* An epoll instance with an eventfd in it (token -1) to wake its waiter: {epfd, evfd} in out[0..1], 0 or -errno. */
@@ -366,9 +397,11 @@ JNIEXPORT void JNICALL FN(wake)(JNIEnv *env, jclass cls, jint ev) {
  * a timeout or a wake-up, or -errno. Waiting happens outside the array's critical region.
  */
 JNIEXPORT jint JNICALL FN(receive)(JNIEnv *env, jclass cls, jint ep, jint ev, jint timeoutMs, jbyteArray data,
-                                   jint slot, jint slots, jintArray lensArray, jintArray tokensArray) {
+                                   jint slot, jint slots, jintArray lensArray, jintArray tokensArray,
+                                   jbyteArray sourcesArray) {
     if (slot <= 0 || slots <= 0 || slots > MAX_BATCH * 4 || (*env)->GetArrayLength(env, lensArray) < slots
             || (*env)->GetArrayLength(env, tokensArray) < slots
+            || (*env)->GetArrayLength(env, sourcesArray) < slots * DEST
             || (jlong) (*env)->GetArrayLength(env, data) < (jlong) slot * slots) {
         return -EINVAL;
     }
@@ -391,8 +424,10 @@ JNIEXPORT jint JNICALL FN(receive)(JNIEnv *env, jclass cls, jint ep, jint ev, ji
         return 0;
     }
     jint lens[MAX_BATCH * 4], tokens[MAX_BATCH * 4];
+    unsigned char sources[MAX_BATCH * 4 * DEST];
     struct iovec iov[MAX_BATCH];
     struct mmsghdr msgs[MAX_BATCH];
+    struct sockaddr_storage names[MAX_BATCH];
     unsigned char *buf = (*env)->GetPrimitiveArrayCritical(env, data, NULL);
     if (buf == NULL) {
         return -ENOMEM;
@@ -411,11 +446,17 @@ JNIEXPORT jint JNICALL FN(receive)(JNIEnv *env, jclass cls, jint ep, jint ev, ji
             memset(&msgs[i].msg_hdr, 0, sizeof(struct msghdr));
             msgs[i].msg_hdr.msg_iov = &iov[i];
             msgs[i].msg_hdr.msg_iovlen = 1;
+            msgs[i].msg_hdr.msg_name = &names[i];
+            msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
         }
         int n = recvmmsg(fd, msgs, (unsigned int) room, MSG_DONTWAIT, NULL);
         for (int i = 0; i < n; i++) {
             lens[got + i] = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? -1 : (jint) msgs[i].msg_len;
             tokens[got + i] = token;
+            /* who sent it: a connected socket can still hold a datagram of another remote (below) */
+            if (!to_record(&names[i], sources + (size_t) (got + i) * DEST)) {
+                memset(sources + (size_t) (got + i) * DEST, 0, DEST);
+            }
         }
         if (n > 0) {
             got += n;
@@ -425,6 +466,7 @@ JNIEXPORT jint JNICALL FN(receive)(JNIEnv *env, jclass cls, jint ep, jint ev, ji
     if (got > 0) {
         (*env)->SetIntArrayRegion(env, lensArray, 0, got, lens);
         (*env)->SetIntArrayRegion(env, tokensArray, 0, got, tokens);
+        (*env)->SetByteArrayRegion(env, sourcesArray, 0, got * DEST, (const jbyte *) sources);
     }
     return got;
 }

@@ -102,7 +102,7 @@ public final class BridgeMetrics {
         counter("junction.send.call.datagrams", "Datagrams sent by those calls: divided by junction_send_calls_total, the datagrams per system call", Tags.empty(), counters.sendCallDatagrams, null);
         counter("junction.receive.calls", "Packet-worker reads of the data path's own connected sockets that returned datagrams (epoll, then one recvmmsg per ready socket)", Tags.empty(), counters.receiveCalls, null);
         counter("junction.receive.call.datagrams", "Datagrams read by those calls (the rest of the media port's datagrams are read by ice4j)", Tags.empty(), counters.receiveCallDatagrams, null);
-        counter("junction.receive.strays", "Datagrams of other remotes a new connected socket caught in the instant before it was connected (discarded; the rightful endpoint recovers them by NACK)", Tags.empty(), counters.receiveStrays, null);
+        counter("junction.receive.strays", "Datagrams of other remotes a connected socket caught in the instant it was connected (found right after connecting or when read; discarded; the rightful endpoint recovers them by NACK)", Tags.empty(), counters.receiveStrays, null);
         counter("junction.stun.answered", "Consent checks (STUN binding requests) answered by the bridge on its connected sockets", Tags.empty(), counters.stunAnswered, null);
         counter("junction.stun.ignored", "STUN messages on the connected sockets that were not a valid binding request for the endpoint", Tags.empty(), counters.stunIgnored, null);
         for (DropReason r : DropReason.values()) {

@@ -50,7 +50,7 @@ public final class MediaCounters {
     /** Native receive calls on the data path's own sockets (recvmmsg after epoll) and the datagrams they read. */
     public final StripedCounter receiveCalls = new StripedCounter();
     public final StripedCounter receiveCallDatagrams = new StripedCounter();
-    /** Datagrams of other remotes a new connected socket caught before it was connected, discarded. */
+    /** Datagrams of other remotes a connected socket caught in the instant it was connected (found then or when read), discarded. */
     public final LongAdder receiveStrays = new LongAdder();
     /** Consent checks (STUN binding requests) the bridge answered on its own sockets, and STUN it ignored there. */
     public final LongAdder stunAnswered = new LongAdder();

@@ -40,6 +40,8 @@ final class NativeReceiver implements PacketWorker.Poller, AutoCloseable {
         final int token;
         final Sink owner;
         final InetSocketAddress remote;
+        /** The remote as the records {@link NativeUdp#receive} reports sources in. */
+        final byte[] remoteRecord;
         volatile boolean closed;
 
         private Registration(int fd, int token, Sink owner, InetSocketAddress remote) {
@@ -47,6 +49,7 @@ final class NativeReceiver implements PacketWorker.Poller, AutoCloseable {
             this.token = token;
             this.owner = owner;
             this.remote = remote;
+            this.remoteRecord = NativeUdp.local(remote);
         }
 
         /** Stops reading this socket; the reader closes it before its next wait. Idempotent. */
@@ -75,6 +78,7 @@ final class NativeReceiver implements PacketWorker.Poller, AutoCloseable {
     private final byte[] data = new byte[SLOT * SLOTS];
     private final int[] lens = new int[SLOTS];
     private final int[] tokens = new int[SLOTS];
+    private final byte[] sources = new byte[SLOTS * NativeUdp.DEST];
     private final StunResponder stun = new StunResponder();
 
     NativeReceiver(String name, MediaCounters counters) throws IOException {
@@ -107,6 +111,11 @@ final class NativeReceiver implements PacketWorker.Poller, AutoCloseable {
         if (fd < 0) {
             throw new IOException("could not open a socket " + local + " -> " + remote + " (errno " + -fd + ")");
         }
+        return add(fd, remote, owner);
+    }
+
+    /** Starts reading the connected socket {@code fd} (now this reader's) for {@code owner}. */
+    Registration add(int fd, InetSocketAddress remote, Sink owner) throws IOException {
         Registration reg;
         synchronized (this) {
             int token = freeTokens.isEmpty() ? nextToken++ : freeTokens.poll();
@@ -136,7 +145,7 @@ final class NativeReceiver implements PacketWorker.Poller, AutoCloseable {
         if (closed) {
             return 0;
         }
-        int n = NativeUdp.receive(ep, ev, timeoutMs, data, SLOT, SLOTS, lens, tokens);
+        int n = NativeUdp.receive(ep, ev, timeoutMs, data, SLOT, SLOTS, lens, tokens, sources);
         if (n > 0) {
             long now = System.nanoTime();
             counters.receiveCalls.increment();
@@ -144,10 +153,17 @@ final class NativeReceiver implements PacketWorker.Poller, AutoCloseable {
             AtomicReferenceArray<Registration> t = table;
             for (int i = 0; i < n; i++) {
                 Registration reg = t.get(tokens[i]);
-                if (reg != null && !reg.closed) {
-                    // a datagram cut to the slot is longer than any the data path takes: it is dropped there
-                    reg.owner.onNativeDatagram(data, i * SLOT, lens[i] < 0 ? SLOT : lens[i], now, reg.remote, stun);
+                if (reg == null || reg.closed) {
+                    continue;
                 }
+                if (!java.util.Arrays.equals(sources, i * NativeUdp.DEST, (i + 1) * NativeUdp.DEST,
+                        reg.remoteRecord, 0, NativeUdp.DEST)) {
+                    // another remote's, queued in the instant the socket was opened (see openConnected)
+                    counters.receiveStrays.increment();
+                    continue;
+                }
+                // a datagram cut to the slot is longer than any the data path takes: it is dropped there
+                reg.owner.onNativeDatagram(data, i * SLOT, lens[i] < 0 ? SLOT : lens[i], now, reg.remote, stun);
             }
         } else if (n < 0) {
             long now = System.nanoTime();

@@ -111,8 +111,13 @@ final class NativeUdp {
     /**
      * Waits up to {@code timeoutMs} for readable sockets, then reads them without blocking: datagram
      * {@code i} at {@code data[i * slot]}, {@code lens[i]} bytes (-1: cut, longer than a slot), from the
-     * socket added with {@code tokens[i]}; at most {@code slots}. Returns how many, 0 on a timeout or
-     * a {@link #wake}, or -errno.
+     * socket added with {@code tokens[i]}, sent from the address and port in the record at
+     * {@code sources[i * DEST]} (as {@link #local} writes one; all zero when unknown); at most
+     * {@code slots}. Returns how many, 0 on a timeout or a {@link #wake}, or -errno.
      */
-    static native int receive(int ep, int ev, int timeoutMs, byte[] data, int slot, int slots, int[] lens, int[] tokens);
+    static native int receive(int ep, int ev, int timeoutMs, byte[] data, int slot, int slots, int[] lens, int[] tokens,
+                              byte[] sources);
+
+    /** Connects a socket of {@link #openConnected} to another remote (queued datagrams stay): 0 or -errno. For tests. */
+    static native int connectTo(int fd, byte[] remote, boolean v6);
 }

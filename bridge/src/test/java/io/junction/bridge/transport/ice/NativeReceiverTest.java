@@ -189,6 +189,37 @@ class NativeReceiverTest {
         }
     }
 
+    /**
+     * The race of {@link #aConnectedSocketTakesOnlyItsRemoteEvenWhileOpening}, made certain: a datagram
+     * of another remote already queued in a connected socket (matched to it just before its connect,
+     * and queued after the opener's check) is dropped and counted, never handed on as the remote's.
+     * Here a socket connected to the other remote gets its datagram and is then connected to the
+     * remote with that datagram still queued.
+     */
+    @Test
+    void anotherRemotesDatagramQueuedInAConnectedSocketIsNotHandedOn() throws Exception {
+        MediaCounters counters = new MediaCounters();
+        try (DatagramSocket media = mediaSocket("127.0.0.1"); DatagramSocket other = peer("127.0.0.1");
+                DatagramSocket remote = peer("127.0.0.1"); Polling polling = new Polling(counters)) {
+            InetSocketAddress local = (InetSocketAddress) media.getLocalSocketAddress();
+            InetSocketAddress remoteAddress = (InetSocketAddress) remote.getLocalSocketAddress();
+            int fd = NativeUdp.openConnected(NativeUdp.local(local), NativeUdp.local((InetSocketAddress) other.getLocalSocketAddress()),
+                    true, 0, new int[1]);
+            assertTrue(fd >= 0, "errno " + -fd);
+            send(other, media, 0x80, 100); // reaches the socket connected to the other remote
+            Thread.sleep(100);
+            assertEquals(0, NativeUdp.connectTo(fd, NativeUdp.local(remoteAddress), true));
+            Collecting sink = new Collecting();
+            polling.reader.add(fd, remoteAddress, sink);
+            send(remote, media, 0x90, 60);
+            assertTrue(sink.await(1), "the remote's datagram arrives");
+            Thread.sleep(100);
+            assertEquals(1, sink.got.size(), "only the remote's datagram is handed on");
+            assertEquals(0x90, sink.got.get(0)[0]);
+            assertEquals(1, counters.receiveStrays.sum(), "the other remote's was dropped and counted");
+        }
+    }
+
     @Test
     void readsBurstsWholeAndInOrderAndCutsOversizedDatagrams() throws Exception {
         MediaCounters counters = new MediaCounters();
