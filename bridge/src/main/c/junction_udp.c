@@ -52,6 +52,17 @@ static socklen_t to_sockaddr(const unsigned char *d, struct sockaddr_storage *ss
     return 0;
 }
 
+/* Rewrites an IPv4 destination record in place as its IPv4-mapped IPv6 record (for an IPv6 socket). */
+static void to_mapped(unsigned char *d) {
+    unsigned char m[DEST];
+    memset(m, 0, DEST);
+    m[0] = 6;
+    memcpy(m + 2, d + 2, 2);
+    m[14] = m[15] = 0xFF;
+    memcpy(m + 16, d + 4, 4);
+    memcpy(d, m, DEST);
+}
+
 /* The address and port of a bound socket as a destination record (IPv4-mapped IPv6 as IPv4). */
 static int to_record(const struct sockaddr_storage *a, unsigned char *d) {
     memset(d, 0, DEST);
@@ -264,16 +275,10 @@ JNIEXPORT jint JNICALL FN(openConnected)(JNIEnv *env, jclass cls, jbyteArray loc
     int family = v6 ? AF_INET6 : AF_INET;
     if (v6 && local[0] == 4) {
         /* IPv4 on an IPv6 socket: both addresses IPv4-mapped */
-        unsigned char m[DEST];
-        memset(m, 0, DEST);
-        m[0] = 6;
-        memcpy(m + 2, local + 2, 2);
-        m[14] = m[15] = 0xFF;
-        memcpy(m + 16, local + 4, 4);
-        ll = to_sockaddr(m, &la);
-        memcpy(m + 2, remote + 2, 2);
-        memcpy(m + 16, remote + 4, 4);
-        rl = to_sockaddr(m, &ra);
+        to_mapped(local);
+        to_mapped(remote);
+        ll = to_sockaddr(local, &la);
+        rl = to_sockaddr(remote, &ra);
     }
     int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
@@ -327,13 +332,7 @@ JNIEXPORT jint JNICALL FN(connectTo)(JNIEnv *env, jclass cls, jint fd, jbyteArra
     unsigned char remote[DEST];
     (*env)->GetByteArrayRegion(env, remoteArray, 0, DEST, (jbyte *) remote);
     if (v6 && remote[0] == 4) {
-        unsigned char m[DEST];
-        memset(m, 0, DEST);
-        m[0] = 6;
-        memcpy(m + 2, remote + 2, 2);
-        m[14] = m[15] = 0xFF;
-        memcpy(m + 16, remote + 4, 4);
-        memcpy(remote, m, DEST);
+        to_mapped(remote);
     }
     struct sockaddr_storage ra;
     socklen_t rl = to_sockaddr(remote, &ra);
