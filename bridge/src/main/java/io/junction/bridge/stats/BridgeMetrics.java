@@ -1,6 +1,7 @@
 package io.junction.bridge.stats;
 
 import io.junction.bridge.worker.PacketWorker;
+import io.junction.bridge.worker.StripedCounter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,5 +1,6 @@
 package io.junction.bridge.stats;
 
+import io.junction.bridge.worker.StripedCounter;
 import java.util.concurrent.atomic.LongAdder;
 
 /**

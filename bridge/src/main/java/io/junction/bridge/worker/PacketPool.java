@@ -1,8 +1,5 @@
 package io.junction.bridge.worker;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import org.jctools.queues.MpmcArrayQueue;
 
@@ -12,44 +9,24 @@ import org.jctools.queues.MpmcArrayQueue;
  *
  * <p>Each packet worker has a small stack of free packets of its own in front of the shared queue
  * ({@link Local}): a packet is mostly taken and released on the same worker (a conference lives on
- * one), and then neither the shared queue's indices nor a shared counter move between the cores.
- * Other threads (and workers of another pool) use the shared queue.
+ * one), and then neither the shared queue's indices nor a shared counter move between the cores
+ * (the counts are {@link StripedCounter}s: a cell per worker). Other threads (and workers of another
+ * pool) use the shared queue.
  */
 public final class PacketPool {
     /** Free packets a worker keeps for itself before giving them back to the shared queue. */
     static final int LOCAL_CAPACITY = 128;
-    private static final VarHandle TAKEN;
-    private static final VarHandle RELEASED;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            TAKEN = l.findVarHandle(Local.class, "taken", long.class);
-            RELEASED = l.findVarHandle(Local.class, "released", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final MpmcArrayQueue<Packet> free;
-    private final LongAdder taken = new LongAdder();
-    private final LongAdder released = new LongAdder();
+    private final StripedCounter taken = new StripedCounter();
+    private final StripedCounter released = new StripedCounter();
     private final LongAdder allocated = new LongAdder();
-    private final CopyOnWriteArrayList<Local> locals = new CopyOnWriteArrayList<>();
 
-    /**
-     * One worker's free packets and counts. Only the worker's thread writes them; the counts are
-     * written and read with opaque accesses (plain moves on x86), so {@link #outstanding} from
-     * another thread sees them without a fence per packet.
-     */
+    /** One worker's free packets; only the worker's thread uses them. */
     static final class Local {
         final PacketPool pool;
         private final Packet[] stack = new Packet[LOCAL_CAPACITY];
         private int size;
-        @SuppressWarnings("unused") // through TAKEN
-        private long taken;
-        @SuppressWarnings("unused") // through RELEASED
-        private long released;
 
         private Local(PacketPool pool) {
             this.pool = pool;
@@ -65,9 +42,7 @@ public final class PacketPool {
 
     /** A stack of free packets for one worker (its thread alone may use it). */
     Local newLocal() {
-        Local l = new Local(this);
-        locals.add(l);
-        return l;
+        return new Local(this);
     }
 
     private Packet newPacket() {
@@ -84,14 +59,8 @@ public final class PacketPool {
 
     public Packet take() {
         Local l = local();
-        Packet p;
-        if (l != null) {
-            p = l.size > 0 ? l.stack[--l.size] : free.poll();
-            TAKEN.setOpaque(l, (long) TAKEN.getOpaque(l) + 1);
-        } else {
-            p = free.poll();
-            taken.increment();
-        }
+        Packet p = l != null && l.size > 0 ? l.stack[--l.size] : free.poll();
+        taken.increment();
         if (p == null) {
             p = newPacket();
         }
@@ -105,28 +74,18 @@ public final class PacketPool {
         }
         p.pooled = true;
         p.reset();
+        released.increment();
         Local l = local();
-        if (l != null) {
-            RELEASED.setOpaque(l, (long) RELEASED.getOpaque(l) + 1);
-            if (l.size < LOCAL_CAPACITY) {
-                l.stack[l.size++] = p;
-                return;
-            }
-        } else {
-            released.increment();
+        if (l != null && l.size < LOCAL_CAPACITY) {
+            l.stack[l.size++] = p;
+            return;
         }
         free.offer(p); // when the pool is full the packet is left to the GC
     }
 
     /** Packets taken and not yet released: 0 when the bridge is idle (tests assert it). */
     public long outstanding() {
-        long t = taken.sum();
-        long r = released.sum();
-        for (Local l : locals) {
-            t += (long) TAKEN.getOpaque(l);
-            r += (long) RELEASED.getOpaque(l);
-        }
-        return t - r;
+        return taken.sum() - released.sum();
     }
 
     public long allocatedTotal() {

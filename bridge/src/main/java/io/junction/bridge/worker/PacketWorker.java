@@ -73,7 +73,7 @@ public final class PacketWorker implements Runnable {
     }
 
     /**
-     * Slots for per-worker counter cells ({@link io.junction.bridge.stats.StripedCounter}): a running
+     * Slots for per-worker counter cells ({@link StripedCounter}): a running
      * worker thread holds one while it runs (at most one live thread writes a slot's cells), and
      * gives it back when its loop has ended. Twice the cores, at least 8: workers beyond that (many
      * bridges in one JVM, as in tests) get none and count through a shared adder.

@@ -1,5 +1,6 @@
 package io.junction.bridge.worker;
 
+import static io.junction.bridge.worker.WorkerTasks.on;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -8,25 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The pool's per-worker stacks: counts stay exact across threads and packets are reused. */
 class PacketPoolTest {
-
-    /** Runs {@code task} on {@code w}'s thread and waits for it. */
-    private static <T> T on(PacketWorker w, java.util.function.Supplier<T> task) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        w.execute(() -> {
-            try {
-                f.complete(task.get());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        return f.get(10, TimeUnit.SECONDS);
-    }
 
     @Test
     void aWorkerReusesWhatItReleasedAndTheCountsStayExact() throws Exception {

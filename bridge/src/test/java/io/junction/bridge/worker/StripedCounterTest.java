@@ -1,12 +1,9 @@
-package io.junction.bridge.stats;
+package io.junction.bridge.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.junction.bridge.worker.PacketPool;
-import io.junction.bridge.worker.PacketWorker;
-import io.junction.bridge.worker.PacketWorkers;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,19 +14,6 @@ import org.junit.jupiter.api.Test;
 /** Per-worker counter cells: nothing is lost when workers and other threads add at once, and slots come back. */
 class StripedCounterTest {
 
-    /** Runs {@code task} on {@code w}'s thread; the future completes when it has. */
-    private static CompletableFuture<Integer> on(PacketWorker w, java.util.function.IntSupplier task) {
-        CompletableFuture<Integer> f = new CompletableFuture<>();
-        w.execute(() -> {
-            try {
-                f.complete(task.getAsInt());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        return f;
-    }
-
     @Test
     void workersAndOtherThreadsAddingAtOnceLoseNothing() throws Exception {
         StripedCounter c = new StripedCounter();
@@ -38,7 +22,7 @@ class StripedCounterTest {
             PacketWorker a = workers.all().get(0);
             PacketWorker b = workers.all().get(1);
             CountDownLatch go = new CountDownLatch(1);
-            java.util.function.IntSupplier adder = () -> {
+            java.util.function.Supplier<Integer> adder = () -> {
                 try {
                     go.await();
                 } catch (InterruptedException e) {
@@ -49,8 +33,8 @@ class StripedCounterTest {
                 }
                 return PacketWorker.currentSlot();
             };
-            CompletableFuture<Integer> fa = on(a, adder);
-            CompletableFuture<Integer> fb = on(b, adder);
+            CompletableFuture<Integer> fa = WorkerTasks.submit(a, adder);
+            CompletableFuture<Integer> fb = WorkerTasks.submit(b, adder);
             // a reader sees the total only grow while they add
             AtomicBoolean adding = new AtomicBoolean(true);
             AtomicReference<String> readerSaw = new AtomicReference<>();
@@ -90,10 +74,10 @@ class StripedCounterTest {
             try (PacketWorkers workers = new PacketWorkers(2, new PacketPool(16, 0))) {
                 assertEquals(before + 2, PacketWorker.slotsInUse(), "round " + round);
                 for (PacketWorker w : workers.all()) {
-                    int slot = on(w, () -> {
+                    int slot = WorkerTasks.on(w, () -> {
                         c.add(5);
                         return PacketWorker.currentSlot();
-                    }).get(10, TimeUnit.SECONDS);
+                    });
                     assertTrue(slot >= 0, "round " + round + ": the worker got a slot");
                 }
             }

@@ -1,6 +1,5 @@
-package io.junction.bridge.stats;
+package io.junction.bridge.worker;
 
-import io.junction.bridge.worker.PacketWorker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.LongAdder;
