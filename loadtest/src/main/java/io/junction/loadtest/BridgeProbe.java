@@ -125,17 +125,25 @@ final class BridgeProbe {
 
     private double histogramTotal() {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Path out = null;
         try {
-            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram").redirectErrorStream(true).start();
+            // jcmd's output goes to a file, not a pipe: since Java 24 the target JVM streams a
+            // command's output while it runs, at a safepoint for GC.class_histogram, and when the
+            // target is this JVM (the bridge in a test) nobody could drain the pipe: jcmd stops reading,
+            // the VM thread blocks writing, and both wait for ever (seen on Temurin 25).
+            out = Files.createTempFile("junction-histogram", ".txt");
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram").redirectErrorStream(true)
+                    .redirectOutput(out.toFile()).start();
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return Double.NaN;
+            }
             String last = null;
-            try (var r = p.inputReader()) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    if (line.startsWith("Total")) {
-                        last = line;
-                    }
+            for (String line : Files.readAllLines(out)) {
+                if (line.startsWith("Total")) {
+                    last = line;
                 }
             }
-            p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
             if (last == null) {
                 return Double.NaN;
             }
@@ -146,6 +154,14 @@ final class BridgeProbe {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Double.NaN;
+        } finally {
+            if (out != null) {
+                try {
+                    Files.deleteIfExists(out);
+                } catch (IOException ignored) {
+                    // a temporary file left behind
+                }
+            }
         }
     }
 
