@@ -1,25 +1,39 @@
 #!/usr/bin/env bash
-# Trains a JDK 25 ahead-of-time cache for the bridge (JEP 483, 514, 515): runs it under load
-# (loadtest/bench.sh 5x4+4 for 30 s) with -XX:AOTCacheOutput, so that a bridge started with
-# -XX:AOTCache=FILE starts with its classes loaded and linked and with the method profiles of the
-# training run, and compiles its hot paths sooner (docs/performance.md, "Java 25 and its AOT cache").
-#   loadtest/aot-cache.sh [OUT]          (default junction.aot; JAVA_HOME: a JDK 25 or later)
-# Then: $JAVA_HOME/bin/java -XX:AOTCache=junction.aot -jar signaling-api/target/junction.jar
-# A cache fits only the JVM and the jar it was trained with (the JVM says so and ignores it
-# otherwise): train again after each build. Java 17 does not know the option and will not start.
+# Trains the bridge's ahead-of-time cache on Java 25 (JEP 483, 514, 515): runs the bridge under load
+# (loadtest/bench.sh 5x4+4 for 30 s, loopback only) with -XX:AOTCacheOutput, so that a bridge started
+# with the cache has its classes loaded and linked and the training run's method profiles at start,
+# and compiles its hot paths sooner (docs/performance.md, "Java 25 and its AOT cache").
+#   loadtest/aot-cache.sh [--optional] [OUT]
+# OUT defaults to signaling-api/target/junction.aot, beside the jar, where deploy/junction looks.
+# The Java is the one deploy/junction picks (a Java 25 or later: JUNCTION_JAVA, JAVA_HOME, /usr/lib/jvm).
+# Writes OUT.stamp (that Java's release and the jar's SHA-256): deploy/junction uses the cache only
+# while both still match, since the JVM does not notice a rebuilt jar.
+# --optional (what `mvn package` runs): no Java 25, or a failed training, is a warning, not an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-java_home="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-if ! "$java_home/bin/java" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q ' AOTCacheOutput '; then
-  echo "$java_home is not a JDK 25 or later (set JAVA_HOME)" >&2
-  exit 2
+optional=false
+if [ "${1:-}" = "--optional" ]; then optional=true; shift; fi
+out="$(realpath -m "${1:-signaling-api/target/junction.aot}")"
+jar=signaling-api/target/junction.jar
+
+skip() {  # a warning when optional, else an error
+  if $optional; then echo "aot-cache: $1; the bridge will start without an AOT cache" >&2; exit 0; fi
+  echo "aot-cache: $1" >&2; exit 2
+}
+java_home="$(deploy/junction --java-home)" || skip "no java found"
+runtime="$(sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"/\1/p' "$java_home/release" 2>/dev/null)"
+"$java_home/bin/java" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q ' AOTCacheOutput ' \
+  || skip "$java_home is not a Java 25 or later (set JUNCTION_JAVA or JAVA_HOME)"
+if $optional && { [ ! -f "$jar" ] || [ ! -f loadtest/target/junction-loadtest.jar ]; }; then
+  skip "the jars are not built"
 fi
-out="$(realpath -m "${1:-junction.aot}")"
-rm -f "$out"
-PATH="$java_home/bin:$PATH" JUNCTION_JAVA_OPTS="-XX:AOTCacheOutput=$out" \
-  loadtest/bench.sh 5x4+4 --duration 30 --no-baseline --quiet | grep -E "loss \(|CPU per forwarded"
-if [ ! -s "$out" ]; then
-  echo "no cache was written to $out" >&2
-  exit 1
+
+rm -f "$out" "$out.stamp"
+started=$(date +%s)
+if ! JUNCTION_JAVA="$java_home/bin/java" JUNCTION_JAVA_OPTS="-XX:AOTCacheOutput=$out" \
+    loadtest/bench.sh 5x4+4 --duration 30 --no-baseline --quiet >"$out.log" 2>&1 || [ ! -s "$out" ]; then
+  rm -f "$out"
+  skip "the training run failed (its output: $out.log)"
 fi
-echo "AOT cache: $out ($(du -h "$out" | cut -f1)); run with: $java_home/bin/java -XX:AOTCache=$out -jar signaling-api/target/junction.jar"
+echo "java=$runtime jar=$(sha256sum "$jar" | cut -d' ' -f1)" >"$out.stamp"
+echo "aot-cache: $out ($(du -h "$out" | cut -f1), Java $runtime, trained in $(( $(date +%s) - started )) s); deploy/junction uses it"

@@ -37,7 +37,7 @@ for i in $(seq 0 $((n - 1))); do
   # shellcheck disable=SC2086
   JUNCTION_HTTP_PORT=$((18080 + 10 * i)) JUNCTION_ADMIN_PORT=$((18081 + 10 * i)) JUNCTION_MEDIA_PORT=$((20000 + 10 * i)) \
     JUNCTION_BRIDGE_ID="b$i" JUNCTION_REDIS_URL="redis://127.0.0.1:$redis_port" \
-    java ${JUNCTION_JAVA_OPTS:-} -jar signaling-api/target/junction.jar --config config/loadtest-cluster.conf >"$log" 2>&1 &
+    JUNCTION_JAR=signaling-api/target/junction.jar deploy/junction --config config/loadtest-cluster.conf >"$log" 2>&1 &
   pids+=($!)
 done
 for i in $(seq 0 $((n - 1))); do

@@ -5,8 +5,10 @@
 #   loadtest/bench.sh 10x10 | 5x4+4 | 1to200 | 1to1000 | whep200 | churn | custom [load generator options...]
 # Builds first when the jars are missing. Extra arguments go to the load generator
 # (e.g. --duration 60 --json out.json). JUNCTION_JAVA_OPTS is passed to the bridge's JVM
-# (e.g. "-XX:StartFlightRecording=filename=bridge.jfr" to profile it); JUNCTION_JAVA names the bridge's
-# java binary (default: the java on PATH; the load generator always runs on that one);
+# (e.g. "-XX:StartFlightRecording=filename=bridge.jfr" to profile it). The bridge starts through
+# deploy/junction, as users run it: on Java 25 with its AOT cache when there is one (JUNCTION_JAVA
+# names another java binary, JUNCTION_AOT=off runs without the cache); the load generator runs on
+# the java on PATH;
 # LOADTEST_JAVA_OPTS is passed to the load generator's JVM (e.g. "-Xlog:gc:file=gen-gc.log").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +35,7 @@ fi
 log=$(mktemp -t junction-bench.XXXXXX.log)
 # shellcheck disable=SC2086
 JUNCTION_HTTP_PORT="$http_port" JUNCTION_ADMIN_PORT="$admin_port" JUNCTION_MEDIA_PORT="$media_port" \
-  "${JUNCTION_JAVA:-java}" ${JUNCTION_JAVA_OPTS:-} -jar signaling-api/target/junction.jar --config config/loadtest.conf >"$log" 2>&1 &
+  JUNCTION_JAR=signaling-api/target/junction.jar deploy/junction --config config/loadtest.conf >"$log" 2>&1 &
 bridge=$!
 trap 'kill $bridge 2>/dev/null; wait $bridge 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
