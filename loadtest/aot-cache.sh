@@ -6,8 +6,8 @@
 #   loadtest/aot-cache.sh [--optional] [OUT]
 # OUT defaults to signaling-api/target/junction.aot, beside the jar, where deploy/junction looks.
 # The Java is the one deploy/junction picks (a Java 25 or later: JUNCTION_JAVA, JAVA_HOME, /usr/lib/jvm).
-# Writes OUT.stamp (that Java's release and the jar's SHA-256): deploy/junction uses the cache only
-# while both still match, since the JVM does not notice a rebuilt jar.
+# Writes OUT.stamp (`deploy/junction --aot-stamp`: that Java's build and the jar's SHA-256): the
+# launcher uses the cache only while both still match, since the JVM does not notice a rebuilt jar.
 # --optional (what `mvn package` runs): no Java 25, or a failed training, is a warning, not an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,12 +21,12 @@ skip() {  # a warning when optional, else an error
   echo "aot-cache: $1" >&2; exit 2
 }
 java_home="$(deploy/junction --java-home)" || skip "no java found"
-runtime="$(sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"/\1/p' "$java_home/release" 2>/dev/null)"
-"$java_home/bin/java" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q ' AOTCacheOutput ' \
-  || skip "$java_home is not a Java 25 or later (set JUNCTION_JAVA or JAVA_HOME)"
 if $optional && { [ ! -f "$jar" ] || [ ! -f loadtest/target/junction-loadtest.jar ]; }; then
   skip "the jars are not built"
 fi
+# The launcher's own stamp for this Java and jar (it refuses Java below 25): one definition for both.
+stamp="$(JUNCTION_JAVA="$java_home/bin/java" JUNCTION_JAR="$jar" deploy/junction --aot-stamp)" \
+  || skip "$java_home is not a Java 25 or later (set JUNCTION_JAVA or JAVA_HOME)"
 
 rm -f "$out" "$out.stamp"
 started=$(date +%s)
@@ -35,5 +35,5 @@ if ! JUNCTION_JAVA="$java_home/bin/java" JUNCTION_JAVA_OPTS="-XX:AOTCacheOutput=
   rm -f "$out"
   skip "the training run failed (its output: $out.log)"
 fi
-echo "java=$runtime jar=$(sha256sum "$jar" | cut -d' ' -f1)" >"$out.stamp"
-echo "aot-cache: $out ($(du -h "$out" | cut -f1), Java $runtime, trained in $(( $(date +%s) - started )) s); deploy/junction uses it"
+echo "$stamp" >"$out.stamp"
+echo "aot-cache: $out ($(du -h "$out" | cut -f1), ${stamp%% *}, trained in $(( $(date +%s) - started )) s); deploy/junction uses it"
