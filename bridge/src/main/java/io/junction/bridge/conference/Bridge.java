@@ -53,6 +53,9 @@ public final class Bridge {
         Gauge.builder("junction.packet.pool.outstanding", media, m -> m.pool().outstanding())
                 .description("Pool packets taken and not yet given back: in flight, queued, or held by retransmission caches")
                 .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("junction.packet.pool.allocated", media, m -> m.pool().allocatedTotal())
+                .description("Packet buffers (1596 bytes each) allocated since start (the start-up preallocation included): flat in steady calls")
+                .register(registry);
         Gauge.builder("junction.ice.agents", media, m -> m.port().liveAgents())
                 .description("ICE agents alive (one per endpoint that has connected its signaling)")
                 .register(registry);

@@ -23,6 +23,9 @@ class MetricsTest {
             assertEquals(0.0, gauge(scrape.body(), "junction_conferences"));
             assertEquals(0.0, gauge(scrape.body(), "junction_endpoints"));
             assertTrue(scrape.body().contains("jvm_memory_used_bytes"), "JVM binders are registered");
+            assertTrue(gauge(scrape.body(), "junction_packet_pool_allocated_total") >= 1024,
+                    "the pool's start-up preallocation counts as allocated");
+            assertEquals(0.0, gauge(scrape.body(), "junction_packet_pool_outstanding"));
 
             String c1 = TestServer.json(t.admin("POST", "/v1/conferences", "{}")).get("id").asText();
             String c2 = TestServer.json(t.admin("POST", "/v1/conferences", "{}")).get("id").asText();
