@@ -6,8 +6,10 @@
 #   loadtest/aot-cache.sh [--optional] [OUT]
 # OUT defaults to signaling-api/target/junction.aot, beside the jar, where deploy/junction looks.
 # The Java is the one deploy/junction picks (a Java 25 or later: JUNCTION_JAVA, JAVA_HOME, /usr/lib/jvm).
-# Writes OUT.stamp (`deploy/junction --aot-stamp`: that Java's build and the jar's SHA-256): the
-# launcher uses the cache only while both still match, since the JVM does not notice a rebuilt jar.
+# Writes OUT.stamp (`deploy/junction --aot-stamp`: that Java's build, the jar's SHA-256 and the object
+# layout the JUNCTION_JAVA_OPTS in the environment give): the launcher uses the cache only while all
+# three still match, since the JVM does not notice a rebuilt jar. Train with the JUNCTION_JAVA_OPTS
+# the bridge runs with (e.g. JUNCTION_JAVA_OPTS=-XX:+UseZGC loadtest/aot-cache.sh for a ZGC bridge).
 # --optional (what `mvn package` runs): no Java 25, or a failed training, is a warning, not an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +32,9 @@ stamp="$(JUNCTION_JAVA="$java_home/bin/java" JUNCTION_JAR="$jar" deploy/junction
 
 rm -f "$out" "$out.stamp"
 started=$(date +%s)
-if ! JUNCTION_JAVA="$java_home/bin/java" JUNCTION_JAVA_OPTS="-XX:AOTCacheOutput=$out" \
+# Trained with the JUNCTION_JAVA_OPTS the bridge will run with (its GC and heap size decide the
+# cache's object layout, part of the stamp).
+if ! JUNCTION_JAVA="$java_home/bin/java" JUNCTION_JAVA_OPTS="${JUNCTION_JAVA_OPTS:-} -XX:AOTCacheOutput=$out" \
     loadtest/bench.sh 5x4+4 --duration 30 --no-baseline --quiet >"$out.log" 2>&1 || [ ! -s "$out" ]; then
   rm -f "$out"
   skip "the training run failed (its output: $out.log)"

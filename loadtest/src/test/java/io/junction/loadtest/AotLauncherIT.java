@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code deploy/junction}, the launcher the README, the container and the systemd unit use: on a
  * Java 25 it starts the bridge with the AOT cache {@code mvn package} trained (the bridge's classes
  * then come from the cache, not the jar), and it refuses a cache trained for another jar (the JVM
- * would silently run the old jar's classes from it). The bridge runs as its own process on loopback.
+ * would silently run the old jar's classes from it) or for another object layout (the JVM refuses
+ * those with errors). The bridge runs as its own process on loopback.
  * Skipped on a machine without a Java 25.
  */
 class AotLauncherIT {
@@ -80,6 +81,18 @@ class AotLauncherIT {
         assertFalse(run.mainSource.contains("shared objects file"), "a stale cache must not be used: " + run.mainSource);
     }
 
+    @Test
+    void refusesTheCacheWhenTheOptionsChangeTheObjectLayout() throws Exception {
+        assumeJava25();
+        // ZGC has no compressed oops: the JVM cannot map a cache trained with G1's layout and says so
+        // with errors; the launcher must not pass it (and must not claim to).
+        Run run = start(JAR, "-XX:+UseZGC");
+        Path cache = REPO.resolve("signaling-api/target/junction.aot").toRealPath();
+        assertTrue(run.launcherSaid.contains("not using " + cache), run.launcherSaid);
+        assertFalse(run.launcherSaid.contains("Unable to use AOT cache"), run.launcherSaid);
+        assertFalse(run.mainSource.contains("shared objects file"), run.mainSource);
+    }
+
     /** Skips where the launcher's Java cannot use a cache (its {@code --aot-stamp} exits 3); any other failure fails. */
     private static void assumeJava25() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "--aot-stamp").redirectErrorStream(true);
@@ -95,6 +108,11 @@ class AotLauncherIT {
 
     /** Starts the launcher with {@code jar} on free loopback ports, waits for /health, stops it; what it said and where Main came from. */
     private Run start(Path jar) throws Exception {
+        return start(jar, "");
+    }
+
+    /** The same with {@code opts} in JUNCTION_JAVA_OPTS before the class-load log. */
+    private Run start(Path jar, String opts) throws Exception {
         int http = freeTcpPort();
         int admin = freeTcpPort();
         int media;
@@ -109,7 +127,7 @@ class AotLauncherIT {
         pb.environment().put("JUNCTION_HTTP_PORT", Integer.toString(http));
         pb.environment().put("JUNCTION_ADMIN_PORT", Integer.toString(admin));
         pb.environment().put("JUNCTION_MEDIA_PORT", Integer.toString(media));
-        pb.environment().put("JUNCTION_JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog);
+        pb.environment().put("JUNCTION_JAVA_OPTS", (opts + " -Xlog:class+load=info:file=" + classLog).trim());
         Process bridge = pb.start();
         try {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
