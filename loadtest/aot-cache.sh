@@ -26,7 +26,7 @@ java_home="$(deploy/junction --java-home)" || skip "no java found"
 if $optional && { [ ! -f "$jar" ] || [ ! -f loadtest/target/junction-loadtest.jar ]; }; then
   skip "the jars are not built"
 fi
-# The launcher's own stamp for this Java and jar (it refuses Java below 25): one definition for both.
+# The launcher's own stamp for this Java, jar and JUNCTION_JAVA_OPTS (it refuses Java below 25): one definition for both.
 stamp="$(JUNCTION_JAVA="$java_home/bin/java" JUNCTION_JAR="$jar" deploy/junction --aot-stamp)" \
   || skip "$java_home is not a Java 25 or later (set JUNCTION_JAVA or JAVA_HOME)"
 
