@@ -11,7 +11,7 @@ dir=$(mktemp -d -t junction-capacity.XXXXXX)
 for k in "${ks[@]}"; do
   echo "=== $k conferences ($((k * 56)) streams)"
   loadtest/bench.sh custom --conferences "$k" --publishers 4 --subscribers 4 --duration 30 --no-baseline --quiet \
-    --json "$dir/$((k * 56)) streams.json" | grep -E "loss \(|one-way|CPU per forwarded|kernel UDP"
+    --json "$dir/$((k * 56)) streams.json" | grep -E "loss \(|withheld by|one-way|CPU per forwarded|kernel UDP"
 done
 java -cp loadtest/target/junction-loadtest.jar io.junction.loadtest.CapacityPlot "$out" "$dir"/*.json
 echo "reports: $dir"

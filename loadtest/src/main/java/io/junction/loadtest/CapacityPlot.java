@@ -20,11 +20,17 @@ import javax.imageio.ImageIO;
 /**
  * Draws a capacity curve from load reports ({@code --json} files): forwarded packets per second
  * against one-way latency p99 (log scale, left) and loss (right), one point per report, labelled
- * with its file name. {@code loadtest/capacity.sh} runs the reports and calls it:
+ * with its file name. The loss is drawn in two parts: the video the bridge withheld (reports that
+ * have the figure: a receiver's estimate had no room for a stream) and the rest, lost on the way. {@code loadtest/capacity.sh} runs the reports and calls it:
  * {@code java -cp junction-loadtest.jar io.junction.loadtest.CapacityPlot OUT.png REPORT.json...}
  */
 public final class CapacityPlot {
-    record Point(String label, double packetsPerSecond, double p99Ms, double lossPercent) {}
+    record Point(String label, double packetsPerSecond, double p99Ms, double lossPercent, double withheldPercent) {
+        /** The loss that is not video the bridge withheld: packets lost on the way. */
+        double otherLossPercent() {
+            return Math.max(0, lossPercent - withheldPercent);
+        }
+    }
 
     private static final int W = 900;
     private static final int H = 520;
@@ -36,6 +42,7 @@ public final class CapacityPlot {
     private static final int PLOT_H = H - TOP - BOTTOM;
     private static final Color LATENCY = new Color(40, 90, 200);
     private static final Color LOSS = new Color(200, 60, 60);
+    private static final Color WITHHELD = new Color(235, 150, 20);
     /** The latency axis: log10 of milliseconds, from 0.1 ms. */
     private static final double MIN_LOG = -1;
 
@@ -58,8 +65,10 @@ public final class CapacityPlot {
     static Point read(Path report) throws IOException {
         JsonNode r = SyntheticClient.JSON.readTree(Files.readString(report));
         String name = report.getFileName().toString().replaceFirst("\\.json$", "");
+        double expected = r.path("expectedPackets").asDouble();
+        double withheld = expected > 0 ? r.path("videoNotForwardedByChoice").asDouble() * 100 / expected : 0;
         return new Point(name, r.path("forwardedPacketsPerSecond").asDouble(), r.path("latencyP99Ms").asDouble(),
-                r.path("lossPercent").asDouble());
+                r.path("lossPercent").asDouble(), withheld);
     }
 
     static BufferedImage draw(List<Point> unsorted) {
@@ -72,7 +81,8 @@ public final class CapacityPlot {
         g.fillRect(0, 0, W, H);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         double maxX = points.stream().mapToDouble(Point::packetsPerSecond).max().orElse(1) * 1.1;
-        double maxLoss = Math.max(1, points.stream().mapToDouble(Point::lossPercent).max().orElse(1) * 1.2);
+        double maxLoss = Math.max(1, points.stream().mapToDouble(p -> Math.max(p.otherLossPercent(), p.withheldPercent()))
+                .max().orElse(1) * 1.2);
         double maxLog = Math.max(3, Math.ceil(Math.log10(Math.max(1, points.stream().mapToDouble(Point::p99Ms).max().orElse(1)))));
         // axes, grid and labels
         for (int e = (int) MIN_LOG; e <= maxLog; e++) {
@@ -108,26 +118,33 @@ public final class CapacityPlot {
         int[] lx = new int[points.size()];
         int[] ly = new int[points.size()];
         int[] qy = new int[points.size()];
+        int[] wy = new int[points.size()];
         for (int i = 0; i < points.size(); i++) {
             Point p = points.get(i);
             lx[i] = LEFT + (int) (p.packetsPerSecond() / maxX * PLOT_W);
             ly[i] = latencyY(Math.log10(Math.max(0.1, p.p99Ms())), maxLog);
-            qy[i] = TOP + PLOT_H - (int) (p.lossPercent() / maxLoss * PLOT_H);
+            qy[i] = TOP + PLOT_H - (int) (p.otherLossPercent() / maxLoss * PLOT_H);
+            wy[i] = TOP + PLOT_H - (int) (p.withheldPercent() / maxLoss * PLOT_H);
         }
         g.setColor(LATENCY);
         g.drawPolyline(lx, ly, points.size());
         g.setColor(LOSS);
         g.drawPolyline(lx, qy, points.size());
+        g.setColor(WITHHELD);
+        g.drawPolyline(lx, wy, points.size());
         for (int i = 0; i < points.size(); i++) {
             g.setColor(LATENCY);
             g.fillOval(lx[i] - 4, ly[i] - 4, 8, 8);
             g.drawString(points.get(i).label(), lx[i] - 10, ly[i] - 8);
             g.setColor(LOSS);
             g.fillRect(lx[i] - 3, qy[i] - 3, 6, 6);
+            g.setColor(WITHHELD);
+            g.fillOval(lx[i] - 4, wy[i] - 4, 8, 8);
         }
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-        g.drawString("Junction capacity: latency p99 (blue) and loss (red) against load", LEFT, 22);
+        g.drawString("Junction capacity: latency p99 (blue); loss: video the bridge withheld (orange), lost on the way (red)",
+                LEFT, 22);
         g.dispose();
         return img;
     }
