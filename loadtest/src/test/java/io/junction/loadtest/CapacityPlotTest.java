@@ -42,43 +42,27 @@ class CapacityPlotTest {
     }
 
     private static boolean hasRed(BufferedImage img, int x0, int y0, int x1, int y1) {
-        for (int x = x0; x < x1; x++) {
-            for (int y = y0; y < y1; y++) {
-                int rgb = img.getRGB(x, y);
-                int r = (rgb >> 16) & 0xFF;
-                int g = (rgb >> 8) & 0xFF;
-                int b = rgb & 0xFF;
-                if (r > 170 && g < 100 && b < 100) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return has(img, x0, y0, x1, y1, (r, g, b) -> r > 170 && g < 100 && b < 100);
     }
 
     private static boolean hasOrange(BufferedImage img, int x0, int y0, int x1, int y1) {
-        for (int x = x0; x < x1; x++) {
-            for (int y = y0; y < y1; y++) {
-                int rgb = img.getRGB(x, y);
-                int r = (rgb >> 16) & 0xFF;
-                int g = (rgb >> 8) & 0xFF;
-                int b = rgb & 0xFF;
-                if (r > 200 && g > 110 && g < 190 && b < 80) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return has(img, x0, y0, x1, y1, (r, g, b) -> r > 200 && g > 110 && g < 190 && b < 80);
     }
 
     private static boolean hasBlue(BufferedImage img, int x0, int y0, int x1, int y1) {
+        return has(img, x0, y0, x1, y1, (r, g, b) -> b > 150 && r < 100 && g < 140);
+    }
+
+    interface Rgb {
+        boolean test(int r, int g, int b);
+    }
+
+    /** True when a pixel of the rectangle [x0, x1) x [y0, y1) has a colour {@code colour} accepts. */
+    private static boolean has(BufferedImage img, int x0, int y0, int x1, int y1, Rgb colour) {
         for (int x = x0; x < x1; x++) {
             for (int y = y0; y < y1; y++) {
                 int rgb = img.getRGB(x, y);
-                int r = (rgb >> 16) & 0xFF;
-                int g = (rgb >> 8) & 0xFF;
-                int b = rgb & 0xFF;
-                if (b > 150 && r < 100 && g < 140) {
+                if (colour.test((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF)) {
                     return true;
                 }
             }

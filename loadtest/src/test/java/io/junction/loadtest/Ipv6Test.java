@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.junction.api.JunctionServer;
-import io.junction.api.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,19 +16,8 @@ import org.junit.jupiter.api.Test;
 class Ipv6Test {
     @Test
     void mediaFlowsOverIpv6Loopback() throws Exception {
-        Path file = Files.createTempFile("junction-ipv6", ".conf");
-        Files.writeString(file, """
-                junction.http { host = "127.0.0.1", port = 0 }
-                junction.admin { host = "127.0.0.1", port = 0 }
-                junction.media { port = 0, tcp-port = 0, bind-address = "::1", addresses = ["::1"] }
-                """);
-        JunctionServer server;
-        try {
-            server = new JunctionServer(ConfigLoader.load(file, Map.of()));
-        } finally {
-            Files.deleteIfExists(file);
-        }
-        server.start();
+        JunctionServer server = TestBridge.start(
+                "junction.media { port = 0, tcp-port = 0, bind-address = \"::1\", addresses = [\"::1\"] }\n");
         try {
             assertEquals("::1", server.bridge().media().port().candidates().get(0).address().replace("0:0:0:0:0:0:0:1", "::1"));
             Options o = Options.parse("--admin", "http://127.0.0.1:" + server.adminPort(), "--conferences", "1",

@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.junction.api.JunctionServer;
-import io.junction.api.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,18 +21,7 @@ class LoadSmokeTest {
 
     @BeforeAll
     static void startBridge() throws Exception {
-        Path file = Files.createTempFile("junction-load", ".conf");
-        Files.writeString(file, """
-                junction.http { host = "127.0.0.1", port = 0 }
-                junction.admin { host = "127.0.0.1", port = 0 }
-                junction.media { port = 0, tcp-port = 0, bind-address = "127.0.0.1", addresses = ["127.0.0.1"] }
-                """);
-        try {
-            server = new JunctionServer(ConfigLoader.load(file, Map.of()));
-        } finally {
-            Files.deleteIfExists(file);
-        }
-        server.start();
+        server = TestBridge.start(TestBridge.LOOPBACK_MEDIA);
     }
 
     @AfterAll

@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.junction.api.JunctionServer;
-import io.junction.api.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,20 +18,8 @@ import org.junit.jupiter.api.Test;
 class WithheldVideoTest {
     @Test
     void videoABridgeWithholdsIsReportedAsItsChoiceNotAsLossOnTheWay() throws Exception {
-        Path file = Files.createTempFile("junction-withheld", ".conf");
-        Files.writeString(file, """
-                junction.http { host = "127.0.0.1", port = 0 }
-                junction.admin { host = "127.0.0.1", port = 0 }
-                junction.media { port = 0, tcp-port = 0, bind-address = "127.0.0.1", addresses = ["127.0.0.1"] }
-                junction.forwarding { start-bitrate = 300k, max-bitrate = 300k }
-                """);
-        JunctionServer server;
-        try {
-            server = new JunctionServer(ConfigLoader.load(file, Map.of()));
-        } finally {
-            Files.deleteIfExists(file);
-        }
-        server.start();
+        JunctionServer server = TestBridge.start(TestBridge.LOOPBACK_MEDIA
+                + "junction.forwarding { start-bitrate = 300k, max-bitrate = 300k }\n");
         try {
             Options options = Options.parse("--admin", "http://127.0.0.1:" + server.adminPort(), "--conferences", "1",
                     "--publishers", "2", "--subscribers", "1", "--duration", "5", "--video-bitrate", "500k", "--no-baseline");
