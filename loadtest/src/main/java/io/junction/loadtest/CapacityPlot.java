@@ -21,7 +21,8 @@ import javax.imageio.ImageIO;
  * Draws a capacity curve from load reports ({@code --json} files): forwarded packets per second
  * against one-way latency p99 (log scale, left) and loss (right), one point per report, labelled
  * with its file name. The loss is drawn in two parts: the video the bridge withheld (reports that
- * have the figure: a receiver's estimate had no room for a stream) and the rest, lost on the way. {@code loadtest/capacity.sh} runs the reports and calls it:
+ * have the figure: a receiver's estimate had no room for a stream) and the rest, lost on the way.
+ * {@code loadtest/capacity.sh} runs the reports and calls it:
  * {@code java -cp junction-loadtest.jar io.junction.loadtest.CapacityPlot OUT.png REPORT.json...}
  */
 public final class CapacityPlot {
