@@ -124,8 +124,8 @@ public final class CapacityPlot {
             Point p = points.get(i);
             lx[i] = LEFT + (int) (p.packetsPerSecond() / maxX * PLOT_W);
             ly[i] = latencyY(Math.log10(Math.max(0.1, p.p99Ms())), maxLog);
-            qy[i] = TOP + PLOT_H - (int) (p.otherLossPercent() / maxLoss * PLOT_H);
-            wy[i] = TOP + PLOT_H - (int) (p.withheldPercent() / maxLoss * PLOT_H);
+            qy[i] = lossY(p.otherLossPercent(), maxLoss);
+            wy[i] = lossY(p.withheldPercent(), maxLoss);
         }
         g.setColor(LATENCY);
         g.drawPolyline(lx, ly, points.size());
@@ -148,6 +148,11 @@ public final class CapacityPlot {
                 LEFT, 22);
         g.dispose();
         return img;
+    }
+
+    /** The pixel row of a loss of {@code percent} on an axis from 0 up to {@code maxLoss} percent. */
+    private static int lossY(double percent, double maxLoss) {
+        return TOP + PLOT_H - (int) (percent / maxLoss * PLOT_H);
     }
 
     /** The pixel row of log10(latency in ms) on an axis from {@link #MIN_LOG} up to {@code maxLog}. */

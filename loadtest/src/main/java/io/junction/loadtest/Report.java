@@ -134,8 +134,9 @@ record Report(
         }
     }
 
+    /** A line of explanation under the row before it. */
     private static void note(StringBuilder sb, String line) {
-        sb.append(String.format(Locale.ROOT, "  %-32s %s%n", "", line));
+        row(sb, "", line);
     }
 
     private static void row(StringBuilder sb, String k, String v) {

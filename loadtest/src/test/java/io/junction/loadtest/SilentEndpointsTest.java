@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.junction.api.JunctionServer;
-import io.junction.api.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,22 +22,13 @@ class SilentEndpointsTest {
     @ParameterizedTest(name = "native receive {0}")
     @ValueSource(booleans = {true, false})
     void endpointsThatOnlyCheckConsentOutliveTheConsentTimeout(boolean nativeReceive) throws Exception {
-        Path file = Files.createTempFile("junction-silent", ".conf");
-        Files.writeString(file, """
-                junction.http { host = "127.0.0.1", port = 0 }
-                junction.admin { host = "127.0.0.1", port = 0 }
-                junction.media { port = 0, tcp-port = 0, bind-address = "127.0.0.1", addresses = ["127.0.0.1"],
-                                 consent-timeout = 5s }
-                """);
         JunctionServer server;
         System.setProperty("junction.native-receive", Boolean.toString(nativeReceive)); // read when the media port opens
         try {
-            server = new JunctionServer(ConfigLoader.load(file, Map.of()));
+            server = TestBridge.start(TestBridge.LOOPBACK_MEDIA + "junction.media.consent-timeout = 5s\n");
         } finally {
             System.clearProperty("junction.native-receive");
-            Files.deleteIfExists(file);
         }
-        server.start();
         try {
             // 25 subscribers at 2.5 a second: the first ones wait about 10 s, twice the consent timeout,
             // before the publisher starts sending
