@@ -152,6 +152,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void sectionReplacedByAValueNamesIt() {
+        // Found by ConfigFuzzTest: the library's WrongType escaped as a stack trace.
+        String m = error("junction = \"x\"");
+        assertTrue(m.startsWith("junction: must be an object (junction { … }), not string"), m);
+        m = error("junction = [1, 2]");
+        assertTrue(m.startsWith("junction: must be an object"), m);
+        m = error("junction.http = 8080");
+        assertTrue(m.startsWith("junction.http"), m);
+    }
+
+    @Test
     void keysOutsideJunctionAreRejected() {
         String m = error("media { port = 20000 }");
         assertTrue(m.contains("media: unknown top-level key (did you mean junction.media?)"), m);
