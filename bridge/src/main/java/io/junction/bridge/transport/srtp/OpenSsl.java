@@ -9,6 +9,14 @@ package io.junction.bridge.transport.srtp;
 final class OpenSsl {
     static final int GCM = 0;
     static final int CTR = 1;
+    /** AES-GCM through OpenSSL's EVP interface, never the direct implementation (see {@link #directGcm()}). */
+    static final int GCM_EVP = 2;
+
+    /**
+     * The kind {@link OpenSslSrtp} asks for AES-GCM: {@link #GCM}, or {@link #GCM_EVP} with
+     * {@code -Djunction.srtp.gcm=evp} (to compare the two in a load run; the benchmark sets it).
+     */
+    static volatile int gcmKind = "evp".equals(System.getProperty("junction.srtp.gcm")) ? GCM_EVP : GCM;
 
     private static final String PROBLEM = load();
 
@@ -61,8 +69,21 @@ final class OpenSsl {
         }
     }
 
-    /** A cipher context ({@link #GCM} or {@link #CTR}) for a 16- or 32-byte key; 0 on failure. */
+    /**
+     * A cipher context ({@link #GCM}, {@link #CTR} or {@link #GCM_EVP}) for a 16- or 32-byte key; 0 on
+     * failure. {@link #GCM} with a 16-byte key on an x86-64 CPU with AES-NI and PCLMULQDQ runs the
+     * direct implementation (junction_srtp.c: OpenSSL's GCM mode functions driven by AES-NI, without
+     * OpenSSL 3's per-call provider dispatch); otherwise, and for {@link #GCM_EVP}, OpenSSL's EVP.
+     */
     static native long cipherNew(int kind, byte[] key, boolean encrypt);
+
+    /** 1 when {@link #GCM} contexts with 16-byte keys run the direct implementation on this machine, else 0. */
+    static native int directGcm();
+
+    /** What AES-128-GCM runs on here, for the start-up log. */
+    static String gcmImplementation() {
+        return gcmKind == GCM && directGcm() == 1 ? "AES-NI + OpenSSL GHASH (direct)" : "OpenSSL EVP";
+    }
 
     static native void cipherFree(long ctx);
 

@@ -102,7 +102,7 @@ final class OpenSslSrtp implements PacketProtection {
         byte[] key = kdf(masterKey, masterSalt, labelBase, masterKey.length);
         byte[] salt = kdf(masterKey, masterSalt, labelBase + 2, masterSalt.length);
         int slot = handles.n++;
-        long cipher = OpenSsl.cipherNew(gcm ? OpenSsl.GCM : OpenSsl.CTR, key, encrypt);
+        long cipher = OpenSsl.cipherNew(gcm ? OpenSsl.gcmKind : OpenSsl.CTR, key, encrypt);
         handles.ciphers[slot] = cipher;
         long mac = 0;
         if (!gcm) {

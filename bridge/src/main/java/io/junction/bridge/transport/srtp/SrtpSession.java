@@ -102,7 +102,9 @@ public final class SrtpSession implements PacketProtection {
             Aes.setFactoryClassName(chosen);
         }
         cipherFactory = chosen;
-        LOG.info("SRTP implementation: {}", NATIVE.equals(chosen) ? "Junction, native OpenSSL" : "jitsi-srtp, " + chosen + " AES");
+        LOG.info("SRTP implementation: {}", NATIVE.equals(chosen)
+                ? "Junction, native OpenSSL; AES-128-GCM: " + OpenSsl.gcmImplementation()
+                : "jitsi-srtp, " + chosen + " AES");
         return chosen;
     }
 

@@ -15,8 +15,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * SRTP alone: one 1200-byte RTP packet protected by one session and unprotected by the other, per
- * implementation (Junction's native OpenSSL binding against jitsi-srtp on OpenSSL) and profile.
+ * SRTP alone: one RTP packet (1200 bytes: video; 120: audio) protected by one session and
+ * unprotected by the other, per implementation (Junction's native binding, its AES-GCM direct or
+ * through OpenSSL's EVP, against jitsi-srtp on OpenSSL) and profile.
  * {@code mvn -pl bridge -Pbench test-compile exec:exec -Dbench=SrtpBenchmark}
  */
 @State(Scope.Thread)
@@ -29,12 +30,15 @@ public class SrtpBenchmark {
     @Param({"AEAD_AES_128_GCM", "AES128_CM_HMAC_SHA1_80"})
     public String profile;
 
-    @Param({"native", "openssl"})
+    @Param({"native", "native-evp", "openssl"})
     public String srtp;
+
+    @Param({"1200", "120"})
+    public int size;
 
     private SrtpSession client;
     private SrtpSession server;
-    private final byte[] plain = new byte[1200];
+    private byte[] plain;
     private final byte[] buf = new byte[1300];
     private int seq;
 
@@ -43,10 +47,12 @@ public class SrtpBenchmark {
         SrtpProfile p = SrtpProfile.valueOf(profile);
         byte[] km = new byte[p.keyingMaterialLength()];
         new java.util.Random(1).nextBytes(km);
-        String impl = srtp.equals("native") ? SrtpSession.NATIVE : "OpenSSL";
-        if (!srtp.equals("native")) {
+        plain = new byte[size];
+        String impl = srtp.startsWith("native") ? SrtpSession.NATIVE : "OpenSSL";
+        if (!srtp.startsWith("native")) {
             SrtpSession.selectCipherFactory("openssl");
         }
+        OpenSsl.gcmKind = srtp.equals("native-evp") ? OpenSsl.GCM_EVP : OpenSsl.GCM;
         client = new SrtpSession(p, km, false, true, impl);
         server = new SrtpSession(p, km, true, true, impl);
         plain[0] = (byte) 0x80;
