@@ -172,7 +172,6 @@ public final class Sender {
         stats.rtpPacketsOut++;
         stats.rtpBytesOut += n;
         stats.bytesOutByKind[kind] += n;
-        counters.rtpForwarded.increment();
         counters.rtpPacketsOut[kind].increment();
         counters.rtpBytesOut[kind].add(n);
         conferenceCounters.packetsOut.increment();

@@ -18,7 +18,6 @@ public final class MediaCounters {
     public final StripedCounter bytesReceived = new StripedCounter();
     public final StripedCounter packetsSent = new StripedCounter();
     public final StripedCounter bytesSent = new StripedCounter();
-    public final StripedCounter rtpForwarded = new StripedCounter();
     /** Keyframe requests to publishers: all, and by message (PLI, or FIR when a subscriber asked with FIR). */
     public final LongAdder keyframeRequestsSent = new LongAdder();
     public final LongAdder pliSent = new LongAdder();
