@@ -154,12 +154,11 @@ class ConfigLoaderTest {
     @Test
     void sectionReplacedByAValueNamesIt() {
         // Found by ConfigFuzzTest: the library's WrongType escaped as a stack trace.
-        String m = error("junction = \"x\"");
-        assertTrue(m.startsWith("junction: must be an object (junction { … }), not string"), m);
-        m = error("junction = [1, 2]");
-        assertTrue(m.startsWith("junction: must be an object"), m);
-        m = error("junction.http = 8080");
-        assertTrue(m.startsWith("junction.http"), m);
+        Map<String, String> expected = Map.of(
+                "junction = \"x\"", "junction: must be an object (junction { … }), not string",
+                "junction = [1, 2]", "junction: must be an object (junction { … }), not list",
+                "junction.http = 8080", "junction.http");
+        expected.forEach((text, start) -> assertTrue(error(text).startsWith(start), text + ": " + error(text)));
     }
 
     @Test
