@@ -111,8 +111,8 @@ public final class ConfigLoader {
             return;
         }
         if (merged.getValue("junction").valueType() != com.typesafe.config.ConfigValueType.OBJECT) {
-            // `junction = "x"` in the file: the whole section replaced by a
-            // value; reading any key below it would fail with the library's WrongType instead.
+            // `junction = "x"` in the file: the whole section replaced by a value; reading any key
+            // below it would fail with the library's WrongType instead.
             throw new ConfigError("junction: must be an object (junction { … }), not "
                     + merged.getValue("junction").valueType().name().toLowerCase(java.util.Locale.ROOT));
         }
