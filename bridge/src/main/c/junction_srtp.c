@@ -105,16 +105,21 @@ static void aes128_expand(aes128_key *k, const unsigned char *key) {
     EXPAND(6, 0x20); EXPAND(7, 0x40); EXPAND(8, 0x80); EXPAND(9, 0x1b); EXPAND(10, 0x36);
 }
 
-/* block128_f: one block (GCM's hash key E(K, 0) and the tag mask E(K, Y0)). */
+/* AES-128 of one block held in a register. */
 __attribute__((target("aes,sse4.1")))
-static void aes128_block(const unsigned char in[16], unsigned char out[16], const void *key) {
-    const aes128_key *k = key;
-    __m128i b = _mm_xor_si128(_mm_loadu_si128((const __m128i *) in), k->rk[0]);
+static inline __m128i aes128_encrypt(__m128i b, const aes128_key *k) {
+    b = _mm_xor_si128(b, k->rk[0]);
 #pragma GCC unroll 9
     for (int r = 1; r < 10; r++) {
         b = _mm_aesenc_si128(b, k->rk[r]);
     }
-    _mm_storeu_si128((__m128i *) out, _mm_aesenclast_si128(b, k->rk[10]));
+    return _mm_aesenclast_si128(b, k->rk[10]);
+}
+
+/* block128_f: one block (GCM's hash key E(K, 0) and the tag mask E(K, Y0)). */
+__attribute__((target("aes,sse4.1")))
+static void aes128_block(const unsigned char in[16], unsigned char out[16], const void *key) {
+    _mm_storeu_si128((__m128i *) out, aes128_encrypt(_mm_loadu_si128((const __m128i *) in), key));
 }
 
 /*
@@ -153,12 +158,7 @@ static void aes128_ctr32(const unsigned char *in, unsigned char *out, size_t blo
         out += 128;
     }
     for (; blocks > 0; blocks--, ctr++, in += 16, out += 16) {
-        __m128i b = _mm_xor_si128(_mm_insert_epi32(iv, (int) __builtin_bswap32(ctr), 3), k->rk[0]);
-#pragma GCC unroll 9
-        for (int r = 1; r < 10; r++) {
-            b = _mm_aesenc_si128(b, k->rk[r]);
-        }
-        b = _mm_aesenclast_si128(b, k->rk[10]);
+        __m128i b = aes128_encrypt(_mm_insert_epi32(iv, (int) __builtin_bswap32(ctr), 3), k);
         _mm_storeu_si128((__m128i *) out, _mm_xor_si128(b, _mm_loadu_si128((const __m128i *) in)));
     }
 }

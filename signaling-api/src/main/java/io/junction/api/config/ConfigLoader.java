@@ -110,11 +110,12 @@ public final class ConfigLoader {
         if (!merged.hasPath("junction")) {
             return;
         }
-        if (merged.getValue("junction").valueType() != com.typesafe.config.ConfigValueType.OBJECT) {
+        com.typesafe.config.ConfigValueType type = merged.getValue("junction").valueType();
+        if (type != com.typesafe.config.ConfigValueType.OBJECT) {
             // `junction = "x"` in the file: the whole section replaced by a value; reading any key
             // below it would fail with the library's WrongType instead.
             throw new ConfigError("junction: must be an object (junction { … }), not "
-                    + merged.getValue("junction").valueType().name().toLowerCase(java.util.Locale.ROOT));
+                    + type.name().toLowerCase(java.util.Locale.ROOT));
         }
         for (Map.Entry<String, ConfigValue> e : merged.getConfig("junction").entrySet()) {
             String path = "junction." + e.getKey();
