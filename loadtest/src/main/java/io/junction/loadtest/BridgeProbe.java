@@ -263,6 +263,26 @@ final class BridgeProbe {
     }
 
     /** Sum of every sample of {@code name} (any labels, or those containing {@code label}); NaN if none. */
+    /** The samples of metric {@code name}, summed by the value of its label {@code label} (e.g. drops by reason). */
+    static java.util.Map<String, Double> byLabel(String text, String name, String label) {
+        java.util.Map<String, Double> out = new java.util.TreeMap<>();
+        String key = label + "=\"";
+        for (String line : text.split("\n")) {
+            int at = line.indexOf(key);
+            if (!line.startsWith(name + "{") || at < 0) {
+                continue;
+            }
+            int from = at + key.length();
+            int to = line.indexOf('"', from);
+            try {
+                out.merge(line.substring(from, to), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+            } catch (RuntimeException ignored) {
+                // not a sample line
+            }
+        }
+        return out;
+    }
+
     static double sum(String text, String name, String label) {
         double total = 0;
         boolean found = false;

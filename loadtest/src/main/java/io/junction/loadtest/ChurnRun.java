@@ -49,7 +49,9 @@ final class ChurnRun {
         }
     }
 
-    record Result(List<Reading> readings, long replaced, long joinFailures, long sent, long lost, List<String> growth) {
+    /** {@code breakdown}: where packets went missing, for a failed run to be read (kernel, bridge, SRTP). */
+    record Result(List<Reading> readings, long replaced, long joinFailures, long sent, long lost, List<String> growth,
+                  String breakdown) {
         boolean passed() {
             return growth.isEmpty() && joinFailures == 0 && lost == 0;
         }
@@ -96,6 +98,7 @@ final class ChurnRun {
             Thread.sleep((long) (o.settleSeconds() * 1000));
             long sent0 = sent();
             long[] source0 = sourceCounters();
+            Losses losses0 = losses(probe);
             Random random = new Random(1);
             long t0 = System.nanoTime();
             long end = t0 + (long) (o.seconds() * 1e9);
@@ -146,8 +149,9 @@ final class ChurnRun {
             long[] source1 = sourceCounters();
             long expected = source1[0] - source0[0];
             long lost = Math.max(0, expected - (source1[1] - source0[1]));
+            String breakdown = losses(probe).since(losses0);
             generator.stop();
-            return new Result(readings, replaced, joinFailures, sent, lost, growth(readings));
+            return new Result(readings, replaced, joinFailures, sent, lost, growth(readings), breakdown);
         } finally {
             if (generator != null) {
                 generator.stop();
@@ -230,6 +234,36 @@ final class ChurnRun {
                 BridgeProbe.sum(metrics, "junction_packet_pool_outstanding", null),
                 BridgeProbe.sum(metrics, "junction_ice_agents", null),
                 BridgeProbe.sum(metrics, "junction_endpoints", null));
+    }
+
+    /** Counters that tell where a packet went missing, read at the start and the end of the measurement. */
+    private record Losses(long[] kernelDrops, java.util.Map<String, Double> bridgeDrops, double withheld, long srtpErrors,
+                          long early) {
+        /** One line: what changed since {@code start}. */
+        String since(Losses start) {
+            StringBuilder reasons = new StringBuilder();
+            bridgeDrops.forEach((reason, n) -> {
+                long d = Math.round(n - start.bridgeDrops.getOrDefault(reason, 0.0));
+                if (d > 0) {
+                    reasons.append(reasons.length() == 0 ? "" : ", ").append(reason).append(' ').append(d);
+                }
+            });
+            return String.format(Locale.ROOT, "kernel UDP drops: bridge socket %d, clients' sockets %d; bridge drops: %s; "
+                            + "video withheld by the bridge (all receivers, joiners' keyframe waits included): %d; "
+                            + "publishers' SRTP errors %d, packets before keys %d",
+                    kernelDrops[0] - start.kernelDrops[0], kernelDrops[1] - start.kernelDrops[1],
+                    reasons.length() == 0 ? "none" : reasons, Math.round(withheld - start.withheld), srtpErrors - start.srtpErrors,
+                    early - start.early);
+        }
+    }
+
+    private Losses losses(BridgeProbe probe) {
+        String metrics = probe.metrics();
+        return new Losses(BridgeProbe.udpDrops(publishers.get(0).bridgePort()),
+                BridgeProbe.byLabel(metrics, "junction_dropped_packets_total", "reason"),
+                BridgeProbe.sum(metrics, "junction_video_suppressed_packets_total", null),
+                publishers.stream().mapToLong(c -> c.srtpErrors.get()).sum(),
+                publishers.stream().mapToLong(c -> c.earlyPackets.get()).sum());
     }
 
     private Stream<SyntheticClient> all() {

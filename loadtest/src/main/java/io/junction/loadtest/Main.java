@@ -45,6 +45,7 @@ public final class Main {
             ChurnRun.Result r = new ChurnRun(options, System.out).run();
             System.out.printf(java.util.Locale.ROOT, "churn soak: %d subscribers replaced, %d joins failed; the publishers' call: %d packets sent, %d lost%n",
                     r.replaced(), r.joinFailures(), r.sent(), r.lost());
+            System.out.println("missing packets, by where: " + r.breakdown());
             System.out.println(r.growth().isEmpty() ? "no growth: heap, threads, file descriptors, pool packets, ICE agents and endpoints stayed flat"
                     : "GREW: " + String.join("; ", r.growth()));
             System.out.println(r.passed() ? "PASS" : "FAIL");
