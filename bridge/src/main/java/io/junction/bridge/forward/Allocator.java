@@ -19,6 +19,12 @@ import java.util.List;
  *       resolution). While something is on stage, the others are held to thumbnail height.</li>
  *   <li>The budget first buys every selected source its lowest rung, in priority order; then, again
  *       in priority order, each source climbs as high as the rest of the budget allows.</li>
+ *   <li>A source already being forwarded keeps its lowest rung through a shortfall of up to
+ *       {@link #KEEP_ALLOWANCE} of the budget (shared by all such sources) for up to {@link #KEEP_NS}:
+ *       one decrease of the delay-based estimate (to 0.85 of the acknowledged rate) must not cut a
+ *       stream that has no lower layer (a single-layer publisher, a WHIP encoder) for the seconds the
+ *       estimate takes to climb back plus a keyframe. A shortfall that lasts is congestion: then the
+ *       source is cut as before.</li>
  *   <li>Hysteresis: a rung above the one a source has now costs {@link #UPGRADE_MARGIN} times its
  *       bitrate, so a budget hovering at a layer's rate does not flip the layer back and forth; a
  *       source that was just lowered waits {@link #UPGRADE_HOLD_NS} before it goes up again.</li>
@@ -30,6 +36,10 @@ public final class Allocator {
     public static final double UPGRADE_MARGIN = 1.15;
     /** After a downgrade, no upgrade of that source for this long. */
     public static final long UPGRADE_HOLD_NS = 2_000_000_000L;
+    /** How far (a fraction of the budget, all sources together) lowest rungs already forwarded may exceed it. */
+    public static final double KEEP_ALLOWANCE = 0.25;
+    /** How long a source already forwarded keeps its lowest rung while the budget falls short of it. */
+    public static final long KEEP_NS = 5_000_000_000L;
     /** Height of sources not on stage while something is. */
     public static final int THUMBNAIL_HEIGHT = 180;
 
@@ -62,6 +72,8 @@ public final class Allocator {
         public int encoding = -1;
         public int temporal = -1;
         public long lastDowngradeNs = Long.MIN_VALUE / 2;
+        /** Since when the budget has fallen short of this source's lowest rung while it kept it; {@link #NOT_SHORT} when it has not. */
+        long shortSinceNs = NOT_SHORT;
         /**
          * The highest encoding this receiver's constraints would take if the link allowed, counting
          * paused encodings too (-1: no video, e.g. beyond last-N); set by allocate. The publisher keeps
@@ -180,16 +192,29 @@ public final class Allocator {
             }
         }
         long remaining = budgetBps;
-        // 1. the lowest rung for everyone selected, by priority
+        long allowance = (long) (budgetBps * KEEP_ALLOWANCE);
+        // 1. the lowest rung for everyone selected, by priority; a source being forwarded keeps it through a short shortfall
         for (int i = 0; i < n; i++) {
             Source s = order.get(i);
             if (s.rungs == 0) {
+                s.shortSinceNs = NOT_SHORT;
                 continue;
             }
             long cost = cost(s, s.ladderE[0], s.ladderT[0], nowNs);
             if (cost <= remaining) {
                 s.chosen = 0;
                 remaining -= cost;
+                s.shortSinceNs = NOT_SHORT;
+            } else if (s.encoding >= 0 && cost - remaining <= allowance
+                    && (s.shortSinceNs == NOT_SHORT || nowNs - s.shortSinceNs < KEEP_NS)) {
+                s.chosen = 0;
+                allowance -= cost - remaining;
+                remaining = 0;
+                if (s.shortSinceNs == NOT_SHORT) {
+                    s.shortSinceNs = nowNs;
+                }
+            } else {
+                s.shortSinceNs = NOT_SHORT;
             }
         }
         // 2. climb, by priority
@@ -220,6 +245,8 @@ public final class Allocator {
         }
         return wanted;
     }
+
+    private static final long NOT_SHORT = Long.MIN_VALUE;
 
     private static final Comparator<Source> BY_RANK = Comparator.comparingInt(s -> s.speakerRank);
 

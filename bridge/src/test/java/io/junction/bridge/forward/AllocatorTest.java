@@ -101,6 +101,51 @@ class AllocatorTest {
         assertEquals("a=-1/-1 b=0/0", layers(src));
     }
 
+    /** A single-layer source (a WHIP encoder, a publisher without simulcast): one rung, all or nothing. */
+    private static Allocator.Source singleLayer(String id, long bps) {
+        Allocator.Source s = new Allocator.Source(id, 1);
+        s.active[0] = true;
+        s.height[0] = 480;
+        s.temporalLayers[0] = 1;
+        java.util.Arrays.fill(s.bps[0], bps);
+        return s;
+    }
+
+    @Test
+    void aStreamWithoutLowerLayersSurvivesOneEstimateDecreaseButNotALastingShortfall() {
+        List<Allocator.Source> src = List.of(singleLayer("a", 1_000_000), singleLayer("b", 1_000_000));
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 2_100_000, 0);
+        assertEquals("a=0/0 b=0/0", layers(src));
+        // one overuse: the estimate falls to 0.85 x what was acknowledged (2 Mbit/s): b is 300k short, kept
+        for (long t = S; t < 5 * S; t += S / 10) {
+            Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 1_700_000, t);
+            assertEquals("a=0/0 b=0/0", layers(src), "at " + t / 1e9 + " s");
+        }
+        // the estimate climbs back: the shortfall is over, and a new one gets the whole grace again
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 2_000_000, 5 * S);
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 1_700_000, 6 * S);
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 1_700_000, 10 * S);
+        assertEquals("a=0/0 b=0/0", layers(src), "a new shortfall, 4 s old");
+        // a shortfall that lasts is congestion: b goes
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 1_700_000, 11 * S);
+        assertEquals("a=0/0 b=-1/-1", layers(src), "after " + Allocator.KEEP_NS / 1e9 + " s short");
+        // and does not come back on a budget short of it
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 1_800_000, 12 * S);
+        assertEquals("a=0/0 b=-1/-1", layers(src));
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 2_000_000, 13 * S);
+        assertEquals("a=0/0 b=0/0", layers(src));
+        // a shortfall beyond the allowance (a quarter of the budget) cuts at once
+        Allocator.allocate(src, Allocator.Constraints.NONE, -1, List.of(), 1_500_000, 14 * S);
+        assertEquals("a=0/0 b=-1/-1", layers(src), "500k short of 1.5M");
+        // the allowance is shared: of three streams kept, the third does not fit in it as well
+        List<Allocator.Source> three = List.of(singleLayer("a", 1_000_000), singleLayer("b", 1_000_000), singleLayer("c", 1_000_000));
+        Allocator.allocate(three, Allocator.Constraints.NONE, -1, List.of(), 3_000_000, 0);
+        Allocator.allocate(three, Allocator.Constraints.NONE, -1, List.of(), 2_000_000, S);
+        assertEquals("a=0/0 b=0/0 c=-1/-1", layers(three), "1M short of 2M: the allowance (500k) keeps none of c");
+        Allocator.allocate(three, Allocator.Constraints.NONE, -1, List.of(), 2_500_000, 2 * S);
+        assertEquals("a=0/0 b=0/0 c=-1/-1", layers(three), "c was not being forwarded: no allowance for it");
+    }
+
     @Test
     void lastNForwardsOnlyTheMostRelevant() {
         List<Allocator.Source> src = List.of(source("a"), source("b"), source("c"));
