@@ -150,6 +150,9 @@ final class ChurnRun {
             long expected = source1[0] - source0[0];
             long lost = Math.max(0, expected - (source1[1] - source0[1]));
             String breakdown = losses(probe).since(losses0);
+            if (lost > 0) {
+                breakdown += "; when (from the start of the measurement): " + gapsSince(t0);
+            }
             generator.stop();
             return new Result(readings, replaced, joinFailures, sent, lost, growth(readings), breakdown);
         } finally {
@@ -238,7 +241,7 @@ final class ChurnRun {
 
     /** Counters that tell where a packet went missing, read at the start and the end of the measurement. */
     private record Losses(long[] kernelDrops, java.util.Map<String, Double> bridgeDrops, double withheld, long srtpErrors,
-                          long early) {
+                          long early, long[] missingByKind, long[] gapsByKind) {
         /** One line: what changed since {@code start}. */
         String since(Losses start) {
             StringBuilder reasons = new StringBuilder();
@@ -248,9 +251,12 @@ final class ChurnRun {
                     reasons.append(reasons.length() == 0 ? "" : ", ").append(reason).append(' ').append(d);
                 }
             });
-            return String.format(Locale.ROOT, "kernel UDP drops: bridge socket %d, clients' sockets %d; bridge drops: %s; "
-                            + "video withheld by the bridge (all receivers, joiners' keyframe waits included): %d; "
+            return String.format(Locale.ROOT, "missing audio %d, video %d, of which RTP sequence gaps (lost after the bridge "
+                            + "numbered them) audio %d, video %d; kernel UDP drops: bridge socket %d, clients' sockets %d; "
+                            + "bridge drops: %s; video withheld by the bridge (all receivers, joiners' keyframe waits included): %d; "
                             + "publishers' SRTP errors %d, packets before keys %d",
+                    missingByKind[0] - start.missingByKind[0], missingByKind[1] - start.missingByKind[1],
+                    gapsByKind[0] - start.gapsByKind[0], gapsByKind[1] - start.gapsByKind[1],
                     kernelDrops[0] - start.kernelDrops[0], kernelDrops[1] - start.kernelDrops[1],
                     reasons.length() == 0 ? "none" : reasons, Math.round(withheld - start.withheld), srtpErrors - start.srtpErrors,
                     early - start.early);
@@ -259,11 +265,34 @@ final class ChurnRun {
 
     private Losses losses(BridgeProbe probe) {
         String metrics = probe.metrics();
+        long[] missing = new long[2];
+        long[] gaps = new long[2];
+        for (SyntheticClient c : publishers) {
+            for (SeqTracker t : c.tracks.values()) {
+                int k = t.audio ? 0 : 1;
+                missing[k] += t.sourceExpected() - t.sourceReceived();
+                gaps[k] += t.lost();
+            }
+        }
         return new Losses(BridgeProbe.udpDrops(publishers.get(0).bridgePort()),
                 BridgeProbe.byLabel(metrics, "junction_dropped_packets_total", "reason"),
                 BridgeProbe.sum(metrics, "junction_video_suppressed_packets_total", null),
                 publishers.stream().mapToLong(c -> c.srtpErrors.get()).sum(),
-                publishers.stream().mapToLong(c -> c.earlyPackets.get()).sum());
+                publishers.stream().mapToLong(c -> c.earlyPackets.get()).sum(), missing, gaps);
+    }
+
+    /** Where each publisher's received streams skipped packets since {@code t0}. */
+    private String gapsSince(long t0) {
+        List<String> out = new ArrayList<>();
+        for (SyntheticClient c : publishers) {
+            c.tracks.forEach((ssrc, t) -> {
+                List<String> g = t.gapsSince(t0);
+                if (!g.isEmpty()) {
+                    out.add(c.name + " " + (t.audio ? "audio" : "video") + " " + Integer.toUnsignedString(ssrc, 16) + ": " + g);
+                }
+            });
+        }
+        return out.isEmpty() ? "no jumps seen" : String.join("; ", out);
     }
 
     private Stream<SyntheticClient> all() {

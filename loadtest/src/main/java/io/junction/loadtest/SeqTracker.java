@@ -16,6 +16,11 @@ final class SeqTracker {
     private volatile long firstCount = Long.MIN_VALUE;
     private volatile long highestCount;
     private volatile long counted;
+    /** The last {@link #GAPS} jumps of the publisher's counter: when (nanoTime) and how many packets it skipped. */
+    static final int GAPS = 16;
+    private final long[] gapAtNs = new long[GAPS];
+    private final long[] gapSize = new long[GAPS];
+    private int gaps;
     private long reportedExpected;
     private long reportedReceived;
 
@@ -46,6 +51,11 @@ final class SeqTracker {
             firstCount = count;
             highestCount = count;
         } else if (count > highestCount) {
+            if (count > highestCount + 1) {
+                gapAtNs[gaps % GAPS] = System.nanoTime();
+                gapSize[gaps % GAPS] = count - highestCount - 1;
+                gaps++;
+            }
             highestCount = count;
         }
         counted++;
@@ -54,6 +64,21 @@ final class SeqTracker {
     /** Packets the publisher sent on this stream from the first one seen to the newest one seen. */
     long sourceExpected() {
         return firstCount == Long.MIN_VALUE ? 0 : highestCount - firstCount + 1;
+    }
+
+    /**
+     * The counter's jumps since {@code sinceNs} (the last {@link #GAPS} at most), as "N at T s" with T
+     * from {@code sinceNs}; packets that came late and filled a jump still show it here.
+     */
+    java.util.List<String> gapsSince(long sinceNs) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int i = Math.max(0, gaps - GAPS); i < gaps; i++) {
+            long at = gapAtNs[i % GAPS];
+            if (at - sinceNs >= 0) {
+                out.add(String.format(java.util.Locale.ROOT, "%d at %.1f s", gapSize[i % GAPS], (at - sinceNs) / 1e9));
+            }
+        }
+        return out;
     }
 
     long sourceReceived() {
