@@ -49,11 +49,22 @@ final class ChurnRun {
         }
     }
 
-    /** {@code breakdown}: where packets went missing, for a failed run to be read (kernel, bridge, SRTP). */
-    record Result(List<Reading> readings, long replaced, long joinFailures, long sent, long lost, List<String> growth,
-                  String breakdown) {
+    /**
+     * What the publishers may miss of each other's media, as a fraction of what they should have received,
+     * when none of it was lost on the way: video the bridge withheld (its congestion control reading
+     * the delay of a CPU-bound box as congestion, docs/reliability.md). CI's run of 2026-12-06 missed 0.06 %.
+     */
+    static final double MAX_WITHHELD_FRACTION = 0.0025;
+
+    /**
+     * {@code lost}: what the publishers' counters miss (withheld by the bridge or lost); {@code lostOnTheWay}:
+     * RTP sequence gaps at the publishers, kernel drops at the bridge's socket and the publishers' SRTP
+     * errors; {@code breakdown}: where packets went missing, for a failed run to be read.
+     */
+    record Result(List<Reading> readings, long replaced, long joinFailures, long sent, long expected, long lost,
+                  long lostOnTheWay, List<String> growth, String breakdown) {
         boolean passed() {
-            return growth.isEmpty() && joinFailures == 0 && lost == 0;
+            return growth.isEmpty() && joinFailures == 0 && lostOnTheWay == 0 && lost <= MAX_WITHHELD_FRACTION * expected;
         }
     }
 
@@ -149,12 +160,14 @@ final class ChurnRun {
             long[] source1 = sourceCounters();
             long expected = source1[0] - source0[0];
             long lost = Math.max(0, expected - (source1[1] - source0[1]));
-            String breakdown = losses(probe).since(losses0);
+            Losses losses1 = losses(probe);
+            String breakdown = losses1.since(losses0);
             if (lost > 0) {
                 breakdown += "; when (from the start of the measurement): " + gapsSince(t0);
             }
             generator.stop();
-            return new Result(readings, replaced, joinFailures, sent, lost, growth(readings), breakdown);
+            return new Result(readings, replaced, joinFailures, sent, expected, lost, losses1.onTheWay(losses0), growth(readings),
+                    breakdown);
         } finally {
             if (generator != null) {
                 generator.stop();
@@ -242,6 +255,12 @@ final class ChurnRun {
     /** Counters that tell where a packet went missing, read at the start and the end of the measurement. */
     private record Losses(long[] kernelDrops, java.util.Map<String, Double> bridgeDrops, double withheld, long srtpErrors,
                           long early, long[] missingByKind, long[] gapsByKind) {
+        /** Lost on the way since {@code start}: sequence gaps at the publishers, kernel drops at the bridge, SRTP errors. */
+        long onTheWay(Losses start) {
+            return gapsByKind[0] - start.gapsByKind[0] + gapsByKind[1] - start.gapsByKind[1]
+                    + kernelDrops[0] - start.kernelDrops[0] + srtpErrors - start.srtpErrors;
+        }
+
         /** One line: what changed since {@code start}. */
         String since(Losses start) {
             StringBuilder reasons = new StringBuilder();

@@ -43,8 +43,10 @@ public final class Main {
         }
         if (options.churnPerSecond() > 0) {
             ChurnRun.Result r = new ChurnRun(options, System.out).run();
-            System.out.printf(java.util.Locale.ROOT, "churn soak: %d subscribers replaced, %d joins failed; the publishers' call: %d packets sent, %d lost%n",
-                    r.replaced(), r.joinFailures(), r.sent(), r.lost());
+            System.out.printf(java.util.Locale.ROOT, "churn soak: %d subscribers replaced, %d joins failed; the publishers' call: %d packets sent, "
+                            + "%d missing of %d (%.3f %%; at most %.2f %% may be video the bridge withheld), %d lost on the way%n",
+                    r.replaced(), r.joinFailures(), r.sent(), r.lost(), r.expected(), r.expected() == 0 ? 0 : r.lost() * 100.0 / r.expected(),
+                    ChurnRun.MAX_WITHHELD_FRACTION * 100, r.lostOnTheWay());
             System.out.println("missing packets, by where: " + r.breakdown());
             System.out.println(r.growth().isEmpty() ? "no growth: heap, threads, file descriptors, pool packets, ICE agents and endpoints stayed flat"
                     : "GREW: " + String.join("; ", r.growth()));

@@ -19,6 +19,25 @@ class ChurnRunTest {
         return out;
     }
 
+    /** The verdict: nothing lost on the way; what the bridge withheld, at most a quarter of a percent. */
+    @Test
+    void aPacketLostOnTheWayFailsWithheldVideoOnlyBeyondItsShare() {
+        List<String> none = List.of();
+        record Case(long expected, long missing, long onTheWay, List<String> growth, long joinFailures, boolean passes) {}
+        for (Case c : List.of(
+                new Case(187_000, 0, 0, none, 0, true),
+                new Case(187_000, 110, 0, none, 0, true), // CI's run of 2026-12-06: video withheld, 0.06 %
+                new Case(187_000, 467, 0, none, 0, true),
+                new Case(187_000, 468, 0, none, 0, false),
+                new Case(187_000, 1, 1, none, 0, false), // one packet lost after the bridge
+                new Case(187_000, 0, 0, List.of("threads 80 -> 120"), 0, false),
+                new Case(187_000, 0, 0, none, 1, false))) {
+            ChurnRun.Result r = new ChurnRun.Result(List.of(), 538, c.joinFailures(), 187_000, c.expected(), c.missing(), c.onTheWay(),
+                    c.growth(), "");
+            assertEquals(c.passes(), r.passed(), c.toString());
+        }
+    }
+
     @Test
     void aWarmUpFollowedByAPlateauIsNoGrowth() {
         // the CI run of 2026-12-04: the pool still filling at 30 s, then flat within ±6 MiB
