@@ -262,7 +262,6 @@ final class BridgeProbe {
         }
     }
 
-    /** Sum of every sample of {@code name} (any labels, or those containing {@code label}); NaN if none. */
     /** The samples of metric {@code name}, summed by the value of its label {@code label} (e.g. drops by reason). */
     static java.util.Map<String, Double> byLabel(String text, String name, String label) {
         java.util.Map<String, Double> out = new java.util.TreeMap<>();
@@ -283,6 +282,7 @@ final class BridgeProbe {
         return out;
     }
 
+    /** Sum of every sample of {@code name} (any labels, or those containing {@code label}); NaN if none. */
     static double sum(String text, String name, String label) {
         double total = 0;
         boolean found = false;

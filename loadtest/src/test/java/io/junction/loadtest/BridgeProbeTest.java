@@ -20,6 +20,25 @@ class BridgeProbeTest {
         assertEquals(0, BridgeProbe.listeningPid(closed), "nobody listens there any more");
     }
 
+    /** Drops by reason, from a scrape as the bridge writes it (a neighbour metric shares the prefix). */
+    @Test
+    void sumsSamplesByLabel() {
+        String scrape = """
+                # HELP junction_dropped_packets_total Received packets dropped, by reason
+                # TYPE junction_dropped_packets_total counter
+                junction_dropped_packets_total{reason="not_connected"} 21.0
+                junction_dropped_packets_total{reason="queue_full"} 0.0
+                junction_dropped_packets_total{reason="srtp_auth"} 3.0
+                # HELP junction_dropped_bytes_total RTP bytes dropped before forwarding, by reason (SRTP size)
+                # TYPE junction_dropped_bytes_total counter
+                junction_dropped_bytes_total{reason="not_connected"} 2520.0
+                junction_dropped_packets_total_extra{reason="not_connected"} 99.0
+                """;
+        assertEquals(java.util.Map.of("not_connected", 21.0, "queue_full", 0.0, "srtp_auth", 3.0),
+                BridgeProbe.byLabel(scrape, "junction_dropped_packets_total", "reason"));
+        assertEquals(java.util.Map.of(), BridgeProbe.byLabel(scrape, "junction_dropped_packets_total", "kind"));
+    }
+
     /** This JVM's own uptime and JIT threads, read the way the report reads the bridge's. */
     @Test
     void readsUptimeAndJitCpuFromProc() {
