@@ -52,7 +52,7 @@ final class ChurnRun {
     /**
      * What the publishers may miss of each other's media, as a fraction of what they should have received,
      * when none of it was lost on the way: video the bridge withheld (its congestion control reading
-     * the delay of a CPU-bound box as congestion, docs/reliability.md). CI's run of 2026-12-06 missed 0.06 %.
+     * the delay of a CPU-bound box as congestion, docs/reliability.md). CI's run of 2026-12-06 missed 0.03 %.
      */
     static final double MAX_WITHHELD_FRACTION = 0.0025;
 
