@@ -108,7 +108,6 @@ final class ChurnRun {
                     o.conferences(), o.publishers(), o.subscribers(), o.churnPerSecond(), o.seconds());
             Thread.sleep((long) (o.settleSeconds() * 1000));
             long sent0 = sent();
-            long[] source0 = sourceCounters();
             Losses losses0 = losses(probe);
             Random random = new Random(1);
             long t0 = System.nanoTime();
@@ -157,10 +156,9 @@ final class ChurnRun {
             readings.add(read(probe, (System.nanoTime() - t0) / 1e9));
             out.println(readings.get(readings.size() - 1).line() + "  (end)");
             long sent = sent() - sent0;
-            long[] source1 = sourceCounters();
-            long expected = source1[0] - source0[0];
-            long lost = Math.max(0, expected - (source1[1] - source0[1]));
             Losses losses1 = losses(probe);
+            long expected = losses1.expected - losses0.expected;
+            long lost = Math.max(0, losses1.missing(losses0));
             String breakdown = losses1.since(losses0);
             if (lost > 0) {
                 breakdown += "; when (from the start of the measurement): " + gapsSince(t0);
@@ -252,9 +250,18 @@ final class ChurnRun {
                 BridgeProbe.sum(metrics, "junction_endpoints", null));
     }
 
-    /** Counters that tell where a packet went missing, read at the start and the end of the measurement. */
-    private record Losses(long[] kernelDrops, java.util.Map<String, Double> bridgeDrops, double withheld, long srtpErrors,
-                          long early, long[] missingByKind, long[] gapsByKind) {
+    /**
+     * Counters that tell where a packet went missing, read at the start and the end of the measurement.
+     * {@code expected} and {@code missingByKind} are by the publishers' own counters, over what they
+     * received from each other.
+     */
+    private record Losses(long expected, long[] missingByKind, long[] gapsByKind, long[] kernelDrops,
+                          java.util.Map<String, Double> bridgeDrops, double withheld, long srtpErrors, long early) {
+        /** What the publishers' counters miss since {@code start}, audio and video. */
+        long missing(Losses start) {
+            return missingByKind[0] - start.missingByKind[0] + missingByKind[1] - start.missingByKind[1];
+        }
+
         /** Lost on the way since {@code start}: sequence gaps at the publishers, kernel drops at the bridge, SRTP errors. */
         long onTheWay(Losses start) {
             return gapsByKind[0] - start.gapsByKind[0] + gapsByKind[1] - start.gapsByKind[1]
@@ -284,20 +291,22 @@ final class ChurnRun {
 
     private Losses losses(BridgeProbe probe) {
         String metrics = probe.metrics();
+        long expected = 0;
         long[] missing = new long[2];
         long[] gaps = new long[2];
         for (SyntheticClient c : publishers) {
             for (SeqTracker t : c.tracks.values()) {
                 int k = t.audio ? 0 : 1;
+                expected += t.sourceExpected();
                 missing[k] += t.sourceExpected() - t.sourceReceived();
                 gaps[k] += t.lost();
             }
         }
-        return new Losses(BridgeProbe.udpDrops(publishers.get(0).bridgePort()),
+        return new Losses(expected, missing, gaps, BridgeProbe.udpDrops(publishers.get(0).bridgePort()),
                 BridgeProbe.byLabel(metrics, "junction_dropped_packets_total", "reason"),
                 BridgeProbe.sum(metrics, "junction_video_suppressed_packets_total", null),
                 publishers.stream().mapToLong(c -> c.srtpErrors.get()).sum(),
-                publishers.stream().mapToLong(c -> c.earlyPackets.get()).sum(), missing, gaps);
+                publishers.stream().mapToLong(c -> c.earlyPackets.get()).sum());
     }
 
     /** Where each publisher's received streams skipped packets since {@code t0}. */
@@ -323,19 +332,6 @@ final class ChurnRun {
     /** RTP the publishers sent. */
     private long sent() {
         return publishers.stream().mapToLong(c -> c.rtpSent.get()).sum();
-    }
-
-    /** [expected, received] by the publishers' own counters, over what the publishers received from each other. */
-    private long[] sourceCounters() {
-        long expected = 0;
-        long received = 0;
-        for (SyntheticClient c : publishers) {
-            for (SeqTracker t : c.tracks.values()) {
-                expected += t.sourceExpected();
-                received += t.sourceReceived();
-            }
-        }
-        return new long[] {expected, received};
     }
 
     private SyntheticClient join(int conference, String name, boolean publishes, DtlsCertificate cert, ExecutorService blocking)
