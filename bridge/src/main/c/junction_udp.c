@@ -146,6 +146,26 @@ JNIEXPORT jint JNICALL FN(family)(JNIEnv *env, jclass cls, jint fd) {
     return ss.ss_family == AF_INET6 ? 6 : 4;
 }
 
+/*
+ * Sets the don't-fragment bit on the IPv4 datagrams `fd` sends (IPv4-mapped ones too, on an IPv6
+ * socket), without path-MTU discovery: IP_PMTUDISC_PROBE. The kernel then writes IP ID 0 instead of
+ * drawing a fresh ID per datagram from its shared, hashed counters (__ip_select_ident: 1.7 % of the
+ * bridge's CPU in a 5 x (4 + 4) profile), and never fragments. A datagram larger than the outgoing
+ * device's MTU fails with EMSGSIZE rather than going out in fragments; the bridge's datagrams stay
+ * near 1 200 bytes, as WebRTC's do. 0 or -errno.
+ */
+JNIEXPORT jint JNICALL FN(dontFragment)(JNIEnv *env, jclass cls, jint fd) {
+    int probe = IP_PMTUDISC_PROBE;
+    return setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof(probe)) == 0 ? 0 : -errno;
+}
+
+/* The socket's IP_MTU_DISCOVER mode (IP_PMTUDISC_*), or -errno. For tests. */
+JNIEXPORT jint JNICALL FN(mtuDiscovery)(JNIEnv *env, jclass cls, jint fd) {
+    int mode = 0;
+    socklen_t ml = sizeof(mode);
+    return getsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &mode, &ml) == 0 ? mode : -errno;
+}
+
 JNIEXPORT void JNICALL FN(close)(JNIEnv *env, jclass cls, jint fd) {
     close(fd);
 }

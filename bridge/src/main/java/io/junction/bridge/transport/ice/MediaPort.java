@@ -167,7 +167,12 @@ public final class MediaPort implements AutoCloseable {
             try {
                 for (SinglePortUdpHarvester h : harvesters) {
                     TransportAddress a = h.getLocalAddress();
-                    sendSockets.put(a, MediaSendSocket.open(new java.net.InetSocketAddress(a.getAddress(), a.getPort())));
+                    MediaSendSocket send = MediaSendSocket.open(new java.net.InetSocketAddress(a.getAddress(), a.getPort()));
+                    sendSockets.put(a, send);
+                    if (send.dontFragmentError() != 0) {
+                        LOG.warn("media socket {}: could not set DF (IP_PMTUDISC_PROBE, errno {}); its IPv4 sends draw an IP ID each",
+                                a, send.dontFragmentError());
+                    }
                 }
                 return "media sends: native sendto/sendmmsg";
             } catch (IOException e) {

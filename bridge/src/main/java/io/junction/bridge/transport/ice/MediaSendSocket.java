@@ -14,9 +14,12 @@ final class MediaSendSocket implements AutoCloseable {
     private final boolean v6;
     private volatile boolean closed;
 
-    private MediaSendSocket(int fd, boolean v6) {
+    private final int dontFragmentError;
+
+    private MediaSendSocket(int fd, boolean v6, int dontFragmentError) {
         this.fd = fd;
         this.v6 = v6;
+        this.dontFragmentError = dontFragmentError;
     }
 
     /** The send socket for the UDP socket of this process bound to {@code local}, or an exception saying why not. */
@@ -30,7 +33,20 @@ final class MediaSendSocket implements AutoCloseable {
             NativeUdp.close(fd);
             throw new java.io.IOException("the UDP socket bound to " + local + " has no address (errno " + -family + ")");
         }
-        return new MediaSendSocket(fd, family == 6);
+        // DF without path-MTU discovery: IP ID 0 instead of one drawn per datagram (see NativeUdp).
+        // Only an optimisation: a socket that refuses it sends as before, which the media port logs.
+        int df = NativeUdp.dontFragment(fd);
+        return new MediaSendSocket(fd, family == 6, df < 0 ? -df : 0);
+    }
+
+    /** 0 when the socket sets DF on its IPv4 datagrams ({@link NativeUdp#dontFragment}), else the errno that refused it. */
+    int dontFragmentError() {
+        return dontFragmentError;
+    }
+
+    /** The socket's IP_MTU_DISCOVER mode, or -errno. For tests. */
+    int mtuDiscovery() {
+        return NativeUdp.mtuDiscovery(fd);
     }
 
     /** Whether the socket is IPv6 (IPv4 addresses go IPv4-mapped). */

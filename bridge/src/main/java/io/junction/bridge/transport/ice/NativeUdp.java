@@ -80,6 +80,16 @@ final class NativeUdp {
 
     static native void close(int fd);
 
+    /**
+     * Sets DF on the IPv4 datagrams {@code fd} sends (IPv4-mapped ones too), without path-MTU
+     * discovery (IP_PMTUDISC_PROBE): the kernel writes IP ID 0 instead of drawing one per datagram,
+     * and never fragments. 0 or -errno.
+     */
+    static native int dontFragment(int fd);
+
+    /** The socket's IP_MTU_DISCOVER mode (3: IP_PMTUDISC_PROBE), or -errno. For tests. */
+    static native int mtuDiscovery(int fd);
+
     /** One datagram to the destination record at {@code dests[destOff]}: bytes sent or -errno. */
     static native int sendTo(int fd, byte[] buf, int off, int len, byte[] dests, int destOff);
 

@@ -54,6 +54,23 @@ class NativeUdpTest {
     }
 
     @Test
+    void theSendSocketSetsDontFragmentWithoutPathMtuDiscovery() throws Exception {
+        for (String family : new String[] {"127.0.0.1", "::1"}) {
+            try (DatagramSocket media = bound(family); DatagramSocket peer = bound(family);
+                    MediaSendSocket send = MediaSendSocket.open(local(media))) {
+                assertEquals(0, send.dontFragmentError(), family);
+                // IP_PMTUDISC_PROBE on the socket ice4j bound (the descriptor is a duplicate of it): DF, IP ID 0
+                assertEquals(3, send.mtuDiscovery(), family);
+                // and a full-size media datagram still goes out whole
+                byte[] payload = new byte[1400];
+                new java.util.Random(3).nextBytes(payload);
+                assertEquals(1400, send.send(payload, 0, 1400, send.destination(local(peer))));
+                assertArrayEquals(payload, receive(peer, local(media)), family);
+            }
+        }
+    }
+
+    @Test
     void theMediaPortFindsItsOwnSocketsForSending() throws Exception {
         for (String address : new String[] {"127.0.0.1", "::1"}) {
             io.junction.bridge.BridgeConfig d = io.junction.bridge.BridgeConfig.loopbackDefaults(0);
