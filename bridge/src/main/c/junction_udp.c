@@ -159,6 +159,21 @@ JNIEXPORT jint JNICALL FN(dontFragment)(JNIEnv *env, jclass cls, jint fd) {
     return setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof(probe)) == 0 ? 0 : -errno;
 }
 
+/*
+ * Asks for a send buffer of `bytes` (SO_SNDBUF; the kernel caps it at net.core.wmem_max and
+ * doubles it for its bookkeeping) when bytes > 0; returns the socket's SO_SNDBUF afterwards, or
+ * -errno. On a real interface a datagram stays charged to the socket until the card has sent it,
+ * so one fan-out burst larger than the buffer makes sendmmsg refuse the rest (EAGAIN).
+ */
+JNIEXPORT jint JNICALL FN(sendBuffer)(JNIEnv *env, jclass cls, jint fd, jint bytes) {
+    if (bytes > 0 && setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes)) != 0) {
+        return -errno;
+    }
+    int now = 0;
+    socklen_t nl = sizeof(now);
+    return getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &now, &nl) == 0 ? now : -errno;
+}
+
 /* The socket's IP_MTU_DISCOVER mode (IP_PMTUDISC_*), or -errno. For tests. */
 JNIEXPORT jint JNICALL FN(mtuDiscovery)(JNIEnv *env, jclass cls, jint fd) {
     int mode = 0;

@@ -14,6 +14,14 @@ final class Ice4jSetup {
     private static final int BUFFER_SIZE = 1600;
     /** The receive buffer the media socket asks for (the kernel caps it at net.core.rmem_max). */
     static final int RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+    /**
+     * The send buffer the media socket asks for (capped at net.core.wmem_max; set on the socket the
+     * data path sends from, {@link MediaSendSocket}). Every receiver's datagrams leave through that one
+     * socket, and on a real interface each stays charged to it until the card has sent it: the
+     * kernel's 208 KiB default holds about a hundred datagrams, less than one keyframe's fan-out to a
+     * large conference.
+     */
+    static final int SEND_BUFFER_BYTES = 4 * 1024 * 1024;
     private static final MpmcArrayQueue<Buffer> BUFFERS = new MpmcArrayQueue<>(4096);
     private static boolean done;
 

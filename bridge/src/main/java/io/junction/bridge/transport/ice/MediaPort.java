@@ -149,11 +149,15 @@ public final class MediaPort implements AutoCloseable {
         }
         LOG.info("media port udp/{} on {} advertising {}; {}", port, addresses, candidates, sendPath);
         long rmemMax = UdpSocketStats.receiveBufferMax();
-        if (rmemMax >= 0 && rmemMax < Ice4jSetup.RECEIVE_BUFFER_BYTES) {
-            LOG.warn("net.core.rmem_max is {} KiB: the media socket gets that instead of the {} KiB it asks for, and "
-                    + "under load the kernel drops datagrams (junction_media_socket_drops_total). Raise it: "
-                    + "sysctl -w net.core.rmem_max={} net.core.wmem_max={}", rmemMax / 1024,
-                    Ice4jSetup.RECEIVE_BUFFER_BYTES / 1024, Ice4jSetup.RECEIVE_BUFFER_BYTES, Ice4jSetup.RECEIVE_BUFFER_BYTES);
+        long wmemMax = UdpSocketStats.sendBufferMax();
+        if ((rmemMax >= 0 && rmemMax < Ice4jSetup.RECEIVE_BUFFER_BYTES)
+                || (!sendSockets.isEmpty() && wmemMax >= 0 && wmemMax < Ice4jSetup.SEND_BUFFER_BYTES)) {
+            LOG.warn("net.core.rmem_max is {} KiB and net.core.wmem_max {} KiB: the media socket gets those instead of the "
+                    + "{} KiB receive and {} KiB send buffers it asks for; under load the kernel drops datagrams it "
+                    + "receives (junction_media_socket_drops_total) and refuses sends (junction_send_errors_total). "
+                    + "Raise them: sysctl -w net.core.rmem_max={} net.core.wmem_max={}", rmemMax / 1024, wmemMax / 1024,
+                    Ice4jSetup.RECEIVE_BUFFER_BYTES / 1024, Ice4jSetup.SEND_BUFFER_BYTES / 1024,
+                    Ice4jSetup.RECEIVE_BUFFER_BYTES, Ice4jSetup.SEND_BUFFER_BYTES);
         }
     }
 

@@ -36,7 +36,13 @@ final class MediaSendSocket implements AutoCloseable {
         // DF without path-MTU discovery: IP ID 0 instead of one drawn per datagram (see NativeUdp).
         // Only an optimisation: a socket that refuses it sends as before, which the media port logs.
         int df = NativeUdp.dontFragment(fd);
+        NativeUdp.sendBuffer(fd, Ice4jSetup.SEND_BUFFER_BYTES); // what it got: sendBufferBytes(); the media port warns
         return new MediaSendSocket(fd, family == 6, df < 0 ? -df : 0);
+    }
+
+    /** The socket's send buffer as the kernel reports it (twice what it granted), or -errno. */
+    int sendBufferBytes() {
+        return NativeUdp.sendBuffer(fd, 0);
     }
 
     /** 0 when the socket sets DF on its IPv4 datagrams ({@link NativeUdp#dontFragment}), else the errno that refused it. */

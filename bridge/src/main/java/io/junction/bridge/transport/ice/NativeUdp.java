@@ -87,6 +87,13 @@ final class NativeUdp {
      */
     static native int dontFragment(int fd);
 
+    /**
+     * Asks for a send buffer of {@code bytes} (SO_SNDBUF, capped by the kernel at net.core.wmem_max)
+     * when {@code bytes} > 0; returns the socket's SO_SNDBUF afterwards (the kernel reports twice what
+     * it granted), or -errno.
+     */
+    static native int sendBuffer(int fd, int bytes);
+
     /** The socket's IP_MTU_DISCOVER mode (3: IP_PMTUDISC_PROBE), or -errno. For tests. */
     static native int mtuDiscovery(int fd);
 

@@ -40,8 +40,17 @@ public final class UdpSocketStats {
 
     /** {@code net.core.rmem_max}: the most a socket may ask for as receive buffer, or -1 when unknown. */
     public static long receiveBufferMax() {
+        return sysctl("/proc/sys/net/core/rmem_max");
+    }
+
+    /** {@code net.core.wmem_max}: the most a socket may ask for as send buffer, or -1 when unknown. */
+    public static long sendBufferMax() {
+        return sysctl("/proc/sys/net/core/wmem_max");
+    }
+
+    private static long sysctl(String file) {
         // Not Files.readString: for /proc/sys files (which report size 0) it returns only the first byte.
-        try (java.io.BufferedReader r = Files.newBufferedReader(Path.of("/proc/sys/net/core/rmem_max"))) {
+        try (java.io.BufferedReader r = Files.newBufferedReader(Path.of(file))) {
             String line = r.readLine();
             return line == null ? -1 : Long.parseLong(line.trim());
         } catch (IOException | NumberFormatException e) {

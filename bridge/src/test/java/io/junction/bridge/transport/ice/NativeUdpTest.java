@@ -54,13 +54,17 @@ class NativeUdpTest {
     }
 
     @Test
-    void theSendSocketSetsDontFragmentWithoutPathMtuDiscovery() throws Exception {
+    void theSendSocketSetsDontFragmentAndItsSendBuffer() throws Exception {
         for (String family : new String[] {"127.0.0.1", "::1"}) {
             try (DatagramSocket media = bound(family); DatagramSocket peer = bound(family);
                     MediaSendSocket send = MediaSendSocket.open(local(media))) {
                 assertEquals(0, send.dontFragmentError(), family);
                 // IP_PMTUDISC_PROBE on the socket ice4j bound (the descriptor is a duplicate of it): DF, IP ID 0
                 assertEquals(3, send.mtuDiscovery(), family);
+                // the send buffer it asked for, as far as net.core.wmem_max allows (the kernel reports twice the grant)
+                long granted = Math.min(Ice4jSetup.SEND_BUFFER_BYTES, UdpSocketStats.sendBufferMax());
+                assertTrue(send.sendBufferBytes() >= 2 * granted, family + ": SO_SNDBUF " + send.sendBufferBytes()
+                        + " for a grant of " + granted);
                 // and a full-size media datagram still goes out whole
                 byte[] payload = new byte[1400];
                 new java.util.Random(3).nextBytes(payload);
