@@ -149,8 +149,8 @@ JNIEXPORT jint JNICALL FN(family)(JNIEnv *env, jclass cls, jint fd) {
 /*
  * Sets the don't-fragment bit on the IPv4 datagrams `fd` sends (IPv4-mapped ones too, on an IPv6
  * socket), without path-MTU discovery: IP_PMTUDISC_PROBE. The kernel then writes IP ID 0 instead of
- * drawing a fresh ID per datagram from its shared, hashed counters (__ip_select_ident: 1.7 % of the
- * bridge's CPU in a 5 x (4 + 4) profile), and never fragments. A datagram larger than the outgoing
+ * drawing a fresh ID per datagram from its shared, hashed counters (__ip_select_ident: 1.7-2.5 % of
+ * the bridge's CPU in 5 x (4 + 4) profiles), and never fragments. A datagram larger than the outgoing
  * device's MTU fails with EMSGSIZE rather than going out in fragments; the bridge's datagrams stay
  * near 1 200 bytes, as WebRTC's do. 0 or -errno.
  */

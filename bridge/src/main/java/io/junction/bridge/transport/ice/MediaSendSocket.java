@@ -12,9 +12,9 @@ final class MediaSendSocket implements AutoCloseable {
     private final int fd;
     /** An IPv6 socket: IPv4 destinations go IPv4-mapped. */
     private final boolean v6;
-    private volatile boolean closed;
-
+    /** 0, or the errno that refused DF ({@link NativeUdp#dontFragment}). */
     private final int dontFragmentError;
+    private volatile boolean closed;
 
     private MediaSendSocket(int fd, boolean v6, int dontFragmentError) {
         this.fd = fd;
@@ -36,7 +36,7 @@ final class MediaSendSocket implements AutoCloseable {
         // DF without path-MTU discovery: IP ID 0 instead of one drawn per datagram (see NativeUdp).
         // Only an optimisation: a socket that refuses it sends as before, which the media port logs.
         int df = NativeUdp.dontFragment(fd);
-        NativeUdp.sendBuffer(fd, Ice4jSetup.SEND_BUFFER_BYTES); // what it got: sendBufferBytes(); the media port warns
+        NativeUdp.sendBuffer(fd, Ice4jSetup.SEND_BUFFER_BYTES); // capped at net.core.wmem_max: the media port warns when low
         return new MediaSendSocket(fd, family == 6, df < 0 ? -df : 0);
     }
 
