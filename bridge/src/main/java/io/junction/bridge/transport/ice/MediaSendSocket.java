@@ -35,7 +35,9 @@ final class MediaSendSocket implements AutoCloseable {
         }
         // DF without path-MTU discovery: IP ID 0 instead of one drawn per datagram (see NativeUdp).
         // Only an optimisation: a socket that refuses it sends as before, which the media port logs.
-        int df = NativeUdp.dontFragment(fd);
+        // -Djunction.dont-fragment=false leaves Linux's default (fragmentable, an IP ID each), for
+        // clients behind a hop whose MTU is smaller than the bridge's largest datagrams.
+        int df = Boolean.parseBoolean(System.getProperty("junction.dont-fragment", "true")) ? NativeUdp.dontFragment(fd) : 0;
         NativeUdp.sendBuffer(fd, Ice4jSetup.SEND_BUFFER_BYTES); // capped at net.core.wmem_max: the media port warns when low
         return new MediaSendSocket(fd, family == 6, df < 0 ? -df : 0);
     }

@@ -75,6 +75,23 @@ class NativeUdpTest {
     }
 
     @Test
+    void dontFragmentCanBeTurnedOff() throws Exception {
+        String before = System.getProperty("junction.dont-fragment");
+        System.setProperty("junction.dont-fragment", "false");
+        try (DatagramSocket media = bound("127.0.0.1"); MediaSendSocket send = MediaSendSocket.open(local(media))) {
+            int mode = send.mtuDiscovery();
+            assertTrue(mode >= 0 && mode != 3, "the socket keeps the kernel's default (WANT, 1, unless "
+                    + "net.ipv4.ip_no_pmtu_disc says otherwise), not PROBE: " + mode);
+        } finally {
+            if (before == null) {
+                System.clearProperty("junction.dont-fragment");
+            } else {
+                System.setProperty("junction.dont-fragment", before);
+            }
+        }
+    }
+
+    @Test
     void theMediaPortFindsItsOwnSocketsForSending() throws Exception {
         for (String address : new String[] {"127.0.0.1", "::1"}) {
             io.junction.bridge.BridgeConfig d = io.junction.bridge.BridgeConfig.loopbackDefaults(0);
