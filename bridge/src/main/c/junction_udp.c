@@ -1,5 +1,5 @@
 /*
- * Junction's UDP sends on the media port: sendto(2) and sendmmsg(2) on a duplicate of the media
+ * Junction's UDP sends on the media port: sendto(2) and sendmmsg(2) (with UDP GSO) on a duplicate of the media
  * socket's descriptor, straight from the Java array (no Java allocation, no lock). Used by
  * NativeUdp.java once ICE has selected a pair; ice4j keeps its own socket for ICE and for reading.
  *
@@ -19,6 +19,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -31,6 +33,12 @@
 #define DEST 20
 #define MAX_BATCH 64
 #define MAX_DATAGRAM 65536
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef UDP_MAX_SEGMENTS
+#define UDP_MAX_SEGMENTS 64
+#endif
 
 static socklen_t to_sockaddr(const unsigned char *d, struct sockaddr_storage *ss) {
     memset(ss, 0, sizeof(struct sockaddr_in6));
@@ -174,6 +182,23 @@ JNIEXPORT jint JNICALL FN(sendBuffer)(JNIEnv *env, jclass cls, jint fd, jint byt
     return getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &now, &nl) == 0 ? now : -errno;
 }
 
+/*
+ * 0 when the kernel knows UDP generic segmentation offload (UDP_SEGMENT, Linux 4.18+) on `fd`, else
+ * -errno (ENOPROTOOPT). Asked before the first GSO send: a kernel without it would ignore the
+ * control message and send the segments as one datagram.
+ */
+JNIEXPORT jint JNICALL FN(segmentation)(JNIEnv *env, jclass cls, jint fd) {
+    int size = 0;
+    socklen_t sl = sizeof(size);
+    return getsockopt(fd, SOL_UDP, UDP_SEGMENT, &size, &sl) == 0 ? 0 : -errno;
+}
+
+/* Sends without UDP checksums (SO_NO_CHECK) when `on`: the kernel then refuses GSO sends with EINVAL. For tests. */
+JNIEXPORT jint JNICALL FN(noChecksum)(JNIEnv *env, jclass cls, jint fd, jboolean on) {
+    int v = on ? 1 : 0;
+    return setsockopt(fd, SOL_SOCKET, SO_NO_CHECK, &v, sizeof(v)) == 0 ? 0 : -errno;
+}
+
 /* The socket's IP_MTU_DISCOVER mode (IP_PMTUDISC_*), or -errno. For tests. */
 JNIEXPORT jint JNICALL FN(mtuDiscovery)(JNIEnv *env, jclass cls, jint fd) {
     int mode = 0;
@@ -212,47 +237,99 @@ JNIEXPORT jint JNICALL FN(sendTo)(JNIEnv *env, jclass cls, jint fd, jbyteArray a
 }
 
 /*
- * Up to MAX_BATCH datagrams in one sendmmsg(2), without blocking: for first <= i < first + count,
- * datagram i is lens[i] bytes at offs[i] in `data`, to the destination record at dests[destOffs[i]]. Returns how many were sent
- * (the first ones), or -errno when the first could not be (-EINVAL: its record or range is bad).
- * Like the kernel, it stops before a bad datagram and sends the ones before it.
+ * Up to MAX_BATCH datagrams in one sendmmsg(2), without blocking, as messages: datagram i is lens[i]
+ * bytes at offs[i] in `data`, to the destination record at dests[destOffs[i]]; several to one
+ * destination may go in one message: UDP generic segmentation offload (UDP_SEGMENT, Linux 4.18+). Message m (firstMsg <= m <
+ * firstMsg + msgCount) is the msgSegs[m] datagrams order[msgFirst[m]], order[msgFirst[m] + 1], ... in
+ * that order, all to the destination of the first; with more than one, all but the last are as long
+ * as the first and the last no longer: the kernel builds one datagram of their bytes, passes it
+ * through its IP and UDP layers once and cuts it into segments of the first one's length at the
+ * device (in the card, where it offers USO; on loopback at the receiving socket). Returns how many
+ * messages (the first ones) were sent, or -errno when none (-EINVAL: the first one is bad; a
+ * device without checksum offload refuses a message of several with EIO, a route whose MTU is
+ * smaller than its segments with EINVAL). Like the kernel, it stops before a bad message and sends
+ * the ones before it. Call segmentation() first: a kernel without UDP GSO would ignore the control
+ * message and send a message of several as one datagram.
  */
-JNIEXPORT jint JNICALL FN(sendBatch)(JNIEnv *env, jclass cls, jint fd, jbyteArray data, jintArray offsArray,
-                                     jintArray lensArray, jbyteArray dests, jintArray destOffsArray, jint first,
-                                     jint count) {
-    if (count <= 0 || count > MAX_BATCH || first < 0) {
+JNIEXPORT jint JNICALL FN(sendMessages)(JNIEnv *env, jclass cls, jint fd, jbyteArray data, jintArray offsArray,
+                                        jintArray lensArray, jbyteArray dests, jintArray destOffsArray,
+                                        jintArray orderArray, jintArray msgFirstArray, jintArray msgSegsArray,
+                                        jint firstMsg, jint msgCount) {
+    if (msgCount <= 0 || msgCount > MAX_BATCH || firstMsg < 0
+            || (*env)->GetArrayLength(env, msgFirstArray) - msgCount < firstMsg
+            || (*env)->GetArrayLength(env, msgSegsArray) - msgCount < firstMsg) {
         return -EINVAL;
     }
-    if ((*env)->GetArrayLength(env, offsArray) - count < first || (*env)->GetArrayLength(env, lensArray) - count < first
-            || (*env)->GetArrayLength(env, destOffsArray) - count < first) {
+    jsize datagrams = (*env)->GetArrayLength(env, offsArray);
+    if (datagrams > MAX_BATCH || (*env)->GetArrayLength(env, lensArray) < datagrams
+            || (*env)->GetArrayLength(env, destOffsArray) < datagrams) {
         return -EINVAL;
     }
-    jint offs[MAX_BATCH], lens[MAX_BATCH], destOffs[MAX_BATCH];
-    (*env)->GetIntArrayRegion(env, offsArray, first, count, offs);
-    (*env)->GetIntArrayRegion(env, lensArray, first, count, lens);
-    (*env)->GetIntArrayRegion(env, destOffsArray, first, count, destOffs);
+    jsize orderLen = (*env)->GetArrayLength(env, orderArray);
+    if (orderLen > MAX_BATCH) {
+        orderLen = MAX_BATCH;
+    }
+    jint offs[MAX_BATCH], lens[MAX_BATCH], destOffs[MAX_BATCH], order[MAX_BATCH], first[MAX_BATCH], segs[MAX_BATCH];
+    (*env)->GetIntArrayRegion(env, offsArray, 0, datagrams, offs);
+    (*env)->GetIntArrayRegion(env, lensArray, 0, datagrams, lens);
+    (*env)->GetIntArrayRegion(env, destOffsArray, 0, datagrams, destOffs);
+    (*env)->GetIntArrayRegion(env, orderArray, 0, orderLen, order);
+    (*env)->GetIntArrayRegion(env, msgFirstArray, firstMsg, msgCount, first);
+    (*env)->GetIntArrayRegion(env, msgSegsArray, firstMsg, msgCount, segs);
     struct sockaddr_storage addrs[MAX_BATCH];
     struct iovec iov[MAX_BATCH];
     struct mmsghdr msgs[MAX_BATCH];
+    union {
+        char buf[CMSG_SPACE(sizeof(uint16_t))];
+        struct cmsghdr align;
+    } control[MAX_BATCH];
     jsize destsLen = (*env)->GetArrayLength(env, dests);
     jsize dataLen = (*env)->GetArrayLength(env, data);
     unsigned char *d = (*env)->GetPrimitiveArrayCritical(env, dests, NULL);
     if (d == NULL) {
         return -ENOMEM;
     }
-    /* the datagrams before the first bad one go; a bad first one is the call's error */
-    int valid = 0;
-    for (; valid < count; valid++) {
-        int i = valid;
-        socklen_t sl = destOffs[i] >= 0 && destOffs[i] <= destsLen - DEST ? to_sockaddr(d + destOffs[i], &addrs[i]) : 0;
-        if (sl == 0 || offs[i] < 0 || lens[i] < 0 || lens[i] > MAX_DATAGRAM || offs[i] > dataLen - lens[i]) {
+    /* the messages before the first bad one go; a bad first one is the call's error */
+    int valid = 0, used = 0;
+    for (; valid < msgCount; valid++) {
+        int m = valid, n = segs[m], at = first[m];
+        if (n < 1 || n > UDP_MAX_SEGMENTS || at < 0 || at > orderLen - n || used + n > MAX_BATCH) {
             break;
         }
-        memset(&msgs[i].msg_hdr, 0, sizeof(struct msghdr));
-        msgs[i].msg_hdr.msg_name = &addrs[i];
-        msgs[i].msg_hdr.msg_namelen = sl;
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
+        int lead = order[at];
+        if (lead < 0 || lead >= datagrams) {
+            break;
+        }
+        socklen_t sl = destOffs[lead] >= 0 && destOffs[lead] <= destsLen - DEST ? to_sockaddr(d + destOffs[lead], &addrs[m]) : 0;
+        int ok = sl != 0;
+        long total = 0;
+        for (int k = 0; ok && k < n; k++) {
+            int i = order[at + k];
+            ok = i >= 0 && i < datagrams && offs[i] >= 0 && lens[i] >= 0 && lens[i] <= MAX_DATAGRAM
+                    && offs[i] <= dataLen - lens[i] && (n == 1 || (k < n - 1 ? lens[i] == lens[lead] : lens[i] <= lens[lead]))
+                    && (n == 1 || lens[lead] > 0);
+            total += ok ? lens[i] : 0;
+        }
+        if (!ok || total > MAX_DATAGRAM) {
+            break;
+        }
+        memset(&msgs[m].msg_hdr, 0, sizeof(struct msghdr));
+        msgs[m].msg_hdr.msg_name = &addrs[m];
+        msgs[m].msg_hdr.msg_namelen = sl;
+        msgs[m].msg_hdr.msg_iov = &iov[used];
+        msgs[m].msg_hdr.msg_iovlen = (size_t) n;
+        if (n > 1) {
+            memset(&control[m], 0, sizeof(control[m]));
+            msgs[m].msg_hdr.msg_control = control[m].buf;
+            msgs[m].msg_hdr.msg_controllen = sizeof(control[m].buf);
+            struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[m].msg_hdr);
+            c->cmsg_level = SOL_UDP;
+            c->cmsg_type = UDP_SEGMENT;
+            c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+            uint16_t size = (uint16_t) lens[lead];
+            memcpy(CMSG_DATA(c), &size, sizeof(size));
+        }
+        used += n;
     }
     (*env)->ReleasePrimitiveArrayCritical(env, dests, d, JNI_ABORT);
     if (valid == 0) {
@@ -262,9 +339,12 @@ JNIEXPORT jint JNICALL FN(sendBatch)(JNIEnv *env, jclass cls, jint fd, jbyteArra
     if (buf == NULL) {
         return -ENOMEM;
     }
-    for (int i = 0; i < valid; i++) {
-        iov[i].iov_base = buf + offs[i];
-        iov[i].iov_len = (size_t) lens[i];
+    for (int m = 0, v = 0; m < valid; m++) {
+        for (int k = 0; k < segs[m]; k++, v++) {
+            int i = order[first[m] + k];
+            iov[v].iov_base = buf + offs[i];
+            iov[v].iov_len = (size_t) lens[i];
+        }
     }
     int n = sendmmsg(fd, msgs, (unsigned int) valid, MSG_DONTWAIT);
     int err = errno;

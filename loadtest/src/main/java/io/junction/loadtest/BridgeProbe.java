@@ -25,7 +25,7 @@ final class BridgeProbe {
     /** One reading of the bridge. NaN where the bridge did not tell. */
     record Sample(long atNs, double cpuSeconds, double heapBytes, double sentPackets, double droppedPackets,
             double sendCalls, double sendCallDatagrams, double workerAllocatedBytes, double receiveCalls,
-            double receiveCallDatagrams, double videoSuppressed) {}
+            double receiveCallDatagrams, double videoSuppressed, double sendSegmentedDatagrams) {}
 
     BridgeProbe(HttpClient http, String adminUrl, String apiKey, long pid) {
         this.http = http;
@@ -100,7 +100,8 @@ final class BridgeProbe {
                 sum(metrics, "junction_send_calls_total", null), sum(metrics, "junction_send_call_datagrams_total", null),
                 sum(metrics, "junction_worker_allocated_bytes_total", null),
                 sum(metrics, "junction_receive_calls_total", null), sum(metrics, "junction_receive_call_datagrams_total", null),
-                sum(metrics, "junction_video_suppressed_packets_total", null));
+                sum(metrics, "junction_video_suppressed_packets_total", null),
+                sum(metrics, "junction_send_segmented_datagrams_total", null));
     }
 
     /**

@@ -281,6 +281,10 @@ final class LoadRun {
                     stop.sendCalls() > start.sendCalls()
                             ? (stop.sendCallDatagrams() - start.sendCallDatagrams()) / (stop.sendCalls() - start.sendCalls())
                             : Double.NaN,
+                    stop.sendCallDatagrams() > start.sendCallDatagrams()
+                            ? (stop.sendSegmentedDatagrams() - start.sendSegmentedDatagrams()) * 100
+                                    / (stop.sendCallDatagrams() - start.sendCallDatagrams())
+                            : Double.NaN,
                     stop.receiveCalls() > start.receiveCalls()
                             ? (stop.receiveCallDatagrams() - start.receiveCallDatagrams()) / (stop.receiveCalls() - start.receiveCalls())
                             : Double.NaN,

@@ -48,6 +48,7 @@ record Report(
         double bridgeJitCpuSeconds,
         double bridgeDroppedPackets,
         double bridgeDatagramsPerSendCall,
+        double bridgeSegmentedDatagramsPercent,
         double bridgeDatagramsPerReceiveCall,
         double bridgeWorkerBytesPerForwardedPacket,
         long kernelDropsAtBridgeSocket,
@@ -114,6 +115,10 @@ record Report(
         row(sb, "bridge datagrams per send call", Double.isNaN(bridgeDatagramsPerSendCall)
                 ? "n/a (no native sends: the bridge sends through ice4j)"
                 : f("%.2f (sendmmsg batches, junction_send_call_datagrams_total)", bridgeDatagramsPerSendCall));
+        if (!Double.isNaN(bridgeSegmentedDatagramsPercent)) {
+            row(sb, "bridge datagrams in GSO messages", f("%.1f %% (several to one receiver in one message, junction_send_segmented_datagrams_total)",
+                    bridgeSegmentedDatagramsPercent));
+        }
         row(sb, "bridge datagrams per read", Double.isNaN(bridgeDatagramsPerReceiveCall)
                 ? "n/a (ice4j reads: no native receive)"
                 : f("%.2f (packet workers' epoll + recvmmsg, junction_receive_call_datagrams_total)", bridgeDatagramsPerReceiveCall));

@@ -101,6 +101,7 @@ public final class BridgeMetrics {
         counter("junction.send.errors", "Datagrams the socket refused to send", Tags.empty(), counters.sendErrors, null);
         counter("junction.send.calls", "Native send system calls on the media port (sendmmsg batches and single sendto)", Tags.empty(), counters.sendCalls, null);
         counter("junction.send.call.datagrams", "Datagrams sent by those calls: divided by junction_send_calls_total, the datagrams per system call", Tags.empty(), counters.sendCallDatagrams, null);
+        counter("junction.send.segmented.datagrams", "Of those, datagrams sent as segments of UDP GSO messages (several to one receiver passed through the kernel's IP and UDP layers once)", Tags.empty(), counters.sendSegmentedDatagrams, null);
         counter("junction.receive.calls", "Packet-worker reads of the data path's own connected sockets that returned datagrams (epoll, then one recvmmsg per ready socket)", Tags.empty(), counters.receiveCalls, null);
         counter("junction.receive.call.datagrams", "Datagrams read by those calls (the rest of the media port's datagrams are read by ice4j)", Tags.empty(), counters.receiveCallDatagrams, null);
         counter("junction.receive.strays", "Datagrams of other remotes a connected socket caught in the instant it was connected (found right after connecting or when read; discarded; the rightful endpoint recovers them by NACK)", Tags.empty(), counters.receiveStrays, null);

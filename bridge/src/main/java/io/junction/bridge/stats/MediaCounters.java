@@ -47,6 +47,8 @@ public final class MediaCounters {
     /** Native send system calls on the media port (sendto and sendmmsg) and the datagrams they carried. */
     public final StripedCounter sendCalls = new StripedCounter();
     public final StripedCounter sendCallDatagrams = new StripedCounter();
+    /** Of those, the datagrams that went as segments of UDP GSO messages (several to one receiver in one message). */
+    public final StripedCounter sendSegmentedDatagrams = new StripedCounter();
     /** Native receive calls on the data path's own sockets (recvmmsg after epoll) and the datagrams they read. */
     public final StripedCounter receiveCalls = new StripedCounter();
     public final StripedCounter receiveCallDatagrams = new StripedCounter();

@@ -14,6 +14,14 @@ final class MediaSendSocket implements AutoCloseable {
     private final boolean v6;
     /** 0, or the errno that refused DF ({@link NativeUdp#dontFragment}). */
     private final int dontFragmentError;
+    /**
+     * Whether sends may put several datagrams to one destination in one UDP GSO message
+     * ({@link NativeUdp#sendMessages}): when the kernel has it, unless {@code -Djunction.udp-gso=false};
+     * off for good once a device refuses one (EIO: no checksum offload).
+     */
+    private volatile boolean segmentation;
+    /** Why segmentation is off: the errno of the kernel's answer or of a refused GSO message; 0 when on or turned off. */
+    private volatile int segmentationError;
     private volatile boolean closed;
 
     private MediaSendSocket(int fd, boolean v6, int dontFragmentError) {
@@ -39,7 +47,13 @@ final class MediaSendSocket implements AutoCloseable {
         // clients behind a hop whose MTU is smaller than the bridge's largest datagrams.
         int df = Boolean.parseBoolean(System.getProperty("junction.dont-fragment", "true")) ? NativeUdp.dontFragment(fd) : 0;
         NativeUdp.sendBuffer(fd, Ice4jSetup.SEND_BUFFER_BYTES); // capped at net.core.wmem_max: the media port warns when low
-        return new MediaSendSocket(fd, family == 6, df < 0 ? -df : 0);
+        MediaSendSocket socket = new MediaSendSocket(fd, family == 6, df < 0 ? -df : 0);
+        if (Boolean.parseBoolean(System.getProperty("junction.udp-gso", "true"))) {
+            int gso = NativeUdp.segmentation(fd);
+            socket.segmentation = gso == 0;
+            socket.segmentationError = gso < 0 ? -gso : 0;
+        }
+        return socket;
     }
 
     /** The socket's send buffer as the kernel reports it (twice what it granted), or -errno. */
@@ -55,6 +69,11 @@ final class MediaSendSocket implements AutoCloseable {
     /** The socket's IP_MTU_DISCOVER mode, or -errno. For tests. */
     int mtuDiscovery() {
         return NativeUdp.mtuDiscovery(fd);
+    }
+
+    /** {@link NativeUdp#noChecksum} on this socket: 0 or -errno. For tests. */
+    int noChecksum(boolean on) {
+        return NativeUdp.noChecksum(fd, on);
     }
 
     /** Whether the socket is IPv6 (IPv4 addresses go IPv4-mapped). */
@@ -87,17 +106,33 @@ final class MediaSendSocket implements AutoCloseable {
         return NativeUdp.sendTo(fd, buf, off, len, dests, destOff);
     }
 
-    /** {@link NativeUdp#sendBatch} on this socket, from datagram 0. */
-    int sendBatch(byte[] data, int[] offs, int[] lens, byte[] dests, int[] destOffs, int count) {
-        return sendBatch(data, offs, lens, dests, destOffs, 0, count);
-    }
-
-    /** {@link NativeUdp#sendBatch} on this socket. */
-    int sendBatch(byte[] data, int[] offs, int[] lens, byte[] dests, int[] destOffs, int first, int count) {
+    /** {@link NativeUdp#sendMessages} on this socket. */
+    int sendMessages(byte[] data, int[] offs, int[] lens, byte[] dests, int[] destOffs, int[] order, int[] msgFirst,
+                     int[] msgSegs, int firstMsg, int msgCount) {
         if (closed) {
             return -EBADF;
         }
-        return NativeUdp.sendBatch(fd, data, offs, lens, dests, destOffs, first, count);
+        return NativeUdp.sendMessages(fd, data, offs, lens, dests, destOffs, order, msgFirst, msgSegs, firstMsg, msgCount);
+    }
+
+    /** Whether several datagrams to one destination may go as one UDP GSO message. */
+    boolean segmentation() {
+        return segmentation;
+    }
+
+    /** Sends each datagram on its own from now on: a device refused a GSO message with {@code errno}. */
+    void segmentationRefused(int errno) {
+        if (segmentation) {
+            segmentation = false;
+            segmentationError = errno;
+            org.slf4j.LoggerFactory.getLogger(MediaSendSocket.class).warn(
+                    "UDP segmentation offload refused (errno {}): each datagram goes on its own", errno);
+        }
+    }
+
+    /** 0, or the errno with which the kernel refused a GSO message (segmentation is then off). */
+    int segmentationError() {
+        return segmentationError;
     }
 
     /** After the packet workers stopped: a send racing with this could reach a reused descriptor. */

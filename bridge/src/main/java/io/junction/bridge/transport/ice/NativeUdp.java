@@ -15,9 +15,11 @@ import java.net.InetSocketAddress;
  */
 final class NativeUdp {
     static final int DEST = 20;
-    /** The most datagrams one {@link #sendBatch} takes. */
+    /** The most datagrams one {@link #sendMessages} takes. */
     static final int MAX_BATCH = 64;
     static final int EAGAIN = 11;
+    static final int EIO = 5;
+    static final int EINVAL = 22;
     static final int ENOENT = 2;
 
     static {
@@ -94,6 +96,16 @@ final class NativeUdp {
      */
     static native int sendBuffer(int fd, int bytes);
 
+    /**
+     * 0 when the kernel offers UDP generic segmentation offload ({@code UDP_SEGMENT}, Linux 4.18+) on
+     * {@code fd}, else -errno: a kernel without it would send a {@link #sendMessages} message of several
+     * as one datagram.
+     */
+    static native int segmentation(int fd);
+
+    /** Sends without UDP checksums (SO_NO_CHECK) when {@code on}: the kernel then refuses GSO sends (-EINVAL). For tests. */
+    static native int noChecksum(int fd, boolean on);
+
     /** The socket's IP_MTU_DISCOVER mode (3: IP_PMTUDISC_PROBE), or -errno. For tests. */
     static native int mtuDiscovery(int fd);
 
@@ -101,12 +113,19 @@ final class NativeUdp {
     static native int sendTo(int fd, byte[] buf, int off, int len, byte[] dests, int destOff);
 
     /**
-     * Datagram {@code i} ({@code first <= i < first + count}) is {@code lens[i]} bytes at {@code offs[i]}
-     * of {@code data}, to the record at {@code dests[destOffs[i]]}: how many (the first ones) were
-     * sent, or -errno when none (-EINVAL: the first one's range or record is bad).
+     * Up to {@link #MAX_BATCH} datagrams in one {@code sendmmsg(2)}, without blocking. Datagram {@code i} is
+     * {@code lens[i]} bytes at {@code offs[i]} of {@code data}, to the record at {@code dests[destOffs[i]]};
+     * they go in messages: message {@code m} ({@code firstMsg <= m < firstMsg + msgCount})
+     * is the {@code msgSegs[m]} datagrams {@code order[msgFirst[m]]}, {@code order[msgFirst[m] + 1]}, ...,
+     * all to the first one's destination. A message of several goes as one UDP GSO send
+     * ({@code UDP_SEGMENT}): all but its last datagram as long as its first, the last no longer; the kernel
+     * passes it through IP and UDP once and cuts it into those datagrams at the device. How many messages
+     * (the first ones) were sent, or -errno when none (-EINVAL: the first is bad; a device without
+     * checksum offload refuses a message of several with -EIO, a route whose MTU is smaller than its
+     * segments with -EINVAL). Ask {@link #segmentation} first.
      */
-    static native int sendBatch(int fd, byte[] data, int[] offs, int[] lens, byte[] dests, int[] destOffs, int first,
-            int count);
+    static native int sendMessages(int fd, byte[] data, int[] offs, int[] lens, byte[] dests, int[] destOffs,
+            int[] order, int[] msgFirst, int[] msgSegs, int firstMsg, int msgCount);
 
     /**
      * A non-blocking UDP socket bound to {@code local} (a record, as {@link #local}) with SO_REUSEADDR and

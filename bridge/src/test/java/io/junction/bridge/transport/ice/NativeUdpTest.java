@@ -139,7 +139,7 @@ class NativeUdpTest {
                 destOffs[i] = (i % 2) * NativeUdp.DEST;
                 Arrays.fill(data, offs[i], offs[i] + lens[i], (byte) i);
             }
-            assertEquals(count, send.sendBatch(data, offs, lens, dests, destOffs, count));
+            assertEquals(count, sendEach(send, data, offs, lens, dests, destOffs, 0, count));
             for (int i = 0; i < count; i++) {
                 byte[] got = receive(i % 2 == 0 ? a : b, local(media));
                 assertEquals(100 + i, got.length, "datagram " + i);
@@ -147,7 +147,7 @@ class NativeUdpTest {
                 assertEquals((byte) i, got[got.length - 1]);
             }
             // from a later datagram on (what a batch does after a refused one)
-            assertEquals(2, send.sendBatch(data, offs, lens, dests, destOffs, count - 2, 2));
+            assertEquals(2, sendEach(send, data, offs, lens, dests, destOffs, count - 2, 2));
             assertEquals(100 + count - 2, receive(a, local(media)).length);
             assertEquals(100 + count - 1, receive(b, local(media)).length);
         }
@@ -167,13 +167,26 @@ class NativeUdpTest {
             badFamily[0] = 5;
             assertTrue(send.send(buf, 0, 10, badFamily) < 0);
             int[] one = {0};
-            assertEquals(-EINVAL, send.sendBatch(buf, new int[] {90}, new int[] {20}, dest, one, 1));
-            assertEquals(-EINVAL, send.sendBatch(buf, one, new int[] {10}, dest, new int[] {1}, 1));
-            assertEquals(-EINVAL, send.sendBatch(buf, one, one, dest, one, 0));
-            assertEquals(-EINVAL, send.sendBatch(buf, one, one, dest, one, NativeUdp.MAX_BATCH + 1));
-            assertEquals(-EINVAL, send.sendBatch(buf, one, one, dest, one, 2));
-            assertEquals(-EINVAL, send.sendBatch(buf, one, one, dest, one, 1, 1));
-            assertEquals(-EINVAL, send.sendBatch(buf, one, one, dest, one, -1, 1));
+            int[] two = {0, 1};
+            int[] pair = {2};
+            assertEquals(-EINVAL, sendEach(send, buf, new int[] {90}, new int[] {20}, dest, one, 0, 1));
+            assertEquals(-EINVAL, sendEach(send, buf, one, new int[] {10}, dest, new int[] {1}, 0, 1));
+            assertEquals(-EINVAL, send.sendMessages(buf, one, one, dest, one, one, one, one, 0, 0));
+            assertEquals(-EINVAL, send.sendMessages(buf, one, one, dest, one, one, one, one, 0, 2));
+            assertEquals(-EINVAL, send.sendMessages(buf, one, one, dest, one, one, one, one, 1, 1));
+            assertEquals(-EINVAL, send.sendMessages(buf, one, one, dest, one, one, one, one, -1, 1));
+            int[] big = new int[NativeUdp.MAX_BATCH + 1];
+            assertEquals(-EINVAL, send.sendMessages(buf, big, big, dest, big, big, big, big, 0, 1));
+            // a message's datagrams: none, more than the plan holds, one that does not exist
+            assertEquals(-EINVAL, send.sendMessages(buf, one, one, dest, one, one, one, new int[] {0}, 0, 1));
+            assertEquals(-EINVAL, send.sendMessages(buf, one, new int[] {10}, dest, one, one, one, pair, 0, 1));
+            assertEquals(-EINVAL, send.sendMessages(buf, one, new int[] {10}, dest, one, new int[] {1}, one, one, 0, 1));
+            // segments: all but the last as long as the first, the last no longer
+            int[] destTwo = {0, 0};
+            assertEquals(-EINVAL, send.sendMessages(buf, new int[] {0, 20}, new int[] {10, 11}, dest, destTwo, two, one, pair, 0, 1));
+            assertEquals(-EINVAL, send.sendMessages(buf, new int[] {0, 20, 40}, new int[] {10, 9, 10}, dest,
+                    new int[] {0, 0, 0}, new int[] {0, 1, 2}, one, new int[] {3}, 0, 1));
+            assertEquals(-EINVAL, send.sendMessages(buf, new int[] {0, 20}, new int[] {0, 0}, dest, destTwo, two, one, pair, 0, 1));
             // nothing of the above went out: the next datagram is the first the peer sees
             assertEquals(3, send.send(new byte[] {1, 2, 3}, 0, 3, dest));
             assertArrayEquals(new byte[] {1, 2, 3}, receive(peer, local(media)));
@@ -190,5 +203,19 @@ class NativeUdpTest {
             media.send(new DatagramPacket(new byte[] {9}, 1, local(peer)));
             assertArrayEquals(new byte[] {9}, receive(peer, local(media)));
         }
+    }
+
+    /** Datagrams {@code first} .. {@code first + count - 1}, each a message of its own, in one call. */
+    static int sendEach(MediaSendSocket send, byte[] data, int[] offs, int[] lens, byte[] dests, int[] destOffs,
+                        int first, int count) {
+        int[] order = new int[offs.length];
+        int[] msgFirst = new int[offs.length];
+        int[] msgSegs = new int[offs.length];
+        for (int i = 0; i < offs.length; i++) {
+            order[i] = i;
+            msgFirst[i] = i;
+            msgSegs[i] = 1;
+        }
+        return send.sendMessages(data, offs, lens, dests, destOffs, order, msgFirst, msgSegs, first, count);
     }
 }

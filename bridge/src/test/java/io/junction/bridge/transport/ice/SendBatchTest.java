@@ -1,6 +1,8 @@
 package io.junction.bridge.transport.ice;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.junction.bridge.stats.MediaCounters;
@@ -146,5 +148,152 @@ class SendBatchTest {
         } finally {
             workers.close();
         }
+    }
+
+    /** A datagram of {@code len} bytes: its id, then its id's low byte repeated. */
+    private static byte[] datagram(int id, int len) {
+        byte[] b = new byte[len];
+        java.util.Arrays.fill(b, (byte) (id * 7));
+        b[0] = (byte) id;
+        return b;
+    }
+
+    /** The ids of the datagrams {@code at} receives within {@code timeoutMs} of each other, each checked whole. */
+    private static java.util.List<Integer> receiveAll(DatagramSocket at, java.util.Map<Integer, Integer> lengths,
+                                                      int timeoutMs) throws Exception {
+        java.util.List<Integer> ids = new java.util.ArrayList<>();
+        at.setSoTimeout(timeoutMs);
+        DatagramPacket p = new DatagramPacket(new byte[70_000], 70_000);
+        while (true) {
+            try {
+                at.receive(p);
+            } catch (SocketTimeoutException e) {
+                return ids;
+            }
+            int id = p.getData()[0];
+            assertEquals(lengths.get(id), p.getLength(), "length of datagram " + id);
+            for (int k = 1; k < p.getLength(); k++) {
+                assertEquals((byte) (id * 7), p.getData()[k], "byte " + k + " of datagram " + id);
+            }
+            ids.add(id);
+        }
+    }
+
+    /**
+     * Equal-length datagrams to one receiver go as one UDP GSO message (the kernel cuts it back into
+     * datagrams, which the receiver gets whole); a shorter one may end such a message, a longer one
+     * starts the next; every receiver gets its datagrams in the order they were queued.
+     */
+    @Test
+    void equalDatagramsToOneReceiverGoAsOneSegmentedMessageInOrder() throws Exception {
+        try (DatagramSocket peer2 = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            byte[] dest2 = socket.destination((InetSocketAddress) peer2.getLocalSocketAddress());
+            SendBatch batch = new SendBatch(counters);
+            // id: receiver, length. Receiver 1: 1 000 x3, 600 (ends the message), 1 000 (a new one);
+            // receiver 2: 1 000, 1 000, 1 200 (longer: a new message), 80 (ends that one).
+            int[][] queued = {{1, 1000}, {2, 1000}, {1, 1000}, {1, 1000}, {2, 1000}, {1, 600}, {2, 1200},
+                {1, 1000}, {2, 80}};
+            java.util.Map<Integer, Integer> lengths = new java.util.HashMap<>();
+            java.util.List<Integer> want1 = new java.util.ArrayList<>();
+            java.util.List<Integer> want2 = new java.util.ArrayList<>();
+            for (int id = 0; id < queued.length; id++) {
+                byte[] d = datagram(id, queued[id][1]);
+                lengths.put(id, queued[id][1]);
+                boolean first = queued[id][0] == 1;
+                batch.add(socket, d, 0, d.length, first ? dest : dest2);
+                (first ? want1 : want2).add(id);
+            }
+            assertTrue(socket.segmentation(), "UDP GSO is on by default");
+            batch.flush();
+            assertEquals(want1, receiveAll(peer, lengths, 500));
+            assertEquals(want2, receiveAll(peer2, lengths, 500));
+            assertEquals(1, counters.sendCalls.sum());
+            assertEquals(9, counters.sendCallDatagrams.sum());
+            // receiver 1: [0, 2, 3, 5] in one message, [7] alone; receiver 2: [1, 4] in one, [6, 8] in one
+            assertEquals(8, counters.sendSegmentedDatagrams.sum());
+            assertEquals(0, counters.sendErrors.sum());
+            assertEquals(0, socket.segmentationError());
+        }
+    }
+
+    /** A full batch of full-size datagrams to one receiver: messages stay below the kernel's size limit. */
+    @Test
+    void aFullBatchToOneReceiverIsCutBelowTheLargestMessage() throws Exception {
+        peer.setReceiveBufferSize(4 << 20);
+        SendBatch batch = new SendBatch(counters);
+        java.util.Map<Integer, Integer> lengths = new java.util.HashMap<>();
+        java.util.List<Integer> want = new java.util.ArrayList<>();
+        for (int id = 0; id < NativeUdp.MAX_BATCH; id++) {
+            byte[] d = datagram(id, 1400);
+            lengths.put(id, 1400);
+            want.add(id);
+            batch.add(socket, d, 0, d.length, dest);
+        }
+        batch.flush();
+        assertEquals(want, receiveAll(peer, lengths, 500));
+        assertEquals(1, counters.sendCalls.sum());
+        assertEquals(NativeUdp.MAX_BATCH, counters.sendSegmentedDatagrams.sum(), "42 + 22 segments");
+        assertEquals(0, counters.sendErrors.sum());
+    }
+
+    /** With {@code -Djunction.udp-gso=false} each datagram goes on its own; the receivers get the same. */
+    @Test
+    void segmentationCanBeTurnedOff() throws Exception {
+        System.setProperty("junction.udp-gso", "false");
+        try (DatagramSocket media2 = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                MediaSendSocket plain = MediaSendSocket.open((InetSocketAddress) media2.getLocalSocketAddress())) {
+            assertFalse(plain.segmentation());
+            byte[] to = plain.destination((InetSocketAddress) peer.getLocalSocketAddress());
+            SendBatch batch = new SendBatch(counters);
+            java.util.Map<Integer, Integer> lengths = new java.util.HashMap<>();
+            for (int id = 0; id < 5; id++) {
+                byte[] d = datagram(id, 1000);
+                lengths.put(id, 1000);
+                batch.add(plain, d, 0, d.length, to);
+            }
+            batch.flush();
+            assertEquals(java.util.List.of(0, 1, 2, 3, 4), receiveAll(peer, lengths, 500));
+            assertEquals(1, counters.sendCalls.sum());
+            assertEquals(5, counters.sendCallDatagrams.sum());
+            assertEquals(0, counters.sendSegmentedDatagrams.sum());
+        } finally {
+            System.clearProperty("junction.udp-gso");
+        }
+    }
+
+    /**
+     * A GSO message the kernel refuses with EINVAL (here: a socket without UDP checksums; in the field,
+     * segments larger than the route's MTU) goes again datagram by datagram, and segmentation stays on
+     * for the next batch.
+     */
+    @Test
+    void aRefusedSegmentedMessageGoesDatagramByDatagram() throws Exception {
+        assertEquals(0, socket.noChecksum(true));
+        try {
+            SendBatch batch = new SendBatch(counters);
+            java.util.Map<Integer, Integer> lengths = new java.util.HashMap<>();
+            for (int id = 0; id < 4; id++) {
+                byte[] d = datagram(id, id == 3 ? 300 : 900);
+                lengths.put(id, d.length);
+                batch.add(socket, d, 0, d.length, dest);
+            }
+            batch.flush();
+            assertEquals(java.util.List.of(0, 1, 2, 3), receiveAll(peer, lengths, 500));
+            assertEquals(2, counters.sendCalls.sum(), "the refused message, then its four datagrams");
+            assertEquals(4, counters.sendCallDatagrams.sum());
+            assertEquals(0, counters.sendSegmentedDatagrams.sum());
+            assertEquals(0, counters.sendErrors.sum());
+            assertTrue(socket.segmentation(), "EINVAL is about that message, not the socket");
+        } finally {
+            socket.noChecksum(false);
+        }
+        SendBatch batch = new SendBatch(counters);
+        for (int id = 0; id < 2; id++) {
+            byte[] d = datagram(id, 900);
+            batch.add(socket, d, 0, d.length, dest);
+        }
+        batch.flush();
+        assertEquals(java.util.List.of(0, 1), receiveAll(peer, java.util.Map.of(0, 900, 1, 900), 500));
+        assertEquals(2, counters.sendSegmentedDatagrams.sum());
     }
 }

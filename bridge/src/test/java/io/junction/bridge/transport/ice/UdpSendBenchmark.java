@@ -106,7 +106,7 @@ public class UdpSendBenchmark {
                     s.lens[i] = s.packet.length;
                     s.destOffs[i] = i * NativeUdp.DEST;
                 }
-                return send.sendBatch(s.batch, s.offs, s.lens, dests, s.destOffs, FAN_OUT);
+                return NativeUdpTest.sendEach(send, s.batch, s.offs, s.lens, dests, s.destOffs, 0, FAN_OUT);
             }
         }
     }
