@@ -83,6 +83,10 @@ class CallIT extends BrowserTest {
         // them itself there; unanswered, Chromium drops the pair after 30 s).
         var counters = t.server.bridge().media().counters();
         assertTrue(counters.receiveCallDatagrams.sum() > 1000, "datagrams read natively: " + counters.receiveCallDatagrams.sum());
+        // How many of the bridge's datagrams to real browsers went as UDP GSO segments (a frame's
+        // packets to one receiver in one message, when a batch holds several of them).
+        System.out.printf("bridge sends: %d datagrams in %d system calls, %d of them as GSO segments%n",
+                counters.sendCallDatagrams.sum(), counters.sendCalls.sum(), counters.sendSegmentedDatagrams.sum());
         Map<String, Object> before = a.selectedPairChecks();
         long answeredBefore = counters.stunAnswered.sum();
         await("Ada's consent checks answered", 15000, () -> {
