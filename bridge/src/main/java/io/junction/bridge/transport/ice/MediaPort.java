@@ -177,6 +177,10 @@ public final class MediaPort implements AutoCloseable {
                         LOG.warn("media socket {}: could not set DF (IP_PMTUDISC_PROBE, errno {}); its IPv4 sends draw an IP ID each",
                                 a, send.dontFragmentError());
                     }
+                    if (send.segmentationError() != 0) {
+                        LOG.info("media socket {}: no UDP segmentation offload (UDP_SEGMENT, errno {}); each datagram goes on its own",
+                                a, send.segmentationError());
+                    }
                 }
                 return "media sends: native sendto/sendmmsg";
             } catch (IOException e) {

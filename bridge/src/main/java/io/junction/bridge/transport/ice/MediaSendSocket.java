@@ -130,7 +130,10 @@ final class MediaSendSocket implements AutoCloseable {
         }
     }
 
-    /** 0, or the errno with which the kernel refused a GSO message (segmentation is then off). */
+    /**
+     * 0, or why segmentation is off: the errno with which the kernel answered the question at start-up
+     * (the media port logs it) or refused a GSO message.
+     */
     int segmentationError() {
         return segmentationError;
     }

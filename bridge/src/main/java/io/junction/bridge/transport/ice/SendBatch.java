@@ -34,15 +34,13 @@ public final class SendBatch {
     /** Each datagram's destination record as the caller passed it: the same array, the same receiver. */
     private final byte[][] destRefs = new byte[NativeUdp.MAX_BATCH][];
     // The flush's plan: datagram indices message by message, and per message its first index into
-    // order, its datagrams, its bytes, whether a datagram may still join it; chain links a message's
-    // datagrams while planning.
+    // order, its datagrams, its first and last datagram; chain links a message's datagrams while
+    // planning.
     private final int[] order = new int[NativeUdp.MAX_BATCH];
     private final int[] msgFirst = new int[NativeUdp.MAX_BATCH];
     private final int[] msgSegs = new int[NativeUdp.MAX_BATCH];
     private final int[] msgHead = new int[NativeUdp.MAX_BATCH];
     private final int[] msgTail = new int[NativeUdp.MAX_BATCH];
-    private final int[] msgBytes = new int[NativeUdp.MAX_BATCH];
-    private final boolean[] msgOpen = new boolean[NativeUdp.MAX_BATCH];
     private final int[] chain = new int[NativeUdp.MAX_BATCH];
     /** Per destination (by the record's identity hash), its last message + 1; 0 when free. Cleared after each plan. */
     private final int[] slotMessage = new int[SLOTS];
@@ -158,19 +156,18 @@ public final class SendBatch {
                 }
                 m = slotMessage[slot] - 1;
             }
-            if (m >= 0 && msgOpen[m] && lens[i] <= lens[msgHead[m]] && lens[i] > 0
-                    && msgSegs[m] < MAX_SEGMENTS && msgBytes[m] + lens[i] <= MAX_MESSAGE_BYTES) {
+            // a message is open while its datagrams are all as long as its first: its bytes are then
+            // that length times its datagrams
+            int size = m >= 0 ? lens[msgHead[m]] : 0;
+            if (m >= 0 && lens[msgTail[m]] == size && lens[i] <= size && lens[i] > 0
+                    && msgSegs[m] < MAX_SEGMENTS && size * msgSegs[m] + lens[i] <= MAX_MESSAGE_BYTES) {
                 chain[msgTail[m]] = i;
                 msgTail[m] = i;
                 msgSegs[m]++;
-                msgBytes[m] += lens[i];
-                msgOpen[m] = lens[i] == lens[msgHead[m]];
             } else {
                 msgHead[msgs] = i;
                 msgTail[msgs] = i;
                 msgSegs[msgs] = 1;
-                msgBytes[msgs] = lens[i];
-                msgOpen[msgs] = true;
                 msgs++;
                 if (segment) {
                     if (slotMessage[slot] == 0) {
