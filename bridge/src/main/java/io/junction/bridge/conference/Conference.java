@@ -37,6 +37,8 @@ public final class Conference {
     private volatile Endpoint[] relayArray = new Endpoint[0];
     /** The receiving ends of relays from other bridges, by bridge id. */
     private final Map<String, RelayLink> links = new ConcurrentHashMap<>();
+    /** {@link #links}' values, replaced when one opens or closes (read by the forwarding tick). */
+    private volatile RelayLink[] linkArray = new RelayLink[0];
     /** Made here for a conference another bridge holds (its id and name): this bridge's part of it. */
     private volatile boolean mirror;
     /** Participants served here (not remote), under this monitor: the conference is idle without them. */
@@ -375,6 +377,7 @@ public final class Conference {
             }
             RelayLink link = new RelayLink(this, peer, bridge.media());
             links.put(peer, link);
+            linkArray = links.values().toArray(new RelayLink[0]);
             return link;
         }
     }
@@ -386,7 +389,10 @@ public final class Conference {
 
     /** Control thread: the link from {@code link.peer()} closed; its participants leave. */
     void relayLinkClosed(RelayLink link) {
-        links.remove(link.peer(), link);
+        synchronized (this) {
+            links.remove(link.peer(), link);
+            linkArray = links.values().toArray(new RelayLink[0]);
+        }
         for (Endpoint e : endpoints.values()) {
             if (e.isRemote() && e.remoteBridge().equals(link.peer())) {
                 removeEndpoint(e.id(), RemovalReason.DISCONNECTED);
@@ -419,7 +425,7 @@ public final class Conference {
 
     /** Worker, with the forwarding tick: each relay link's keep-alive. */
     void tickLinks(long nowNs) {
-        for (RelayLink l : links.values()) {
+        for (RelayLink l : linkArray) { // a snapshot: no iterator per tick
             l.tick(nowNs);
         }
     }

@@ -54,12 +54,26 @@ final class ConferenceForwarding implements io.junction.bridge.pipeline.AudioObs
         return speakers.current();
     }
 
+    /** Whether {@code a} and {@code b} hold equal elements in the same order (without the iterators {@code equals} makes). */
+    private static boolean sameOrder(List<String> a, List<String> b) {
+        int n = a.size();
+        if (n != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (!a.get(i).equals(b.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Worker, every {@link #TICK_NS}: speakers, then every receiver's allocation. */
     void tick(long nowNs) {
         String changed = speakers.poll(nowNs);
         rankingScratch.clear();
         speakers.ranking(rankingScratch);
-        if (!rankingScratch.equals(ranking)) {
+        if (!sameOrder(rankingScratch, ranking)) {
             ranking = List.copyOf(rankingScratch);
         }
         if (changed != null) {

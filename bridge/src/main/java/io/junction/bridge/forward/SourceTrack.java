@@ -72,6 +72,8 @@ public final class SourceTrack {
 
     /** Per encoding, when a subscriber last needed it (conference worker only); see {@link #updateActiveLayers}. */
     private long[] lastNeededNs;
+    /** Where {@link #updateActiveLayers} works out the set (conference worker only). */
+    private boolean[] activeScratch;
     /** The layers the publisher was last told to send (conference worker only); null before the first update. */
     private boolean[] activeLayers;
 
@@ -96,7 +98,10 @@ public final class SourceTrack {
                 needed = Math.max(needed, Math.min(n - 1, s.idealEncoding));
             }
         }
-        boolean[] active = new boolean[n];
+        if (activeScratch == null) {
+            activeScratch = new boolean[n];
+        }
+        boolean[] active = activeScratch;
         boolean changed = activeLayers == null;
         for (int e = 0; e < n; e++) {
             if (e <= needed) {
@@ -109,6 +114,7 @@ public final class SourceTrack {
             return null;
         }
         boolean firstAndAllActive = activeLayers == null;
+        active = active.clone(); // the caller keeps it: a new array only when the set changed
         activeLayers = active;
         if (firstAndAllActive) {
             for (boolean a : active) {

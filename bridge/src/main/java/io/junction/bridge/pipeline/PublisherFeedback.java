@@ -30,6 +30,8 @@ import io.junction.bridge.worker.PacketWorker;
  */
 final class PublisherFeedback implements KeyframeSource {
     static final long RECEIVER_REPORT_INTERVAL_NS = 1_000_000_000L;
+    /** {@code MediaKind.values()} once: each call copies the array. */
+    private static final MediaKind[] KINDS = MediaKind.values();
 
     private final PacketTransport transport;
     private final EndpointStreams streams;
@@ -138,7 +140,7 @@ final class PublisherFeedback implements KeyframeSource {
                 }
                 relayedReportStart = (relayedReportStart + ReceiverReport.MAX_BLOCKS) % relayed.length;
             } else {
-                for (MediaKind kind : MediaKind.values()) {
+                for (MediaKind kind : KINDS) {
                     SourceTrack t = streams.published(kind);
                     if (t != null) {
                         at = reportBlocks(t, out, at, nowNs);

@@ -55,6 +55,36 @@ class BridgeTest {
         bridge.shutdown();
     }
 
+    /**
+     * The forwarding tick runs on the conference's packet worker ten times a second; it allocates
+     * nothing there (the worker's own allocation counter, as junction_worker_allocated_bytes_total reads it).
+     */
+    @Test
+    void theForwardingTickAllocatesNothingOnTheWorker() throws Exception {
+        Conference c = bridge.createConference("a");
+        io.junction.bridge.worker.PacketWorker w = c.packetWorker(bridge.media());
+        ticks(c, w, 5_000); // warm
+        long before = w.allocatedBytes();
+        ticks(c, w, 10_000);
+        long bytes = w.allocatedBytes() - before;
+        assertTrue(before >= 0, "the JVM counts a thread's allocation");
+        assertTrue(bytes < 2048, bytes + " bytes allocated on the worker by 10 000 ticks");
+    }
+
+    private static void ticks(Conference c, io.junction.bridge.worker.PacketWorker w, int n) throws InterruptedException {
+        for (int i = 0; i < n; i++) {
+            c.tick();
+            if (i % 500 == 499) {
+                java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+                w.execute(done::countDown);
+                assertTrue(done.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        }
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        w.execute(done::countDown);
+        assertTrue(done.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    }
+
     @Test
     void emptyConferenceExpiresAfterTimeoutOnly() throws Exception {
         Conference c = bridge.createConference("a");

@@ -2,6 +2,7 @@ package io.junction.bridge.forward;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,24 @@ class LayerPausingTest {
         assertArrayEquals(new boolean[] {true, false, false}, t.updateActiveLayers(6 * S, HOLD));
         subscribe(t);
         assertArrayEquals(new boolean[] {true, true, true}, t.updateActiveLayers(6 * S + 1, HOLD));
+    }
+
+    /** The forwarding tick asks every 100 ms; when nothing changes, asking allocates nothing. */
+    @Test
+    void askingWithoutChangeAllocatesNothing() {
+        SourceTrack t = new SourceTrack("pub", MediaKind.VIDEO, "pub-video", List.of("q", "h", "f"), 0, 0, null);
+        subscribe(t).idealEncoding = 2;
+        t.updateActiveLayers(0, HOLD);
+        for (int i = 1; i <= 20_000; i++) { // warm
+            assertNull(t.updateActiveLayers(i * 1000L, HOLD));
+        }
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+        for (int i = 1; i <= 100_000; i++) {
+            t.updateActiveLayers(S + i * 1000L, HOLD);
+        }
+        long bytes = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        assertTrue(bytes < 1024, bytes + " bytes allocated by 100 000 updates without change");
     }
 
     @Test

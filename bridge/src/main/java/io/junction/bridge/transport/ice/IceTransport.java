@@ -54,7 +54,11 @@ public final class IceTransport implements AutoCloseable, NativeReceiver.Sink {
     private final byte[] localPasswordBytes;
     private final String localUfrag;
     /** HMAC-SHA1 keyed with the local password, for consent checks (made on first use, on the endpoint's worker). */
-    private javax.crypto.Mac consentMac;
+    private HmacSha1 consentMac;
+    /** The remote {@link #consentAddress} was taken from (its identity): the selected pair's, fixed while it lasts. */
+    private java.net.InetSocketAddress consentRemote;
+    /** The consent checks' remote address as bytes, for the answers' XOR-MAPPED-ADDRESS (worker only). */
+    private byte[] consentAddress;
     private final io.junction.bridge.worker.PacketWorker worker;
     /** STUN on the connected socket checked per second, at most (a burst of 20, then 10 a second). */
     private final io.junction.bridge.limit.TokenBucket stunBudget =
@@ -224,7 +228,11 @@ public final class IceTransport implements AutoCloseable, NativeReceiver.Sink {
         if (consentMac == null) {
             consentMac = StunResponder.keyed(localPasswordBytes);
         }
-        int n = stun.answer(buf, off, len, localUfrag, consentMac, remote);
+        if (remote != consentRemote) {
+            consentRemote = remote;
+            consentAddress = remote.getAddress().getAddress();
+        }
+        int n = stun.answer(buf, off, len, localUfrag, consentMac, consentAddress, remote.getPort());
         if (n < 0) {
             // responses to ice4j's own consent checks land here too: ice4j only notes their time
             port.countStun(false);

@@ -5,13 +5,8 @@ import static io.junction.bridge.rtp.ByteIo.readU16;
 import static io.junction.bridge.rtp.ByteIo.writeInt;
 import static io.junction.bridge.rtp.ByteIo.writeU16;
 
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.zip.CRC32;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Answers the STUN binding requests that reach the data path's own connected sockets
@@ -22,7 +17,8 @@ import javax.crypto.spec.SecretKeySpec;
  * carries XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY and FINGERPRINT. Anything else is left unanswered.
  *
  * <p>One instance per packet worker (it keeps its output buffer); not thread-safe. The keyed MAC is the
- * endpoint's own ({@link #keyed}), made once, so answering allocates nothing.
+ * endpoint's own ({@link #keyed}), made once, and the remote's address bytes the caller's, so answering
+ * allocates nothing.
  */
 final class StunResponder {
     static final int MAGIC = 0x2112A442;
@@ -41,14 +37,8 @@ final class StunResponder {
     final byte[] out = new byte[HEADER + 24 + 24 + 8];
 
     /** An HMAC-SHA1 keyed with {@code password}, for {@link #answer}: made once per endpoint. */
-    static Mac keyed(byte[] password) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA1");
-            mac.init(new SecretKeySpec(password, "HmacSHA1"));
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("no HmacSHA1", e);
-        }
+    static HmacSha1 keyed(byte[] password) {
+        return new HmacSha1(password);
     }
 
     /** Whether a datagram looks like STUN (RFC 7983: first byte 0–3) rather than DTLS or RTP. */
@@ -62,11 +52,14 @@ final class StunResponder {
      * signed with {@code localPassword} (or is malformed).
      */
     int answer(byte[] buf, int off, int len, String localUfrag, byte[] localPassword, InetSocketAddress remote) {
-        return answer(buf, off, len, localUfrag, keyed(localPassword), remote);
+        return answer(buf, off, len, localUfrag, keyed(localPassword), remote.getAddress().getAddress(), remote.getPort());
     }
 
-    /** As above with {@code keyed} ({@link #keyed} of the local password): nothing is allocated. */
-    int answer(byte[] buf, int off, int len, String localUfrag, Mac keyed, InetSocketAddress remote) {
+    /**
+     * As above with {@code keyed} ({@link #keyed} of the local password) and the remote as its address's
+     * bytes (4 for IPv4, 16 for IPv6) and port: nothing is allocated.
+     */
+    int answer(byte[] buf, int off, int len, String localUfrag, HmacSha1 keyed, byte[] remoteAddress, int remotePort) {
         if (len < HEADER || len > 1500 || (len & 3) != 0 || readU16(buf, off) != BINDING_REQUEST
                 || readInt(buf, off + 4) != MAGIC || readU16(buf, off + 2) != len - HEADER) {
             return -1;
@@ -91,35 +84,30 @@ final class StunResponder {
         if (!userOk || !VerifyingUdpHarvester.verifies(buf, off, len, keyed, scratch)) {
             return -1;
         }
-        return respond(buf, off, keyed, remote);
+        return respond(buf, off, keyed, remoteAddress, remotePort);
     }
 
-    private int respond(byte[] request, int off, Mac keyed, InetSocketAddress remote) {
+    private int respond(byte[] request, int off, HmacSha1 keyed, byte[] address, int port) {
         byte[] o = out;
         writeU16(o, 0, BINDING_SUCCESS);
         writeInt(o, 4, MAGIC);
         System.arraycopy(request, off + 8, o, 8, 12); // transaction id
         int at = HEADER;
-        byte[] address = remote.getAddress().getAddress();
-        boolean v4 = remote.getAddress() instanceof Inet4Address;
+        boolean v4 = address.length == 4;
         writeU16(o, at, XOR_MAPPED_ADDRESS);
         writeU16(o, at + 2, v4 ? 8 : 20);
         o[at + 4] = 0;
         o[at + 5] = (byte) (v4 ? 1 : 2);
-        writeU16(o, at + 6, remote.getPort() ^ (MAGIC >>> 16));
+        writeU16(o, at + 6, port ^ (MAGIC >>> 16));
         for (int i = 0; i < address.length; i++) {
             o[at + 8 + i] = (byte) (address[i] ^ o[4 + i]); // XOR with the cookie, then the transaction id
         }
         at += 4 + (v4 ? 8 : 20);
         writeU16(o, 2, at - HEADER + 24);
-        try {
-            keyed.update(o, 0, at);
-            writeU16(o, at, MESSAGE_INTEGRITY);
-            writeU16(o, at + 2, 20);
-            keyed.doFinal(o, at + 4);
-        } catch (GeneralSecurityException e) {
-            return -1;
-        }
+        keyed.update(o, 0, at);
+        writeU16(o, at, MESSAGE_INTEGRITY);
+        writeU16(o, at + 2, 20);
+        keyed.doFinal(o, at + 4);
         at += 24;
         writeU16(o, 2, at - HEADER + 8);
         crc.reset();
@@ -132,12 +120,13 @@ final class StunResponder {
 
     /** USERNAME is "local-ufrag:remote-ufrag" for checks the client sends to the bridge. */
     private static boolean usernameMatches(byte[] buf, int at, int length, String localUfrag) {
-        byte[] u = localUfrag.getBytes(StandardCharsets.US_ASCII);
-        if (length <= u.length || buf[at + u.length] != ':') {
+        int n = localUfrag.length();
+        if (length <= n || buf[at + n] != ':') {
             return false;
         }
-        for (int i = 0; i < u.length; i++) {
-            if (buf[at + i] != u[i]) {
+        for (int i = 0; i < n; i++) {
+            char c = localUfrag.charAt(i); // ICE's ufrag characters are ASCII (RFC 8839 ice-char)
+            if (c > 0x7F || buf[at + i] != (byte) c) {
                 return false;
             }
         }

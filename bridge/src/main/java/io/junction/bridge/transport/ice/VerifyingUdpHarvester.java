@@ -7,11 +7,8 @@ import io.junction.bridge.stats.MediaCounters;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.harvest.SinglePortUdpHarvester;
 import org.ice4j.util.Buffer;
@@ -97,20 +94,14 @@ final class VerifyingUdpHarvester extends SinglePortUdpHarvester {
      * counting up to the end of the attribute (RFC 8489 §14.5). Reads nothing outside the message.
      */
     static boolean verifies(byte[] msg, int off, int len, byte[] key) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA1");
-            mac.init(new SecretKeySpec(key, "HmacSHA1"));
-            return verifies(msg, off, len, mac, new byte[20]);
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
+        return verifies(msg, off, len, new HmacSha1(key), new byte[HmacSha1.LENGTH]);
     }
 
     /**
-     * As above with {@code keyed}, an HMAC-SHA1 already initialised with the key (left reset), and
+     * As above with {@code keyed}, an HMAC-SHA1 keyed with the key (left ready for the next message), and
      * {@code scratch} (20 bytes) for the computed value: nothing is allocated.
      */
-    static boolean verifies(byte[] msg, int off, int len, Mac keyed, byte[] scratch) {
+    static boolean verifies(byte[] msg, int off, int len, HmacSha1 keyed, byte[] scratch) {
         if (len < 20 || (msg[off] & 0xC0) != 0 || ByteIo.readInt(msg, off + 4) != MAGIC_COOKIE) {
             return false;
         }
@@ -131,16 +122,12 @@ final class VerifyingUdpHarvester extends SinglePortUdpHarvester {
                 if (length != 20) {
                     return false;
                 }
-                try {
-                    int lengthToIntegrity = (at + 24) - (off + 20);
-                    keyed.update(msg, off, 2);
-                    keyed.update((byte) (lengthToIntegrity >> 8));
-                    keyed.update((byte) lengthToIntegrity);
-                    keyed.update(msg, off + 4, at - (off + 4));
-                    keyed.doFinal(scratch, 0);
-                } catch (GeneralSecurityException e) {
-                    return false;
-                }
+                int lengthToIntegrity = (at + 24) - (off + 20);
+                keyed.update(msg, off, 2);
+                keyed.update((byte) (lengthToIntegrity >> 8));
+                keyed.update((byte) lengthToIntegrity);
+                keyed.update(msg, off + 4, at - (off + 4));
+                keyed.doFinal(scratch, 0);
                 int diff = 0; // constant time
                 for (int i = 0; i < 20; i++) {
                     diff |= scratch[i] ^ msg[at + 4 + i];
