@@ -45,6 +45,9 @@ async function startPreview() {
   }
 }
 
+/** Settles when the preview's camera and microphone have started (or failed); null once they have. */
+let previewStarting = null;
+
 /** Stops the preview's microphone level bar (it runs while the join card shows). */
 let stopMeter = () => {};
 
@@ -349,7 +352,6 @@ async function joinEndpoint(signalingUrl, displayName) {
 
 async function enterCall(signalingUrl, roomName, displayName, rejoin) {
   $('join-card').hidden = true;
-  stopMeter();
   $('left-card').hidden = true;
   $('call').hidden = false;
   $('room-info').hidden = false;
@@ -360,9 +362,20 @@ async function enterCall(signalingUrl, roomName, displayName, rejoin) {
   $('copy-link').hidden = !roomName;
   $('local-name').textContent = displayName || 'You';
   $('local-initials').textContent = initials(displayName || 'You');
+  $('notice').hidden = true;
+  layout();
+  // With the camera still starting (an automatic join), the SDK opens the socket at once and answers
+  // the bridge's offer when the camera is there: the join's round trips overlap the camera's start.
+  const starting = previewStarting;
+  const joining = Junction.join({ signalingUrl, localStream: starting ? starting.then(() => localStream) : localStream,
+                                  constraints: urlConstraints(), rejoin: rejoin || undefined,
+                                  codec: params.get('codec') || undefined, scalabilityMode: params.get('svc') || undefined,
+                                  on: { participantJoined: showParticipant, participantUpdated: showParticipant } });
+  joining.catch(() => {}); // handled below, once the preview is there
+  if (starting) await starting;
+  stopMeter();
   $('local-tile').classList.toggle('has-video', !!(localStream && localStream.getVideoTracks().length));
   $('local-video').srcObject = localStream;
-  $('notice').hidden = true;
   if (!localStream) {
     $('notice').textContent = 'Receive-only: no camera or microphone.';
     $('notice').hidden = false;
@@ -371,9 +384,7 @@ async function enterCall(signalingUrl, roomName, displayName, rejoin) {
   }
   layout();
   try {
-    room = await Junction.join({ signalingUrl, localStream, constraints: urlConstraints(), rejoin: rejoin || undefined,
-                                 codec: params.get('codec') || undefined, scalabilityMode: params.get('svc') || undefined,
-                                 on: { participantJoined: showParticipant, participantUpdated: showParticipant } });
+    room = await joining;
   } catch (err) {
     leftCall(err.message, true);
     showError(err.message);
@@ -548,7 +559,9 @@ $('copy-link').addEventListener('click', async () => {
     $('room-label').hidden = true;
     $('room').required = false;
   }
-  await startPreview();
+  // An automatic join starts with the camera rather than after it (enterCall); a user who clicks Join
+  // has seen the preview first.
+  previewStarting = startPreview().finally(() => { previewStarting = null; });
   if (endpointUrl) joinEndpoint(endpointUrl, $('name').value.trim() || params.get('name'));
   else if (params.get('autojoin') === '1' && $('room').value) joinRoom($('room').value.trim(), $('name').value.trim());
 })();

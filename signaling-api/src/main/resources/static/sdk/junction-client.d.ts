@@ -137,8 +137,12 @@ export interface Room {
 export interface JoinOptions {
   /** From the endpoints API (POST /v1/conferences/{id}/endpoints) or the demo's open rooms. */
   signalingUrl: string;
-  /** Microphone and camera to publish; without one of them the room only receives that kind. */
-  localStream?: MediaStream | null;
+  /**
+   * Microphone and camera to publish; without one of them the room only receives that kind. A promise
+   * of it (a camera still starting) lets the socket open and the bridge's offer arrive meanwhile; the
+   * answer waits for it, and timeoutMs counts from then.
+   */
+  localStream?: MediaStream | Promise<MediaStream | null> | null;
   constraints?: Constraints;
   /** Handlers attached before anything arrives. */
   on?: RoomEventHandlers;

@@ -97,6 +97,16 @@ class Room {
     this.pc = null;
     this._handlers = new Map();
     this._queue = Promise.resolve();
+    /** Resolves when localStream is known (at once, unless join was given a promise of it). */
+    this._streamReady = Promise.resolve();
+    if (localStream && typeof localStream.then === 'function') {
+      // still being opened (a camera starting): the socket, the bridge's offer and its ICE need not
+      // wait; answering does (everything queued behind it)
+      this.localStream = null;
+      this._streamReady = Promise.resolve(localStream).then((s) => { this.localStream = s || null; },
+                                                             () => { this.localStream = null; });
+      this._queue = this._streamReady;
+    }
     this._closed = false;
     this._rejoin = (options && options.rejoin) || null;
     this._rejoinTimeoutMs = (options && options.rejoinTimeoutMs) || 120000;
@@ -245,7 +255,10 @@ class Room {
   /** {@link #_connect}, failing with a JoinError 'join-timeout' after {@code ms}. */
   _connectWithin(url, ms) {
     let timer;
-    const timeout = new Promise((resolve, reject) => {
+    let done = false;
+    const timeout = new Promise((resolve, reject) => this._streamReady.then(() => {
+      // from when the local stream is there: a permission prompt may take its time
+      if (done) return;
       timer = setTimeout(() => {
         const err = new JoinError('join-timeout', 'no offer from the bridge within ' + ms / 1000 + ' s (is ' + url.replace(/token=[^&]*/, 'token=…') + ' reachable?)');
         const ws = this.ws;
@@ -253,8 +266,8 @@ class Room {
         if (ws) { this.ws = null; try { ws.close(1000, 'join timeout'); } catch (e) { /* closing */ } }
         reject(err);
       }, ms);
-    });
-    return Promise.race([this._connect(url), timeout]).finally(() => clearTimeout(timer));
+    }));
+    return Promise.race([this._connect(url), timeout]).finally(() => { done = true; clearTimeout(timer); });
   }
 
   /**
@@ -812,8 +825,10 @@ class Room {
 export const Junction = {
   /**
    * Opens the signaling WebSocket and resolves with a Room once the first offer is answered.
-   * @param {{signalingUrl: string, localStream?: MediaStream, constraints?: object, on?: object,
+   * @param {{signalingUrl: string, localStream?: MediaStream|Promise<MediaStream|null>, constraints?: object, on?: object,
    *          timeoutMs?: number, rejoin?: () => Promise<string>, rejoinTimeoutMs?: number}} options
+   *   localStream: what to send; or a promise of it (a camera still starting): the socket opens and
+   *   the bridge's offer arrives meanwhile, the answer waits for the stream (and the timeout starts then);
    *   constraints: as for room.setConstraints, sent as soon as the bridge welcomes the participant;
    *   on: event handlers ({track: fn, participantJoined: fn, …}) attached before anything arrives;
    *   timeoutMs: how long to wait for the bridge's first offer (default 20 s);
