@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A participant joining a running call decodes every publisher soon after its ICE connection: the
  * bridge asks the publishers for a keyframe as soon as the newcomer's SRTP keys are installed. Three
- * successive late joiners (each leaves before the next) into a call of two publishers. The figures
+ * successive late joiners (each leaves before the next) into a call of two publishers; each one's
+ * join request leaves before its camera is ready (the page joins while getUserMedia runs). The figures
  * (typically 30-1000 ms) are reported; the bound is the promise of docs/performance.md, which holds
  * on a loaded 2-core machine.
  */
@@ -37,6 +38,11 @@ class LateJoinerIT extends BrowserTest {
                 var r = late.remotes();
                 return r.get(ida) != null && r.get(ida).framesDecoded() > 0 && r.get(idb) != null && r.get(idb).framesDecoded() > 0;
             });
+            // an automatic join does not wait for the camera: its request leaves while getUserMedia runs
+            double request = late.pageMark("joinRequest");
+            double camera = late.pageMark("camera");
+            assertTrue(request >= 0 && camera > request, late.name + ": join request at " + request
+                    + " ms, camera ready at " + camera + " ms: the join should start with the camera, not after it");
             double ice = late.firstFrameAfterIceMs();
             double dtls = late.firstFrameAfterConnectedMs();
             fromIce.add(ice);

@@ -140,6 +140,12 @@ final class Participant implements AutoCloseable {
         return String.valueOf(v);
     }
 
+    /** One of the page's marks ({@code camera}, {@code joinRequest}, …: ms since navigation), or -1 when not set. */
+    double pageMark(String name) {
+        Object v = browser.js("const m = (window.junctionState || {}).marks || {}; return m[arguments[0]] == null ? -1 : m[arguments[0]];", name);
+        return ((Number) v).doubleValue();
+    }
+
     /** WebSocket open → first remote video frame presented, in ms; -1 when not yet. */
     double joinTimeMs() {
         Object v = browser.js("const s = window.junctionState, r = window.junctionRoom;"
