@@ -73,7 +73,7 @@ class CallIT extends BrowserTest {
         }
         joinTimes.sort(null);
         assertTrue(!joinTimes.isEmpty(), "join times were measured");
-        System.out.printf("E2E join time (WebSocket open -> first remote frame): %s ms, median %.0f ms%n",
+        System.out.printf("E2E join time (WebSocket open, or camera ready if later -> first remote frame): %s ms, median %.0f ms%n",
                 joinTimes, joinTimes.get(joinTimes.size() / 2));
         assertEquals(3, t.server.bridge().endpointCount());
         assertTrue(t.server.bridge().media().counters().dtlsSucceeded.sum() >= 4);

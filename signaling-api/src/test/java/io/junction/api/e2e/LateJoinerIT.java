@@ -46,7 +46,7 @@ class LateJoinerIT extends BrowserTest {
             double ice = late.firstFrameAfterIceMs();
             double dtls = late.firstFrameAfterConnectedMs();
             fromIce.add(ice);
-            figures.add(String.format("%s: first frame %.0f ms after opening the page, %.0f ms after the WebSocket opened, "
+            figures.add(String.format("%s: first frame %.0f ms after opening the page, %.0f ms after the WebSocket opened (or the camera, if later), "
                     + "%.0f ms after ICE connected, %.0f ms after DTLS (page clock: %s)", late.name, late.firstFrameSincePageOpenMs(),
                     late.joinTimeMs(), ice, dtls, late.pageMarks()));
             late.leave();

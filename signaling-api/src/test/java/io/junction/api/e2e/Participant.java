@@ -146,10 +146,15 @@ final class Participant implements AutoCloseable {
         return ((Number) v).doubleValue();
     }
 
-    /** WebSocket open → first remote video frame presented, in ms; -1 when not yet. */
+    /**
+     * WebSocket open → first remote video frame presented, in ms, counted from when the page's camera
+     * was ready if that came later (an automatic join opens the socket while the camera starts, and
+     * the answer waits for it); -1 when not yet.
+     */
     double joinTimeMs() {
-        Object v = browser.js("const s = window.junctionState, r = window.junctionRoom;"
-                + "return (s && r && s.firstFrameAt && r.signalingOpenedAt) ? s.firstFrameAt - r.signalingOpenedAt : -1;");
+        Object v = browser.js("const s = window.junctionState, r = window.junctionRoom, m = (s && s.marks) || {};"
+                + "if (!(s && r && s.firstFrameAt && r.signalingOpenedAt)) return -1;"
+                + "return s.firstFrameAt - Math.max(r.signalingOpenedAt, m.devices || m.camera || 0);");
         return ((Number) v).doubleValue();
     }
 
