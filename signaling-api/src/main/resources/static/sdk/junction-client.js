@@ -100,8 +100,8 @@ class Room {
     /** Resolves when localStream is known (at once, unless join was given a promise of it). */
     this._streamReady = Promise.resolve();
     if (localStream && typeof localStream.then === 'function') {
-      // still being opened (a camera starting): the socket, the bridge's offer and its ICE need not
-      // wait; answering does (everything queued behind it)
+      // still being opened (a camera starting): the socket and the bridge's offer need not wait;
+      // answering does (everything queued behind it), and with it ICE
       this.localStream = null;
       this._streamReady = Promise.resolve(localStream).then((s) => { this.localStream = s || null; },
                                                              () => { this.localStream = null; });

@@ -72,8 +72,6 @@ public final class SourceTrack {
 
     /** Per encoding, when a subscriber last needed it (conference worker only); see {@link #updateActiveLayers}. */
     private long[] lastNeededNs;
-    /** Where {@link #updateActiveLayers} works out the set (conference worker only). */
-    private boolean[] activeScratch;
     /** The layers the publisher was last told to send (conference worker only); null before the first update. */
     private boolean[] activeLayers;
 
@@ -98,23 +96,21 @@ public final class SourceTrack {
                 needed = Math.max(needed, Math.min(n - 1, s.idealEncoding));
             }
         }
-        if (activeScratch == null) {
-            activeScratch = new boolean[n];
-        }
-        boolean[] active = activeScratch;
         boolean changed = activeLayers == null;
         for (int e = 0; e < n; e++) {
             if (e <= needed) {
                 lastNeededNs[e] = nowNs;
             }
-            active[e] = nowNs - lastNeededNs[e] < holdNs;
-            changed |= activeLayers != null && active[e] != activeLayers[e];
+            changed |= activeLayers != null && (nowNs - lastNeededNs[e] < holdNs) != activeLayers[e];
         }
         if (!changed) {
             return null;
         }
+        boolean[] active = new boolean[n]; // the caller keeps it: a new array only when the set changed
+        for (int e = 0; e < n; e++) {
+            active[e] = nowNs - lastNeededNs[e] < holdNs;
+        }
         boolean firstAndAllActive = activeLayers == null;
-        active = active.clone(); // the caller keeps it: a new array only when the set changed
         activeLayers = active;
         if (firstAndAllActive) {
             for (boolean a : active) {
